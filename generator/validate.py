@@ -317,6 +317,7 @@ def answers_for(app: AppCandidate, overrides: Mapping[str, Any]) -> Dict[str, An
         raw[key] = fact.value
         origins[key] = str(fact.evidence) if fact.evidence else f"the detected app {app.id}"
     if language == "go":
+        raw["version"] = _newer_go(raw["version"], app.value("toolchain"))
         package = str(raw.get("package") or ".")
         raw.setdefault("binary", slugify(package.rstrip("/").rsplit("/", 1)[-1] if package not in (".", "./") else app.name))
         origins.setdefault("binary", origins.get("package", "the defaults"))
@@ -328,6 +329,14 @@ def answers_for(app: AppCandidate, overrides: Mapping[str, Any]) -> Dict[str, An
         raw[key] = value
         origins[key] = _flag_name(key)
     return validate(raw, origins)
+
+
+def _newer_go(version: Any, toolchain: Any) -> Any:
+    """The go line or the toolchain line of go.mod, whichever names the newer Go."""
+    try:
+        return max(parse_version("go", version), parse_version("go", toolchain), key=lambda v: int(v.split(".")[1]))
+    except ValueError:
+        return version  # validation reports a bad go line; a bad toolchain line is ignored
 
 
 #: detection facts that become answers, per language (the rest are evidence only)

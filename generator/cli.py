@@ -1,0 +1,252 @@
+"""The `scaffold` command: detect, new.
+
+Exit codes: 0 ok, 1 findings, 2 usage or input error. Only the standard library is
+imported at start-up, so `scaffold --help` stays fast; each command imports what it
+needs (copier, questionary, defusedxml) when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from generator import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+DESCRIPTION = """\
+Detect what a Go, Python or Java project is and write a hardened, multi-stage
+Dockerfile and .dockerignore for it: non-root numeric user, no shell in the final
+image, read-only app files, cached dependency layers, pinned base images."""
+
+NEW_EPILOG = """\
+Every value is detected first and offered as the default: Enter accepts it, --yes
+accepts all of them (automatic when stdin is not a terminal). Existing files are
+never overwritten without --force. The answers are recorded under .scaffold/ so
+that `scaffold upgrade` can regenerate the files later and keep your edits.
+
+examples:
+  scaffold new                     detect here, ask, write Dockerfile + .dockerignore
+  scaffold new --yes --port 9000   no questions, port 9000
+  scaffold new svc --app go/api    the app "api" of the repository in ./svc
+  scaffold new --final distroless --dry-run
+"""
+
+
+class Output:
+    """Messages for people: stderr, colour only on a terminal and without NO_COLOR."""
+
+    def __init__(self) -> None:
+        self.color = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color else text
+
+    def info(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    def warn(self, text: str) -> None:
+        print(f"{self._paint('33', 'warning:')} {text}", file=sys.stderr)
+
+    def error(self, text: str) -> None:
+        print(f"{self._paint('31', 'error:')} {text}", file=sys.stderr)
+
+    def ok(self, text: str) -> None:
+        print(f"{self._paint('32', 'ok:')} {text}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scaffold", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    detect = commands.add_parser(
+        "detect", help="report what the project is, with evidence",
+        description="Report the apps found in PATH (language, version, build tool, entrypoint, "
+        "port), each value with the file and line it came from. Writes nothing. "
+        "Exit 2 when nothing is recognised.",
+    )
+    detect.add_argument("path", nargs="?", default=".", type=Path, help="repository to scan (default: .)")
+    detect.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+
+    new = commands.add_parser(
+        "new", help="write a hardened Dockerfile and .dockerignore",
+        description="Detect the project in PATH and write a hardened Dockerfile and .dockerignore.",
+        epilog=NEW_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("path", nargs="?", default=".", type=Path, help="project directory (default: .)")
+    new.add_argument("--app", metavar="ID", help="which app when there are several (an id from `scaffold detect`, e.g. go/api, or its name)")
+    new.add_argument("-y", "--yes", action="store_true", help="accept every detected default, ask nothing")
+    new.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    new.add_argument("--json", action="store_true", help="with --dry-run: print the files and answers as JSON")
+    new.add_argument("--force", action="store_true", help="overwrite an existing Dockerfile/.dockerignore")
+    answers = new.add_argument_group("answers (each overrides what was detected)")
+    answers.add_argument("--name", help="image title and user name (a slug)")
+    answers.add_argument("--language-version", metavar="VERSION", help="Go 1.X, Python 3.X or Java major version")
+    answers.add_argument("--port", help="port the app listens on")
+    answers.add_argument("--final", help="final image: go scratch|distroless|debian; python slim|distroless; java distroless|debian|jre")
+    answers.add_argument("--uid", help="numeric user id in the final image (default 10001)")
+    answers.add_argument("--gid", help="numeric group id in the final image (default 10001)")
+    answers.add_argument("--cmd", help="Python: the start command, e.g. 'gunicorn app:app'")
+    answers.add_argument("--main-class", help="Java: the main class")
+    answers.add_argument("--package", help="Go: the main package, e.g. ./cmd/api")
+    answers.add_argument("--syntax", metavar="REF", help="add a `# syntax=` line for this frontend, pinned by digest "
+                         "(docker/dockerfile:1.X@sha256:...); off by default because it pulls an image at build time")
+    return parser
+
+
+#: flag (argparse dest) -> answer key
+FLAG_ANSWERS = {
+    "name": "app_name", "language_version": "version", "port": "port", "final": "final", "uid": "uid",
+    "gid": "gid", "cmd": "start_command", "main_class": "main_class", "package": "package", "syntax": "syntax",
+}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Output()
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    from generator.validate import InputError
+
+    try:
+        if args.command == "detect":
+            return cmd_detect(args, out)
+        return cmd_new(args, out)
+    except InputError as error:
+        out.error(str(error))
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        out.error("interrupted; nothing was written")
+        return EXIT_INPUT
+
+
+def _project(path: Path) -> Path:
+    from generator.validate import InputError
+
+    if not path.is_dir():
+        raise InputError(f"{path}: not a directory")
+    return path
+
+
+def cmd_detect(args: argparse.Namespace, out: Output) -> int:
+    from generator.detect import detect, nothing_found_message
+    from generator.validate import InputError
+
+    report = detect(_project(args.path))
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        for warning in report.warnings:
+            out.warn(str(warning))
+        print(format_report(report))
+    if not report.apps:
+        raise InputError(nothing_found_message())
+    return EXIT_OK
+
+
+def format_report(report: Any) -> str:
+    lines: List[str] = []
+    for app in report.apps:
+        lines.append(f"{app.id}  (root: {app.root})")
+        for key, fact in sorted(app.facts.items()):
+            if fact.value in (None, False, "", []):
+                continue
+            value = " ".join(fact.value) if isinstance(fact.value, list) else fact.value
+            where = f"  [{fact.evidence}]" if fact.evidence else ""
+            lines.append(f"  {key:<18} {value}{where}")
+    return "\n".join(lines)
+
+
+def cmd_new(args: argparse.Namespace, out: Output) -> int:
+    from generator.detect import detect, nothing_found_message
+    from generator.render import ANSWERS_FILE, BUILTIN_CATALOG, Plan, builtin_templates, render, template_version
+    from generator.validate import InputError, answers_for
+
+    if args.json and not args.dry_run:
+        raise InputError("--json goes with --dry-run (what would be written, as data)")
+    project = _project(args.path)
+    if (project / ANSWERS_FILE).exists() and not args.force:
+        raise InputError(f"{project / ANSWERS_FILE} exists: this project was scaffolded already; "
+                         "run `scaffold upgrade` to regenerate its files (or --force to start over)")
+    interactive = not args.yes and not args.json
+    if interactive and not sys.stdin.isatty():
+        out.info("stdin is not a terminal: answering every question with the detected defaults (--yes)")
+        interactive = False
+
+    report = detect(project)
+    for warning in report.warnings:
+        out.warn(str(warning))
+    if not report.apps:
+        raise InputError(nothing_found_message())
+    app = _choose_app(report.apps, args.app, interactive, out)
+    overrides = {key: getattr(args, flag) for flag, key in FLAG_ANSWERS.items() if getattr(args, flag) is not None}
+    answers = answers_for(app, overrides)
+    if interactive:
+        from generator.prompts import Cancelled, ask_answers
+
+        try:
+            answers = answers_for(app, {**overrides, **ask_answers(answers)})
+        except Cancelled:
+            raise InputError("cancelled; nothing was written") from None
+
+    templates = builtin_templates()
+    plan = Plan(project, render(answers, templates), answers,
+                f"{BUILTIN_CATALOG}/{answers['language']}", template_version(templates))
+    if args.dry_run:
+        return _show_plan(plan, args.json, out)
+    written = plan.write(force=args.force)
+    for name in written:
+        out.ok(f"wrote {project / name}")
+    out.info(f"\nBuild it:  DOCKER_BUILDKIT=1 docker build -t {answers['app_name']} {project}")
+    out.info(f"Run it:    docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges "
+             f"-p 127.0.0.1:{answers['port']}:{answers['port']} {answers['app_name']}")
+    return EXIT_OK
+
+
+def _choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: Output) -> Any:
+    from generator.validate import InputError
+
+    if wanted:
+        matches = [app for app in apps if wanted in (app.id, app.name, app.root)]
+        if not matches:
+            raise InputError(f"no app {wanted!r}; found: {', '.join(app.id for app in apps)}")
+        return matches[0]
+    if len(apps) == 1:
+        return apps[0]
+    if interactive:
+        from generator.prompts import Cancelled, choose_app
+
+        try:
+            return choose_app(apps)
+        except Cancelled:
+            raise InputError("cancelled; nothing was written") from None
+    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id} "
+             "(choose another with --app)")
+    return apps[0]
+
+
+def _show_plan(plan: Any, as_json: bool, out: Output) -> int:
+    if as_json:
+        print(json.dumps({"project": str(plan.project), "answers": plan.answers,
+                          "files": plan.files, "conflicts": plan.conflicts()}, indent=2))
+        return EXIT_OK
+    existing = plan.conflicts()
+    for name, text in plan.files.items():
+        state = "exists: written only with --force" if name in existing else "would be created"
+        print(f"==> {plan.project / name} ({state})")
+        print(text, end="" if text.endswith("\n") else "\n")
+    out.info(f"dry run: nothing was written (the answers would be recorded in {plan.project / '.scaffold'})")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Answer sets covering every template x final flavour (and the options that change output)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+from generator.images import FINALS
+
+COMMON = {"app_name": "demo", "source_dir": ".", "port": 8080, "uid": 10001, "gid": 10001, "syntax": ""}
+
+BASE: Dict[str, Dict[str, Any]] = {
+    "go": {"language": "go", "version": "1.22", "package": "./cmd/api", "binary": "api",
+           "cgo": False, "vendor": False, "workspace": False},
+    "python": {"language": "python", "version": "3.11", "package_manager": "pip",
+               "requirements_file": "requirements.txt", "installable": False,
+               "start_command": ["gunicorn", "--bind", "0.0.0.0:8080", "app:app"],
+               "django": False, "django_settings": ""},
+    "java": {"language": "java", "version": "17", "build_tool": "maven", "wrapper": False,
+             "module": "", "spring_boot": False, "main_class": "com.example.App", "packaging": "jar"},
+}
+
+#: extra variants per language beyond the final flavours: (label, changes)
+VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
+    "go": [("root", {"package": ".", "binary": "demo"}), ("cgo", {"cgo": True}),
+           ("vendor", {"vendor": True}), ("workspace", {"workspace": True, "package": "./api"})],
+    "python": [("poetry", {"package_manager": "poetry", "requirements_file": ""}),
+               ("uv", {"package_manager": "uv", "requirements_file": ""}),
+               ("pdm", {"package_manager": "pdm", "requirements_file": ""}),
+               ("pipenv", {"package_manager": "pipenv", "requirements_file": ""}),
+               ("installable", {"installable": True, "requirements_file": ""}),
+               ("django", {"django": True, "django_settings": "mysite.settings"})],
+    "java": [("wrapper", {"wrapper": True}), ("gradle", {"build_tool": "gradle"}),
+             ("gradle-wrapper", {"build_tool": "gradle", "wrapper": True}),
+             ("spring-boot", {"spring_boot": True, "packaging": "spring-boot", "version": "21"}),
+             ("multi-module", {"module": "app", "packaging": "shade", "version": "21"}),
+             ("java25", {"version": "25"})],
+}
+
+
+def cases() -> List[Tuple[str, Dict[str, Any]]]:
+    """(id, raw answers) for every language x final, then every variant x final."""
+    result = []
+    for language, finals in FINALS.items():
+        variants = [("default", {})] + VARIANTS[language]
+        for label, changes in variants:
+            for final in finals:
+                answers = {**COMMON, **BASE[language], **changes, "final": final}
+                if language == "go" and answers["cgo"] and final == "scratch":
+                    continue  # refused by validation: cgo needs a libc
+                if language == "python" and final == "distroless" and answers["version"] not in ("3.11", "3.13"):
+                    continue
+                result.append((f"{language}-{label}-{final}", answers))
+    return result

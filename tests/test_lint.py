@@ -1,0 +1,55 @@
+"""Every template x final flavour renders to a Dockerfile that hadolint and checkov pass."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.render import render
+from generator.validate import validate
+from tests.cases import cases
+from tests.lint_tools import checkov, hadolint
+
+CASES = cases()
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    cache = {}
+
+    def get(case_id, raw):
+        if case_id not in cache:
+            cache[case_id] = render(validate(raw))
+        return cache[case_id]
+
+    return get
+
+
+@pytest.mark.lint
+@pytest.mark.parametrize("case_id,raw", CASES, ids=[c[0] for c in CASES])
+def test_hadolint_and_checkov_clean(case_id, raw, rendered):
+    files = rendered(case_id, raw)
+    dockerfile = files["Dockerfile"]
+    assert hadolint(dockerfile) == [], dockerfile
+    assert checkov(dockerfile) == [], dockerfile
+
+
+@pytest.mark.parametrize("case_id,raw", CASES, ids=[c[0] for c in CASES])
+def test_hardening_shape(case_id, raw, rendered):
+    """The contract's structural rows hold in the text (the e2e suite checks the images)."""
+    files = rendered(case_id, raw)
+    dockerfile = files["Dockerfile"]
+    assert ".dockerignore" in files and "**/.env" in files[".dockerignore"]
+    instructions = [line.split()[0] for line in dockerfile.splitlines() if line and not line[0].isspace() and not line.startswith("#")]
+    assert instructions.count("FROM") >= 2, "multi-stage"                              # H1
+    final = dockerfile[dockerfile.rindex("\nFROM "):]
+    assert re.search(r"^USER \d+:\d+$", final, re.M), "numeric USER in the final stage"  # H3
+    assert re.search(r'^ENTRYPOINT \[".+"\]$', final, re.M), "exec-form ENTRYPOINT"      # H5
+    assert "ADD " not in dockerfile                                                      # H8
+    assert ":latest" not in dockerfile                                                   # H7
+    assert re.search(r"^HEALTHCHECK ", final, re.M)                                      # H14
+    assert f"EXPOSE {raw['port']}" in final and "org.opencontainers.image.title" in final  # H15
+    assert "RUN --mount=type=cache" in dockerfile                                        # H9
+    assert "BuildKit" in dockerfile.split("\nFROM")[0]
+    assert not dockerfile.startswith("# syntax=")
