@@ -13,7 +13,7 @@ import re
 import stat
 import sys
 from pathlib import Path, PurePosixPath
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from generator.detect.model import Evidence, Notice, excerpt
 
@@ -40,6 +40,7 @@ class Repo:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.notices: List[Notice] = []
+        self._noticed: Set[Notice] = set()
         self._files: Optional[List[str]] = None
         self._dirs: Optional[List[str]] = None
         self._text_cache: Dict[str, Optional[str]] = {}
@@ -217,7 +218,8 @@ class Repo:
 
     def warn(self, rel: str, message: str) -> None:
         notice = Notice(rel, excerpt(message))
-        if notice not in self.notices:
+        if notice not in self._noticed:
+            self._noticed.add(notice)
             self.notices.append(notice)
 
 

@@ -1,0 +1,622 @@
+"""Java detection: Maven and Gradle builds, their modules, and the applications they produce.
+
+A *build* is a directory holding pom.xml, build.gradle(.kts) or settings.gradle(.kts) that
+is not a declared module of a shallower build; its `root` is where mvn/gradle is run. Every
+project of a build that produces an application (Spring Boot, shade/assembly/shadow, the
+Gradle `application` plugin, or a configured main class) becomes one candidate; a
+single-project build always does.
+
+Java version precedence: the build files first, because they decide what the compiler
+targets (Maven: compiler-plugin `<release>`, `maven.compiler.release`, `java.version`,
+then `<source>`/`maven.compiler.source`, `<target>`/`maven.compiler.target`; Gradle: a
+toolchain, `jvmToolchain`, `sourceCompatibility`, `targetCompatibility`), and only then
+`.java-version`, `.sdkmanrc` and `.tool-versions` (nearest directory first), which merely
+pick a local JDK. Versions are reduced to the major release ("1.8" -> "8").
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate, chain
+from pathlib import PurePosixPath
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from generator.detect.model import AppCandidate, Evidence, FactValue, excerpt
+from generator.detect.walker import Repo, iter_dirs_up, parent_dir
+
+Offer = Tuple[str, Evidence]
+"""A raw value found in the repository and where: parsed later, the first good one wins."""
+
+MAVEN_FILE = "pom.xml"
+GRADLE_BUILD_FILES = ("build.gradle.kts", "build.gradle")
+GRADLE_SETTINGS_FILES = ("settings.gradle.kts", "settings.gradle")
+#: the file that makes a directory a build, in the order a directory with several is read
+BUILD_FILES = (MAVEN_FILE,) + GRADLE_BUILD_FILES + GRADLE_SETTINGS_FILES
+#: build files below these directories are test projects or build logic, not applications
+IGNORED_DIRS = frozenset({"src", "buildSrc"})
+#: modules read per build at most, so a hostile build file cannot make detection quadratic
+MAX_MODULES = 500
+#: longest version string looked at (the pattern backtracks; real versions are short)
+MAX_VERSION_LENGTH = 64
+
+#: the wrapper script and the file pinning its distribution, per build tool
+WRAPPERS = {
+    "maven": ("mvnw", ".mvn/wrapper/maven-wrapper.properties"),
+    "gradle": ("gradlew", "gradle/wrapper/gradle-wrapper.properties"),
+}
+
+#: a Java version as build and version files write it: "17", "1.8", "VERSION_1_8",
+#: "21.0.2-tem" (SDKMAN!), "temurin-21.0.1+12" (asdf), "openjdk64-17.0.2" (jenv)
+JAVA_VERSION = re.compile(r"(?:[A-Za-z][\w.-]*?[-_])?(?:1[._](?=\d))?(\d{1,3})(?!\w)(?:[._+-][\w.+-]*)?")
+
+#: version files consulted after the build files: (name, pattern capturing the version)
+VERSION_FILES = (
+    (".java-version", re.compile(r"^\s*([^\s#]+)\s*$")),
+    (".sdkmanrc", re.compile(r"^\s*java\s*=\s*(\S+)")),
+    (".tool-versions", re.compile(r"^\s*java\s+(\S+)")),
+)
+
+# -- Maven ---------------------------------------------------------------------
+
+#: where Maven takes the Java version from, strongest first: ("plugin", parameter) of
+#: maven-compiler-plugin (it overrides the property that is only its default), ("property", name)
+MAVEN_VERSION_SOURCES = (
+    ("plugin", "release"),
+    ("property", "maven.compiler.release"),
+    ("property", "java.version"),  # spring-boot-starter-parent maps it to the release
+    ("plugin", "source"),
+    ("property", "maven.compiler.source"),
+    ("plugin", "target"),
+    ("property", "maven.compiler.target"),
+)
+#: plugins that make the jar runnable on its own, strongest first, with the packaging they mean
+MAVEN_PACKAGERS = (
+    ("spring-boot-maven-plugin", "spring-boot"),
+    ("maven-shade-plugin", "shade"),
+    ("maven-assembly-plugin", "assembly"),
+)
+#: plugins whose configuration may name the main class (`<mainClass>` anywhere below), strongest first
+MAVEN_MAIN_CLASS_PLUGINS = tuple(p for p, _ in MAVEN_PACKAGERS) + ("maven-jar-plugin", "exec-maven-plugin")
+#: bound by the default jar lifecycle: their pluginManagement configuration applies undeclared
+MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
+MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
+PROPERTY_REF = re.compile(r"\$\{([\w.-]+)\}")
+
+# -- Gradle --------------------------------------------------------------------
+
+GRADLE_INCLUDE = re.compile(r"^[ \t]*include\s*\(?((?:\s*[\"'][^\"'\n]+[\"']\s*,?)+)", re.M)
+QUOTED = re.compile(r"[\"']([^\"'\n]+)[\"']")
+GRADLE_ROOT_NAME = re.compile(r"\brootProject\.name\s*=\s*[\"']([^\"']+)[\"']")
+GRADLE_BOOT = re.compile(r"[\"']org\.springframework\.boot[\"']|\blibs\.plugins\.spring\.boot\b")
+GRADLE_SHADOW = re.compile(r"[\"'](?:com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow)[\"']")
+GRADLE_APPLICATION = re.compile(r"[\"']application[\"']|^\s*application\s*(?:\{|$)")
+GRADLE_MAIN_CLASS = (
+    re.compile(r"\bmainClass(?:Name)?\s*(?:=|\.set\(|\.convention\()\s*[\"']([^\"']+)[\"']"),
+    re.compile(r"[\"']Main-Class[\"']\s*(?:\]\s*=|:|to|,)\s*[\"']([^\"']+)[\"']"),
+)
+COMPATIBILITY = r"\b{}\s*(?:=|\.set\()\s*(?:JavaVersion\.(?:toVersion\(\s*)?)?[\"']?([\w.]+)"
+GRADLE_VERSION = (
+    re.compile(r"\bJavaLanguageVersion\.of\(\s*[\"']?([\w.]+)[\"']?\s*\)"),
+    re.compile(r"\bjvmToolchain\(\s*[\"']?(\w+)[\"']?\s*\)"),
+    re.compile(COMPATIBILITY.format("sourceCompatibility")),
+    re.compile(COMPATIBILITY.format("targetCompatibility")),
+)
+COMMENT_START = ("//", "/*", "*")
+
+# -- Spring Boot ---------------------------------------------------------------
+
+BOOT_ANNOTATION = re.compile(r"^\s*@SpringBootApplication\b")
+JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;")
+JAVA_CLASS = re.compile(r"\bclass\s+(\w+)")
+PROPERTIES_PORT = re.compile(r"^\s*server\.port\s*[=:\s]\s*(.*)")
+PORT_WITH_DEFAULT = re.compile(r"\$\{[\w.-]+:([0-9]+)\}")  # server.port=${PORT:8080}
+SPRING_CONFIG_FILES = ("application.properties", "application.yml", "application.yaml")
+SPRING_DEFAULT_PORT = 8080
+
+
+@dataclass
+class Build:
+    """One Maven reactor or Gradle build: where it is run from and its declared modules."""
+
+    tool: str
+    root: str
+    file: str
+    modules: List[Tuple[str, Evidence]] = field(default_factory=list)
+
+
+@dataclass
+class Project:
+    """One Maven/Gradle project as its build files describe it, before it becomes a candidate."""
+
+    name: str
+    directory: str
+    module: str
+    module_evidence: Optional[Evidence]
+    produces: bool
+    spring_boot: Optional[Evidence]
+    packaging: Tuple[str, Optional[Evidence]]
+    main_offers: List[Offer]
+    version_offers: Iterable[Offer]
+
+
+def detect(repo: Repo) -> List[AppCandidate]:
+    """One candidate per application of every Maven/Gradle build in the repository."""
+    poms = Poms(repo)
+    apps: List[AppCandidate] = []
+    for build in find_builds(repo, poms):
+        if build.tool == "maven":
+            projects = maven_projects(repo, poms, build)
+        else:
+            projects = gradle_projects(repo, build)
+        apps.extend(candidates(repo, build, projects))
+    return apps
+
+
+# -- builds and modules --------------------------------------------------------
+
+
+def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
+    """Build roots, shallowest first; a directory declared as a module belongs to its build."""
+    directories = {
+        parent_dir(f) for f in repo.files() if PurePosixPath(f).name in BUILD_FILES
+    }
+    claimed = set()
+    builds: List[Build] = []
+    for directory in sorted(directories, key=lambda d: (len(PurePosixPath(d).parts), d)):
+        if directory in claimed or IGNORED_DIRS.intersection(PurePosixPath(directory).parts):
+            continue
+        file = first_file(repo, directory, BUILD_FILES)
+        assert file is not None  # the directory was listed because it holds one
+        if file.endswith(MAVEN_FILE):
+            if first_file(repo, directory, GRADLE_BUILD_FILES + GRADLE_SETTINGS_FILES):
+                repo.warn(file, "both Maven and Gradle build files; using Maven")
+            build = Build("maven", directory, file, maven_modules(repo, poms, directory))
+        else:
+            build = Build("gradle", directory, file, gradle_modules(repo, directory))
+        claimed.update(join(directory, module) for module, _ in build.modules)
+        builds.append(build)
+    return builds
+
+
+def maven_modules(repo: Repo, poms: "Poms", root: str) -> List[Tuple[str, Evidence]]:
+    """Every module of the reactor at `root` (nested aggregators too), relative to `root`."""
+    found: List[Tuple[str, Evidence]] = []
+    queue, seen, read = [root], {root}, 0
+    while queue:
+        directory = queue.pop(0)
+        pom_file = join(directory, MAVEN_FILE)
+        pom = poms.get(pom_file)
+        for element in pom.findall("modules/module") if pom is not None else []:
+            read += 1
+            if read > MAX_MODULES:
+                repo.warn(pom_file, f"more than {MAX_MODULES} modules; the rest were not read")
+                return found
+            declared = (element.text or "").strip()
+            target = module_dir(root, parent_dir(declared) if declared.endswith(".xml") else declared)
+            if target is None or not repo.is_file(join(target, MAVEN_FILE)):
+                repo.warn(pom_file, f"module {declared!r} has no pom.xml inside the build, ignored")
+            elif target not in seen:
+                seen.add(target)
+                queue.append(target)
+                evidence = repo.evidence_for(pom_file, f"<module>{declared}<")
+                found.append((posixpath.relpath(target, root), evidence))
+    return found
+
+
+def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
+    """Projects included by settings.gradle(.kts) at `root` (":a:b" is the directory a/b)."""
+    settings = first_file(repo, root, GRADLE_SETTINGS_FILES)
+    text = repo.read_text(settings) if settings else None
+    if settings is None or text is None:
+        return []
+    lines = text.splitlines(keepends=True)
+    line_starts = list(accumulate((len(line) for line in lines), initial=0))
+    found: List[Tuple[str, Evidence]] = []
+    seen = set()
+    declarations = (
+        (include.start(1) + quoted.start(), quoted.group(1))
+        for include in GRADLE_INCLUDE.finditer(text)
+        for quoted in QUOTED.finditer(include.group(1))
+    )
+    for read, (offset, declared) in enumerate(declarations, start=1):
+        if read > MAX_MODULES:
+            repo.warn(settings, f"more than {MAX_MODULES} included projects; the rest were not read")
+            return found
+        target = module_dir(root, declared.strip(":").replace(":", "/"))
+        if target is None or not repo.is_dir(target):
+            repo.warn(settings, f"included project {declared!r} has no directory in the build, ignored")
+        elif target not in seen:
+            seen.add(target)
+            number = bisect_right(line_starts, offset)
+            evidence = Evidence(settings, number, excerpt(lines[number - 1]))
+            found.append((posixpath.relpath(target, root), evidence))
+    return found
+
+
+def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCandidate]:
+    """The producing projects; else the root alone (module unknown when the build has modules)."""
+    producing = [project for project in projects if project.produces]
+    if producing:
+        return [candidate(repo, build, project, module_known=True) for project in producing]
+    if not projects:
+        return []
+    if build.modules:
+        repo.warn(build.file, "no module produces an application (main class, Spring Boot, "
+                              "shade, assembly or application plugin)")
+    return [candidate(repo, build, projects[0], module_known=not build.modules)]
+
+
+def candidate(repo: Repo, build: Build, project: Project, module_known: bool) -> AppCandidate:
+    """Turn a project into a candidate, adding what every build tool shares."""
+    app = AppCandidate("java", project.name.lower(), build.root)
+    app.set("build_tool", build.tool, Evidence(build.file))
+    app.set("wrapper", *wrapper(repo, build))
+    if build.tool == "gradle":
+        app.set("gradle_dsl", "kotlin" if build.file.endswith(".kts") else "groovy", Evidence(build.file))
+    if module_known:
+        app.set("module", project.module, project.module_evidence)
+    app.set("spring_boot", project.spring_boot is not None, project.spring_boot)
+    app.set("packaging", *project.packaging)
+    versions = chain(project.version_offers, version_file_offers(repo, project.directory))
+    set_first(repo, app, "version", versions, java_major, "Java version")
+    mains: Iterable[Offer] = project.main_offers
+    if project.spring_boot is not None:
+        mains = chain(mains, boot_main_offers(repo, project.directory))
+    set_first(repo, app, "main_class", mains, main_class, "main class")
+    set_first(repo, app, "port", port_offers(repo, project.directory), port_number, "server.port")
+    if project.spring_boot is not None and "port" not in app.facts:
+        app.set("port", SPRING_DEFAULT_PORT)  # Spring Boot's default, a convention: no evidence
+    return app
+
+
+def wrapper(repo: Repo, build: Build) -> Tuple[bool, Optional[Evidence]]:
+    """True when both the wrapper script and its properties are at the build root."""
+    script, properties = (join(build.root, name) for name in WRAPPERS[build.tool])
+    if repo.is_file(script) and repo.is_file(properties):
+        return True, repo.evidence_for(properties, "distributionUrl")
+    if repo.is_file(script) or repo.is_file(properties):
+        present = script if repo.is_file(script) else properties
+        needed = " and ".join(WRAPPERS[build.tool])
+        repo.warn(present, f"incomplete {build.tool} wrapper (needs {needed}), not used")
+    return False, None
+
+
+# -- Maven ---------------------------------------------------------------------
+
+
+class Poms:
+    """Parsed POMs by path, namespace stripped, each read once (None: missing or refused)."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.cache: Dict[str, Optional[Any]] = {}
+
+    def get(self, rel: str) -> Optional[Any]:
+        if rel not in self.cache:
+            self.cache[rel] = self._load(rel)
+        return self.cache[rel]
+
+    def _load(self, rel: str) -> Optional[Any]:
+        root = self.repo.load_xml(rel) if self.repo.is_file(rel) else None
+        if root is None:
+            return None
+        for element in root.iter():  # POMs come with and without the POM 4.0.0 namespace
+            if isinstance(element.tag, str) and "}" in element.tag:
+                element.tag = element.tag.split("}", 1)[1]
+        if root.tag != "project":
+            self.repo.warn(rel, f"not a Maven POM (root element <{root.tag}>), ignored")
+            return None
+        return root
+
+
+def maven_projects(repo: Repo, poms: Poms, build: Build) -> List[Project]:
+    """The reactor root and its modules; a module inherits the root's properties and plugins."""
+    root_pom = poms.get(build.file)
+    if root_pom is None:
+        return []
+    projects: List[Project] = []
+    for module, declared in [("", None)] + build.modules:
+        directory = join(build.root, module)
+        pom_file = join(directory, MAVEN_FILE)
+        pom = poms.get(pom_file)
+        if pom is not None:
+            lineage = [(pom_file, pom)] + ([(build.file, root_pom)] if module else [])
+            projects.append(maven_project(repo, lineage, directory, module, declared))
+    return projects
+
+
+def maven_project(
+    repo: Repo, poms: List[Tuple[str, Any]], directory: str, module: str, declared: Optional[Evidence]
+) -> Project:
+    """Read one project from its POM and its reactor root's (`poms`: own first)."""
+    own_file, own = poms[0]
+    properties = maven_properties(poms)
+    active = {text(p, "artifactId") for p in own.findall("build/plugins/plugin")} | MAVEN_DEFAULT_PLUGINS
+    plugins = [(f, p) for f, pom in poms for path in MAVEN_PLUGIN_PATHS for p in pom.findall(path)]
+
+    def configured(artifact: str) -> List[Tuple[str, Any]]:
+        return [(f, p) for f, p in plugins if text(p, "artifactId") == artifact]
+
+    def property_offer(name: str) -> Offer:
+        return resolve(repo, "${" + name + "}", Evidence(own_file), properties)
+
+    boot_parents = [f for f, pom in poms if text(pom, "parent/artifactId") == "spring-boot-starter-parent"]
+    spring_boot: Optional[Evidence] = None
+    if boot_parents:
+        spring_boot = repo.evidence_for(boot_parents[0], "spring-boot-starter-parent")
+    elif "spring-boot-maven-plugin" in active:
+        spring_boot = repo.evidence_for(own_file, "<artifactId>spring-boot-maven-plugin<")
+    packaging: Tuple[str, Optional[Evidence]] = next(
+        ((kind, repo.evidence_for(own_file, f"<artifactId>{artifact}<"))
+         for artifact, kind in MAVEN_PACKAGERS if artifact in active),
+        ("jar", None),
+    )
+    mains: List[Offer] = []
+    for artifact in MAVEN_MAIN_CLASS_PLUGINS:
+        if artifact in active:
+            for file, plugin in configured(artifact):
+                value = next((e.text.strip() for e in plugin.iter("mainClass") if e.text), "")
+                if value:
+                    anchor = evidence_after(repo, file, f"<artifactId>{artifact}<", "<mainClass>")
+                    mains.append(resolve(repo, value, anchor, properties))
+        if artifact == "spring-boot-maven-plugin" and spring_boot and "start-class" in properties:
+            mains.append(property_offer("start-class"))
+
+    def versions() -> Iterator[Offer]:
+        for kind, name in MAVEN_VERSION_SOURCES:
+            if kind == "property":
+                if name in properties:
+                    yield property_offer(name)
+                continue
+            for file, plugin in configured("maven-compiler-plugin"):
+                value = next((e.text.strip() for e in plugin.iter(name) if e.text), "")
+                if value:
+                    anchor = evidence_after(repo, file, "<artifactId>maven-compiler-plugin<", f"<{name}>")
+                    yield resolve(repo, value, anchor, properties)
+
+    aggregator = text(own, "packaging") == "pom"
+    return Project(
+        name=text(own, "artifactId") or dir_name(repo, directory),
+        directory=directory,
+        module=module,
+        module_evidence=declared,
+        produces=not aggregator and (packaging[0] != "jar" or bool(mains)),
+        spring_boot=spring_boot,
+        packaging=packaging,
+        main_offers=mains,
+        version_offers=versions(),
+    )
+
+
+def maven_properties(poms: List[Tuple[str, Any]]) -> Dict[str, Tuple[str, str]]:
+    """<properties> by name as (value, file); the project's own override the root's."""
+    found: Dict[str, Tuple[str, str]] = {}
+    for file, pom in reversed(poms):
+        for element in pom.findall("properties/*"):
+            found[element.tag] = ((element.text or "").strip(), file)
+    return found
+
+
+def resolve(repo: Repo, value: str, evidence: Evidence, properties: Dict[str, Tuple[str, str]]) -> Offer:
+    """Follow a whole-value ${name} through <properties> (a few hops, so loops end).
+
+    The evidence becomes the line of the property that holds the value: where to change it.
+    """
+    for _ in range(5):
+        ref = PROPERTY_REF.fullmatch(value)
+        if ref is None or ref.group(1) not in properties:
+            break
+        value, file = properties[ref.group(1)]
+        evidence = repo.evidence_for(file, f"<{ref.group(1)}>")
+    return value, evidence
+
+
+def text(element: Any, path: str) -> str:
+    """An element's stripped text ("" when absent): POM values are often indented."""
+    return (element.findtext(path) or "").strip()
+
+
+def evidence_after(repo: Repo, rel: str, anchor: str, needle: str) -> Evidence:
+    """The first line with `needle` after the first with `anchor` (ElementTree keeps no lines)."""
+    lines = repo.lines(rel)
+    start = next((i for i, line in enumerate(lines) if anchor in line), 0)
+    for number in range(start, len(lines)):
+        if needle in lines[number]:
+            return Evidence(rel, number + 1, excerpt(lines[number]))
+    return repo.evidence_for(rel, needle)
+
+
+# -- Gradle --------------------------------------------------------------------
+
+
+def gradle_projects(repo: Repo, build: Build) -> List[Project]:
+    """The root project and the included ones; versions fall back to the root build file."""
+    settings = first_file(repo, build.root, GRADLE_SETTINGS_FILES)
+    named = code_line(repo, settings, GRADLE_ROOT_NAME) if settings else None
+    root_name = named[0].group(1) if named else dir_name(repo, build.root)
+    root_file = first_file(repo, build.root, GRADLE_BUILD_FILES)
+    projects: List[Project] = []
+    for module, declared in [("", None)] + build.modules:
+        directory = join(build.root, module)
+        own = first_file(repo, directory, GRADLE_BUILD_FILES)
+        files = list(dict.fromkeys(f for f in (own, root_file) if f))
+        boot = code_line(repo, own, GRADLE_BOOT) if own else None
+        shadow = code_line(repo, own, GRADLE_SHADOW) if own else None
+        application = code_line(repo, own, GRADLE_APPLICATION) if own else None
+        mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
+        packaging: Tuple[str, Optional[Evidence]] = (
+            ("spring-boot", boot[1]) if boot else ("shade", shadow[1]) if shadow else ("jar", None)
+        )
+        projects.append(Project(
+            name=PurePosixPath(module).name if module else root_name,
+            directory=directory,
+            module=module,
+            module_evidence=declared,
+            produces=bool(boot or shadow or application or mains),
+            spring_boot=boot[1] if boot else None,
+            packaging=packaging,
+            main_offers=mains,
+            version_offers=offers(repo, files, GRADLE_VERSION),
+        ))
+    return projects
+
+
+def offers(repo: Repo, files: List[str], patterns: Iterable["re.Pattern[str]"]) -> List[Offer]:
+    """What each pattern (in order) captures in each file (in order): first match per pair."""
+    found: List[Offer] = []
+    for pattern in patterns:
+        for file in files:
+            hit = code_line(repo, file, pattern)
+            if hit:
+                found.append((hit[0].group(1), hit[1]))
+    return found
+
+
+def code_line(repo: Repo, rel: str, pattern: "re.Pattern[str]") -> Optional[Tuple["re.Match[str]", Evidence]]:
+    """The first non-comment line matching `pattern`; `apply false` plugin lines do not count."""
+    for number, line in enumerate(repo.lines(rel), start=1):
+        if line.lstrip().startswith(COMMENT_START) or "apply false" in line:
+            continue
+        match = pattern.search(line)
+        if match:
+            return match, Evidence(rel, number, excerpt(line))
+    return None
+
+
+# -- shared sources: version files, Spring Boot main class and port -------------
+
+
+def version_file_offers(repo: Repo, directory: str) -> Iterator[Offer]:
+    """Versions named by version-manager files, from the project's directory up to the root."""
+    for current in iter_dirs_up(directory):
+        for name, pattern in VERSION_FILES:
+            hit = repo.find_line(join(current, name), pattern)
+            if hit:
+                yield hit[0].group(1), hit[1]
+
+
+def boot_main_offers(repo: Repo, directory: str) -> Iterator[Offer]:
+    """Classes annotated @SpringBootApplication under src/main/java, fully qualified."""
+    sources = repo.glob("*.java", under=join(directory, "src/main/java"))
+    for path in sorted(sources, key=lambda p: (p.count("/"), p)):  # the app class sits on top
+        lines = repo.lines(path)
+        annotated = next((i for i, line in enumerate(lines) if BOOT_ANNOTATION.search(line)), None)
+        if annotated is None:
+            continue
+        package = next((m.group(1) for m in map(JAVA_PACKAGE.match, lines) if m), "")
+        for number in range(annotated, len(lines)):
+            declared = JAVA_CLASS.search(lines[number])
+            if declared:
+                name = f"{package}.{declared.group(1)}" if package else declared.group(1)
+                yield name, Evidence(path, number + 1, excerpt(lines[number]))
+                break
+
+
+def port_offers(repo: Repo, directory: str) -> Iterator[Offer]:
+    """server.port from Spring's application.properties, then application.yml / .yaml."""
+    resources = join(directory, "src/main/resources")
+    for name in SPRING_CONFIG_FILES:
+        rel = join(resources, name)
+        if not repo.is_file(rel):
+            continue
+        if name.endswith(".properties"):
+            hit = repo.find_line(rel, PROPERTIES_PORT)
+            if hit:
+                yield hit[0].group(1), hit[1]
+        else:
+            yield from yaml_port_offers(repo, rel)
+
+
+def yaml_port_offers(repo: Repo, rel: str) -> Iterator[Offer]:
+    """`server: port:` or `server.port:` in each YAML document, read as nodes (nothing is built)."""
+    import yaml
+
+    source = repo.read_text(rel) or ""
+    try:
+        documents = list(yaml.compose_all(source, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError) as error:  # the composer recurses per nesting level
+        reason = getattr(error, "problem", None) or type(error).__name__
+        repo.warn(rel, f"malformed YAML, ignored ({reason})")
+        return
+    for document in documents:
+        node = yaml_child(yaml_child(document, "server"), "port") or yaml_child(document, "server.port")
+        if isinstance(node, yaml.ScalarNode):
+            number = node.start_mark.line + 1
+            yield node.value, Evidence(rel, number, excerpt(repo.lines(rel)[number - 1]))
+
+
+def yaml_child(node: Any, key: str) -> Any:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if isinstance(name, yaml.ScalarNode) and name.value == key:
+                return value
+    return None
+
+
+# -- parsing offered values ----------------------------------------------------
+
+
+def set_first(
+    repo: Repo, app: AppCandidate, key: str, found: Iterable[Offer],
+    parse: Callable[[str], FactValue], what: str,
+) -> None:
+    """Set `key` from the first offer `parse` accepts; rejected ones are warned about."""
+    for raw, evidence in found:
+        value = parse(raw)
+        if value is not None:
+            app.set(key, value, evidence)
+            return
+        repo.warn(evidence.file, f"{what} {raw!r} not understood, ignored")
+
+
+def java_major(raw: str) -> Optional[str]:
+    """The major Java release in `raw` ("1.8" -> "8", "21.0.2-tem" -> "21"), or None."""
+    raw = raw.strip().strip("\"'")
+    match = JAVA_VERSION.fullmatch(raw) if len(raw) <= MAX_VERSION_LENGTH else None
+    return match.group(1) if match else None
+
+
+def main_class(raw: str) -> Optional[str]:
+    """The class name as written, unless it is empty or an unresolved ${property}."""
+    return raw if raw and "${" not in raw else None
+
+
+def port_number(raw: str) -> Optional[int]:
+    """A port written as digits or as ${VAR:digits}; the range is checked by validation."""
+    raw = raw.strip().strip("\"'")
+    default = PORT_WITH_DEFAULT.fullmatch(raw)
+    digits = default.group(1) if default else raw
+    return int(digits) if re.fullmatch(r"[0-9]{1,6}", digits) else None
+
+
+# -- paths ---------------------------------------------------------------------
+
+
+def join(base: str, rel: str) -> str:
+    """`rel` below `base` as a normalised POSIX path ("." for the root)."""
+    return posixpath.normpath(posixpath.join(base, rel))
+
+
+def module_dir(root: str, declared: str) -> Optional[str]:
+    """The directory a declared module names, or None when it is absolute or not below `root`."""
+    declared = declared.replace("\\", "/")
+    if not declared or posixpath.isabs(declared):
+        return None
+    target = join(root, declared)
+    inside = posixpath.relpath(target, root)
+    return None if inside == "." or inside.startswith("..") else target
+
+
+def first_file(repo: Repo, directory: str, names: Iterable[str]) -> Optional[str]:
+    """The first of `names` present in `directory`: the order says which file is preferred."""
+    return next((join(directory, n) for n in names if repo.is_file(join(directory, n))), None)
+
+
+def dir_name(repo: Repo, directory: str) -> str:
+    """The name a project gets when its build file names none."""
+    return PurePosixPath(directory).name if directory != "." else repo.root.name
