@@ -47,6 +47,8 @@ PACKAGE = re.compile(r"^package\s+([A-Za-z_]\w*)")
 IMPORT_C = re.compile(r'^import\s+"C"')
 IMPORT_BLOCK = re.compile(r"^import\s*\(")
 BLOCK_C = re.compile(r'^\s*"C"\s*(//.*)?$')
+#: what a line holding a port mentions (a cheap test of a whole file first)
+PORT_HINT = re.compile(r'Listen|\.Run|\.Start|Addr|"PORT"')
 #: a literal listen address: net/http, net.Listen, http.Server{Addr:}, gin .Run, echo .Start, fiber .Listen
 ADDRESS = re.compile(
     r'(?:\bListenAndServe(?:TLS)?|\bListen|\.Run|\.Start)\(\s*(?:"tcp[46]?"\s*,\s*)?"([^"]*)"'
@@ -145,7 +147,8 @@ def _parse(repo: Repo, rel: str) -> GoFile:
     block: Optional[str] = None
     bad: List[int] = []
     for number, raw in enumerate(repo.lines(rel), start=1):
-        tokens = [t.strip("\"`") for t in raw.split("//", 1)[0].split()]
+        code = raw.split("//", 1)[0].replace("(", " ( ").replace(")", " ) ")
+        tokens = [t.strip("\"`") for t in code.split()]
         evidence = Evidence(rel, number, excerpt(raw))
         if not tokens:
             continue
@@ -156,12 +159,16 @@ def _parse(repo: Repo, rel: str) -> GoFile:
                 bad.append(number)
         elif tokens[0] in DIRECTIVES and tokens[1:] == ["("]:
             block = tokens[0]
+        elif tokens[0] in DIRECTIVES and tokens[1:] == ["(", ")"]:
+            continue  # an empty block
         elif tokens[0] not in DIRECTIVES or not _directive(repo, parsed, tokens[0], tokens[1:], evidence):
             bad.append(number)
     if block is not None:
         repo.warn(rel, f"unterminated `{block} (` block")
     if bad:
         repo.warn(rel, f"malformed line {', '.join(str(n) for n in bad[:5])}; ignored")
+    if parsed.module is None and posixpath.basename(rel) == "go.mod":
+        repo.warn(rel, "no module directive")
     return parsed
 
 
@@ -236,27 +243,40 @@ def _assign_sources(repo: Repo, modules: Dict[str, Module]) -> None:
 
 
 def _scan(repo: Repo, rel: str) -> Source:
-    """One pass over a .go file; a file built only with `//go:build ignore` says nothing."""
+    """What one .go file says; a file built only with `//go:build ignore` says nothing.
+
+    Past the package clause, lines are looked at only while the text could still hold
+    an `import "C"` or a port: most files mention neither, and reading is the cost.
+    """
     source = Source(rel)
-    lines = (repo.read_text(rel, limit=MAX_GO_BYTES) or "").splitlines()
-    in_imports = False
+    text = repo.read_text(rel, limit=MAX_GO_BYTES) or ""
+    lines = text.splitlines()
     for index, line in enumerate(lines):
-        if not source.package:
-            if BUILD_IGNORE.match(line):
-                return Source(rel)
-            match = PACKAGE.match(line)
-            if match:
-                source.package, source.clause = match.group(1), _evidence(rel, lines, index)
-            continue
-        if source.cgo is None:
+        if BUILD_IGNORE.match(line):
+            return source
+        match = PACKAGE.match(line)
+        if match:
+            source.package, source.clause = match.group(1), _evidence(rel, lines, index)
+            body = index + 1
+            break
+    else:
+        return source
+    look_cgo, look_port = '"C"' in text, PORT_HINT.search(text) is not None
+    in_imports = False
+    for index in range(body, len(lines)):
+        if not (look_cgo or look_port):
+            break
+        line = lines[index]
+        if look_cgo:
             if IMPORT_C.match(line) or (in_imports and BLOCK_C.match(line)):
-                source.cgo = _evidence(rel, lines, index)
+                source.cgo, look_cgo = _evidence(rel, lines, index), False
             elif IMPORT_BLOCK.match(line):
                 in_imports = True
             elif in_imports and line.strip().startswith(")"):
                 in_imports = False
-        if source.port is None and not line.lstrip().startswith("//"):
+        if look_port and not line.lstrip().startswith("//"):
             source.port = _port_at(rel, lines, index)
+            look_port = source.port is None
     return source
 
 
@@ -294,7 +314,11 @@ def _evidence(rel: str, lines: List[str], index: int) -> Evidence:
 
 
 def _candidates(repo: Repo, root: str, modules: List[Module], work: Optional[GoFile]) -> List[AppCandidate]:
-    """One candidate per main package of `modules`, built from `root`."""
+    """One candidate per main package of `modules`, built from `root`.
+
+    cgo and a port set in library code are looked for across all of `modules`: a
+    workspace builds its modules together.
+    """
     scanned = [(module, [_scan(repo, rel) for rel in module.files]) for module in modules]
     everything = [source for _, sources in scanned for source in sources]
     library = [s for s in everything if s.package not in ("", "main")]
@@ -347,8 +371,9 @@ def _first_port(main: List[Source], library: List[Source]) -> Optional[Tuple[int
 def _name(repo: Repo, module: Module, directory: str) -> str:
     """The binary's name: the package directory, or for a module-root main the module path."""
     if directory == module.dir and module.mod.module:
-        parts = module.mod.module[0].split("/")
+        parts = [part for part in module.mod.module[0].split("/") if part]
         if len(parts) > 1 and MAJOR_SUFFIX.match(parts[-1]):
             parts.pop()
-        return parts[-1].lower()
+        if parts:
+            return parts[-1].lower()
     return (posixpath.basename(directory) if directory != "." else repo.root.name).lower()

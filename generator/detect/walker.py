@@ -30,6 +30,8 @@ SKIPPED_DIRS = frozenset(
 MAX_FILES = 200_000
 #: bytes read from any one file
 MAX_READ_BYTES = 1 << 20
+#: texts up to this size are cached (manifests are read by several steps; sources once)
+MAX_CACHED_BYTES = 64 << 10
 #: directory depth walked at most
 MAX_DEPTH = 12
 
@@ -161,7 +163,8 @@ class Repo:
                 text = data.decode("utf-8", errors="replace")
             except OSError as error:
                 self.warn(rel, f"cannot be read ({error.strerror or error})")
-        self._text_cache[key] = text
+        if text is None or len(text) <= MAX_CACHED_BYTES:
+            self._text_cache[key] = text
         return text
 
     def lines(self, rel: str) -> List[str]:
