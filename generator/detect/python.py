@@ -1,0 +1,650 @@
+"""Python detection: project directories, how they install, and how they start.
+
+Every directory holding a Python manifest is one candidate. Values are read only
+through `Repo`, stored raw with the line they came from, and checked later by
+`generator.validate`; nothing here raises for what a repository contains.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+from generator.detect.model import AppCandidate, Evidence, excerpt
+from generator.detect.walker import Repo, iter_dirs_up, parent_dir
+
+#: a port and where it came from (no evidence: nothing but a convention)
+Port = Tuple[int, Optional[Evidence]]
+#: a start command, its evidence, and the port it listens on
+Start = Tuple[List[str], Optional[Evidence], Optional[Port]]
+
+#: files that make their directory a Python project
+PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "Pipfile"})
+#: pyproject tables that mean "a project", as opposed to tool configuration only
+PROJECT_TABLES = (("project",), ("build-system",), ("tool", "poetry"), ("tool", "pdm"))
+#: directories whose manifests belong to tests or documentation, never to an application
+IGNORED_DIRS = frozenset({"test", "tests", "testing", "doc", "docs"})
+#: words in a requirements file name that mean it is not what the application runs with
+DEV_WORDS = frozenset(
+    {"dev", "develop", "development", "test", "tests", "testing", "lint", "doc", "docs", "ci", "local", "typing"}
+)
+#: words naming the runtime requirements when there is no plain requirements.txt, best first
+PREFERRED_WORDS = (
+    frozenset({"prod", "production", "deploy", "release", "runtime"}),
+    frozenset({"base", "main", "common"}),
+)
+REQUIREMENTS_NAME = re.compile(r"^requirements(?:[-_.](.+))?\.txt$")
+#: requirement files followed through `-r` at most (a chain of includes is bounded)
+MAX_INCLUDES = 20
+
+#: package managers in precedence order: (name, lock file, pyproject table, manifest) naming it
+MANAGERS = (
+    ("uv", "uv.lock", (), ""),
+    ("poetry", "poetry.lock", ("tool", "poetry"), ""),
+    ("pdm", "pdm.lock", ("tool", "pdm"), ""),
+    ("pipenv", "Pipfile.lock", (), "Pipfile"),
+)
+#: switches by which a manager is told not to install the project itself
+NOT_A_PACKAGE = (("tool", "poetry", "package-mode"), ("tool", "uv", "package"), ("tool", "pdm", "distribution"))
+#: console-script tables, in precedence order
+SCRIPT_TABLES = (("project", "scripts"), ("tool", "poetry", "scripts"))
+
+#: version pin files: searched from the project directory up, in this order within a directory
+PIN_FILES = (
+    (".python-version", re.compile(r"^\s*([^\s#]+)")),
+    ("runtime.txt", re.compile(r"^\s*([^\s#]+)")),
+    (".tool-versions", re.compile(r"^\s*python\s+([^\s#]+)")),
+)
+MINOR = re.compile(r"^(?:python-?)?v?([0-9]+)\.([0-9]+)")
+SPEC_CLAUSE = re.compile(r"^\s*(===|==|~=|>=|<=|!=|>|<|\^|~|=)?\s*v?([0-9]{1,4})\.([0-9]{1,4})")
+
+REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+REQUIREMENT_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S+)")
+REQUIREMENT_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
+
+DJANGO_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"']+)["']""")
+WSGI_APPLICATION = re.compile(r"""^\s*WSGI_APPLICATION\s*=\s*["']([^"']+)["']""")
+#: how a module creates each framework's application object (top level only)
+APP_PATTERNS = {
+    "fastapi": re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:fastapi\.)?FastAPI\(", re.MULTILINE),
+    "flask": re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:flask\.)?Flask\(", re.MULTILINE),
+}
+#: file names likeliest to create the application, scanned first
+APP_MODULES = ("app.py", "main.py", "wsgi.py", "asgi.py", "server.py", "application.py")
+#: Python files scanned for an application object at most
+MAX_SOURCES = 200
+
+PROCFILE_WEB = re.compile(r"^\s*web\s*:\s*(.*)$")
+#: longest Procfile command considered (longer ones are not a command anyone wrote)
+MAX_COMMAND = 4096
+PORT_VARIABLE = re.compile(r"\$(?:\{PORT(?:[:-][^}]*)?\}|PORT\b)")
+#: command-line words followed by a port, as "N" or "host:N"
+PORT_OPTIONS = frozenset({"--port", "-p", "--bind", "-b", "runserver"})
+GUNICORN_BIND = re.compile(r"""^\s*bind\s*=\s*\[?\s*["']([^"']*)["']""")
+#: calls fixing the port in the module that is run: app.run(port=N), uvicorn.run(app, port=N), HTTPServer(("", N))
+CODE_PORTS = (
+    re.compile(r"\.run\(.*\bport\s*=\s*([0-9]+)"),
+    re.compile(r"(?:HTTPServer|TCPServer)\(\s*\(\s*['\"][^'\"]*['\"]\s*,\s*([0-9]+)"),
+)
+#: the port each framework, then each server, listens on unless told otherwise
+CONVENTIONAL_PORTS = {"django": 8000, "fastapi": 8000, "flask": 5000, "gunicorn": 8000, "uvicorn": 8000}
+#: the port assumed when a command needs one and no convention applies (a Procfile's $PORT)
+DEFAULT_PORT = 8000
+
+
+def _bind(target: str, port: int) -> List[str]:
+    return ["gunicorn", "--bind", f"0.0.0.0:{port}", target]
+
+
+#: conventional commands by (framework, server), built from the application target and the port
+CONVENTIONAL_COMMANDS: Dict[Tuple[str, Optional[str]], Callable[[str, int], List[str]]] = {
+    ("django", "gunicorn"): _bind,
+    ("flask", "gunicorn"): _bind,
+    ("fastapi", "uvicorn"): lambda target, port: ["uvicorn", target, "--host", "0.0.0.0", "--port", str(port)],
+    ("django", None): lambda target, port: ["python", "manage.py", "runserver", f"0.0.0.0:{port}"],
+    ("flask", None): lambda target, port: [
+        "python", "-m", "flask", "--app", target, "run", "--host", "0.0.0.0", "--port", str(port)
+    ],
+}
+
+
+@dataclass
+class _Project:
+    """One project directory: its parsed manifests (empty when absent or malformed) and own files."""
+
+    repo: Repo
+    root: str
+    toml: Dict[str, Dict[str, Any]]
+    files: List[str]
+    requirements: Optional[str] = None
+    deps: Dict[str, Evidence] = field(default_factory=dict)
+    #: the application object ("main:app", "mysite.wsgi:application"), when a framework was found
+    target: str = ""
+
+    @property
+    def pyproject(self) -> Dict[str, Any]:
+        return self.toml["pyproject.toml"]
+
+    def path(self, local: str) -> str:
+        """A project-relative path as a repository-relative one."""
+        return local if self.root == "." else f"{self.root}/{local}"
+
+    def local(self, rel: str) -> str:
+        """A repository-relative path inside the project as a project-relative one."""
+        return rel if self.root == "." else rel[len(self.root) + 1 :]
+
+
+def detect(repo: Repo) -> List[AppCandidate]:
+    """One candidate per Python project directory, sorted by root."""
+    roots = _project_roots(repo)
+    return [_candidate(_load(repo, root, roots)) for root in roots]
+
+
+# -- finding projects ------------------------------------------------------------
+
+
+def _project_roots(repo: Repo) -> List[str]:
+    """Directories with a manifest; requirement files below an already found project are its own."""
+    marked: Dict[str, bool] = {}  # directory -> holds a project file (not only requirements)
+    for rel in repo.files():
+        if _ignored(parent_dir(rel)):
+            continue
+        if posixpath.basename(rel) in PROJECT_FILES and _is_manifest(repo, rel):
+            marked[parent_dir(rel)] = True
+        elif _requirements_rank(rel) is not None:
+            marked.setdefault(_requirements_owner(rel), False)
+    roots: List[str] = []
+    for directory in sorted(marked, key=lambda d: (_depth(d), d)):
+        if marked[directory] or not any(_below(directory, root) for root in roots):
+            roots.append(directory)
+    return sorted(roots)
+
+
+def _is_manifest(repo: Repo, rel: str) -> bool:
+    """A pyproject.toml configuring only tools is no project; an unparsable one might be."""
+    if posixpath.basename(rel) != "pyproject.toml":
+        return True
+    data = repo.load_toml(rel)
+    return data is None or any(_get(data, *keys) is not None for keys in PROJECT_TABLES)
+
+
+def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
+    nested = [other for other in roots if other != root and _below(other, root)]
+    prefix = "" if root == "." else root + "/"
+    files = [
+        rel
+        for rel in repo.files(root)
+        if not _ignored(parent_dir(rel[len(prefix) :])) and not any(_below(rel, other) for other in nested)
+    ]
+    toml = {name: repo.load_toml(prefix + name) or {} for name in ("pyproject.toml", "Pipfile")}
+    project = _Project(repo, root, toml, files)
+    project.requirements = _requirements_file(project)
+    project.deps = _dependencies(project)
+    return project
+
+
+def _candidate(p: _Project) -> AppCandidate:
+    app = AppCandidate("python", _name(p), p.root)
+    for step in (_version, _package_manager, _installable, _framework, _start):
+        step(p, app)
+    return app
+
+
+def _name(p: _Project) -> str:
+    for keys in (("project", "name"), ("tool", "poetry", "name")):
+        value = _get(p.pyproject, *keys)
+        if isinstance(value, str) and value:
+            return value
+    return p.repo.root.name if p.root == "." else posixpath.basename(p.root)
+
+
+# -- requirements and dependencies ------------------------------------------------
+
+
+def _requirements_rank(rel: str) -> Optional[int]:
+    """How likely `rel` is the runtime requirements file (0 best), None for dev/test ones or others."""
+    name, directory = posixpath.basename(rel), posixpath.basename(parent_dir(rel))
+    if directory == "requirements" and name.endswith(".txt"):
+        words = name[: -len(".txt")]
+    else:
+        match = REQUIREMENTS_NAME.match(name)
+        if not match:
+            return None
+        words = match.group(1) or ""
+    tokens = set(re.split(r"[-_.]+", words.lower())) - {""}
+    if tokens & DEV_WORDS:
+        return None
+    if not tokens:
+        return 0
+    ranks = [rank for rank, preferred in enumerate(PREFERRED_WORDS, start=1) if tokens & preferred]
+    return ranks[0] if ranks else len(PREFERRED_WORDS) + 1
+
+
+def _requirements_owner(rel: str) -> str:
+    """The project directory of a requirements file (requirements/prod.txt belongs to its parent)."""
+    directory = parent_dir(rel)
+    return parent_dir(directory) if posixpath.basename(directory) == "requirements" else directory
+
+
+def _requirements_file(p: _Project) -> Optional[str]:
+    """requirements.txt, else the best-named runtime file beside it or in requirements/."""
+    homes = {p.root, p.path("requirements")}
+    ranked = [(_requirements_rank(rel), rel) for rel in p.files if parent_dir(rel) in homes]
+    best = min(((rank, rel) for rank, rel in ranked if rank is not None), default=None)
+    return best[1] if best else None
+
+
+def _dependencies(p: _Project) -> Dict[str, Evidence]:
+    """Runtime dependency names (PEP 503 normalized) from every manifest, first mention kept."""
+    deps: Dict[str, Evidence] = {}
+    if p.requirements:
+        _read_requirements(p.repo, p.requirements, deps, set())
+    pyproject, pipfile = p.path("pyproject.toml"), p.path("Pipfile")
+    dependencies = _get(p.pyproject, "project", "dependencies")
+    for item in dependencies if isinstance(dependencies, list) else []:
+        if isinstance(item, str):
+            _add(deps, item, _toml_evidence(p.repo, pyproject, "project", re.compile(re.escape(item))))
+    for rel, data, table in (
+        (pyproject, p.pyproject, "tool.poetry.dependencies"),
+        (pipfile, p.toml["Pipfile"], "packages"),
+    ):
+        for name in _table(data, *table.split(".")):
+            if name != "python":
+                _add(deps, name, _toml_evidence(p.repo, rel, table, _key(name)))
+    return deps
+
+
+def _read_requirements(repo: Repo, rel: str, deps: Dict[str, Evidence], seen: Set[str]) -> None:
+    """Names required by `rel` and by the files it includes with -r (listed files only)."""
+    if rel in seen or len(seen) >= MAX_INCLUDES:
+        return
+    seen.add(rel)
+    for number, line in enumerate(repo.lines(rel), start=1):
+        text = re.sub(r"(^|\s)#.*", "", line).strip()
+        include = REQUIREMENT_INCLUDE.match(text)
+        if include:
+            target = posixpath.normpath(posixpath.join(parent_dir(rel), include.group(1)))
+            if repo.is_file(target):
+                _read_requirements(repo, target, deps, seen)
+        elif text and not text.startswith("-") and not REQUIREMENT_URL.match(text):
+            _add(deps, text, Evidence(rel, number, excerpt(line)))
+
+
+def _add(deps: Dict[str, Evidence], requirement: str, evidence: Evidence) -> None:
+    match = REQUIREMENT_NAME.match(requirement)
+    if match:
+        deps.setdefault(re.sub(r"[-_.]+", "-", match.group(1)).lower(), evidence)
+
+
+# -- facts -------------------------------------------------------------------------
+
+
+def _version(p: _Project, app: AppCandidate) -> None:
+    """Pin files first, nearest directory first: they say what runs, a manifest only what may.
+
+    In one directory: .python-version, runtime.txt, .tool-versions; then the project's
+    Pipfile python_version, requires-python, poetry's python dependency.
+    """
+    for directory in iter_dirs_up(p.root):
+        for name, pattern in PIN_FILES:
+            hit = p.repo.find_line(name if directory == "." else f"{directory}/{name}", pattern)
+            if hit:
+                app.set("version", _minor(hit[0].group(1)), hit[1])
+                return
+    for manifest, keys, parse in DECLARED_VERSIONS:
+        value = _get(p.toml[manifest], *keys)
+        version = parse(value) if isinstance(value, str) else None
+        if version:
+            table = ".".join(keys[:-1])
+            app.set("version", version, _toml_evidence(p.repo, p.path(manifest), table, _key(keys[-1])))
+            return
+
+
+def _minor(text: str) -> str:
+    """ "3.12.1" and "python-3.12.1" give "3.12"; anything else stays as written."""
+    match = MINOR.match(text.strip())
+    return f"{match.group(1)}.{match.group(2)}" if match else text
+
+
+def _lowest_minor(spec: str) -> Optional[str]:
+    """The lowest major.minor a version specifier allows, or None without a lower bound.
+
+    ">=3.10,<4" gives "3.10", "~=3.11", "^3.11", "==3.12.*" the named minor. Within
+    one alternative the highest lower bound counts; across poetry's "||" alternatives
+    the lowest. Upper bounds and exclusions never raise the answer.
+    """
+    lows = []
+    for alternative in spec.split("||"):
+        bounds = []
+        for clause in re.split(r",|\s+(?=[<>=!~^])", alternative):
+            match = SPEC_CLAUSE.match(clause)
+            if match and match.group(1) not in ("<", "<=", "!="):
+                bounds.append((int(match.group(2)), int(match.group(3))))
+        if bounds:
+            lows.append(max(bounds))
+    return "{}.{}".format(*min(lows)) if lows else None
+
+
+#: version declarations in the manifests, in precedence order: (manifest, keys, parser)
+DECLARED_VERSIONS: Tuple[Tuple[str, Tuple[str, ...], Callable[[str], Optional[str]]], ...] = (
+    ("Pipfile", ("requires", "python_version"), _minor),
+    ("Pipfile", ("requires", "python_full_version"), _minor),
+    ("pyproject.toml", ("project", "requires-python"), _lowest_minor),
+    ("pyproject.toml", ("tool", "poetry", "dependencies", "python"), _lowest_minor),
+)
+
+
+def _package_manager(p: _Project, app: AppCandidate) -> None:
+    for name, lock, table, manifest in MANAGERS:
+        if p.repo.is_file(p.path(lock)):
+            app.set("package_manager", name, Evidence(p.path(lock)))
+            app.set("lock_file", lock, Evidence(p.path(lock)))
+            return
+        if table and _get(p.pyproject, *table) is not None:
+            app.set("package_manager", name, _toml_evidence(p.repo, p.path("pyproject.toml"), ".".join(table)))
+            return
+        if manifest and p.repo.is_file(p.path(manifest)):
+            app.set("package_manager", name, Evidence(p.path(manifest)))
+            return
+    if p.requirements:
+        app.set("package_manager", "pip", Evidence(p.requirements))
+        app.set("requirements_file", p.local(p.requirements), Evidence(p.requirements))
+        return
+    marker = next((p.path(f) for f in ("pyproject.toml", "setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
+    app.set("package_manager", "pip", Evidence(marker) if marker else None)
+
+
+def _installable(p: _Project, app: AppCandidate) -> None:
+    """The project itself is a package: a PEP 517 build of [project] or a poetry package, or setuptools."""
+    pyproject = p.path("pyproject.toml")
+    switched_off = next((keys for keys in NOT_A_PACKAGE if _get(p.pyproject, *keys) is False), None)
+    if switched_off:
+        table = ".".join(switched_off[:-1])
+        app.set("installable", False, _toml_evidence(p.repo, pyproject, table, _key(switched_off[-1])))
+        return
+    if _get(p.pyproject, "build-system") is not None and (
+        _get(p.pyproject, "project") is not None or _is_poetry_package(p)
+    ):
+        app.set("installable", True, _toml_evidence(p.repo, pyproject, "build-system"))
+        return
+    setup = next((p.path(f) for f in ("setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
+    app.set("installable", setup is not None, Evidence(setup) if setup else None)
+
+
+def _is_poetry_package(p: _Project) -> bool:
+    """Poetry installs the project when it declares packages or a module named after it exists."""
+    poetry = _table(p.pyproject, "tool", "poetry")
+    name = poetry.get("name")
+    if poetry.get("packages"):
+        return True
+    return isinstance(name, str) and _module_file(p, re.sub(r"[-_.]+", "_", name).lower()) is not None
+
+
+def _framework(p: _Project, app: AppCandidate) -> None:
+    found = _django(p, app) or _web_app(p)
+    if found:
+        name, p.target, evidence = found
+        app.set("framework", name, evidence)
+    order = ("uvicorn", "gunicorn") if app.value("framework") == "fastapi" else ("gunicorn", "uvicorn")
+    server = next((name for name in order if name in p.deps), None)
+    if server:
+        app.set("server", server, p.deps[server])
+
+
+def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence]]:
+    """manage.py plus WSGI_APPLICATION in its settings (or a django dependency)."""
+    manage = p.path("manage.py")
+    if not p.repo.is_file(manage):
+        return None
+    settings = p.repo.find_line(manage, DJANGO_SETTINGS)
+    module = settings[0].group(1) if settings else ""
+    wsgi = _wsgi_application(p, module)
+    if wsgi:
+        found = ("django", ":".join(wsgi[0].rsplit(".", 1)), wsgi[1])
+    elif "django" in p.deps:
+        found = ("django", f"{module.split('.')[0]}.wsgi:application" if module else "", p.deps["django"])
+    else:
+        return None
+    if settings:
+        app.set("django_settings", module, settings[1])
+    return found
+
+
+def _wsgi_application(p: _Project, settings_module: str) -> Optional[Tuple[str, Evidence]]:
+    """WSGI_APPLICATION from the settings module, or from a sibling (settings/base.py)."""
+    settings = _module_file(p, settings_module) if settings_module else None
+    if settings is None:
+        return None
+    siblings = [f for f in p.files if parent_dir(f) == parent_dir(settings) and f.endswith(".py") and f != settings]
+    for rel in [settings, *siblings]:
+        hit = p.repo.find_line(rel, WSGI_APPLICATION)
+        if hit:
+            return hit[0].group(1), hit[1]
+    return None
+
+
+def _web_app(p: _Project) -> Optional[Tuple[str, str, Evidence]]:
+    """A FastAPI/Flask dependency and the module creating the app ("main:app")."""
+    frameworks = [name for name in APP_PATTERNS if name in p.deps]
+    if not frameworks:
+        return None
+    sources = sorted(
+        (f for f in p.files if f.endswith(".py")),
+        key=lambda f: (p.local(f).count("/"), _rank(posixpath.basename(f), APP_MODULES), f),
+    )
+    for rel in sources[:MAX_SOURCES]:
+        text = p.repo.read_text(rel) or ""
+        for name in frameworks:
+            hit = p.repo.find_line(rel, APP_PATTERNS[name]) if APP_PATTERNS[name].search(text) else None
+            if hit:
+                return name, f"{_module_name(p.local(rel))}:{hit[0].group(1)}", hit[1]
+    return None
+
+
+# -- start command and port ---------------------------------------------------------
+
+
+def _start(p: _Project, app: AppCandidate) -> None:
+    """The first rule that knows how the app starts also says which port it listens on."""
+    for rule in (_procfile, _conventional, _scripts, _main_package, _script_file):
+        found = rule(p, app)
+        if found:
+            argv, evidence, port = found
+            app.set("start_command", argv, evidence)
+            if port:
+                app.set("port", port[0], port[1])
+            return
+
+
+def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
+    """The Procfile's web: process, with $PORT replaced by the port it will get."""
+    rel = p.path("Procfile")
+    hit = p.repo.find_line(rel, PROCFILE_WEB)
+    if not hit:
+        return None
+    line, evidence = hit[0].group(1), hit[1]
+    try:
+        if len(line) > MAX_COMMAND:
+            raise ValueError(f"longer than {MAX_COMMAND} characters")
+        argv = shlex.split(line)
+    except ValueError as error:
+        p.repo.warn(rel, f"web: command cannot be split ({error}), ignored")
+        return None
+    if not argv:
+        return None
+    explicit = _argv_port(argv)
+    port: Optional[Port]
+    if explicit:
+        port = (explicit, evidence)
+    elif any(PORT_VARIABLE.search(arg) for arg in argv):
+        conventional = _port(p, app, "", None)
+        port = (conventional[0] if conventional else DEFAULT_PORT, evidence)
+    else:
+        port = _port(p, app, posixpath.basename(argv[0]), _launched_file(p, argv))
+    if port:
+        argv = [PORT_VARIABLE.sub(str(port[0]), arg) for arg in argv]
+    return argv, evidence, port
+
+
+def _conventional(p: _Project, app: AppCandidate) -> Optional[Start]:
+    """How the framework is served: its server when one is a dependency, else its own runner."""
+    framework, server = app.value("framework"), app.value("server")
+    if not isinstance(framework, str):
+        return None
+    served = (framework, server if isinstance(server, str) else None)
+    key = served if served in CONVENTIONAL_COMMANDS and p.target else (framework, None)
+    build = CONVENTIONAL_COMMANDS.get(key)
+    if build is None:
+        return None
+    port = _port(p, app, key[1] or framework, None)
+    return build(p.target, port[0] if port else DEFAULT_PORT), app.facts["framework"].evidence, port
+
+
+def _scripts(p: _Project, app: AppCandidate) -> Optional[Start]:
+    """The first console script, which exists only once the project is installed."""
+    if not app.value("installable"):
+        return None
+    for keys in SCRIPT_TABLES:
+        first = next(iter(_table(p.pyproject, *keys).items()), None)
+        if first:
+            name, target = first
+            module = target.split(":")[0].strip() if isinstance(target, str) else ""
+            code = _module_file(p, module) if module else None
+            evidence = _toml_evidence(p.repo, p.path("pyproject.toml"), ".".join(keys), _key(name))
+            return [name], evidence, _port(p, app, name, code)
+    return None
+
+
+def _main_package(p: _Project, app: AppCandidate) -> Optional[Start]:
+    """A package with __main__.py at the root or under src/ runs with python -m."""
+    for rel in p.files:
+        parts = p.local(rel).split("/")
+        if parts[-1] == "__main__.py" and (len(parts) == 2 or (len(parts) == 3 and parts[0] == "src")):
+            return ["python", "-m", parts[-2]], Evidence(rel), _port(p, app, "python", rel)
+    return None
+
+
+def _script_file(p: _Project, app: AppCandidate) -> Optional[Start]:
+    for name in ("app.py", "main.py"):
+        rel = p.path(name)
+        if p.repo.is_file(rel):
+            return ["python", name], p.repo.evidence_for(rel, "__main__"), _port(p, app, "python", rel)
+    return None
+
+
+def _port(p: _Project, app: AppCandidate, launcher: str, code: Optional[str]) -> Optional[Port]:
+    """The port the launcher's configuration or the run module fixes, else the convention."""
+    sources = [(p.path("gunicorn.conf.py"), GUNICORN_BIND)] if launcher == "gunicorn" else []
+    sources += [(code, pattern) for pattern in CODE_PORTS] if code else []
+    for rel, pattern in sources:
+        hit = p.repo.find_line(rel, pattern)
+        number = _port_number(hit[0].group(1).rsplit(":", 1)[-1]) if hit else None
+        if hit and number:
+            return number, hit[1]
+    for key in ("framework", "server"):
+        fact = app.facts.get(key)
+        if fact and isinstance(fact.value, str) and fact.value in CONVENTIONAL_PORTS:
+            return CONVENTIONAL_PORTS[fact.value], fact.evidence
+    return None
+
+
+def _argv_port(argv: List[str]) -> Optional[int]:
+    """A literal port after --port/-p/--bind/-b/runserver ("N", "host:N" or "--bind=host:N")."""
+    for index, arg in enumerate(argv):
+        option, _, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if option in PORT_OPTIONS:
+            value = value or (argv[index + 1] if index + 1 < len(argv) else "")
+            number = _port_number(value.rsplit(":", 1)[-1])
+            if number:
+                return number
+    return None
+
+
+def _launched_file(p: _Project, argv: List[str]) -> Optional[str]:
+    """The file `python x.py` or `python -m pkg` runs, when it is in the project."""
+    if len(argv) < 2 or not re.fullmatch(r"python[0-9.]*", posixpath.basename(argv[0])):
+        return None
+    if argv[1] == "-m" and len(argv) > 2:
+        return _module_file(p, f"{argv[2]}.__main__") or _module_file(p, argv[2])
+    return p.path(argv[1]) if argv[1].endswith(".py") and p.repo.is_file(p.path(argv[1])) else None
+
+
+def _port_number(text: str) -> Optional[int]:
+    number = int(text) if re.fullmatch(r"[0-9]{1,5}", text) else 0
+    return number if 1 <= number <= 65535 else None
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _get(data: Any, *keys: str) -> Any:
+    """data[k1][k2]..., or None where a level is missing or not a table."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _table(data: Any, *keys: str) -> Dict[str, Any]:
+    value = _get(data, *keys)
+    return value if isinstance(value, dict) else {}
+
+
+def _key(name: str) -> "re.Pattern[str]":
+    return re.compile(rf"""^\s*["']?{re.escape(name)}["']?\s*=""")
+
+
+def _toml_evidence(repo: Repo, rel: str, table: str, pattern: Optional["re.Pattern[str]"] = None) -> Evidence:
+    """The line of `rel` inside [table] matching `pattern` (the header itself without one)."""
+    current = ""
+    for number, line in enumerate(repo.lines(rel), start=1):
+        header = TOML_HEADER.match(line)
+        if header:
+            current = re.sub(r"[\s\"']", "", header.group(1))
+            if pattern is None and current == table:
+                return Evidence(rel, number, excerpt(line))
+        elif pattern is not None and current == table and pattern.search(line):
+            return Evidence(rel, number, excerpt(line))
+    return Evidence(rel)
+
+
+def _module_file(p: _Project, module: str) -> Optional[str]:
+    """The file defining a dotted module, at the project root or under src/."""
+    path = module.replace(".", "/")
+    for base in ("", "src/"):
+        for candidate in (f"{base}{path}.py", f"{base}{path}/__init__.py"):
+            if p.repo.is_file(p.path(candidate)):
+                return p.path(candidate)
+    return None
+
+
+def _module_name(local: str) -> str:
+    """src/pkg/web.py → pkg.web; pkg/__init__.py → pkg."""
+    parts = local[: -len(".py")].split("/")
+    if parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _rank(name: str, preferred: Tuple[str, ...]) -> int:
+    return preferred.index(name) if name in preferred else len(preferred)
+
+
+def _ignored(directory: str) -> bool:
+    return any(part in IGNORED_DIRS for part in directory.split("/"))
+
+
+def _depth(directory: str) -> int:
+    return 0 if directory == "." else directory.count("/") + 1
+
+
+def _below(rel: str, directory: str) -> bool:
+    """True when `rel` lies strictly inside `directory` ("." holds everything)."""
+    return directory == "." or rel.startswith(directory + "/")

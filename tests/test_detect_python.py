@@ -1,0 +1,469 @@
+"""Python detection against the fixture repositories and against hostile content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from generator.detect import python
+from generator.detect.model import AppCandidate
+from generator.detect.walker import Repo
+
+FIXTURES = Path(__file__).parent / "fixtures" / "python"
+
+GUNICORN_5000 = ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]
+UVICORN_MAIN = ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]
+FLASK_RUN = ["python", "-m", "flask", "--app", "app:app", "run", "--host", "0.0.0.0", "--port", "5000"]
+
+
+def scan(path: Path) -> Tuple[List[AppCandidate], Repo]:
+    repo = Repo(path)
+    return python.detect(repo), repo
+
+
+def write(root: Path, files: Dict[str, str]) -> Path:
+    for name, text in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root
+
+
+def only(path: Path) -> AppCandidate:
+    apps, _ = scan(path)
+    assert len(apps) == 1, [app.id for app in apps]
+    return apps[0]
+
+
+def where(app: AppCandidate, key: str) -> Tuple[str, Optional[int]]:
+    evidence = app.facts[key].evidence
+    assert evidence is not None, key
+    return evidence.file, evidence.line
+
+
+Place = Tuple[str, Optional[int]]
+
+# fixture -> (id, root, every fact's value, (file, line) of the evidence for some facts)
+EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
+    "pip": (
+        "python/pip",
+        ".",
+        {
+            "version": "3.12",
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": GUNICORN_5000,
+            "port": 5000,
+        },
+        {"version": (".python-version", 1), "start_command": ("app.py", 7), "port": ("app.py", 7),
+         "server": ("requirements.txt", 3)},
+    ),
+    "poetry": (
+        "python/poetry-app",
+        ".",
+        {
+            "version": "3.11",
+            "package_manager": "poetry",
+            "lock_file": "poetry.lock",
+            "installable": False,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "--bind", "0.0.0.0:8080", "app:app"],
+            "port": 8080,
+        },
+        {"version": ("pyproject.toml", 9), "start_command": ("app.py", 7), "port": ("gunicorn.conf.py", 3),
+         "installable": ("pyproject.toml", 6), "server": ("pyproject.toml", 11)},
+    ),
+    "uv": (
+        "python/uv-app",
+        ".",
+        {
+            "version": "3.11",
+            "package_manager": "uv",
+            "lock_file": "uv.lock",
+            "installable": False,
+            "framework": "fastapi",
+            "server": "uvicorn",
+            "start_command": UVICORN_MAIN,
+            "port": 8000,
+        },
+        {"version": ("pyproject.toml", 5), "start_command": ("main.py", 8), "port": ("main.py", 8),
+         "package_manager": ("uv.lock", None)},
+    ),
+    "pdm": (
+        "python/pdm-app",
+        ".",
+        {
+            "version": "3.12",
+            "package_manager": "pdm",
+            "lock_file": "pdm.lock",
+            "installable": True,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "--bind", "0.0.0.0:5000", "pdm_app.web:app"],
+            "port": 5000,
+        },
+        {"version": (".tool-versions", 2), "start_command": ("src/pdm_app/web.py", 7),
+         "port": ("src/pdm_app/web.py", 7), "installable": ("pyproject.toml", 11)},
+    ),
+    "pipenv": (
+        "python/pipenv",
+        ".",
+        {
+            "version": "3.11",
+            "package_manager": "pipenv",
+            "lock_file": "Pipfile.lock",
+            "installable": False,
+            "framework": "fastapi",
+            "server": "uvicorn",
+            "start_command": ["uvicorn", "service:app", "--host", "0.0.0.0", "--port", "8000"],
+            "port": 8000,
+        },
+        {"version": ("Pipfile", 14), "start_command": ("service.py", 8), "port": ("service.py", 8),
+         "server": ("Pipfile", 8)},
+    ),
+    "django": (
+        "python/django",
+        ".",
+        {
+            "version": "3.12",
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "django",
+            "django_settings": "mysite.settings",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "--bind", "0.0.0.0:8000", "mysite.wsgi:application"],
+            "port": 8000,
+        },
+        {"version": ("runtime.txt", 1), "framework": ("mysite/settings.py", 13),
+         "django_settings": ("manage.py", 8), "start_command": ("mysite/settings.py", 13),
+         "port": ("mysite/settings.py", 13)},
+    ),
+    "fastapi": (  # uvicorn.run(port=8001) only applies to `python main.py`, which is not the command
+        "python/fastapi",
+        ".",
+        {
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "fastapi",
+            "server": "uvicorn",
+            "start_command": UVICORN_MAIN,
+            "port": 8000,
+        },
+        {"start_command": ("main.py", 9), "port": ("main.py", 9), "server": ("requirements.txt", 2)},
+    ),
+    "flask": (  # .python-version wins over runtime.txt; app.run(port=5050) is not what flask run uses
+        "python/flask",
+        ".",
+        {
+            "version": "3.12",
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "flask",
+            "start_command": FLASK_RUN,
+            "port": 5000,
+        },
+        {"version": (".python-version", 1), "start_command": ("app.py", 7), "port": ("app.py", 7)},
+    ),
+    "procfile": (
+        "python/procfile",
+        ".",
+        {
+            "version": "3.11",
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "app:app", "--bind", "0.0.0.0:5000", "--workers", "2"],
+            "port": 5000,
+        },
+        {"version": ("runtime.txt", 1), "start_command": ("Procfile", 2), "port": ("Procfile", 2)},
+    ),
+    "console-script": (
+        "python/hello-web",
+        ".",
+        {
+            "version": "3.12",
+            "package_manager": "pip",
+            "installable": True,
+            "start_command": ["hello-web"],
+            "port": 8080,
+        },
+        {"version": ("pyproject.toml", 9), "start_command": ("pyproject.toml", 13),
+         "port": ("src/hello_web/server.py", 18), "installable": ("pyproject.toml", 1)},
+    ),
+    "malformed": (
+        "python/malformed",
+        ".",
+        {
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "flask",
+            "start_command": FLASK_RUN,
+            "port": 5000,
+        },
+        {"start_command": ("app.py", 7)},
+    ),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_fixture(fixture: str) -> None:
+    app_id, root, facts, evidence = EXPECTED[fixture]
+    app = only(FIXTURES / fixture)
+    assert (app.id, app.root) == (app_id, root)
+    assert {key: fact.value for key, fact in app.facts.items()} == facts
+    for key, place in evidence.items():
+        assert where(app, key) == place, key
+
+
+def test_fixture_warnings() -> None:
+    for fixture in sorted(EXPECTED):
+        _, repo = scan(FIXTURES / fixture)
+        if fixture == "malformed":
+            assert [n.file for n in repo.notices] == ["pyproject.toml"]
+            assert "malformed TOML" in repo.notices[0].message
+        else:
+            assert repo.notices == [], fixture
+
+
+def test_monorepo_lists_each_service_and_skips_docs_and_dev_requirements() -> None:
+    apps, repo = scan(FIXTURES / "monorepo")
+    assert [(app.id, app.root) for app in apps] == [
+        ("python/api", "services/api"),
+        ("python/worker", "services/worker"),
+    ]
+    api, worker = apps
+    assert api.value("version") == "3.12"  # the repository's .python-version beats requires-python
+    assert where(api, "version") == (".python-version", 1)
+    assert api.value("package_manager") == "pip" and api.value("installable") is False
+    assert api.value("start_command") == UVICORN_MAIN
+    assert where(api, "start_command") == ("services/api/main.py", 8)
+    assert worker.value("version") == "3.11"  # the service's own pin is nearer
+    assert where(worker, "version") == ("services/worker/runtime.txt", 1)
+    assert worker.value("requirements_file") == "requirements/prod.txt"
+    assert worker.value("framework") == "flask"  # flask only comes in through -r base.txt
+    assert where(worker, "framework") == ("services/worker/app.py", 7)
+    assert worker.value("server") == "gunicorn"
+    assert worker.value("start_command") == GUNICORN_5000
+    assert (worker.value("port"), where(worker, "port")) == (5000, ("services/worker/app.py", 7))
+    assert repo.notices == []
+
+
+def test_nothing_python(tmp_path: Path) -> None:
+    write(tmp_path, {"README.md": "hi\n", "pyproject.toml": "[tool.ruff]\nline-length = 100\n",
+                     "docs/requirements.txt": "sphinx\n", "requirements-dev.txt": "pytest\n"})
+    assert scan(tmp_path)[0] == []
+
+
+def test_requirements_in_subdirectories_belong_to_the_project(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "requirements.txt": "flask\n",
+        "requirements/extra.txt": "requests\n",
+        "tools/requirements.txt": "click\n",
+        "services/api/pyproject.toml": '[project]\nname = "svc"\n',
+    })
+    apps, _ = scan(tmp_path)
+    assert [(app.id, app.root) for app in apps] == [(f"python/{tmp_path.name}", "."), ("python/svc", "services/api")]
+    assert apps[0].value("requirements_file") == "requirements.txt"
+
+
+@pytest.mark.parametrize(
+    ("spec", "version"),
+    [
+        (">=3.10", "3.10"),
+        (">=3.9,<3.13", "3.9"),
+        ("~=3.11", "3.11"),
+        ("~=3.11.2", "3.11"),
+        ("==3.12.*", "3.12"),
+        (">= 3.10, != 3.11.1, < 4", "3.10"),
+        ("<3.13", None),
+        ("*", None),
+        ("^3.9 || ^3.11", "3.9"),
+        (">=3.8 >=3.10", "3.10"),
+    ],
+)
+def test_requires_python_gives_the_lowest_allowed_minor(tmp_path: Path, spec: str, version: Optional[str]) -> None:
+    write(tmp_path, {"pyproject.toml": f'[project]\nname = "x"\nrequires-python = "{spec}"\n'})
+    app = only(tmp_path)
+    assert app.value("version") == version
+    if version:
+        assert where(app, "version") == ("pyproject.toml", 3)
+
+
+@pytest.mark.parametrize(
+    ("files", "version", "source"),
+    [
+        ({".python-version": "# pinned\n3.13.0\n"}, "3.13", (".python-version", 2)),
+        ({".python-version": "pypy3.10\n"}, "pypy3.10", (".python-version", 1)),  # raw: validation decides
+        ({"runtime.txt": "python-3.11.4\n", ".tool-versions": "python 3.10.1\n"}, "3.11", ("runtime.txt", 1)),
+        ({".tool-versions": "nodejs 20.1.0\npython 3.10.1 3.9.0\n"}, "3.10", (".tool-versions", 2)),
+        ({"Pipfile": '[requires]\npython_full_version = "3.9.18"\n'}, "3.9", ("Pipfile", 2)),
+    ],
+)
+def test_version_sources(tmp_path: Path, files: Dict[str, str], version: str, source: Tuple[str, int]) -> None:
+    write(tmp_path, {"requirements.txt": "flask\n", **files})
+    app = only(tmp_path)
+    assert (app.value("version"), where(app, "version")) == (version, source)
+
+
+@pytest.mark.parametrize(
+    ("procfile", "command", "port"),
+    [
+        ("web: uvicorn main:app --host 0.0.0.0 --port 9000\n",
+         ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "9000"], 9000),
+        ("web: gunicorn -b :7000 app:app\n", ["gunicorn", "-b", ":7000", "app:app"], 7000),
+        ("web: gunicorn --bind=0.0.0.0:${PORT} app:app\n", ["gunicorn", "--bind=0.0.0.0:5000", "app:app"], 5000),
+        ("web: python app.py\n", ["python", "app.py"], 5050),  # app.run(port=5050) runs here
+        ("web: gunicorn app:app --bind 0.0.0.0:99999\n", ["gunicorn", "app:app", "--bind", "0.0.0.0:99999"], 5000),
+    ],
+)
+def test_procfile_ports(tmp_path: Path, procfile: str, command: List[str], port: int) -> None:
+    write(tmp_path, {
+        "requirements.txt": "flask\n",
+        "app.py": "from flask import Flask\napp = Flask(__name__)\napp.run(port=5050)\n",
+        "Procfile": procfile,
+    })
+    app = only(tmp_path)
+    assert app.value("start_command") == command
+    assert where(app, "start_command") == ("Procfile", 1)
+    assert app.value("port") == port
+
+
+def test_procfile_that_cannot_be_split_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "flask\n", "app.py": "import flask\napp = flask.Flask(__name__)\n",
+                     "Procfile": "web: gunicorn 'app:app\n"})
+    apps, repo = scan(tmp_path)
+    assert [app.value("start_command") for app in apps] == [FLASK_RUN]
+    assert [n.file for n in repo.notices] == ["Procfile"]
+    assert "cannot be split" in repo.notices[0].message
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"web: gunicorn app:app\x00 --bind \x1b[31m0.0.0.0:$PORT\r\nweb: second\n",
+        b"web: gunicorn 'app:app\nmore' \"--bind\n",
+        b"web: \x0bgunicorn\x0c\x1c\x85 app:app --port \xff\xfe 8000\n",
+        b"web: gunicorn --port " + b"9" * 5000 + b" app:app\n",
+        b"web: " + b"x " * 5000 + b"\n",
+        b"web:\n",
+        b"web: $PORT ${PORT} ${PORT:-1} --bind\n",
+        b"\xef\xbb\xbfweb: uvicorn main:app\n",
+    ],
+)
+def test_hostile_procfile_never_crashes(tmp_path: Path, content: bytes) -> None:
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n",
+                     "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    (tmp_path / "Procfile").write_bytes(content)
+    app = only(tmp_path)
+    command = app.value("start_command")
+    assert isinstance(command, list) and command and all(isinstance(arg, str) for arg in command)
+    port = app.value("port")
+    assert isinstance(port, int) and 1 <= port <= 65535
+
+
+def test_hostile_control_characters_are_kept_raw_for_validation(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "flask\n", "Procfile": "web: run \x1b[2J --port 8080\n"})
+    app = only(tmp_path)
+    assert app.value("start_command") == ["run", "\x1b[2J", "--port", "8080"]
+    assert app.value("port") == 8080
+    evidence = app.facts["start_command"].evidence
+    assert evidence is not None and "\x1b" not in evidence.text
+
+
+def test_manifests_with_wrong_types_do_not_crash(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": "[build-system]\nrequires = 1\n[project]\nname = 5\ndependencies = \"flask\"\n"
+                          "requires-python = 3.1\nscripts = 7\n[tool.poetry]\ndependencies = []\nscripts = []\n",
+        "Pipfile": "requires = 3\npackages = \"x\"\n",
+        "requirements.txt": "-r requirements.txt\n-r ../../../etc/passwd\n--requirement=/etc/passwd\n"
+                            "git+https://example.invalid/x.git\n-e .\n",
+    })
+    app = only(tmp_path)
+    assert app.name == tmp_path.name
+    assert app.value("installable") is True
+    assert app.value("package_manager") == "poetry"
+    assert app.value("framework") is None and app.value("start_command") is None
+
+
+def test_django_without_gunicorn_uses_runserver(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "requirements.txt": "django\n",
+        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conf.settings.prod')\n",
+        "conf/settings/base.py": "WSGI_APPLICATION = 'conf.wsgi.application'\n",
+        "conf/settings/prod.py": "from .base import *\n",
+    })
+    app = only(tmp_path)
+    assert app.value("django_settings") == "conf.settings.prod"
+    assert where(app, "framework") == ("conf/settings/base.py", 1)
+    assert app.value("start_command") == ["python", "manage.py", "runserver", "0.0.0.0:8000"]
+    assert app.value("port") == 8000
+
+
+def test_flask_dependency_without_an_app_module_is_no_framework(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "Flask\n", "main.py": "def create():\n    app = Flask(__name__)\n"})
+    app = only(tmp_path)
+    assert app.value("framework") is None
+    assert app.value("start_command") == ["python", "main.py"]
+    assert app.value("port") is None
+
+
+def test_main_package_and_installable_setup(tmp_path: Path) -> None:
+    write(tmp_path, {"setup.cfg": "[metadata]\nname = tool\n", "tool/__init__.py": "",
+                     "tool/__main__.py": "import uvicorn\nuvicorn.run('tool.api:app', port=8123)\n"})
+    app = only(tmp_path)
+    assert app.value("installable") is True and where(app, "installable") == ("setup.cfg", None)
+    assert app.value("start_command") == ["python", "-m", "tool"]
+    assert (app.value("port"), where(app, "port")) == (8123, ("tool/__main__.py", 2))
+
+
+def test_poetry_package_is_installable_and_its_script_starts(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": '[tool.poetry]\nname = "my-tool"\n\n[tool.poetry.scripts]\nserve = "my_tool.cli:main"\n\n'
+                          '[build-system]\nrequires = ["poetry-core"]\n',
+        "src/my_tool/__init__.py": "",
+        "src/my_tool/cli.py": "def main():\n    ThreadingHTTPServer(('', 9090), H).serve_forever()\n",
+    })
+    app = only(tmp_path)
+    assert (app.name, app.value("package_manager"), app.value("installable")) == ("my-tool", "poetry", True)
+    assert (app.value("start_command"), where(app, "start_command")) == (["serve"], ("pyproject.toml", 5))
+    assert (app.value("port"), where(app, "port")) == (9090, ("src/my_tool/cli.py", 2))
+
+
+def test_overlong_procfile_command_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                     "Procfile": "web: " + "x " * 5000 + "\n"})
+    apps, repo = scan(tmp_path)
+    assert [app.value("start_command") for app in apps] == [FLASK_RUN]
+    assert [n.file for n in repo.notices] == ["Procfile"]
+
+
+def test_app_modules_in_tests_are_not_the_app(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "requirements.txt": "fastapi\nuvicorn[standard]\ngunicorn\n",
+        "tests/conftest.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "src/shop/web.py": "import fastapi\n\napi: fastapi.FastAPI = fastapi.FastAPI()\n",
+    })
+    app = only(tmp_path)
+    assert app.value("server") == "uvicorn"  # preferred over gunicorn for FastAPI
+    assert app.value("start_command") == ["uvicorn", "shop.web:api", "--host", "0.0.0.0", "--port", "8000"]
+    assert where(app, "framework") == ("src/shop/web.py", 3)
+
+
+def test_scripts_of_a_project_that_is_not_installed_are_not_the_start_command(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": '[project]\nname = "x"\n[project.scripts]\nx = "x:main"\n',
+                     "main.py": "if __name__ == '__main__':\n    print('hi')\n"})
+    app = only(tmp_path)
+    assert app.value("installable") is False
+    assert (app.value("start_command"), where(app, "start_command")) == (["python", "main.py"], ("main.py", 1))
