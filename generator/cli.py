@@ -160,7 +160,7 @@ def format_report(report: Any) -> str:
         for key, fact in sorted(app.facts.items()):
             if fact.value in (None, False, "", []):
                 continue
-            value = " ".join(fact.value) if isinstance(fact.value, list) else fact.value
+            value = "yes" if fact.value is True else " ".join(fact.value) if isinstance(fact.value, list) else fact.value
             where = f"  [{fact.evidence}]" if fact.evidence else ""
             lines.append(f"  {key:<18} {value}{where}")
     return "\n".join(lines)
