@@ -323,6 +323,8 @@ def answers_for(app: AppCandidate, overrides: Mapping[str, Any]) -> Dict[str, An
         origins.setdefault("binary", origins.get("package", "the defaults"))
     if language == "python":
         raw["django"] = app.value("framework") == "django"
+        if raw.get("package_manager") == "pip" and not raw.get("requirements_file"):
+            raw["installable"] = True  # pip reaches [project] dependencies only by installing the project
     for key, value in overrides.items():
         if value is None:
             continue
