@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 BIN = Path(sys.executable).parent
 
@@ -36,23 +36,24 @@ def hadolint(dockerfile: str) -> List[str]:
     return [f"{f['line']}: {f['code']} {f['level']}: {f['message']}" for f in findings]
 
 
-def checkov(dockerfile: str) -> List[str]:
-    """checkov --framework dockerfile failures (an empty list is clean)."""
+def checkov(dockerfiles: Dict[str, str]) -> Dict[str, List[str]]:
+    """checkov --framework dockerfile failures per name, in one run (it costs seconds to start)."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "Dockerfile")
-        path.write_text(dockerfile)
-        env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+        for name in dockerfiles:
+            Path(tmp, name).mkdir()
+            Path(tmp, name, "Dockerfile").write_text(dockerfiles[name])
+        env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}
         result = subprocess.run(
             [tool("checkov"), "--quiet", "--compact", "--skip-download", "--framework", "dockerfile",
-             "--output", "json", "-f", str(path)],
+             "--output", "json", "-d", tmp],
             capture_output=True, text=True, check=False, env=env,
         )
     if not result.stdout.strip():
         raise RuntimeError(f"checkov printed nothing: {result.stderr[-500:]}")
     report = json.loads(result.stdout)
-    reports = report if isinstance(report, list) else [report]
-    failed = []
-    for item in reports:
+    failures: Dict[str, List[str]] = {name: [] for name in dockerfiles}
+    for item in report if isinstance(report, list) else [report]:
         for check in item.get("results", {}).get("failed_checks", []):
-            failed.append(f"{check['check_id']}: {check['check_name']} (lines {check.get('file_line_range')})")
-    return failed
+            name = Path(check["file_path"]).parent.name
+            failures[name].append(f"{check['check_id']}: {check['check_name']} (lines {check.get('file_line_range')})")
+    return failures

@@ -16,29 +16,26 @@ CASES = cases()
 
 @pytest.fixture(scope="module")
 def rendered():
-    cache = {}
+    return {case_id: render(validate(raw)) for case_id, raw in CASES}
 
-    def get(case_id, raw):
-        if case_id not in cache:
-            cache[case_id] = render(validate(raw))
-        return cache[case_id]
 
-    return get
+@pytest.fixture(scope="module")
+def checkov_failures(rendered):
+    return checkov({case_id: files["Dockerfile"] for case_id, files in rendered.items()})
 
 
 @pytest.mark.lint
-@pytest.mark.parametrize("case_id,raw", CASES, ids=[c[0] for c in CASES])
-def test_hadolint_and_checkov_clean(case_id, raw, rendered):
-    files = rendered(case_id, raw)
-    dockerfile = files["Dockerfile"]
+@pytest.mark.parametrize("case_id", [c[0] for c in CASES])
+def test_hadolint_and_checkov_clean(case_id, rendered, checkov_failures):
+    dockerfile = rendered[case_id]["Dockerfile"]
     assert hadolint(dockerfile) == [], dockerfile
-    assert checkov(dockerfile) == [], dockerfile
+    assert checkov_failures[case_id] == [], dockerfile
 
 
 @pytest.mark.parametrize("case_id,raw", CASES, ids=[c[0] for c in CASES])
 def test_hardening_shape(case_id, raw, rendered):
     """The contract's structural rows hold in the text (the e2e suite checks the images)."""
-    files = rendered(case_id, raw)
+    files = rendered[case_id]
     dockerfile = files["Dockerfile"]
     assert ".dockerignore" in files and "**/.env" in files[".dockerignore"]
     instructions = [line.split()[0] for line in dockerfile.splitlines() if line and not line[0].isspace() and not line.startswith("#")]

@@ -1,0 +1,137 @@
+"""A thin driver for the Docker daemon the e2e tests build and run images in.
+
+BuildKit is required (cache mounts, COPY --chmod). Where the `docker` on PATH is a
+client without buildx (it refuses BuildKit), `SCAFFOLD_DOCKER` names one that works,
+e.g. Debian's /usr/bin/docker, which `.ci/run` sets from the stand-in builder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+STANDINS = Path(__file__).resolve().parents[3] / "shared" / "offline-images" / "build"
+
+
+def client() -> Optional[str]:
+    """The BuildKit-capable docker client, or None."""
+    named = os.environ.get("SCAFFOLD_DOCKER")
+    if named:
+        return named
+    if STANDINS.exists():
+        found = subprocess.run([str(STANDINS), "--docker"], capture_output=True, text=True, check=False).stdout.strip()
+        if found:
+            return found
+    return shutil.which("docker")
+
+
+def unavailable_reason() -> Optional[str]:
+    """Why the e2e tests cannot run here, or None when a daemon answers."""
+    docker = client()
+    if not docker:
+        return "no docker client installed"
+    try:
+        result = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True,
+                                text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"docker info failed: {error}"
+    if result.returncode != 0:
+        return f"no Docker daemon answers ({result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'docker info failed'})"
+    return None
+
+
+@dataclass
+class Build:
+    image: str
+    log: str
+
+    def step_lines(self) -> Dict[str, List[str]]:
+        """BuildKit plain-progress output grouped by step number (`#7 ...`)."""
+        steps: Dict[str, List[str]] = {}
+        for line in self.log.splitlines():
+            if line.startswith("#") and " " in line:
+                number, _, rest = line.partition(" ")
+                steps.setdefault(number, []).append(rest)
+        return steps
+
+    def steps_running(self, needle: str) -> Dict[str, bool]:
+        """{step title: was it CACHED} for every RUN step whose command contains `needle`."""
+        result = {}
+        for lines in self.step_lines().values():
+            title = lines[0]
+            if title.startswith("[") and " RUN " in title and needle in title:
+                result[title] = any(line.strip() == "CACHED" for line in lines[1:])
+        return result
+
+
+class Docker:
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self.env = {**os.environ, "DOCKER_BUILDKIT": "1"}
+
+    def run(self, *args: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
+        result = subprocess.run([self.executable, *args], capture_output=True, text=True, env=self.env,
+                                timeout=timeout, check=False)
+        if check and result.returncode != 0:
+            raise AssertionError(f"docker {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+        return result
+
+    def build(self, context: Path, image: str) -> Build:
+        result = self.run("build", "--progress=plain", "-t", image, str(context))
+        return Build(image, result.stderr + result.stdout)
+
+    def inspect(self, image: str) -> dict:
+        return json.loads(self.run("image", "inspect", image).stdout)[0]
+
+    def has_image(self, image: str) -> bool:
+        return self.run("image", "inspect", image, check=False).returncode == 0
+
+    def start(self, image: str, port: int, *extra: str) -> str:
+        """Run hardened: read-only root, no capabilities, no privilege escalation, loopback port."""
+        return self.run("run", "-d", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
+                        "--security-opt", "no-new-privileges", "-p", f"127.0.0.1::{port}", *extra, image).stdout.strip()
+
+    def host_port(self, container: str, port: int) -> int:
+        mapping = self.run("port", container, f"{port}/tcp").stdout.split()[0]
+        return int(mapping.rsplit(":", 1)[1])
+
+    def logs(self, container: str) -> str:
+        result = self.run("logs", container, check=False)
+        return result.stdout + result.stderr
+
+    def remove(self, container: str) -> None:
+        self.run("rm", "-f", container, check=False)
+
+    def remove_image(self, image: str) -> None:
+        self.run("rmi", "-f", image, check=False)
+
+    def exported_files(self, container: str) -> List[tarfile.TarInfo]:
+        """Every entry of the container's filesystem, with owner and mode, from `docker export`."""
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = Path(tmp, "fs.tar")
+            self.run("export", "-o", str(archive), container)
+            with tarfile.open(archive) as tar:
+                return tar.getmembers()
+
+
+def http_get(port: int, path: str = "/", attempts: int = 60) -> str:
+    """The body of GET http://127.0.0.1:port/path, retrying while the app starts."""
+    last: Exception = RuntimeError("no attempt")
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=3) as response:
+                return response.read().decode("utf-8", errors="replace")
+        except (urllib.error.URLError, ConnectionError, OSError) as error:
+            last = error
+            time.sleep(0.5)
+    raise AssertionError(f"no HTTP answer on 127.0.0.1:{port}{path}: {last}")

@@ -1,0 +1,204 @@
+"""Build every buildable fixture x final flavour in a real Docker daemon, run it, prove it.
+
+For each case: `scaffold new --yes` in a copy of the fixture; `docker build` (BuildKit);
+`docker run --read-only --cap-drop ALL --security-opt no-new-privileges` with the port on
+127.0.0.1; an HTTP request answered by the app as a numeric non-root uid; the image's
+metadata (user, exec-form entrypoint, labels, exposed port); no shell (`docker exec sh`
+fails), no package manager, no setuid/setgid file, root-owned read-only app files
+(container-structure-test and the exported filesystem); and a rebuild after a one-line
+source change whose dependency step is CACHED.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+import yaml
+
+from tests.e2e.docker import Docker, client, http_get, unavailable_reason
+from tests.lint_tools import tool
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+UID = 10001
+
+_reason = unavailable_reason()
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
+
+#: paths that must not exist in any final image (H5): shells and package managers
+FORBIDDEN = ("bin/sh", "bin/bash", "bin/dash", "usr/bin/sh", "usr/bin/bash", "usr/bin/dash",
+             "usr/bin/apt", "usr/bin/apt-get", "usr/bin/dpkg", "usr/bin/apk", "usr/local/bin/pip",
+             "usr/bin/pip", "usr/bin/pip3", "usr/bin/perl")
+
+
+@dataclass(frozen=True)
+class Case:
+    fixture: str
+    final: str
+    #: text of the source file to touch for the rebuild, relative to the fixture
+    source: str
+    #: a string naming the dependency step(s) in BuildKit's output (must be CACHED on rebuild)
+    dependency_step: Optional[str]
+    #: the app files (relative to /) that must be root-owned and not writable
+    app_paths: Tuple[str, ...]
+    flags: Tuple[str, ...] = ()
+    #: a command run in the container that tries to write next to the app, and must fail
+    write_probe: Tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.fixture.replace('/', '-')}-{self.final}"
+
+
+GO = dict(app_paths=("usr/local/bin",), dependency_step="go mod download")
+PY_WRITE = ("/app/venv/bin/python", "-c", "open('/app/venv/probe', 'w')")
+PY = dict(app_paths=("app",), write_probe=PY_WRITE)
+JAVA = dict(app_paths=("app", "opt/java/runtime"), dependency_step="-q package")
+
+CASES: List[Case] = [
+    *[Case("go/root", final, "main.go", **GO) for final in ("scratch", "distroless", "debian")],
+    Case("go/cmd-multi", "scratch", "cmd/api/main.go", flags=("--app", "go/api"), **GO),
+    *[Case("go/cgo", final, "main.go", **GO) for final in ("distroless", "debian")],
+    Case("go/workspace", "scratch", "api/main.go", **GO),
+    Case("go/vendored", "scratch", "main.go", app_paths=("usr/local/bin",), dependency_step=None),
+    Case("python/pip", "slim", "app.py", dependency_step="requirements", **PY),
+    Case("python/pip", "distroless", "app.py", dependency_step="requirements",
+         flags=("--language-version", "3.11"), **PY),
+    Case("python/poetry", "slim", "app.py", dependency_step="poetry install", **PY),
+    Case("python/uv", "slim", "app.py", dependency_step="uv sync", **PY),
+    Case("python/pipenv", "slim", "app.py", dependency_step="pipenv", **PY),
+    Case("python/django", "slim", "mysite/views.py", dependency_step="requirements", **PY),
+    Case("python/fastapi", "slim", "main.py", dependency_step="requirements", **PY),
+    Case("python/procfile", "slim", "app.py", dependency_step="requirements", **PY),
+    *[Case("java/maven", final, "src/main/java/com/example/hello/Main.java", **JAVA)
+      for final in ("distroless", "debian", "jre")],
+    Case("java/multi-module", "distroless", "app/src/main/java/com/example/app/Main.java", **JAVA),
+]
+
+NOT_BUILDABLE_HERE = {
+    "java/maven-wrapper": "the Maven wrapper downloads Maven from Maven Central, unreachable here",
+    "java/gradle-groovy": "Gradle (and its wrapper) downloads from the Gradle and Maven Central repositories, unreachable here",
+    "java/gradle-kotlin": "Gradle (and its wrapper) downloads from the Gradle and Maven Central repositories, unreachable here",
+    "java/spring-boot": "Spring Boot's dependencies come from Maven Central, unreachable here",
+}
+
+
+@pytest.fixture(scope="module")
+def docker() -> Docker:
+    executable = client()
+    assert executable
+    return Docker(executable)
+
+
+def scaffold_new(project: Path, *flags: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", "generator", "new", "--yes", *flags, str(project)],
+                            capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
+
+
+def structure_test(docker: Docker, image: str, case: Case, tmp: Path) -> None:
+    """container-structure-test: shells and package managers absent, app files root-owned."""
+    config = {
+        "schemaVersion": "2.0.0",
+        "fileExistenceTests": [{"name": f"no {path}", "path": f"/{path}", "shouldExist": False} for path in FORBIDDEN]
+        + [{"name": f"{path} is root's", "path": f"/{path}", "shouldExist": True, "uid": 0, "gid": 0}
+           for path in case.app_paths],
+        "metadataTest": {"user": f"{UID}:{UID}"},
+    }
+    path = tmp / "structure.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = subprocess.run([tool("container-structure-test"), "test", "--image", image, "--config", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def filesystem_findings(members: List[tarfile.TarInfo], app_paths: Tuple[str, ...]) -> List[str]:
+    """What the exported filesystem breaks: setuid/setgid files, writable or non-root app files."""
+    findings = []
+    for member in members:
+        name = member.name.lstrip("./")
+        if member.isfile() and member.mode & 0o6000:
+            findings.append(f"setuid/setgid: /{name} ({oct(member.mode)})")
+        if name in FORBIDDEN:
+            findings.append(f"present: /{name}")
+        if any(name == p or name.startswith(p + "/") for p in app_paths) and not member.issym():
+            if member.uid != 0:
+                findings.append(f"not root's: /{name} (uid {member.uid})")
+            if member.mode & 0o222 and not member.isdir():
+                findings.append(f"writable: /{name} ({oct(member.mode)})")
+            if member.isdir() and member.mode & 0o022:
+                findings.append(f"group/other-writable directory: /{name} ({oct(member.mode)})")
+    return findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_image_builds_runs_and_is_hardened(case: Case, docker: Docker, tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / case.fixture, project, symlinks=True)
+    answers = scaffold_new(project, "--final", case.final, *case.flags)
+    port = answers["port"]
+    image = f"scaffold-e2e/{case.id}:test"
+    container = ""
+    try:
+        docker.build(project, image)
+        meta = docker.inspect(image)["Config"]
+        assert meta["User"] == f"{UID}:{UID}"
+        entrypoint = meta["Entrypoint"]  # exec form: the program itself, no shell in front
+        assert isinstance(entrypoint, list) and entrypoint and entrypoint[0] not in ("/bin/sh", "sh", "/bin/bash")
+        assert meta["Labels"]["org.opencontainers.image.title"] == answers["app_name"]
+        assert f"{port}/tcp" in meta["ExposedPorts"]
+
+        container = docker.start(image, port)
+        body = http_get(docker.host_port(container, port))
+        assert "hello from" in body, docker.logs(container)
+        uid = re.search(r"uid[= ](\d+)", body)
+        assert uid and int(uid.group(1)) == UID, body
+        for shell in ("sh", "/bin/sh", "bash"):
+            assert docker.run("exec", container, shell, "-c", "true", check=False).returncode != 0
+        findings = filesystem_findings(docker.exported_files(container), case.app_paths)
+        assert findings == [], findings
+        structure_test(docker, image, case, tmp_path)
+        if case.write_probe:
+            probe = docker.run("exec", container, *case.write_probe, check=False)
+            assert probe.returncode != 0 and ("Permission denied" in probe.stderr or "Read-only" in probe.stderr), probe.stderr
+        docker.remove(container)
+        # the same write attempt without --read-only: the file modes alone must refuse it
+        if case.write_probe:
+            writable_root = docker.run("run", "-d", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+                                       image).stdout.strip()
+            try:
+                probe = docker.run("exec", writable_root, *case.write_probe, check=False)
+                assert probe.returncode != 0 and "Permission denied" in probe.stderr, probe.stderr
+            finally:
+                docker.remove(writable_root)
+
+        # H9: change one source line; the dependency step must come from the cache
+        source = project / case.source
+        source.write_text(source.read_text() + ("\n# touched\n" if source.suffix == ".py" else "\n// touched\n"))
+        second = docker.build(project, image)
+        if case.dependency_step:
+            steps = second.steps_running(case.dependency_step)
+            assert steps, f"no RUN step mentions {case.dependency_step!r}:\n{second.log[-3000:]}"
+            assert all(steps.values()), f"dependency step re-ran after a source change: {steps}"
+        rebuilt = [lines[0] for lines in second.step_lines().values()
+                   if lines[0].startswith("[") and not any(line.strip() == "CACHED" for line in lines[1:])
+                   and (" COPY " in lines[0] or " RUN " in lines[0])]
+        assert rebuilt, "the source change was not seen by the build"
+    finally:
+        if container:
+            docker.remove(container)
+        docker.remove_image(image)
+
+
+@pytest.mark.parametrize("fixture", sorted(NOT_BUILDABLE_HERE))
+def test_unbuildable_here(fixture: str):
+    pytest.skip(f"{fixture}: {NOT_BUILDABLE_HERE[fixture]}")
