@@ -177,16 +177,15 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
     if (project / ANSWERS_FILE).exists() and not args.force:
         raise InputError(f"{project / ANSWERS_FILE} exists: this project was scaffolded already; "
                          "run `scaffold upgrade` to regenerate its files (or --force to start over)")
-    interactive = not args.yes and not args.json
-    if interactive and not sys.stdin.isatty():
-        out.info("stdin is not a terminal: answering every question with the detected defaults (--yes)")
-        interactive = False
-
     report = detect(project)
     for warning in report.warnings:
         out.warn(str(warning))
     if not report.apps:
         raise InputError(nothing_found_message())
+    interactive = not args.yes and not args.json
+    if interactive and not sys.stdin.isatty():
+        out.info("stdin is not a terminal: answering every question with the detected defaults (--yes)")
+        interactive = False
     app = _choose_app(report.apps, args.app, interactive, out)
     overrides = {key: getattr(args, flag) for flag, key in FLAG_ANSWERS.items() if getattr(args, flag) is not None}
     answers = answers_for(app, overrides)

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -183,7 +184,8 @@ def test_image_builds_runs_and_is_hardened(case: Case, docker: Docker, tmp_path:
 
         # H9: change one source line; the dependency step must come from the cache
         source = project / case.source
-        source.write_text(source.read_text() + ("\n# touched\n" if source.suffix == ".py" else "\n// touched\n"))
+        marker = f"touched {uuid.uuid4().hex}"  # unique, so no earlier run's cache can serve it
+        source.write_text(source.read_text() + (f"\n# {marker}\n" if source.suffix == ".py" else f"\n// {marker}\n"))
         second = docker.build(project, image)
         if case.dependency_step:
             steps = second.steps_running(case.dependency_step)
