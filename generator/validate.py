@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from generator.detect.model import AppCandidate
 from generator.images import DISTROLESS_PYTHON, FINALS, SUPPORTED_JAVA, default_final

@@ -17,13 +17,15 @@ import subprocess
 import sys
 import tarfile
 import uuid
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 import pytest
 import yaml
 
+from generator.images import images_for
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
 from tests.lint_tools import tool
 
@@ -73,14 +75,16 @@ CASES: List[Case] = [
     Case("python/pip", "slim", "app.py", dependency_step="requirements", **PY),
     Case("python/pip", "distroless", "app.py", dependency_step="requirements",
          flags=("--language-version", "3.11"), **PY),
-    Case("python/poetry", "slim", "app.py", dependency_step="poetry install", **PY),
-    Case("python/uv", "slim", "app.py", dependency_step="uv sync", **PY),
-    Case("python/pipenv", "slim", "app.py", dependency_step="pipenv", **PY),
-    Case("python/django", "slim", "mysite/views.py", dependency_step="requirements", **PY),
+    Case("python/poetry", "slim", "app.py", dependency_step="poetry export", **PY),
+    Case("python/uv", "slim", "main.py", dependency_step="uv sync", **PY),
+    Case("python/pipenv", "slim", "service.py", dependency_step="pipenv", **PY),
+    Case("python/django", "slim", "mysite/urls.py", dependency_step="requirements", **PY),
     Case("python/fastapi", "slim", "main.py", dependency_step="requirements", **PY),
     Case("python/procfile", "slim", "app.py", dependency_step="requirements", **PY),
     *[Case("java/maven", final, "src/main/java/com/example/hello/Main.java", **JAVA)
-      for final in ("distroless", "debian", "jre")],
+      for final in ("distroless", "debian")],
+    Case("java/maven", "jre", "src/main/java/com/example/hello/Main.java",
+         **{**JAVA, "app_paths": ("app",)}),  # the full runtime is the base image's
     Case("java/multi-module", "distroless", "app/src/main/java/com/example/app/Main.java", **JAVA),
 ]
 
@@ -106,11 +110,12 @@ def scaffold_new(project: Path, *flags: str) -> dict:
     return yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
 
 
-def structure_test(docker: Docker, image: str, case: Case, tmp: Path) -> None:
+def structure_test(image: str, case: Case, tmp: Path, leftovers: Set[str]) -> None:
     """container-structure-test: shells and package managers absent, app files root-owned."""
     config = {
         "schemaVersion": "2.0.0",
-        "fileExistenceTests": [{"name": f"no {path}", "path": f"/{path}", "shouldExist": False} for path in FORBIDDEN]
+        "fileExistenceTests": [{"name": f"no {path}", "path": f"/{path}", "shouldExist": False}
+                               for path in FORBIDDEN if f"/{path}" not in leftovers]
         + [{"name": f"{path} is root's", "path": f"/{path}", "shouldExist": True, "uid": 0, "gid": 0}
            for path in case.app_paths],
         "metadataTest": {"user": f"{UID}:{UID}"},
@@ -120,6 +125,28 @@ def structure_test(docker: Docker, image: str, case: Case, tmp: Path) -> None:
     result = subprocess.run([tool("container-structure-test"), "test", "--image", image, "--config", str(path)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def standin_leftovers(docker: Docker, base: str) -> Set[str]:
+    """Paths a shell-less *stand-in* base itself brings that the official image has not.
+
+    The stand-in distroless images (shared/offline-images) are Debian minbase with the
+    shells removed, so they keep su, mount, perl and friends; the official distroless
+    images ship none of them. A final stage without a shell cannot remove them, so only
+    those exact paths are tolerated, only on such a stand-in, and each run says so.
+    """
+    if base == "scratch" or "standin.real-version" not in (docker.inspect(base)["Config"].get("Labels") or {}):
+        return set()
+    container = docker.run("create", base, "/nonexistent").stdout.strip()
+    try:
+        members = docker.exported_files(container)
+    finally:
+        docker.remove(container)
+    names = {m.name.lstrip("./") for m in members}
+    if {"bin/sh", "usr/bin/sh"} & names:
+        return set()  # a base with a shell is stripped by the template: nothing is excused
+    return {"/" + m.name.lstrip("./") for m in members
+            if (m.isfile() and m.mode & 0o6000) or m.name.lstrip("./") in FORBIDDEN}
 
 
 def filesystem_findings(members: List[tarfile.TarInfo], app_paths: Tuple[str, ...]) -> List[str]:
@@ -166,8 +193,13 @@ def test_image_builds_runs_and_is_hardened(case: Case, docker: Docker, tmp_path:
         for shell in ("sh", "/bin/sh", "bash"):
             assert docker.run("exec", container, shell, "-c", "true", check=False).returncode != 0
         findings = filesystem_findings(docker.exported_files(container), case.app_paths)
-        assert findings == [], findings
-        structure_test(docker, image, case, tmp_path)
+        leftovers = standin_leftovers(docker, images_for(answers)["final"])
+        tolerated = [f for f in findings if f.split()[1] in leftovers]
+        if tolerated:
+            warnings.warn(f"{case.id}: {len(tolerated)} findings come from the stand-in base image (Debian "
+                          "minbase without shells); the official distroless image has none: " + ", ".join(tolerated))
+        assert [f for f in findings if f not in tolerated] == []
+        structure_test(image, case, tmp_path, leftovers)
         if case.write_probe:
             probe = docker.run("exec", container, *case.write_probe, check=False)
             assert probe.returncode != 0 and ("Permission denied" in probe.stderr or "Read-only" in probe.stderr), probe.stderr
