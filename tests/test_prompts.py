@@ -1,0 +1,108 @@
+"""The questionary prompts, driven through a real pseudo-terminal as a person would."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class Terminal:
+    """`scaffold ARGS` on a pty: wait for a prompt, type keys, read the screen as text."""
+
+    def __init__(self, *args: str) -> None:
+        self.master, slave = pty.openpty()
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
+        self.process = subprocess.Popen([sys.executable, "-m", "generator", *args], stdin=slave, stdout=slave,
+                                        stderr=slave, env=env, cwd=ROOT, close_fds=True)
+        os.close(slave)
+        self.screen = ""
+
+    def _read(self, timeout: float) -> None:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if ready:
+            try:
+                self.screen += ANSI.sub("", os.read(self.master, 65536).decode("utf-8", errors="replace"))
+            except OSError:  # the child closed the terminal
+                pass
+
+    def expect(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen[-2000:]}")
+            self._read(0.2)
+        self.screen = self.screen[self.screen.index(text) + len(text):]
+
+    def type(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def wait(self, timeout: float = 60) -> int:
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self._read(0.2)
+        self._read(0.1)
+        os.close(self.master)
+        return self.process.wait(timeout=5)
+
+
+@pytest.fixture
+def go_project(tmp_path):
+    project = tmp_path / "go-root"
+    shutil.copytree(FIXTURES / "go" / "root", project)
+    return project
+
+
+ENTER, ERASE = "\r", "\x7f" * 12
+
+
+def test_enter_accepts_every_detected_default(go_project):
+    terminal = Terminal("new", str(go_project))
+    for prompt in ("Go version", "Main package", "Port", "Final image", "User id", "Group id"):
+        terminal.expect(prompt)
+        terminal.type(ENTER)
+    assert terminal.wait() == 0, terminal.screen
+    dockerfile = (go_project / "Dockerfile").read_text()
+    assert "FROM golang:1.22-bookworm AS build" in dockerfile and "EXPOSE 8080" in dockerfile
+    assert "USER 10001:10001" in dockerfile and "FROM scratch AS final" in dockerfile
+
+
+def test_typed_answers_are_validated_and_used(go_project):
+    terminal = Terminal("new", str(go_project))
+    terminal.expect("Go version")
+    terminal.type(ENTER)
+    terminal.expect("Main package")
+    terminal.type(ENTER)
+    terminal.expect("Port")
+    terminal.type(ERASE + "99999" + ENTER)  # refused under the prompt, which stays open
+    terminal.expect("must be a port number")
+    terminal.type(ERASE + "9000" + ENTER)
+    terminal.expect("Final image")
+    terminal.type("\x1b[B" + ENTER)  # arrow down: distroless
+    for prompt in ("User id", "Group id"):
+        terminal.expect(prompt)
+        terminal.type(ENTER)
+    assert terminal.wait() == 0, terminal.screen
+    dockerfile = (go_project / "Dockerfile").read_text()
+    assert "EXPOSE 9000" in dockerfile and "FROM gcr.io/distroless/static-debian12:nonroot AS final" in dockerfile
+
+
+def test_ctrl_c_writes_nothing(go_project):
+    before = sorted(p.name for p in go_project.iterdir())
+    terminal = Terminal("new", str(go_project))
+    terminal.expect("Go version")
+    terminal.type("\x03")
+    assert terminal.wait() == 2
+    assert sorted(p.name for p in go_project.iterdir()) == before
