@@ -8,6 +8,7 @@ turns unreadable or malformed files into warnings instead of tracebacks.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import stat
@@ -101,8 +102,11 @@ class Repo:
         assert self._files is not None
         if under in ("", "."):
             return self._files
-        prefix = under.rstrip("/") + "/"
-        return [f for f in self._files if f.startswith(prefix)]
+        # the list is sorted, so the paths below a directory are one contiguous slice
+        prefix = normalize(under) + "/"
+        start = bisect.bisect_left(self._files, prefix)
+        end = bisect.bisect_left(self._files, prefix[:-1] + chr(ord("/") + 1), lo=start)
+        return self._files[start:end]
 
     def dirs(self) -> List[str]:
         if self._dirs is None:
@@ -233,9 +237,9 @@ def normalize(rel: str) -> str:
 
 
 def parent_dir(rel: str) -> str:
-    """The directory holding `rel`, "." at the root."""
-    parent = str(PurePosixPath(rel).parent)
-    return "." if parent in ("", ".") else parent
+    """The directory holding `rel`, "." at the root (string operations: it runs per file)."""
+    parent = rel.rstrip("/").rpartition("/")[0]
+    return parent if parent not in ("", ".") else "."
 
 
 def iter_dirs_up(rel_dir: str) -> Iterator[str]:
