@@ -62,7 +62,7 @@ def make_monorepo(root: Path, files: int) -> None:
             (service / "pom.xml").write_text(f"<project><modelVersion>4.0.0</modelVersion><groupId>x</groupId>"
                                              f"<artifactId>svc{index}</artifactId><version>1</version></project>\n")
             (src / "App.java").write_text("class App { public static void main(String[] a) {} }\n")
-        for n in range(per_service - 2 - (kind == 2)):
+        for n in range(per_service - 2):
             (src / f"module_{n}.txt").write_text("data\n")
     nodes = root / "node_modules" / "pkg"
     nodes.mkdir(parents=True)
