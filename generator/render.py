@@ -25,8 +25,22 @@ PRISTINE_DIR = f"{RECORD_DIR}/pristine"
 BUILTIN_CATALOG = "builtin"
 
 
+#: for template development and tests only: a directory used instead of the built-in templates
+TEMPLATES_ENV = "SCAFFOLD_TEMPLATES"
+
+
 def builtin_templates() -> Path:
-    """The templates shipped with the package (wheel) or beside it (source checkout)."""
+    """The templates shipped with the package (wheel) or beside it (source checkout).
+
+    `SCAFFOLD_TEMPLATES` points at a modified copy instead, so that template changes
+    (and `scaffold upgrade` across them) can be tried without reinstalling.
+    """
+    override = os.environ.get(TEMPLATES_ENV)
+    if override:
+        path = Path(override)
+        if not (path / "VERSION").is_file():
+            raise InputError(f"{TEMPLATES_ENV}={override} is not a templates directory (no VERSION file)")
+        return path
     packaged = Path(__file__).parent / "_templates"
     if packaged.is_dir():
         return packaged

@@ -1,0 +1,282 @@
+"""`scaffold upgrade`: re-render from the recorded answers and merge three ways.
+
+For every generated file: base = `.scaffold/pristine/<name>` (the file exactly as last
+generated), ours = the file as it is now (the team's edits), theirs = the new render.
+Edits and template changes that touch different lines both survive; overlapping ones
+become a conflict block written into the file, so nothing is ever lost.
+
+The merge engine is `git merge-file` when git is on PATH (the most exercised
+implementation there is), else the small line-based merge3 below, which follows the
+same sync-region algorithm (diff3 / breezy's merge3) so that no git is needed.
+
+After the upgrade the pristine copies are the new render, even when there were
+conflicts: both sides of a conflict are in the file, and once resolved the file is
+"new render + the team's edits", so the new render is the right base next time.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from generator.render import ANSWERS_FILE, BUILTIN_CATALOG, PRISTINE_DIR, Plan, builtin_templates, render, template_version
+from generator.validate import FIELDS, InputError, validate
+
+OURS_LABEL, BASE_LABEL, THEIRS_LABEL = "your edit", "last generated", "new template"
+START, MIDDLE, END = f"<<<<<<< {OURS_LABEL}\n", "=======\n", f">>>>>>> {THEIRS_LABEL}\n"
+#: one part of a recorded file name: plain characters only
+_FILE_PART = re.compile(r"[A-Za-z0-9_.@+-]{1,128}")
+#: answers `--set` may change (the rest follow from detection and are kept as recorded)
+SETTABLE = ("app_name", "version", "port", "uid", "gid", "final", "syntax", "package", "start_command", "main_class")
+
+
+@dataclass
+class Record:
+    """What `scaffold new` (or the last upgrade) wrote under `.scaffold/`."""
+
+    answers: Dict[str, Any]
+    files: List[str]
+    template: str
+    template_version: str
+    scaffold_version: str
+
+
+@dataclass
+class FileResult:
+    """One file's outcome: `state` is merged, unchanged, created, kept-deleted or dropped."""
+
+    name: str
+    state: str
+    current: Optional[str] = None
+    merged: Optional[str] = None
+    conflicts: int = 0
+
+
+@dataclass
+class Upgrade:
+    """Everything an upgrade would do, computed before anything is written."""
+
+    project: Path
+    old: Record
+    plan: Plan
+    results: List[FileResult] = field(default_factory=list)
+
+    @property
+    def conflicted(self) -> List[FileResult]:
+        return [result for result in self.results if result.conflicts]
+
+    def writes(self) -> Dict[str, str]:
+        """Changed files plus the new record; a file whose text is the same is not rewritten."""
+        files = {r.name: r.merged for r in self.results if r.merged is not None and r.merged != r.current}
+        for name, text in self.plan.record().items():
+            path = self.project / name
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                files[name] = text
+        return files
+
+    def diff(self) -> str:
+        """Unified diff, per file, from the file as it is now to the merged result."""
+        chunks: List[str] = []
+        for result in self.results:
+            if result.merged is None or result.merged == result.current:
+                continue
+            before = f"a/{result.name}" if result.current is not None else "/dev/null"
+            chunks.extend(difflib.unified_diff((result.current or "").splitlines(keepends=True),
+                                               result.merged.splitlines(keepends=True), before, f"b/{result.name}"))
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
+
+
+# -- the record ------------------------------------------------------------------------
+
+
+def load_record(project: Path) -> Record:
+    """Read and check `.scaffold/answers.yml`; malformed records are refused, naming what is wrong."""
+    import yaml
+
+    path = project / ANSWERS_FILE
+    if not path.is_file():
+        raise InputError(f"{path} not found: nothing to upgrade; run `scaffold new` first")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise InputError(f"{ANSWERS_FILE} is not valid YAML{line}; fix it or run `scaffold new --force`") from None
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+        raise InputError(f"{ANSWERS_FILE} has no `answers` mapping; fix it or run `scaffold new --force`")
+    files = data.get("files")
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        raise InputError(f"{ANSWERS_FILE}: `files` must be a list of file names")
+    for name in files:
+        if not all(_FILE_PART.fullmatch(part) and part not in (".", "..") for part in name.split("/")):
+            raise InputError(f"{ANSWERS_FILE}: file {name!r} is not a plain path inside the project")
+    answers = validate(data["answers"], {key: ANSWERS_FILE for key in data["answers"]})
+    template = data.get("template")
+    if template != f"{BUILTIN_CATALOG}/{answers['language']}":
+        raise InputError(f"{ANSWERS_FILE}: template {template!r} is not {BUILTIN_CATALOG}/{answers['language']}")
+    return Record(answers, files, template, str(data.get("template_version", "?")), str(data.get("scaffold_version", "?")))
+
+
+def parse_sets(pairs: Sequence[str], language: str) -> Dict[str, str]:
+    """`--set key=value` pairs; only keys that are answers of this language."""
+    known = {spec.key: spec.languages for spec in FIELDS}
+    values: Dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise InputError(f"--set {pair!r}: expected key=value")
+        if key not in SETTABLE:
+            raise InputError(f"--set {key}: not an answer that can be set; use one of: {', '.join(SETTABLE)}")
+        if language not in known.get(key, (language,)):
+            raise InputError(f"--set {key}: not an answer of a {language} project")
+        values[key] = value
+    return values
+
+
+def find_markers(project: Path, names: Sequence[str]) -> None:
+    """Refuse to merge over a conflict that is still unresolved from a previous upgrade."""
+    for name in names:
+        path = project / name
+        if not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith(("<<<<<<< ", ">>>>>>> ")):
+                raise InputError(f"{name}:{number} still has a conflict marker from the last upgrade; resolve it "
+                                 "(keep the lines you want, delete the <<<<<<< ======= >>>>>>> lines), then run "
+                                 "`scaffold upgrade` again; nothing was written")
+
+
+# -- planning --------------------------------------------------------------------------
+
+
+def plan_upgrade(project: Path, overrides: Mapping[str, Any], origins: Mapping[str, str],
+                 old: Optional[Record] = None) -> Upgrade:
+    """Render the new files from the recorded answers (plus overrides) and merge each one."""
+    old = old or load_record(project)
+    raw = {**old.answers, **overrides}
+    answers = validate(raw, {key: origins.get(key, ANSWERS_FILE) for key in raw})
+    templates = builtin_templates()
+    rendered = render(answers, templates)
+    find_markers(project, sorted(set(old.files) | set(rendered)))
+    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, template_version(templates)))
+    for name, theirs in rendered.items():
+        target, pristine = project / name, project / PRISTINE_DIR / name
+        if not target.exists():
+            state = "kept-deleted" if name in old.files else "created"
+            upgrade.results.append(FileResult(name, state, None, None if state == "kept-deleted" else theirs))
+            continue
+        if not target.is_file():
+            raise InputError(f"{name} is not a regular file; nothing was written")
+        if pristine.is_file():
+            base = pristine.read_text(encoding="utf-8")
+        elif name in old.files:
+            raise InputError(f"{PRISTINE_DIR}/{name} is missing, so your edits cannot be told apart from the "
+                             "template; restore it from version control or run `scaffold new --force`")
+        else:
+            base = ""  # the templates add a file the project already has: a two-way merge
+        current = target.read_text(encoding="utf-8")
+        merged, conflicts = merge_texts(base, current, theirs)
+        upgrade.results.append(FileResult(name, "unchanged" if merged == current else "merged", current, merged, conflicts))
+    for name in old.files:
+        if name not in rendered:
+            upgrade.results.append(FileResult(name, "dropped"))
+    return upgrade
+
+
+# -- merging ---------------------------------------------------------------------------
+
+
+def merge_texts(base: str, ours: str, theirs: str) -> Tuple[str, int]:
+    """Three-way merge; returns the text (with conflict blocks) and the number of conflicts."""
+    if ours == base or ours == theirs:
+        return theirs, 0
+    if theirs == base:
+        return ours, 0
+    git = shutil.which("git")
+    if git:
+        merged = _git_merge(git, base, ours, theirs)
+        if merged is not None:
+            return merged
+    return merge3(base, ours, theirs)
+
+
+def _git_merge(git: str, base: str, ours: str, theirs: str) -> Optional[Tuple[str, int]]:
+    """`git merge-file -p` in a scratch directory (no repository or user config involved); None on failure."""
+    with tempfile.TemporaryDirectory(prefix="scaffold-merge-") as tmp:
+        paths = []
+        for label, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(tmp, label)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            paths.append(str(path))
+        env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+        result = subprocess.run(
+            [git, "-c", "merge.conflictStyle=merge", "merge-file", "-p",
+             "-L", OURS_LABEL, "-L", BASE_LABEL, "-L", THEIRS_LABEL, *paths],
+            cwd=tmp, capture_output=True, env=env, check=False,
+        )
+    if not 0 <= result.returncode < 128:
+        return None
+    return result.stdout.decode("utf-8"), result.returncode
+
+
+def merge3(base: str, ours: str, theirs: str) -> Tuple[str, int]:
+    """Line-based three-way merge (diff3's sync regions) for machines without git.
+
+    Regions where base, ours and theirs agree anchor the merge; between two anchors a
+    change on one side only is taken, the same change on both sides is taken once, and
+    different changes on both sides become a conflict block.
+    """
+    b, o, t = (text.splitlines(keepends=True) for text in (base, ours, theirs))
+    out: List[str] = []
+    conflicts = 0
+    ib = io = it = 0
+    for zstart, zend, ostart, oend, tstart, tend in _sync_regions(b, o, t):
+        mine, yours, was = o[io:ostart], t[it:tstart], b[ib:zstart]
+        if mine == yours or yours == was:
+            out.extend(mine)
+        elif mine == was:
+            out.extend(yours)
+        else:
+            conflicts += 1
+            out.append(START)
+            out.extend(_terminated(mine))
+            out.append(MIDDLE)
+            out.extend(_terminated(yours))
+            out.append(END)
+        out.extend(b[zstart:zend])
+        ib, io, it = zend, oend, tend
+    return "".join(out), conflicts
+
+
+def _terminated(lines: List[str]) -> List[str]:
+    """A conflict side whose last line lacks a newline would swallow the next marker."""
+    return [*lines[:-1], lines[-1] if lines[-1].endswith("\n") else lines[-1] + "\n"] if lines else []
+
+
+def _sync_regions(base: List[str], ours: List[str], theirs: List[str]) -> List[Tuple[int, int, int, int, int, int]]:
+    """Base ranges unchanged on both sides, with where they sit in ours and theirs; ends with an empty sentinel."""
+    omatches = difflib.SequenceMatcher(None, base, ours, autojunk=False).get_matching_blocks()
+    tmatches = difflib.SequenceMatcher(None, base, theirs, autojunk=False).get_matching_blocks()
+    regions = []
+    io = it = 0
+    while io < len(omatches) and it < len(tmatches):
+        obase, omatch, olen = omatches[io]
+        tbase, tmatch, tlen = tmatches[it]
+        start, end = max(obase, tbase), min(obase + olen, tbase + tlen)
+        if start < end:
+            regions.append((start, end, omatch + start - obase, omatch + end - obase,
+                            tmatch + start - tbase, tmatch + end - tbase))
+        if obase + olen < tbase + tlen:
+            io += 1
+        else:
+            it += 1
+    regions.append((len(base), len(base), len(ours), len(ours), len(theirs), len(theirs)))
+    return regions
