@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
     new.add_argument("--json", action="store_true", help="with --dry-run: print the files and answers as JSON")
     new.add_argument("--force", action="store_true", help="overwrite an existing Dockerfile/.dockerignore")
+    new.add_argument("--template", metavar="CATALOG/TEMPLATE", help="use this template (e.g. team/python or "
+                     "builtin/go) instead of the built-in one for the detected language (see `scaffold catalog list`)")
     answers = new.add_argument_group("answers (each overrides what was detected)")
     answers.add_argument("--name", help="image title and user name (a slug)")
     answers.add_argument("--language-version", metavar="VERSION", help="Go 1.X, Python 3.X or Java major version")
@@ -111,7 +113,41 @@ def build_parser() -> argparse.ArgumentParser:
                          help="change a recorded answer (repeatable): app_name, version, port, uid, gid, final, "
                          "syntax, package, start_command, main_class")
     upgrade.add_argument("--ask", action="store_true", help="ask the questions again, pre-filled with the recorded answers")
+
+    catalog = commands.add_parser(
+        "catalog", help="register and inspect template catalogs",
+        description="Template catalogs: directories or git repositories with a scaffold-catalog.toml "
+        "(see docs/catalogs.md). The built-in templates are the catalog `builtin`.",
+        epilog=CATALOG_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = catalog.add_subparsers(dest="catalog_command", metavar="ACTION")
+    actions.required = True
+    add = actions.add_parser("add", help="register (or re-register) a catalog",
+                             description="Fetch the catalog, check its scaffold-catalog.toml and register it in the user "
+                             "config (or the project's .scaffold/config.toml with --project).")
+    add.add_argument("name", help="the catalog's name in CATALOG/TEMPLATE (lowercase)")
+    add.add_argument("url", help="a git URL (anything `git clone` accepts, a local repository too) or a directory")
+    add.add_argument("--ref", help="the version to use: a tag, branch or commit (default: the current commit of the "
+                     "default branch, pinned)")
+    add.add_argument("--trust", action="store_true", help="allow its templates' copier tasks, migrations and Jinja "
+                     "extensions (recorded in the user config only)")
+    add.add_argument("--project", action="store_true", help="register it in ./.scaffold/config.toml (committed with "
+                     "the project) instead of the user config")
+    listing = actions.add_parser("list", help="list registered catalogs and their templates")
+    listing.add_argument("--json", action="store_true", help="print the list as JSON on stdout")
+    show = actions.add_parser("show", help="show one template")
+    show.add_argument("template", metavar="CATALOG/TEMPLATE")
     return parser
+
+
+CATALOG_EPILOG = """\
+examples:
+  scaffold catalog add team https://git.example.com/platform/scaffold-catalog.git --ref v2
+  scaffold catalog add team ../scaffold-catalog --project     a directory, for this project
+  scaffold catalog list
+  scaffold catalog show team/python
+  scaffold new --template team/python
+"""
 
 
 UPGRADE_EPILOG = """\
@@ -149,6 +185,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return cmd_detect(args, out)
         if args.command == "upgrade":
             return cmd_upgrade(args, out)
+        if args.command == "catalog":
+            return cmd_catalog(args, out)
         return cmd_new(args, out)
     except InputError as error:
         out.error(str(error))
@@ -197,7 +235,7 @@ def format_report(report: Any) -> str:
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
     from generator.detect import detect, nothing_found_message
-    from generator.render import ANSWERS_FILE, BUILTIN_CATALOG, Plan, builtin_templates, render, template_version
+    from generator.render import ANSWERS_FILE, Plan, builtin_templates, render, template_version
     from generator.validate import InputError, answers_for
 
     if args.json and not args.dry_run:
@@ -226,9 +264,12 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
 
+    chosen = _choose_template(project, args.template, answers["language"], out)
     templates = builtin_templates()
-    plan = Plan(project, render(answers, templates), answers,
-                f"{BUILTIN_CATALOG}/{answers['language']}", template_version(templates))
+    version = template_version(templates) if chosen.builtin else chosen.version
+    plan = Plan(project, render(answers, templates, base_registry=chosen.registry,
+                                catalog_template=None if chosen.builtin else chosen),
+                answers, chosen.name, version, chosen.registry)
     if args.dry_run:
         return _show_plan(plan, args.json, out)
     written = plan.write(force=args.force)
@@ -238,6 +279,30 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
     out.info(f"Run it:    docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges "
              f"-p 127.0.0.1:{answers['port']}:{answers['port']} {answers['app_name']}")
     return EXIT_OK
+
+
+def _choose_template(project: Path, spec: Optional[str], language: str, out: Output) -> Any:
+    """--template, else a registered catalog's template that replaces the language's, else the built-in one."""
+    from generator.catalogs import builtin_resolved, load_config, replacement, resolve
+    from generator.validate import InputError
+
+    config = load_config(project)
+    if spec:
+        chosen = resolve(spec, config)
+        if language not in chosen.languages:
+            raise InputError(f"--template {chosen.name} is a template for {', '.join(chosen.languages)}; "
+                             f"this project is {language}")
+    else:
+        chosen = replacement(language, config)
+        if chosen is None:
+            chosen = builtin_resolved(language)
+        else:
+            out.info(f"using {chosen.name} ({chosen.version}): catalog {chosen.catalog} replaces the built-in {language} "
+                     f"template (--template builtin/{language} to use the built-in one)")
+    chosen.registry = config.base_registry
+    if config.base_registry:
+        out.info(f"base images are pulled through {config.base_registry} (base_registry from {config.base_registry_origin})")
+    return chosen
 
 
 def _choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: Output) -> Any:
@@ -284,7 +349,28 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
 
     project = _project(args.path)
     old = load_record(project)
-    overrides: dict = parse_sets(args.sets, old.answers["language"])
+    registry = None
+    sets = []
+    for pair in args.sets:
+        if pair.partition("=")[0].strip() == "base_registry":
+            from generator.images import check_registry
+
+            value = pair.partition("=")[2]
+            try:
+                registry = check_registry(value, "--set base_registry") if value.strip() else ""
+            except ValueError as error:
+                raise InputError(str(error)) from None
+        else:
+            sets.append(pair)
+    if registry is None:
+        from generator.catalogs import load_config
+
+        configured = load_config(project)
+        if configured.base_registry != old.base_registry:
+            out.info(f"note: keeping the recorded base_registry {old.base_registry or '(none)'}; "
+                     f"{configured.base_registry_origin or 'your config'} says {configured.base_registry or '(none)'} "
+                     f"(change it with --set base_registry=...)")
+    overrides: dict = parse_sets(sets, old.answers["language"])
     origins = {key: f"--set {key}" for key in overrides}
     if args.ask:
         if not sys.stdin.isatty():
@@ -298,8 +384,8 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
             raise InputError("cancelled; nothing was written") from None
         overrides.update(asked)
         origins.update({key: "the prompt" for key in asked})
-    upgrade = plan_upgrade(project, overrides, origins, old)
-    out.info(f"{old.template}: template v{old.template_version} -> v{upgrade.plan.template_version} "
+    upgrade = plan_upgrade(project, overrides, origins, old, registry)
+    out.info(f"{old.template}: template {_v(old.template_version)} -> {_v(upgrade.plan.template_version)} "
              f"(scaffold {old.scaffold_version} -> {__version__})")
     for result in upgrade.results:
         if result.state == "kept-deleted":
@@ -327,6 +413,96 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
         for result in upgrade.conflicted:
             out.info(f"  {project / result.name}: {result.conflicts} conflict{'s' if result.conflicts > 1 else ''}")
         return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _v(version: str) -> str:
+    return f"v{version}" if version[:1].isdigit() else version
+
+
+def cmd_catalog(args: argparse.Namespace, out: Output) -> int:
+    from generator import catalogs
+    from generator.validate import InputError
+
+    if args.catalog_command == "add":
+        name = catalogs.check_name(args.name)
+        if name == catalogs.BUILTIN:
+            raise InputError("the name builtin is reserved for the built-in templates")
+        url = catalogs._check_url(args.url, "URL")
+        if not catalogs._is_remote(url) and Path(url).exists():
+            url = str(Path(url).resolve()) if not args.project else url
+        ref = catalogs._check_ref(args.ref, "--ref") if args.ref else ""
+        base = Path.cwd() if args.project else None
+        full = str((base / url).resolve()) if base and not catalogs._is_remote(url) and not Path(url).is_absolute() else url
+        entry = catalogs.CatalogEntry(name, full, ref, "command line")
+        fetched, templates = catalogs.catalog_templates(entry, catalogs.Config())
+        for spec in templates.values():
+            catalogs._resolved(entry, fetched, spec, catalogs.Config())  # every path exists and stays inside
+        if entry.is_git and not ref:
+            ref = fetched.commit
+            out.info(f"no --ref: pinned to {ref[:12]}, the current commit of {url}")
+        path = Path.cwd() / catalogs.PROJECT_CONFIG if args.project else catalogs.user_config_path()
+        catalogs.register(path, name, url, ref, catalogs.user_config_path() if args.trust else None, full)
+        out.ok(f"registered catalog {name} ({url}{' at ' + ref if ref else ''}) in {path}")
+        if args.trust:
+            out.info(f"trusted: its templates may run copier tasks, migrations and Jinja extensions "
+                     f"(recorded in {catalogs.user_config_path()})")
+        for spec in templates.values():
+            replaces = f"  (replaces the built-in {spec.replaces} template)" if spec.replaces else ""
+            out.info(f"  {name}/{spec.id}  {', '.join(spec.languages)}  {spec.description}{replaces}")
+        return EXIT_OK
+    config = catalogs.load_config(Path.cwd())
+    if args.catalog_command == "show":
+        chosen = catalogs.resolve(args.template, config, where="catalog show")
+        print(f"{chosen.name}: {chosen.description}")
+        print(f"  languages   {', '.join(chosen.languages)}")
+        if chosen.builtin:
+            from generator.render import builtin_templates
+
+            print(f"  version     {chosen.version}\n  location    {builtin_templates() / chosen.id}")
+            return EXIT_OK
+        assert chosen.entry is not None and chosen.directory is not None and chosen.root is not None
+        print(f"  replaces    {chosen.replaces or '-'}")
+        print(f"  catalog     {chosen.catalog}: {chosen.entry.url} ({chosen.entry.source})")
+        print(f"  version     {chosen.version}")
+        print(f"  path        {chosen.directory.relative_to(chosen.root.resolve()).as_posix()}")
+        print(f"  trusted     {'yes' if chosen.trusted else 'no'}")
+        unsafe = catalogs.unsafe_features(chosen)
+        print(f"  unsafe      {', '.join(unsafe) if unsafe else '-'}{' (refused until trusted)' if unsafe and not chosen.trusted else ''}")
+        files = sorted(p.relative_to(chosen.directory).as_posix() for p in chosen.directory.rglob("*") if p.is_file())
+        print(f"  files       {', '.join(files)}")
+        return EXIT_OK
+    rows: List[dict] = []
+    from generator.render import builtin_templates, template_version
+
+    rows.append({"name": catalogs.BUILTIN, "url": str(builtin_templates()), "ref": "",
+                 "version": template_version(builtin_templates()), "source": "built-in", "trusted": True,
+                 "templates": [{"id": lang, "languages": [lang], "description": catalogs.BUILTIN_DESCRIPTIONS[lang],
+                                "replaces": ""} for lang in catalogs.LANGUAGES]})
+    for entry in config.catalogs.values():
+        row = {"name": entry.name, "url": entry.url, "ref": entry.ref, "source": entry.source,
+               "trusted": config.trusted(entry)}
+        try:
+            fetched, templates = catalogs.catalog_templates(entry, config)
+            row.update(version=fetched.version, offline=fetched.offline,
+                       templates=[{"id": t.id, "languages": t.languages, "description": t.description,
+                                   "replaces": t.replaces} for t in templates.values()])
+        except InputError as error:
+            row.update(error=str(error), templates=[])
+        rows.append(row)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for row in rows:
+        extra = "" if row["name"] == catalogs.BUILTIN else f"  {row['url']}"
+        trusted = "  trusted" if row["trusted"] and row["name"] != catalogs.BUILTIN else ""
+        print(f"{row['name']}{extra}  ({_v(str(row.get('version', '?')))}; {row['source']}){trusted}")
+        if row.get("error"):
+            print(f"  unavailable: {row['error']}")
+        for template in row["templates"]:
+            replaces = f"  [replaces {template['replaces']}]" if template["replaces"] else ""
+            print(f"  {row['name']}/{template['id']:<16} {','.join(template['languages']):<8} "
+                  f"{template['description']}{replaces}")
     return EXIT_OK
 
 

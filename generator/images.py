@@ -8,6 +8,7 @@ the final image so that what is built in one stage runs in the other.
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Tuple
 
 #: final flavours per language, the default first
@@ -78,3 +79,44 @@ def images_for(answers: Dict[str, object]) -> Dict[str, str]:
         }
         return {"builder": builder, "final": finals[str(final)]}
     raise ValueError(f"unknown language {language!r}")
+
+
+#: a registry mirror: `host[:port]` and an optional path, lowercase (validated, never a tag or digest)
+_MIRROR = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?(?:/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*")
+
+
+def check_registry(value: str, origin: str = "base_registry") -> str:
+    """A `base_registry` setting, without a trailing slash; ValueError naming `origin` when malformed."""
+    registry = value.strip().rstrip("/")
+    if not _MIRROR.fullmatch(registry):
+        raise ValueError(f"{origin}: {value!r} is not a registry mirror (expected host[:port][/path], "
+                         "lowercase, e.g. registry.example.internal/library)")
+    return registry
+
+
+def mirrored(image: str, registry: str) -> str:
+    """`image` pulled through the mirror `registry` (empty: unchanged).
+
+    The rule: `scratch` stays `scratch`; a Docker Hub image (no registry host in its
+    first path component) becomes `<mirror>/<name>` with `docker.io/` and `library/`
+    dropped (`golang:1.22-bookworm` -> `<mirror>/golang:1.22-bookworm`); an image of
+    another registry keeps its path without the host (`gcr.io/distroless/static:nonroot`
+    -> `<mirror>/distroless/static:nonroot`). Tags and digests are kept; an image that
+    already names the mirror is left alone.
+    """
+    if not registry or image == "scratch" or image.startswith(registry + "/"):
+        return image
+    first, sep, rest = image.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        if first in ("docker.io", "index.docker.io", "registry-1.docker.io"):
+            path = rest[len("library/"):] if rest.startswith("library/") else rest
+        else:
+            path = rest
+    else:
+        path = image[len("library/"):] if image.startswith("library/") else image
+    return f"{registry}/{path}"
+
+
+def mirrored_images(images: Dict[str, str], registry: str) -> Dict[str, str]:
+    """Every role of an `images_for` result through the mirror."""
+    return {role: mirrored(image, registry) for role, image in images.items()}

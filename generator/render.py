@@ -13,16 +13,19 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
 from generator import __version__
-from generator.images import images_for
+from generator.images import images_for, mirrored_images
 from generator.validate import InputError
 
 RECORD_DIR = ".scaffold"
 ANSWERS_FILE = f"{RECORD_DIR}/answers.yml"
 PRISTINE_DIR = f"{RECORD_DIR}/pristine"
 BUILTIN_CATALOG = "builtin"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from generator.catalogs import Resolved
 
 
 #: for template development and tests only: a directory used instead of the built-in templates
@@ -51,39 +54,69 @@ def template_version(templates: Path) -> str:
     return (templates / "VERSION").read_text(encoding="utf-8").strip()
 
 
-def render_context(answers: Mapping[str, Any], templates: Path) -> Dict[str, Any]:
-    """What templates see: the validated answers plus values derived from them."""
+def render_context(answers: Mapping[str, Any], templates: Path, base_registry: str = "") -> Dict[str, Any]:
+    """What templates see: the validated answers plus values derived from them.
+
+    `base_registry` (a registry mirror) rewrites every base image (generator.images.mirrored).
+    """
     return {
         **answers,
-        "images": images_for(answers),
+        "images": mirrored_images(images_for(answers), base_registry),
         "scaffold_version": __version__,
         "template_version": template_version(templates),
     }
 
 
-def render(answers: Mapping[str, Any], templates: Path | None = None) -> Dict[str, str]:
-    """Render the language's template; returns {relative path: text}."""
+def render(answers: Mapping[str, Any], templates: Path | None = None, *, base_registry: str = "",
+           catalog_template: "Optional[Resolved]" = None) -> Dict[str, str]:
+    """Render the language's template (or a catalog template); returns {relative path: text}.
+
+    A catalog template is rendered from a temporary copier template assembled from the
+    built-ins plus its files (generator.catalogs.assemble), so that it can extend them;
+    copier's unsafe features are refused unless its catalog is trusted.
+    """
     from copier import Settings, run_copy
+    from copier.errors import UnsafeTemplateError
 
     templates = templates or builtin_templates()
-    context = render_context(answers, templates)
-    with tempfile.TemporaryDirectory(prefix="scaffold-render-") as out:
-        run_copy(
-            str(templates),
-            out,
-            data=context,
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=False,
-            settings=Settings(),
-            vcs_ref=None,
-        )
-        return {
+    context = render_context(answers, templates, base_registry)
+    with tempfile.TemporaryDirectory(prefix="scaffold-render-") as work:
+        source, unsafe = templates, False
+        if catalog_template is not None and not catalog_template.builtin:
+            from generator.catalogs import assemble, check_outputs, refused
+
+            source = Path(work, "template")
+            features = assemble(catalog_template, templates, source)
+            if features and not catalog_template.trusted:
+                raise refused(catalog_template, features)
+            unsafe = catalog_template.trusted
+            context.update(catalog_template=catalog_template.name, catalog_version=catalog_template.version)
+        out = Path(work, "out")
+        out.mkdir()
+        try:
+            run_copy(
+                str(source),
+                str(out),
+                data=context,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                unsafe=unsafe,
+                settings=Settings(),
+                vcs_ref=None,
+            )
+        except UnsafeTemplateError as error:
+            if catalog_template is None:
+                raise
+            raise refused(catalog_template, [str(error).split(":", 1)[-1].split(".")[0].strip()]) from None
+        files = {
             path.relative_to(out).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(Path(out).rglob("*"))
+            for path in sorted(out.rglob("*"))
             if path.is_file()
         }
+        if catalog_template is not None and not catalog_template.builtin:
+            check_outputs(catalog_template, files)
+        return files
 
 
 @dataclass
@@ -95,6 +128,8 @@ class Plan:
     answers: Dict[str, Any]
     template: str
     template_version: str
+    #: the registry mirror the base images were rewritten for ("" for none); recorded
+    base_registry: str = ""
 
     def record(self) -> Dict[str, str]:
         """The `.scaffold/` files: answers and the pristine copy of each generated file."""
@@ -109,6 +144,7 @@ class Plan:
                 "scaffold_version": __version__,
                 "template": self.template,
                 "template_version": self.template_version,
+                **({"base_registry": self.base_registry} if self.base_registry else {}),
                 "files": sorted(self.files),
                 "answers": self.answers,
             },

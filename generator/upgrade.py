@@ -46,6 +46,8 @@ class Record:
     template: str
     template_version: str
     scaffold_version: str
+    #: the registry mirror recorded by `scaffold new` ("" for none)
+    base_registry: str = ""
 
 
 @dataclass
@@ -119,9 +121,20 @@ def load_record(project: Path) -> Record:
             raise InputError(f"{ANSWERS_FILE}: file {name!r} is not a plain path inside the project")
     answers = validate(data["answers"], {key: ANSWERS_FILE for key in data["answers"]})
     template = data.get("template")
-    if template != f"{BUILTIN_CATALOG}/{answers['language']}":
+    if not isinstance(template, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}/[a-z0-9][a-z0-9_-]{0,62}", template):
+        raise InputError(f"{ANSWERS_FILE}: template {template!r} is not CATALOG/TEMPLATE (e.g. {BUILTIN_CATALOG}/{answers['language']})")
+    if template.startswith(f"{BUILTIN_CATALOG}/") and template != f"{BUILTIN_CATALOG}/{answers['language']}":
         raise InputError(f"{ANSWERS_FILE}: template {template!r} is not {BUILTIN_CATALOG}/{answers['language']}")
-    return Record(answers, files, template, str(data.get("template_version", "?")), str(data.get("scaffold_version", "?")))
+    registry = data.get("base_registry") or ""
+    if registry:
+        from generator.images import check_registry
+
+        try:
+            registry = check_registry(str(registry), f"{ANSWERS_FILE}: base_registry")
+        except ValueError as error:
+            raise InputError(str(error)) from None
+    return Record(answers, files, template, str(data.get("template_version", "?")), str(data.get("scaffold_version", "?")),
+                  registry)
 
 
 def parse_sets(pairs: Sequence[str], language: str) -> Dict[str, str]:
@@ -158,15 +171,31 @@ def find_markers(project: Path, names: Sequence[str]) -> None:
 
 
 def plan_upgrade(project: Path, overrides: Mapping[str, Any], origins: Mapping[str, str],
-                 old: Optional[Record] = None) -> Upgrade:
-    """Render the new files from the recorded answers (plus overrides) and merge each one."""
+                 old: Optional[Record] = None, base_registry: Optional[str] = None) -> Upgrade:
+    """Render the new files from the recorded answers (plus overrides) and merge each one.
+
+    A catalog template is rendered from its catalog's currently registered version; the
+    registry mirror is the recorded one unless `base_registry` is given.
+    """
     old = old or load_record(project)
     raw = {**old.answers, **overrides}
     answers = validate(raw, {key: origins.get(key, ANSWERS_FILE) for key in raw})
     templates = builtin_templates()
-    rendered = render(answers, templates)
+    registry = old.base_registry if base_registry is None else base_registry
+    version = template_version(templates)
+    catalog_template = None
+    if not old.template.startswith(f"{BUILTIN_CATALOG}/"):
+        from generator.catalogs import load_config, resolve
+
+        catalog_template = resolve(old.template, load_config(project), where=f"{ANSWERS_FILE}: template",
+                                   context=f" (template {old.template} in {ANSWERS_FILE})")
+        if answers["language"] not in catalog_template.languages:
+            raise InputError(f"{old.template} is now a template for {', '.join(catalog_template.languages)}, "
+                             f"not {answers['language']}; nothing was written")
+        version = catalog_template.version
+    rendered = render(answers, templates, base_registry=registry, catalog_template=catalog_template)
     find_markers(project, sorted(set(old.files) | set(rendered)))
-    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, template_version(templates)))
+    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, version, registry))
     for name, theirs in rendered.items():
         target, pristine = project / name, project / PRISTINE_DIR / name
         if not target.exists():
