@@ -127,6 +127,11 @@ def structure_test(image: str, case: Case, tmp: Path, leftovers: Set[str]) -> No
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
+def _path(name: str) -> str:
+    """An archive member's path relative to / ("./usr/bin" and "usr/bin" alike; ".dockerenv" kept)."""
+    return name[2:] if name.startswith("./") else name.lstrip("/")
+
+
 def standin_leftovers(docker: Docker, base: str) -> Set[str]:
     """Paths a shell-less *stand-in* base itself brings that the official image has not.
 
@@ -142,18 +147,18 @@ def standin_leftovers(docker: Docker, base: str) -> Set[str]:
         members = docker.exported_files(container)
     finally:
         docker.remove(container)
-    names = {m.name.lstrip("./") for m in members}
+    names = {_path(m.name) for m in members}
     if {"bin/sh", "usr/bin/sh"} & names:
         return set()  # a base with a shell is stripped by the template: nothing is excused
-    return {"/" + m.name.lstrip("./") for m in members
-            if (m.isfile() and m.mode & 0o6000) or m.name.lstrip("./") in FORBIDDEN}
+    return {"/" + _path(m.name) for m in members
+            if (m.isfile() and m.mode & 0o6000) or _path(m.name) in FORBIDDEN}
 
 
 def filesystem_findings(members: List[tarfile.TarInfo], app_paths: Tuple[str, ...]) -> List[str]:
     """What the exported filesystem breaks: setuid/setgid files, writable or non-root app files."""
     findings = []
     for member in members:
-        name = member.name.lstrip("./")
+        name = _path(member.name)
         if member.isfile() and member.mode & 0o6000:
             findings.append(f"setuid/setgid: /{name} ({oct(member.mode)})")
         if name in FORBIDDEN:
