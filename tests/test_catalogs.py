@@ -15,7 +15,7 @@ from generator.render import render
 from generator.validate import validate
 from tests.cases import cases
 from tests.lint_tools import checkov, hadolint
-from tests.test_cli import copy_fixture, scaffold, tree
+from tests.helpers import copy_fixture, scaffold, tree
 
 MIRROR = "registry.example.internal/library"
 LABEL_V1 = 'com.example.team="platform"'

@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.helpers import FIXTURES, ROOT, copy_fixture, scaffold, tree
 from tests.lint_tools import checkov, hadolint
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
 EXPECTED = ROOT / "tests" / "expected"
 #: fixtures whose point is a warning, not an app
 BROKEN = {"go/malformed", "python/malformed", "java/malformed"}
 ALL_FIXTURES = sorted(f"{lang.name}/{case.name}" for lang in FIXTURES.iterdir() if lang.is_dir()
                       for case in lang.iterdir() if case.is_dir())
 APP_FIXTURES = [name for name in ALL_FIXTURES if name not in BROKEN]
-
-
-def scaffold(*args: str, cwd: Path = ROOT, stdin: str = "", env: dict = None) -> subprocess.CompletedProcess:
-    """Run the CLI in a subprocess, stdin not a terminal (as in CI)."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, env=environment, timeout=120)
-
-
-def copy_fixture(name: str, tmp_path: Path) -> Path:
-    target = tmp_path / name.replace("/", "-")
-    shutil.copytree(FIXTURES / name, target, symlinks=True)
-    return target
-
-
-def tree(path: Path) -> dict:
-    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def test_help_and_version():

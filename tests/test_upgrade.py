@@ -11,7 +11,7 @@ import yaml
 
 from generator.upgrade import merge3, merge_texts
 from tests.lint_tools import checkov, hadolint
-from tests.test_cli import ROOT, copy_fixture, scaffold, tree
+from tests.helpers import ROOT, copy_fixture, scaffold, tree
 
 TEMPLATES = ROOT / "templates"
 OLD_LABEL = 'hardened by hardened-scaffold" \\'

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.e2e.test_images import CASES, FIXTURES, ROOT
+from tests.e2e.test_images import CASES
+from tests.helpers import FIXTURES, scaffold
 
 IMAGE_LIST = Path(__file__).with_name("images.txt")
 
@@ -28,8 +27,7 @@ def base_images(dockerfile: str) -> set:
 def test_image_list_matches_the_cases():
     needed = set()
     for case in CASES:
-        result = subprocess.run([sys.executable, "-m", "generator", "new", "--dry-run", "--json", "--final", case.final,
-                                 *case.flags, str(FIXTURES / case.fixture)], capture_output=True, text=True, cwd=ROOT)
+        result = scaffold("new", "--dry-run", "--json", "--final", case.final, *case.flags, str(FIXTURES / case.fixture))
         assert result.returncode == 0, result.stderr
         needed |= base_images(json.loads(result.stdout)["files"]["Dockerfile"])
     listed = {line.strip() for line in IMAGE_LIST.read_text().splitlines() if line.strip() and not line.startswith("#")}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import uuid
 import warnings
@@ -26,11 +25,10 @@ import pytest
 import yaml
 
 from generator.images import images_for
+from tests.helpers import FIXTURES, scaffold
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
 from tests.lint_tools import tool
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
 UID = 10001
 
 _reason = unavailable_reason()
@@ -104,8 +102,7 @@ def docker() -> Docker:
 
 
 def scaffold_new(project: Path, *flags: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "generator", "new", "--yes", *flags, str(project)],
-                            capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    result = scaffold("new", "--yes", *flags, str(project))
     assert result.returncode == 0, result.stderr
     return yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
 

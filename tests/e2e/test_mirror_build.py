@@ -6,19 +6,16 @@ registry would serve them, so the build resolves every FROM by its mirror name.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.images import mirrored
+from tests.helpers import ROOT, scaffold
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
 
-ROOT = Path(__file__).resolve().parents[2]
 MIRROR = "registry.example.internal/library"
 _reason = unavailable_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
@@ -31,9 +28,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"
 def test_mirrored_images_build_and_run(tmp_path: Path, fixture: str, final: str, port: int, expected: str):
     project = tmp_path / "project"
     shutil.copytree(ROOT / "tests" / "fixtures" / fixture, project)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCAFFOLD_BASE_REGISTRY": MIRROR, "XDG_CONFIG_HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "generator", "new", "--yes", "--final", final, str(project)],
-                            capture_output=True, text=True, env=env, cwd=ROOT)
+    result = scaffold("new", "--yes", "--final", final, str(project),
+                      env={"SCAFFOLD_BASE_REGISTRY": MIRROR, "XDG_CONFIG_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     dockerfile = (project / "Dockerfile").read_text()
     stages = set(re.findall(r"^FROM \S+ AS (\S+)$", dockerfile, re.M))

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT, scaffold
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
 from tests.lint_tools import checkov, hadolint
 
-ROOT = Path(__file__).resolve().parents[2]
 _reason = unavailable_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
-
-
-def scaffold(*args: str, templates: Path = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
-    if templates:
-        env["SCAFFOLD_TEMPLATES"] = str(templates)
-    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=env, cwd=ROOT)
 
 
 def test_upgraded_dockerfile_builds_and_runs(tmp_path: Path):
@@ -44,7 +34,7 @@ def test_upgraded_dockerfile_builds_and_runs(tmp_path: Path):
     skeleton.write_text(skeleton.read_text().replace("hardened by hardened-scaffold", "hardened by hardened-scaffold v2"))
     (templates / "VERSION").write_text("2\n")
 
-    upgraded = scaffold("upgrade", str(project), templates=templates)
+    upgraded = scaffold("upgrade", str(project), env={"SCAFFOLD_TEMPLATES": str(templates)})
     assert upgraded.returncode == 0, upgraded.stderr
     text = dockerfile.read_text()
     assert "RUN go version" in text and 'LABEL org.example.team="platform"' in text and "hardened-scaffold v2" in text
