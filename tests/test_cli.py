@@ -19,7 +19,8 @@ APP_FIXTURES = [name for name in ALL_FIXTURES if name not in BROKEN]
 
 
 def test_help_and_version():
-    for args in (["--help"], ["detect", "--help"], ["new", "--help"]):
+    for args in (["--help"], ["detect", "--help"], ["new", "--help"], ["upgrade", "--help"], ["catalog", "--help"],
+                 ["catalog", "add", "--help"], ["catalog", "list", "--help"], ["catalog", "show", "--help"]):
         result = scaffold(*args)
         assert result.returncode == 0 and "usage: scaffold" in result.stdout
     assert "--dry-run" in scaffold("new", "--help").stdout
