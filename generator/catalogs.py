@@ -46,7 +46,7 @@ _OUTPUT_PART = re.compile(r"[A-Za-z0-9_.@+-]{1,128}")
 #: copier.yml keys that run code, and how they are called in messages
 UNSAFE_KEYS = (("_tasks", "tasks"), ("_migrations", "migrations"), ("_jinja_extensions", "Jinja extensions"))
 TEMPLATE_KEYS = {"id": str, "description": str, "languages": list, "language": str, "path": str,
-                 "replaces": str, "version": str}
+                 "replaces": str, "version": str, "git": str}
 BUILTIN_DESCRIPTIONS = {
     "go": "Go: static binary on scratch (or distroless/debian), built with the module cache",
     "python": "Python: a virtualenv on the same interpreter, slim or distroless",
@@ -269,6 +269,8 @@ class TemplateSpec:
     path: str
     replaces: str = ""
     version: str = ""
+    #: the template's own git repository (then `version` pins it and `path` is inside it)
+    git: str = ""
 
 
 def parse_catalog(path: Path) -> Dict[str, TemplateSpec]:
@@ -291,9 +293,6 @@ def parse_catalog(path: Path) -> Dict[str, TemplateSpec]:
     for index, entry in enumerate(entries):
         label = f"templates[{index}]" + (f" (id {entry['id']!r})" if isinstance(entry.get("id"), str) else "")
         for key, value in entry.items():
-            if key == "git":
-                raise InputError(f"{path}: {label}.git: a template in its own git repository is not supported; "
-                                 "put it in the catalog and use path")
             if key not in TEMPLATE_KEYS:
                 raise InputError(f"{path}: {label}.{key}: unknown key (expected {', '.join(TEMPLATE_KEYS)})")
             if not isinstance(value, TEMPLATE_KEYS[key]):
@@ -301,6 +300,15 @@ def parse_catalog(path: Path) -> Dict[str, TemplateSpec]:
                 raise InputError(f"{path}: {label}.{key}: must be {expected}, not {type(value).__name__}")
         if "languages" not in entry and "language" in entry:
             entry = {**entry, "languages": [entry["language"]]}
+        if "git" in entry:  # a template in its own repository: pinned, its root by default
+            entry = {"path": ".", **entry}
+            url = _check_url(entry["git"], f"{path}: {label}.git")
+            if not ("://" in url or url.startswith("/") or re.match(r"^[\w.-]+@[\w.-]+:", url)):
+                raise InputError(f"{path}: {label}.git: {url!r} must be a URL or an absolute path")
+            if not entry.get("version"):
+                raise InputError(f"{path}: {label}.version: missing (a template in its own git repository is "
+                                 "pinned by a tag or commit)")
+            _check_ref(entry["version"], f"{path}: {label}.version")
         for key in ("id", "description", "languages", "path"):
             if key not in entry:
                 raise InputError(f"{path}: {label}.{key}: missing (required: id, description, languages, path)")
@@ -315,7 +323,7 @@ def parse_catalog(path: Path) -> Dict[str, TemplateSpec]:
         if entry["id"] in templates:
             raise InputError(f"{path}: {label}.id: {entry['id']!r} is listed twice")
         templates[entry["id"]] = TemplateSpec(entry["id"], entry["description"], list(languages), entry["path"],
-                                              replaces, entry.get("version", ""))
+                                              replaces, entry.get("version", ""), entry.get("git", ""))
     return templates
 
 
@@ -486,13 +494,17 @@ def resolve(spec: str, config: Config, where: str = "--template", context: str =
 
 def _resolved(entry: CatalogEntry, fetched: Fetched, spec: TemplateSpec, config: Config) -> Resolved:
     file = fetched.root / CATALOG_FILE
+    if spec.git:
+        # fetched like a catalog (cached, offline fallback, hooks off) at the version the catalog pins;
+        # trusted as far as the catalog that lists it is
+        fetched = fetch(CatalogEntry(f"{entry.name}--{spec.id}", spec.git, spec.version, entry.source))
     directory = fetched.root / spec.path
     if not directory.exists():
         raise InputError(f"{file}: template {spec.id!r}: path {spec.path!r} does not exist in the catalog")
     directory = inside(fetched.root, directory, f"{file}: template {spec.id!r}: path {spec.path!r}")
     if not directory.is_dir():
         raise InputError(f"{file}: template {spec.id!r}: path {spec.path!r} is not a directory")
-    version = fetched.version if entry.is_git else (spec.version or fetched.version)
+    version = fetched.version if entry.is_git or spec.git else (spec.version or fetched.version)
     return Resolved(entry.name, spec.id, spec.description, spec.languages, version, directory, fetched.root,
                     spec.replaces, config.trusted(entry), entry)
 

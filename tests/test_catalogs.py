@@ -319,3 +319,36 @@ def test_malformed_user_config_names_file_and_key(env, tmp_path):
     one_line_error(run(env, "catalog", "list"), "config.toml", "catalogs.team.url")
     config.write_text('[catalogs.team\n')
     one_line_error(run(env, "catalog", "list"), "config.toml", "not valid TOML")
+
+
+def own_repository_catalog(tmp_path: Path, template_repo: Path, version: str) -> Path:
+    """A directory catalog listing one template that lives in its own git repository."""
+    catalog = tmp_path / "listing"
+    catalog.mkdir()
+    pin = f'version = "{version}"\n' if version else ""
+    (catalog / "scaffold-catalog.toml").write_text(
+        '[[templates]]\nid = "python"\ndescription = "Python from its own repository"\nlanguages = ["python"]\n'
+        f'git = "{template_repo}"\npath = "templates/python"\n{pin}')
+    return catalog
+
+
+def test_template_in_its_own_git_repository_is_fetched_at_its_pinned_version(env, catalog, tmp_path):
+    add(env, own_repository_catalog(tmp_path, catalog, "v2"), name="own", ref="")
+    project = copy_fixture("python/flask", tmp_path)
+    result = run(env, "new", "--yes", "--template", "own/python", str(project))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (project / "Dockerfile").read_text()
+    assert LABEL_V2 in dockerfile and LABEL_V1 not in dockerfile
+    assert_hardened(dockerfile)
+    record = yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())
+    assert record["template"] == "own/python" and record["template_version"] == "v2"
+
+
+@pytest.mark.parametrize("git_url,version,needles", [
+    ("ABSOLUTE", "", ["templates[0]", ".version", "pinned"]),
+    ("relative/repo", "v1", ["templates[0]", ".git", "absolute path"]),
+])
+def test_template_git_entries_are_checked(env, catalog, tmp_path, git_url, version, needles):
+    listing = own_repository_catalog(tmp_path, catalog if git_url == "ABSOLUTE" else git_url, version)
+    result = run(env, "catalog", "add", "own", str(listing))
+    one_line_error(result, "scaffold-catalog.toml", *needles)
