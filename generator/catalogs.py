@@ -75,13 +75,11 @@ def cache_root() -> Path:
 
 def load_toml(path: Path) -> Dict[str, Any]:
     """A TOML file as a dict; one-line InputError naming the file and line when malformed."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from generator._toml import loads
+
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        return loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:  # TOMLDecodeError, UnicodeDecodeError
         raise InputError(f"{path}: not valid TOML: {str(error).splitlines()[0]}") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None

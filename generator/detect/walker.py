@@ -12,7 +12,6 @@ import bisect
 import os
 import re
 import stat
-import sys
 from pathlib import Path, PurePosixPath
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
@@ -195,13 +194,11 @@ class Repo:
         text = self.read_text(rel)
         if text is None:
             return None
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - exercised on Python < 3.11 only
-            import tomli as tomllib
+        from generator._toml import loads
+
         try:
-            return tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, ValueError) as error:
+            return loads(text)
+        except ValueError as error:
             self.warn(rel, f"malformed TOML, ignored ({error})")
             return None
 
