@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from generator.detect.model import AppCandidate
+from generator.errors import InputError
 from generator.images import DISTROLESS_PYTHON, FINALS, SUPPORTED_JAVA, default_final
 
 LANGUAGES = ("go", "python", "java")
@@ -34,10 +35,6 @@ _JAVA_CLASS = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*
 _PY_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _SYNTAX = re.compile(r"docker/dockerfile:[0-9][0-9a-z.-]{0,30}@sha256:[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
-
-
-class InputError(Exception):
-    """A value that must not reach a template; the message is one line for the person."""
 
 
 # -- parsers: raw value -> safe value, or ValueError(reason) ----------------------
