@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, List, Optional, Sequence
 
 from generator import __version__
+from generator import check as check_command
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print the list as JSON on stdout")
     show = actions.add_parser("show", help="show one template")
     show.add_argument("template", metavar="CATALOG/TEMPLATE")
+    check_command.add_parser(commands)
     return parser
 
 
@@ -178,6 +180,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
+    if args.command == "check":
+        return check_command.run(args, out)
     from generator.validate import InputError
 
     try:

@@ -1,0 +1,286 @@
+"""`scaffold check [PATH|DOCKERFILE...] [--json|--sarif] [--fix [--dry-run]]`: the command itself.
+
+The CLI module only calls `add_parser` and `run`; everything else about the command
+(finding the Dockerfiles, the output formats, the fixes and their backups) is here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+DESCRIPTION = """\
+Check Dockerfiles against the hardening contract (HARDENING.md rows H1-H17): a
+numeric non-root USER in the final stage, no shell or package manager there,
+root-owned application files, exec-form ENTRYPOINT/CMD, no setuid files, pinned
+base images, COPY rather than ADD, cached dependency layers, no secrets in
+ARG/ENV or the build context, apt hygiene, and more. Stage-aware: only the final
+stage runs, so a build stage may be root. Well-known base images' default users
+and shells come from a table (official images, distroless, Chainguard, UBI), or
+from `docker image inspect` for a local image the table does not know. The
+.dockerignore beside each Dockerfile is checked too."""
+
+EPILOG = """\
+Every finding names its HARDENING.md row, its line, what was seen, why it matters
+and the fix. Exit codes: 0 no findings, 1 findings, 2 a file could not be read (or
+a usage error). A `# scaffold-check ignore=RULE[,RULE] reason` comment just above
+an instruction silences those rules for it. Rules: docs/check.md.
+
+--fix applies the fixes that are safe as minimal edits (numeric non-root USER,
+exec-form ENTRYPOINT/CMD, COPY --chown=0:0, ADD -> COPY, secrets from ARG/ENV to
+RUN --mount=type=secret, .dockerignore entries, `latest` replaced by the version
+the project declares), prints the unified diff, keeps the original as
+Dockerfile.orig (Dockerfile.orig.1, ... when that exists) and reports what it left,
+with the reason.
+
+examples:
+  scaffold check                          the Dockerfile(s) in this directory
+  scaffold check services/api/Dockerfile --json
+  scaffold check --sarif > check.sarif    for GitHub code scanning
+  scaffold check --fix --dry-run          show the diff, write nothing
+  scaffold check --fix                    apply it (Dockerfile.orig kept)
+"""
+
+_LEVELS = ("error", "warning", "note")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `check` on the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "check", help="check Dockerfiles against the hardening contract (and fix what is safe)",
+        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH|DOCKERFILE",
+                        help="a Dockerfile, or a directory whose Dockerfile(s) to check (default: .)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the findings as JSON on stdout")
+    output.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0 on stdout (GitHub code scanning)")
+    parser.add_argument("--fix", action="store_true", help="apply the safe fixes; the original is kept as Dockerfile.orig")
+    parser.add_argument("--dry-run", action="store_true", help="with --fix: print the diff, write nothing")
+    parser.add_argument("--target", metavar="STAGE", help="the stage that is built (as docker build --target); "
+                        "default: the last one")
+    parser.add_argument("--min-level", choices=_LEVELS, default="note",
+                        help="report findings at this level and above (default: note, i.e. all)")
+    parser.add_argument("--ignore", action="append", default=[], metavar="RULE",
+                        help="do not report this rule (repeatable; rule ids in docs/check.md)")
+    parser.add_argument("--no-docker", action="store_true",
+                        help="never ask a Docker daemon about base images the table does not know")
+    return parser
+
+
+def run(args: argparse.Namespace, out: Any) -> int:
+    """The command; returns the exit code. Never raises for bad input or a closed pipe."""
+    from generator.errors import ScaffoldError
+
+    try:
+        return _run(args, out)
+    except ScaffoldError as error:
+        out.error(str(error))
+        return EXIT_INPUT
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        out.error("interrupted; nothing was written")
+        return EXIT_INPUT
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _run(args: argparse.Namespace, out: Any) -> int:
+    from generator.check import report as formats
+    from generator.check.bases import Inspector
+    from generator.check.rules import RULES
+    from generator.errors import InputError
+
+    if args.dry_run and not args.fix:
+        raise InputError("--dry-run goes with --fix (show the fixes' diff, write nothing)")
+    unknown = [rule for rule in args.ignore if rule not in RULES]
+    if unknown:
+        raise InputError(f"--ignore {unknown[0]}: no such rule (see docs/check.md)")
+    targets, errors = find_dockerfiles(args.paths or [Path(".")])
+    inspector = Inspector(enabled=not args.no_docker)
+    reports = [check_file(path, args, inspector) for path in targets]
+    fixes: Dict[str, Dict[str, Any]] = {}
+    if args.fix:
+        for position, report in enumerate(reports):
+            if report.context is None:
+                continue
+            outcome = fix_file(report, args, inspector, out)
+            if outcome is not None:
+                fixes[report.path], reports[position] = outcome
+    minimum = _LEVELS.index(args.min_level)
+    for report in reports:
+        report.findings = [f for f in report.findings if _LEVELS.index(f.rule.level) <= minimum]
+    if args.json:
+        sys.stdout.write(formats.dump(formats.as_json(reports, fixes)))
+    elif args.sarif:
+        sys.stdout.write(formats.dump(formats.sarif(reports)))
+    else:
+        sys.stdout.write(formats.text(reports))
+    sys.stdout.flush()
+    for error in errors:
+        out.error(error)
+    for report in reports:
+        for note in report.notes:
+            out.info(f"note: {note}")
+        if report.error:
+            out.error(report.error)
+        elif not args.json and not args.sarif:
+            out.info(formats.summary(report))
+    if errors or any(r.error for r in reports):
+        return EXIT_INPUT
+    return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_OK
+
+
+# ---- which files ------------------------------------------------------------------------------------
+
+_BACKUP_SUFFIXES = (".orig", ".bak", ".rej", ".dockerignore", "~", ".swp", ".md", ".txt", ".j2", ".jinja", ".tmpl")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Dockerfile, Containerfile, Dockerfile.<variant>, <variant>.Dockerfile (not backups or templates)."""
+    lower = name.lower()
+    if lower.endswith(_BACKUP_SUFFIXES) or ".orig." in lower:
+        return False
+    for stem in ("dockerfile", "containerfile"):
+        if lower == stem or lower.startswith(stem + ".") or lower.startswith(stem + "-") or lower.endswith("." + stem):
+            return True
+    return False
+
+
+def find_dockerfiles(paths: Sequence[Path]) -> Tuple[List[Path], List[str]]:
+    """The files to check, and one error line per path that gives none."""
+    found: List[Path] = []
+    errors: List[str] = []
+    for path in paths:
+        if path.is_dir():
+            try:
+                names = sorted(entry.name for entry in os.scandir(path) if is_dockerfile_name(entry.name))
+            except OSError as error:
+                errors.append(f"{path}: cannot list: {error.strerror or error}")
+                continue
+            files = [path / name for name in names if (path / name).is_file()]
+            if not files:
+                errors.append(f"{path}: no Dockerfile in this directory (give the file's path)")
+            found.extend(files)
+        else:
+            found.append(path)  # missing or unreadable files are reported by check_file
+    unique: List[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique, errors
+
+
+def _display(path: Path) -> str:
+    text = str(path)
+    return text[2:] if text.startswith("./") else text
+
+
+def check_file(path: Path, args: argparse.Namespace, inspector: Any) -> Any:
+    from generator.check.dockerfile import printable, read_dockerfile
+    from generator.check.rules import Report, check
+    from generator.errors import ScaffoldError
+
+    display = printable(_display(path))
+    try:
+        dockerfile = read_dockerfile(path)
+        return check(dockerfile, path, display, target=args.target, inspector=inspector, ignore=args.ignore)
+    except ScaffoldError as error:
+        return Report(display, error=printable(str(error)))
+    except RecursionError:
+        return Report(display, error=f"{display}: nested too deeply to check")
+
+
+# ---- --fix ------------------------------------------------------------------------------------------
+
+
+def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any) -> Optional[Tuple[Dict[str, Any], Any]]:
+    """Fix one file: print the diff, write it with backups (unless --dry-run), check it again."""
+    from generator.check.dockerfile import parse, printable
+    from generator.check.files import free_name, write_files
+    from generator.check.fix import fix
+    from generator.check.rules import check
+    from generator.errors import InputError
+
+    context = report.context
+    path: Path = context.path
+    fixable = [f for f in report.findings if f.rule.fixable]
+    if not fixable:
+        return None
+    if path.is_symlink():
+        raise InputError(f"{report.path} is a symbolic link; --fix edits only regular files")
+    original_bytes = path.read_bytes()
+    try:
+        original_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{report.path} is not UTF-8; --fix edits only UTF-8 files (nothing written)") from None
+    fixed = fix(context, fixable)
+    for line in fixed.refused:
+        out.warn(f"{report.path}: not fixed: {line}")
+    if not fixed.changed:
+        return {"applied": [], "refused": fixed.refused, "diff": "", "written": []}, report
+    root = path.parent
+    ignore_path = context.ignore.path if context.ignore is not None else root / ".dockerignore"
+    diff = _diff(report.path, context.dockerfile.text, fixed.dockerfile)
+    if fixed.dockerignore is not None:
+        before = context.ignore.text if context.ignore is not None else ""
+        ignore_display = str(Path(report.path).parent / ignore_path.name) if "/" in report.path else ignore_path.name
+        diff += _diff(ignore_display, before, fixed.dockerignore, created=context.ignore is None)
+    if args.sarif:
+        sys.stderr.write(diff)
+    elif not args.json:
+        sys.stdout.write(diff)
+    written: List[str] = []
+    if not args.dry_run:
+        files: Dict[str, str] = {}
+        backup = free_name(root, path.name)
+        files[backup] = original_bytes.decode("utf-8")
+        files[path.name] = fixed.dockerfile
+        if fixed.dockerignore is not None:
+            if context.ignore is not None:
+                files[free_name(root, ignore_path.name)] = context.ignore.text
+            files[ignore_path.name] = fixed.dockerignore
+        written = write_files(root, files)
+        out.ok(f"{report.path}: fixed ({len(fixed.applied)} edit{'s' if len(fixed.applied) != 1 else ''}); "
+               f"the original is kept as {backup}")
+    for line in fixed.applied:
+        out.info(f"  {'would apply' if args.dry_run else 'applied'}: {line}")
+    for hint in fixed.hints:
+        out.info(f"  note: {hint}")
+    if args.dry_run:
+        out.info(f"{report.path}: dry run: nothing was written")
+    after = check(parse(fixed.dockerfile, path), path, report.path, target=args.target, inspector=inspector,
+                  ignore=args.ignore)
+    if args.dry_run and fixed.dockerignore is not None:  # the ignore file on disk is unchanged: judge the fixed one
+        after.findings = [f for f in after.findings if f.rule.id != "dockerignore-secrets"]
+    data = {"applied": fixed.applied, "refused": fixed.refused, "hints": fixed.hints, "diff": diff,
+            "written": [printable(str(root / name)) for name in written], "dry_run": bool(args.dry_run)}
+    return data, after
+
+
+def _diff(name: str, before: str, after: str, created: bool = False) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(_lines(before), _lines(after),
+                                 fromfile="/dev/null" if created else f"a/{name}", tofile=f"b/{name}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _lines(text: str) -> List[str]:
+    """Lines with their endings, split only at \\n (a Dockerfile's own line breaks)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    return lines + ([parts[-1]] if parts[-1] else [])
