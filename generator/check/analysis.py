@@ -75,6 +75,8 @@ class StageFacts:
     runs: List[Tuple[Instruction, Optional[Script]]] = field(default_factory=list)
     #: ARG/ENV values in scope at each instruction (for expanding its flags)
     scope: Dict[int, Dict[str, str]] = field(default_factory=dict)
+    #: every USER instruction of this stage, resolved where it stands
+    users: List[User] = field(default_factory=list)
 
     @property
     def has_shell(self) -> Optional[bool]:
@@ -156,6 +158,7 @@ def _apply(instruction: Instruction, facts: StageFacts, globals_: Dict[str, str]
     elif keyword == "USER":
         facts.user = _resolve(instruction.arguments.strip(), instruction.line, f"USER at line {instruction.line}",
                               instruction, facts)
+        facts.users.append(facts.user)
     elif keyword == "RUN":
         script = run_script(instruction)
         facts.runs.append((instruction, script))

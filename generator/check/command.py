@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -146,18 +147,23 @@ def _run(args: argparse.Namespace, out: Any) -> int:
 
 # ---- which files ------------------------------------------------------------------------------------
 
-_BACKUP_SUFFIXES = (".orig", ".bak", ".rej", ".dockerignore", "~", ".swp", ".md", ".txt", ".j2", ".jinja", ".tmpl")
+#: Dockerfile, Dockerfile.<variant>, Dockerfile-<variant>, <variant>.Dockerfile, and the same for Containerfile
+_DOCKERFILE_NAME = re.compile(r"(?:dockerfile|containerfile)(?:[.-][a-z0-9_-]+)?|[a-z0-9_.-]+\.(?:dockerfile|containerfile)",
+                              re.IGNORECASE)
+#: variants that are not Dockerfiles: backups, templates, documents, data
+_NOT_VARIANTS = frozenset({"orig", "bak", "rej", "old", "swp", "dockerignore", "md", "txt", "json", "yaml", "yml",
+                           "golden", "j2", "jinja", "tmpl", "tpl", "template", "sh", "in", "example", "sample"})
 
 
 def is_dockerfile_name(name: str) -> bool:
-    """Dockerfile, Containerfile, Dockerfile.<variant>, <variant>.Dockerfile (not backups or templates)."""
-    lower = name.lower()
-    if lower.endswith(_BACKUP_SUFFIXES) or ".orig." in lower:
+    """Dockerfile, Containerfile, Dockerfile.<variant>, <variant>.Dockerfile (not backups, templates or data)."""
+    if not _DOCKERFILE_NAME.fullmatch(name):
         return False
-    for stem in ("dockerfile", "containerfile"):
-        if lower == stem or lower.startswith(stem + ".") or lower.startswith(stem + "-") or lower.endswith("." + stem):
-            return True
-    return False
+    lower = name.lower()
+    if lower.startswith(("dockerfile", "containerfile")):
+        variant = lower.split(".", 1)[1] if "." in lower else ""
+        return variant not in _NOT_VARIANTS
+    return True
 
 
 def find_dockerfiles(paths: Sequence[Path]) -> Tuple[List[Path], List[str]]:

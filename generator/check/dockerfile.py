@@ -430,14 +430,12 @@ class _Parser:
                     for pair in arg_pairs(instruction):
                         if pair.value is not None:
                             defaults[pair.key] = expand(pair.value, defaults)[0]
-                else:
+                elif instruction.keyword in INSTRUCTIONS:
                     self._problem(instruction.line, f"{instruction.keyword} before the first FROM "
                                   "(only ARG may come first); BuildKit refuses the file")
             else:
                 instruction.stage = len(stages) - 1
                 stages[-1].instructions.append(instruction)
-        if not stages and not self.problems:
-            self._problem(1, "no FROM instruction: not a Dockerfile")
         return stages, global_args
 
     def _stage(self, instruction: Instruction, index: int, defaults: Mapping[str, str],

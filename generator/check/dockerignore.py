@@ -11,6 +11,7 @@ pattern matching a directory excludes what is below it).
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -22,23 +23,32 @@ from generator.check.dockerfile import decode, read_bounded
 MAX_BYTES = 256 * 1024
 MAX_PATTERN = 1024
 
-#: what must not reach the build context: (a path to test, the entry that excludes it, what it is)
-SECRETS: Tuple[Tuple[str, str, str], ...] = (
-    (".git/HEAD", "**/.git", "the git history (every secret ever committed)"),
-    (".env", "**/.env", "environment files"),
-    ("deploy/.env", "**/.env", "environment files"),
-    (".netrc", "**/.netrc", "credentials"),
-    (".npmrc", "**/.npmrc", "registry tokens"),
-    (".pypirc", "**/.pypirc", "registry tokens"),
-    ("server.pem", "**/*.pem", "private keys and certificates"),
-    ("server.key", "**/*.key", "private keys"),
-    ("id_rsa", "**/id_rsa*", "SSH keys"),
-    ("id_ed25519", "**/id_ed25519*", "SSH keys"),
-    ("keystore.p12", "**/*.p12", "key stores"),
-    (".aws/credentials", "**/.aws", "cloud credentials"),
-    (".ssh/config", "**/.ssh", "SSH keys and config"),
-    (".docker/config.json", "**/.docker", "registry credentials"),
-)
+#: names that must not reach the build context: (regex on the file or directory name, entry, what it is)
+SECRETS: Tuple[Tuple["re.Pattern[str]", str, str], ...] = tuple((re.compile(regex), entry, what) for regex, entry, what in (
+    (r"\.git", "**/.git", "the git history (and every secret ever committed)"),
+    (r"\.env", "**/.env", "an environment file"),
+    (r"\.env\.(?!example$|sample$|template$|dist$|defaults?$)[^/]+", "**/{name}", "an environment file"),
+    (r"\.(?:netrc|npmrc|pypirc|pgpass|git-credentials)", "**/{name}", "credentials"),
+    (r"id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?", "**/id_*", "an SSH key"),
+    (r".+\.(pem|key|p12|pfx|jks|keystore)", "**/*.{ext}", "a private key or key store"),
+    (r"\.(?:aws|ssh|docker|gnupg|kube)", "**/{name}", "credentials"),
+    (r"credentials\.json|service-account.*\.json", "**/{name}", "cloud credentials"),
+    (r".+\.tfstate(?:\.backup)?", "**/*.tfstate*", "Terraform state (holds secrets)"),
+))
+#: always added by --fix (cheap prevention), unless the build copies them on purpose
+BASELINE = (("**/.git", "the git history"), ("**/.env", "environment files"))
+#: a context larger than this is only scanned this far
+MAX_ENTRIES = 20000
+MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A file in the build context that the ignore file lets through."""
+
+    path: str
+    entry: str
+    what: str
 
 
 @dataclass(frozen=True)
@@ -150,14 +160,63 @@ def excluded(patterns: List[Pattern], path: str) -> bool:
     return matched
 
 
-def missing_entries(ignore: Optional[DockerIgnore], keep: Tuple[str, ...] = ()) -> List[Tuple[str, str]]:
-    """[(entry, what it is)] for the secrets the ignore file lets through, except paths in `keep`."""
-    found: List[Tuple[str, str]] = []
-    for path, entry, what in SECRETS:
-        if any(path == k or path.startswith(k.rstrip("/") + "/") or k.endswith(path) for k in keep):
+def secret_entry(name: str) -> Optional[Tuple[str, str]]:
+    """(the entry that excludes a file or directory so named, what it is), or None."""
+    for regex, entry, what in SECRETS:
+        match = regex.fullmatch(name)
+        if match:
+            extension = match.group(1) if match.groups() else ""
+            return entry.format(name=name, ext=extension), what
+    return None
+
+
+def leaks(context: Path, ignore: Optional[DockerIgnore], keep: Tuple[str, ...] = ()) -> Tuple[List[Leak], bool]:
+    """Secret-looking files in the build context that would be sent, and whether the scan was cut short.
+
+    The walk never follows symbolic links, skips directories the ignore file excludes,
+    and stops after MAX_ENTRIES entries.
+    """
+    found: List[Leak] = []
+    seen = 0
+    stack: List[Tuple[Path, str, int]] = [(context, "", 0)]
+    while stack:
+        directory, prefix, depth = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
             continue
-        if ignore is not None and ignore.excludes(path):
-            continue
-        if (entry, what) not in found:
-            found.append((entry, what))
-    return found
+        for entry in entries:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                return found, True
+            relative = prefix + entry.name
+            if ignore is not None and ignore.excludes(relative):
+                continue
+            if any(relative == k or relative.startswith(k.rstrip("/") + "/") for k in keep):
+                continue
+            secret = secret_entry(entry.name)
+            if secret is not None:
+                found.append(Leak(relative, *secret))
+                continue
+            try:
+                is_directory = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_directory and depth < MAX_DEPTH and entry.name != "node_modules":
+                stack.append((Path(entry.path), relative + "/", depth + 1))
+    return found, False
+
+
+def entries_to_add(found: List[Leak], ignore: Optional[DockerIgnore], keep: Tuple[str, ...]) -> List[str]:
+    """The entries --fix appends: one per kind of leak found, plus the baseline not yet covered."""
+    entries: List[str] = []
+    for leak in found:
+        if leak.entry not in entries:
+            entries.append(leak.entry)
+    probes = {"**/.git": ".git/HEAD", "**/.env": ".env"}
+    for entry, _ in BASELINE:
+        probe = probes[entry]
+        kept = any(probe == k or probe.startswith(k.rstrip("/") + "/") for k in keep)
+        if entry not in entries and not kept and not (ignore is not None and ignore.excludes(probe)):
+            entries.append(entry)
+    return entries

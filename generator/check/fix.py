@@ -24,7 +24,8 @@ from generator.check.dockerfile import (
     Dockerfile, Instruction, UnreadableDockerfile, arg_pairs, copy_sources, env_pairs, parse, printable, read_bounded,
     split_words, start_command,
 )
-from generator.check.rules import Context, Finding, dockerignore_gaps, secret_name, simple_words
+from generator.check import dockerignore as ignore_files
+from generator.check.rules import Context, Finding, dockerignore_keep, secret_name, simple_words
 
 DEFAULT_UID = 10001
 #: a non-root account the base already has, by family (distroless and Chainguard: nonroot)
@@ -110,9 +111,10 @@ def fix(ctx: Context, findings: List[Finding]) -> Fixed:
             _exec_form(ctx, lines, finding, result)
     if "secret-in-arg-env" in by_rule:
         _secrets(ctx, lines, by_rule["secret-in-arg-env"], result)
-    user_findings = [f for rule in ("root-user", "user-not-numeric", "user-group-missing") for f in by_rule.get(rule, [])]
-    if user_findings:
-        _user(ctx, lines, user_findings[0], result)
+    for finding in by_rule.get("user-not-numeric", []) + by_rule.get("user-group-missing", []):
+        _numeric_user(ctx, lines, finding, result)
+    if "root-user" in by_rule:
+        _root_user(ctx, lines, by_rule["root-user"][0], result)
     if "dockerignore-secrets" in by_rule:
         _dockerignore(ctx, by_rule["dockerignore-secrets"][0], result)
     result.dockerfile = lines.render()
@@ -382,26 +384,33 @@ def _mount_secret(lines: _Lines, instruction: Instruction, name: str, secret_id:
 # ---- H3: a numeric non-root USER ------------------------------------------------------------------------
 
 
-def _user(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) -> None:
+def _numeric_user(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) -> None:
+    """USER name (or uid without a group) -> USER uid:gid, where the numbers are known."""
     final = ctx.final
-    user = final.user
-    if finding.rule.id != "root-user" and user is not None:
-        if user.uid is None:
-            _refuse(result, finding, f"the uid of {printable(user.text)} is not known (create the account with a fixed "
-                                     "uid, useradd -u 10001 ..., and write USER 10001:10001)")
-            return
-        numbers = f"{user.uid}:{user.gid if user.gid is not None else user.uid}"
-        instruction = user.instruction
-        if instruction is None or instruction.stage != final.stage.index:
-            _insert_user(ctx, lines, final, numbers, False, result)
-            return
-        written = lines.get(instruction.line).strip().split(None, 1)[0]
-        indent = re.match(r"\s*", lines.get(instruction.line)).group()  # type: ignore[union-attr]
-        lines.set(instruction.line, f"{indent}{written} {numbers}")
-        if instruction.end_line > instruction.line:
-            lines.delete(instruction.line + 1, instruction.end_line)
-        result.applied.append(f"line {instruction.line}: USER {printable(user.text)} -> USER {numbers}")
+    written = {u.line: u for f in ctx.chain for u in f.users}
+    user = written.get(finding.line, final.user)
+    if user is None:
         return
+    if user.uid is None:
+        _refuse(result, finding, f"the uid of {printable(user.text)} is not known (create the account with a fixed "
+                                 "uid, useradd -u 10001 ..., and write USER 10001:10001)")
+        return
+    numbers = f"{user.uid}:{user.gid if user.gid is not None else user.uid}"
+    instruction = user.instruction
+    if instruction is None:  # the base image's named user: state it as numbers
+        _insert_user(ctx, lines, final, numbers, False, result)
+        return
+    written_keyword = lines.get(instruction.line).strip().split(None, 1)[0]
+    indent = re.match(r"\s*", lines.get(instruction.line)).group()  # type: ignore[union-attr]
+    lines.set(instruction.line, f"{indent}{written_keyword} {numbers}")
+    if instruction.end_line > instruction.line:
+        lines.delete(instruction.line + 1, instruction.end_line)
+    result.applied.append(f"line {instruction.line}: USER {printable(user.text)} -> USER {numbers}")
+
+
+def _root_user(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) -> None:
+    """A numeric non-root USER after the final stage's last build step (and the account, where missing)."""
+    final = ctx.final
     reason = _user_fix_refused(ctx, final)
     if reason:
         _refuse(result, finding, reason)
@@ -510,15 +519,16 @@ def _insert_user(ctx: Context, lines: _Lines, final: StageFacts, numbers: str, c
 
 
 def _dockerignore(ctx: Context, finding: Finding, result: Fixed) -> None:
-    missing = dockerignore_gaps(ctx)
-    if not missing:
+    keep = dockerignore_keep(ctx)
+    found, _ = ignore_files.leaks(ctx.path.parent, ctx.ignore, keep)
+    entries = ignore_files.entries_to_add(found, ctx.ignore, keep)
+    if not entries:
         return
     existing = ctx.ignore.text if ctx.ignore is not None else ""
-    block = ["# Kept out of the build context (secrets, VCS history); added by scaffold check --fix"]
-    block.extend(entry for entry, _ in missing)
+    block = ["# Kept out of the build context (secrets, VCS history); added by scaffold check --fix", *entries]
     separator = "" if not existing or existing.endswith("\n") else "\n"
     result.dockerignore = existing + separator + ("\n" if existing else "") + "\n".join(block) + "\n"
     name = ctx.ignore.path.name if ctx.ignore is not None else ".dockerignore"
-    result.applied.append(f"{name}: added {', '.join(entry for entry, _ in missing)}")
+    result.applied.append(f"{name}: added {', '.join(entries)}")
     result.hints.append("if the build needs one of the files now excluded, remove its entry from "
                         f"{name} and pass it with RUN --mount=type=secret instead")

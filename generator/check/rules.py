@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from generator.check import dockerignore as ignore_files
-from generator.check.analysis import StageFacts, analyse, removes
+from generator.check.analysis import StageFacts, User, analyse, removes
 from generator.check.bases import FULL, TOOLCHAIN, Inspector
 from generator.check.dockerfile import (
     Dockerfile, Instruction, arg_pairs, copy_sources, env_pairs, expand, label_pairs, printable, split_words,
@@ -280,6 +280,7 @@ class Context:
     #: the final stage and the stages it is built FROM (what is in the image that runs)
     chain: List[StageFacts]
     ignore: Optional[ignore_files.DockerIgnore]
+    notes: List[str] = field(default_factory=list)
 
     def final_instructions(self, *keywords: str) -> List[Instruction]:
         return [i for facts in self.chain for i in facts.stage.instructions if not keywords or i.keyword in keywords]
@@ -343,29 +344,40 @@ def _user(ctx: Context) -> Iterator[Finding]:
         fix = ""
         if final.base.needs_root:
             fix = (f"{RULES['root-user'].advice} Note: {final.base.needs_root}; --fix leaves this one to you.")
-        yield ctx.finding("root-user", user.line, printable(seen), fix)
-        return
-    if not user.text.partition(":")[0].isdigit():
-        numbers = f"{user.uid}:{user.gid if user.gid is not None else user.uid}" if user.uid is not None else ""
-        fix = f"USER {numbers} (the numbers of {user.text.partition(':')[0]})" if numbers else (
-            "Create the account with a fixed uid (useradd -u 10001 ...) and write USER 10001:10001.")
-        origin = f"USER {user.text} at line {user.line}" if user.instruction else \
-            f"{final.base_origin} runs as the named user {user.text}"
-        yield ctx.finding("user-not-numeric", user.line, printable(origin), fix)
-    elif not user.group_given:
+        yield ctx.finding("root-user", user.line if user.instruction else stage.line, printable(seen), fix)
+    elif user.instruction is None and not user.text.partition(":")[0].isdigit():
+        yield ctx.finding("user-not-numeric", stage.line, printable(
+            f"{final.base_origin} runs as the named user {user.text}"), _numbers_advice(user))
+    elif not user.group_given and not any(uid == user.uid for uid, _ in final.accounts.values()):
+        # a uid without an account runs with group 0 (root's); an account's uid gets its own group
         gid = user.gid if user.gid is not None else user.uid
         origin = f"USER {user.text} at line {user.line}" if user.instruction else \
             f"{final.base_origin} runs as {user.text}"
-        yield ctx.finding("user-group-missing", user.line, printable(origin), f"USER {user.uid}:{gid}")
+        yield ctx.finding("user-group-missing", user.line if user.instruction else stage.line, printable(origin),
+                          f"USER {user.uid}:{gid}")
+    # every named USER in the image's stages (the one that runs, and those RUN steps run as)
+    for facts in ctx.chain:
+        for named in facts.users:
+            if named.unresolved or named.is_root or named.text.partition(":")[0].isdigit():
+                continue
+            yield ctx.finding("user-not-numeric", named.line, printable(f"USER {named.text} at line {named.line}"),
+                              _numbers_advice(named))
+
+
+def _numbers_advice(user: "User") -> str:
+    if user.uid is None:
+        return "Create the account with a fixed uid (useradd -u 10001 ...) and write USER 10001:10001."
+    gid = user.gid if user.gid is not None else user.uid
+    return f"USER {user.uid}:{gid} (the numbers of {user.text.partition(':')[0]})"
 
 
 def _shell_and_package_managers(ctx: Context) -> Iterator[Finding]:
     final = ctx.final
     line = final.stage.line
     if final.shells:
-        origin = final.base_origin if final.base.shells else "a shell-form RUN needs one"
+        origin = f"from {final.base_origin}" if final.base.shells else "a shell-form RUN needs one, and the base is unknown"
         yield ctx.finding("shell-in-final", line, printable(
-            f"the final stage has {', '.join(sorted(final.shells))} (from {origin})"))
+            f"the final stage has {', '.join(sorted(final.shells))} ({origin})"))
     if final.package_managers:
         yield ctx.finding("package-manager-in-final", line, printable(
             f"the final stage has {', '.join(sorted(final.package_managers))} (from {final.base_origin})"))
@@ -438,8 +450,9 @@ def _pinning(ctx: Context) -> Iterator[Finding]:
         stage = facts.stage
         if stage.ref is None or stage.ref.digest:
             continue
-        if stage.ref.tag in ("", "latest"):
-            what = "no tag (latest)" if not stage.ref.tag else "the latest tag"
+        tag = stage.ref.tag.lower()
+        if tag in ("", "latest") or tag.startswith("latest-") or tag.endswith("-latest"):
+            what = "no tag (latest)" if not tag else f"the floating tag {stage.ref.tag}"
             yield ctx.finding("unpinned-base-image", stage.line, printable(f"FROM {stage.resolved_image}: {what}"))
 
 
@@ -579,23 +592,28 @@ def needs_git(ctx: Context) -> bool:
     return False
 
 
-def dockerignore_gaps(ctx: Context) -> List[Tuple[str, str]]:
-    keep = explicit_copies(ctx.dockerfile) + ((".git",) if needs_git(ctx) else ())
-    return ignore_files.missing_entries(ctx.ignore, keep)
+def dockerignore_keep(ctx: Context) -> Tuple[str, ...]:
+    """Context paths the build needs (copied by name, or .git for a build that reads it)."""
+    return explicit_copies(ctx.dockerfile) + ((".git",) if needs_git(ctx) else ())
 
 
 def _dockerignore(ctx: Context) -> Iterator[Finding]:
     copies = [i for f in ctx.facts for i in f.stage.instructions if whole_context(i)]
     if not copies:
         return
-    missing = dockerignore_gaps(ctx)
-    if not missing:
+    found, cut = ignore_files.leaks(ctx.path.parent, ctx.ignore, dockerignore_keep(ctx))
+    if cut:
+        ctx.notes.append(f"{ctx.display}: the build context holds more than {ignore_files.MAX_ENTRIES} entries; "
+                         "only that many were scanned for secrets")
+    if not found:
         return
-    entries = ", ".join(entry for entry, _ in missing)
-    where = f"{ctx.ignore.path.name} does not exclude" if ctx.ignore else "no .dockerignore beside the Dockerfile; nothing excludes"
+    shown = ", ".join(f"{leak.path} ({leak.what})" for leak in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    where = f"{ctx.ignore.path.name} does not exclude them" if ctx.ignore else "there is no .dockerignore beside it"
+    entries = ignore_files.entries_to_add(found, ctx.ignore, dockerignore_keep(ctx))
     yield ctx.finding("dockerignore-secrets", copies[0].line, printable(
-        f"{ctx.seen(copies[0])} copies the whole context, and {where} {entries}"),
-        f"Add to .dockerignore: {entries}")
+        f"{ctx.seen(copies[0])} copies the whole context, which holds {shown}{more}; {where}"),
+        f"Add to .dockerignore: {', '.join(entries)}")
 
 
 def _apt(ctx: Context) -> Iterator[Finding]:
@@ -868,11 +886,9 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
     final_stage = dockerfile.final_stage(target)
     if final_stage is None:
         if target and dockerfile.stages:
-            report.error = f"{display}: no stage named {printable(target)}"
+            report.error = f"{display}: no stage named {printable(target)} (--target)"
         else:
-            report.findings.extend(Finding(RULES["dockerfile-syntax"], display, p.line, printable(p.message))
-                                   for p in dockerfile.problems)
-            report.error = f"{display}: no FROM instruction: not a Dockerfile" if not report.findings else ""
+            report.error = f"{display}: no FROM instruction: not a Dockerfile"
         return report
     facts = analyse(dockerfile, inspector)
     final = facts[final_stage.index]
@@ -891,6 +907,7 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
                 continue
             report.findings.append(finding)
     report.findings.sort(key=lambda f: (f.line, _row_number(f.rule.row), f.rule.id))
+    report.notes.extend(context.notes)
     if final.base.family == "unknown" and final.stage.parent is None:
         report.notes.append(f"{display}: the final base image {printable(final.base.image or final_stage.image)} is "
                             "not in check's table and not a local image: its user, shell and package manager are "
