@@ -273,9 +273,7 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
 
 
 def decode(data: bytes, path: Optional[Path] = None) -> str:
-    """UTF-8 (a BOM dropped, as BuildKit does); undecodable bytes become U+FFFD rather than an error."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """UTF-8; undecodable bytes become U+FFFD rather than an error (a BOM is kept: `parse` skips it)."""
     return data.decode("utf-8", errors="replace")
 
 
@@ -288,7 +286,7 @@ class _Parser:
     def __init__(self, text: str, path: Optional[Path]) -> None:
         self.path = path
         self.text = text
-        raw = text.split("\n")
+        raw = (text[1:] if text.startswith("\ufeff") else text).split("\n")  # BuildKit skips a BOM
         if raw and raw[-1] == "":
             raw.pop()
         self.newline = "\r\n" if raw and raw[0].endswith("\r") else "\n"

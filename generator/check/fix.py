@@ -57,14 +57,23 @@ class Fixed:
 
 
 class _Lines:
-    """The file's lines with edits that compose: in-place changes, deletions, insertions."""
+    """The file's lines with edits that compose: in-place changes, deletions, insertions.
+
+    Each line keeps its own ending (a file that mixes CRLF and LF keeps doing so); inserted
+    lines take the ending of the file's first line.
+    """
 
     def __init__(self, dockerfile: Dockerfile) -> None:
         self.lines: List[Optional[str]] = list(dockerfile.lines)
-        self.before: Dict[int, List[str]] = {}
+        text = dockerfile.text[1:] if dockerfile.text.startswith("\ufeff") else dockerfile.text
+        raw = text.split("\n")
+        self.final_newline = raw[-1] == ""
+        if self.final_newline:
+            raw.pop()
+        self.endings = ["\r\n" if line.endswith("\r") else "\n" for line in raw]
         self.after: Dict[int, List[str]] = {}
         self.newline = dockerfile.newline
-        self.final_newline = dockerfile.text.endswith("\n") or not dockerfile.text
+        self.bom = "\ufeff" if dockerfile.text.startswith("\ufeff") else ""
 
     def get(self, line: int) -> str:
         return self.lines[line - 1] or ""
@@ -80,14 +89,19 @@ class _Lines:
         self.after.setdefault(line, []).extend(texts)
 
     def render(self) -> str:
-        out: List[str] = list(self.after.get(0, []))
+        out: List[str] = [text + self.newline for text in self.after.get(0, [])]
         for index, text in enumerate(self.lines, start=1):
-            out.extend(self.before.get(index, []))
+            ending = self.endings[index - 1] if index <= len(self.endings) else self.newline
             if text is not None:
-                out.append(text)
-            out.extend(self.after.get(index, []))
-        body = self.newline.join(out)
-        return body + (self.newline if self.final_newline and out else "")
+                out.append(text + ending)
+            out.extend(extra + self.newline for extra in self.after.get(index, []))
+        body = "".join(out)
+        if not self.final_newline and body.endswith(self.endings[-1] if self.endings else "\n"):
+            # the original's last line had no line ending: keep it so, unless lines were added after it
+            last = len(self.lines)
+            if self.lines and self.lines[-1] is not None and not self.after.get(last):
+                body = body[: -len(self.endings[-1])]
+        return self.bom + body
 
 
 def fix(ctx: Context, findings: List[Finding]) -> Fixed:

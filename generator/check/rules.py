@@ -865,7 +865,7 @@ def _row_number(row: str) -> int:
     return int(row[1:]) if row[1:].isdigit() else 0
 
 
-_PRAGMA = re.compile(r"#\s*scaffold-check\s+ignore=([a-z0-9,\s-]+)", re.IGNORECASE)
+_PRAGMA = re.compile(r"#\s*scaffold-check\s+ignore=([a-z0-9,-]+)", re.IGNORECASE)
 
 
 def _suppressed(dockerfile: Dockerfile, finding: Finding) -> bool:
