@@ -372,7 +372,7 @@ def _mount_secret(lines: _Lines, instruction: Instruction, name: str, secret_id:
     head = re.match(r"(\s*\S+)((?:\s+--\S+)*)(\s*)", first)
     if head is None:
         return False
-    prefix = f'{name}="$(cat /run/secrets/{secret_id} 2>/dev/null)" && export {name} && '
+    prefix = f'{name}="$(cat /run/secrets/{secret_id} 2>/dev/null || true)" && export {name} && '
     mount = f" --mount=type=secret,id={secret_id}"
     rest = first[head.end():]
     if rest.strip() and rest.strip() != "\\":

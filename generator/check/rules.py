@@ -132,7 +132,7 @@ RULES: Dict[str, Rule] = _rules(
          "inspect`): anyone who can pull the image can read them.",
          "Pass it as a build secret: RUN --mount=type=secret,id=name ... and `docker build --secret id=name,...`; "
          "runtime secrets belong in files mounted at run time, not in the image.", True,
-         "ARG NPM_TOKEN\nRUN npm ci", "RUN --mount=type=secret,id=npm_token NPM_TOKEN=\"$(cat /run/secrets/npm_token)\" npm ci"),
+         "ARG NPM_TOKEN\nRUN npm ci", "RUN --mount=type=secret,id=npm_token NPM_TOKEN=\"$(cat /run/secrets/npm_token)\" && export NPM_TOKEN && npm ci"),
     Rule("secret-value", "H10", ERROR, "what looks like a credential written in the Dockerfile",
          "A credential in the Dockerfile is in the repository's history and in the image's layers or metadata.",
          "Remove it, rotate it, and pass it as a build secret (RUN --mount=type=secret).", False,
