@@ -71,8 +71,9 @@ class StageFacts:
     groups: Dict[str, int] = field(default_factory=dict)
     healthcheck: bool = False
     oci_labels: bool = False
-    #: every RUN with its parsed shell script (None for exec form)
+    #: every RUN with its parsed shell script (None for exec form), and the same by line
     runs: List[Tuple[Instruction, Optional[Script]]] = field(default_factory=list)
+    scripts: Dict[int, Optional[Script]] = field(default_factory=dict)
     #: ARG/ENV values in scope at each instruction (for expanding its flags)
     scope: Dict[int, Dict[str, str]] = field(default_factory=dict)
     #: every USER instruction of this stage, resolved where it stands
@@ -162,6 +163,7 @@ def _apply(instruction: Instruction, facts: StageFacts, globals_: Dict[str, str]
     elif keyword == "RUN":
         script = run_script(instruction)
         facts.runs.append((instruction, script))
+        facts.scripts[instruction.line] = script
         if script is not None:
             if facts.shells is None:
                 facts.shells = {"/bin/sh"}  # a shell-form RUN needs one

@@ -281,7 +281,7 @@ def _diff(name: str, before: str, after: str, created: bool = False) -> str:
     import difflib
 
     lines = difflib.unified_diff(_lines(before), _lines(after),
-                                 fromfile="/dev/null" if created else f"a/{name}", tofile=f"b/{name}")
+                                 fromfile="/dev/null" if created else f"a/{name.lstrip('/')}", tofile=f"b/{name.lstrip('/')}")
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 

@@ -213,6 +213,13 @@ class Dockerfile:
     #: instructions in file order (global ARGs, FROMs and the rest)
     instructions: List[Instruction]
 
+    def __post_init__(self) -> None:
+        self._by_line = {i.line: i for i in self.instructions}
+
+    def at(self, line: int) -> Optional[Instruction]:
+        """The instruction that starts at `line`."""
+        return self._by_line.get(line)
+
     def stage(self, name_or_index: str) -> Optional[Stage]:
         key = name_or_index.lower()
         for stage in self.stages:

@@ -151,7 +151,7 @@ def _refuse(result: Fixed, finding: Finding, reason: str) -> None:
 def _pin(ctx: Context, lines: _Lines, findings: List[Finding], result: Fixed) -> None:
     versions = project_versions(ctx.path.parent)
     for finding in findings:
-        stage = next(f.stage for f in ctx.facts if f.stage.line == finding.line)
+        stage = next(f.stage for f in ctx.facts if f.stage.line == finding.line)  # few stages
         ref = stage.ref
         assert ref is not None
         repository = ref.name
@@ -197,7 +197,8 @@ def project_versions(root: Path) -> Dict[str, Tuple[str, str]]:
 
 
 def _instruction_at(ctx: Context, line: int, keyword: str) -> Optional[Instruction]:
-    return next((i for i in ctx.dockerfile.instructions if i.line == line and i.keyword == keyword), None)
+    found = ctx.dockerfile.at(line)
+    return found if found is not None and found.keyword == keyword else None
 
 
 def _add_to_copy(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) -> None:
@@ -219,7 +220,7 @@ def _add_to_copy(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) -
 
 
 def _chown_root(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) -> None:
-    instruction = next((i for i in ctx.dockerfile.instructions if i.line == finding.line), None)
+    instruction = ctx.dockerfile.at(finding.line)
     if instruction is None:
         return
     for line in range(instruction.line, instruction.end_line + 1):
@@ -237,7 +238,7 @@ def _chown_root(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) ->
 
 
 def _exec_form(ctx: Context, lines: _Lines, finding: Finding, result: Fixed) -> None:
-    instruction = next((i for i in ctx.dockerfile.instructions if i.line == finding.line), None)
+    instruction = ctx.dockerfile.at(finding.line)
     if instruction is None:
         return
     command = start_command(instruction)
@@ -291,7 +292,9 @@ _REFERENCE = "\\$(?:\\{{{name}(?:[:]?[-+?][^}}]*)?\\}}|{name}\\b)"
 def _secrets(ctx: Context, lines: _Lines, findings: List[Finding], result: Fixed) -> None:
     names: Dict[str, List[Finding]] = {}
     for finding in findings:
-        instruction = next(i for i in ctx.dockerfile.instructions if i.line == finding.line)
+        instruction = ctx.dockerfile.at(finding.line)
+        if instruction is None:
+            continue
         pairs = arg_pairs(instruction) if instruction.keyword == "ARG" else env_pairs(instruction)
         for pair in pairs:
             if secret_name(pair.key):
@@ -523,6 +526,9 @@ def _insert_user(ctx: Context, lines: _Lines, final: StageFacts, numbers: str, c
     lines.insert_after(anchor_end, new)
     what = "created the account and " if create else ""
     result.applied.append(f"after line {anchor}: {what}USER {numbers} in the final stage")
+    result.hints.append(f"the app now runs as uid {uid}: if it writes files (logs, a SQLite database, uploads, "
+                        "caches) next to its code, give it a writable path instead (a VOLUME or a tmpfs, or an "
+                        "environment variable pointing to /tmp)")
     low = [p.number for f in ctx.chain for p in f.stage.ports() if p.number is not None and p.number < 1024]
     if low:
         result.hints.append(f"the app listens on port {low[0]}: Docker lets a non-root user bind it (since 20.10), "

@@ -348,7 +348,8 @@ def _user(ctx: Context) -> Iterator[Finding]:
     elif user.instruction is None and not user.text.partition(":")[0].isdigit():
         yield ctx.finding("user-not-numeric", stage.line, printable(
             f"{final.base_origin} runs as the named user {user.text}"), _numbers_advice(user))
-    elif not user.group_given and not any(uid == user.uid for uid, _ in final.accounts.values()):
+    elif user.text.partition(":")[0].isdigit() and not user.group_given and \
+            not any(uid == user.uid for uid, _ in final.accounts.values()):
         # a uid without an account runs with group 0 (root's); an account's uid gets its own group
         gid = user.gid if user.gid is not None else user.uid
         origin = f"USER {user.text} at line {user.line}" if user.instruction else \
@@ -505,7 +506,7 @@ def _dependencies(ctx: Context) -> Iterator[Finding]:
                 continue
             if instruction.keyword != "RUN":
                 continue
-            script = next((s for i, s in facts.runs if i is instruction), None)
+            script = facts.scripts.get(instruction.line)
             if script is None or not any(_dependency_command(c) for c in script.commands):
                 continue
             cached = any(key == "mount" and value and "type=cache" in value for key, value in instruction.flags)
@@ -654,7 +655,7 @@ def _pipefail(ctx: Context) -> Iterator[Finding]:
                 continue
             if instruction.keyword != "RUN":
                 continue
-            script = next((s for i, s in facts.runs if i is instruction), None)
+            script = facts.scripts.get(instruction.line)
             if script is None or not script.pipes or pipefail:
                 continue
             if shell is not None and not any(s.rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash", "zsh") for s in shell[:1]):
@@ -815,7 +816,7 @@ def _layers(ctx: Context) -> Iterator[Finding]:
                 continue
             if instruction.keyword != "RUN":
                 continue
-            script = next((s for i, s in facts.runs if i is instruction), None)
+            script = facts.scripts.get(instruction.line)
             if script is None:
                 continue
             installed = any(c.program in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf") and
