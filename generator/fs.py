@@ -155,12 +155,11 @@ def read_bytes(root: Path, rel: str, limit: int = MAX_TEXT_BYTES, error: type = 
         raise error(f"cannot read {rel}: {_reason(failure, rel, parent, parts[-1])}") from None
     finally:
         os.close(parent)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        os.close(fd)
+        raise error(f"cannot read {rel}: not a regular file" if not stat.S_ISREG(info.st_mode) else too_big)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise error(f"cannot read {rel}: not a regular file")
-        if info.st_size > limit:
-            raise error(too_big)
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise error(too_big)

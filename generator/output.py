@@ -4,9 +4,10 @@ Much of what scaffold prints comes from the repository or a catalog: directory a
 file names, module paths, recorded values, template text. A name holding an escape
 sequence could clear the screen, retitle the window, or forge a second `error:` line.
 Every string printed goes through here: messages on stderr are one line each, with
-every control character shown escaped (`\\x1b`, `\\n`); text on stdout (reports, file
-contents, diffs) keeps its line breaks and tabs and escapes every other control
-character. JSON output escapes them by itself.
+every control character shown escaped (`\\x1b`, `\\n`); so is every line of a report on
+stdout, field by field; content on stdout (a generated file, a diff) keeps its line
+breaks and tabs and escapes every other control character. JSON output escapes them
+by itself.
 """
 
 from __future__ import annotations
@@ -62,9 +63,13 @@ class Output:
     def ok(self, text: str) -> None:
         self._say(f"{self._paint('32', 'ok:')} ", text)
 
-    def print(self, text: str = "", end: str = "\n") -> None:
-        """Text for stdout (a report, a file, a diff): line breaks kept, other controls escaped."""
-        sys.stdout.write(printable(text) + end)
+    def line(self, text: str = "") -> None:
+        """One line of a report on stdout: every control character escaped, line breaks too."""
+        sys.stdout.write(one_line(text) + "\n")
+
+    def text(self, text: str) -> None:
+        """Content on stdout (a generated file, a diff): line breaks kept, other controls escaped."""
+        sys.stdout.write(printable(text))
 
     def data(self, value: Any) -> None:
         """JSON on stdout (json escapes every control character)."""
