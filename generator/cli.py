@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, List, Optional, Sequence
 
-from generator import __version__
+from generator import __version__, verify
 from generator.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, ScaffoldError
 from generator.output import Output
 
@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print the list as JSON on stdout")
     show = actions.add_parser("show", help="show one template")
     show.add_argument("template", metavar="CATALOG/TEMPLATE")
+    verify.add_parser(commands)
     return parser
 
 
@@ -156,7 +157,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
-    commands = {"detect": cmd_detect, "new": cmd_new, "upgrade": cmd_upgrade, "catalog": cmd_catalog}
+    commands = {"detect": cmd_detect, "new": cmd_new, "upgrade": cmd_upgrade, "catalog": cmd_catalog,
+                "verify": verify.run}
     try:
         return commands[args.command](args, out)
     except ScaffoldError as error:
