@@ -201,6 +201,15 @@ def test_package_managers_are_named_with_their_paths():
          ["app/venv/bin/pip3.12", "usr/bin/apt-get", "usr/bin/dpkg", "usr/lib/python3/dist-packages/pip"])]
 
 
+def test_compilers_and_build_tools_stay_in_build_stages():
+    layers = [scratch_root() + [directory("usr/local/go"), directory("usr/local/go/bin"),
+                                file("usr/local/go/bin/go", PROGRAM, 0o755), directory("usr/bin"),
+                                symlink("usr/bin/cc", "gcc"), file("usr/bin/gcc", PROGRAM, 0o755),
+                                directory("usr/share"), file("usr/share/go", b"not a program")]]
+    assert found(verify(layers)) == [
+        ("H1", "toolchain", "build tools in the image: cc, gcc, go", ["usr/bin/cc", "usr/bin/gcc", "usr/local/go/bin/go"])]
+
+
 def test_setuid_and_setgid_files_but_not_setgid_directories():
     layers = [scratch_root() + [directory("usr/bin"), file("usr/bin/su", PROGRAM, 0o4755),
                                 file("usr/bin/expiry", PROGRAM, 0o2755), directory("var"), directory("var/mail", 0o2775)]]

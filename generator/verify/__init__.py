@@ -44,6 +44,7 @@ CHECKS = (
     Check("shell", "H5", "no shell in a bin or sbin directory (sh, bash, dash, ash, zsh, ksh, csh, busybox, ...)"),
     Check("package-manager", "H5", "no package manager: apt, dpkg, apk, rpm, yum, dnf, zypper, pacman, pip (program "
           "or module), npm, yarn, gem, conda"),
+    Check("toolchain", "H1", "no compiler or build tool (go, gcc, cc, clang, javac, mvn, gradle, rustc, cargo)"),
     Check("setuid", "H6", "no setuid or setgid file"),
     Check("app-files", "H4", "application files (the WORKDIR tree, the entrypoint's program and the absolute paths "
           "in ENTRYPOINT/CMD; VOLUMEs excepted) are owned by root and not writable by the image's user"),
@@ -107,7 +108,7 @@ def verify_archive(archive: Union[str, Path, IO[bytes]], image: str = "", port: 
 
 DESCRIPTION = """\
 Check a built image, ours or anyone's, against the hardening contract (HARDENING.md
-rows H3-H17, runtime rows R1-R3). The image must be in the local Docker daemon (it is
+rows H1-H17, runtime rows R1-R3). The image must be in the local Docker daemon (it is
 never pulled); its layers are read with `docker save` (no shell is needed inside), then
 it is started hardened. Each finding names the row, says what was seen and how to fix it."""
 

@@ -25,6 +25,9 @@ MANAGERS = {
     "pacman": "pacman", "easy_install": "pip", "npm": "npm", "npx": "npm", "yarn": "yarn", "pnpm": "pnpm",
     "gem": "gem", "conda": "conda", "mamba": "conda", "micromamba": "conda",
 }
+#: compilers and build tools, which stay in build stages (H1)
+TOOLCHAIN = frozenset({"go", "gofmt", "gcc", "g++", "cc", "c++", "clang", "clang++", "tcc", "javac", "mvn", "gradle",
+                       "rustc", "cargo"})
 PIP_PROGRAM = re.compile(r"pip[0-9.]*$")
 PIP_MODULE = re.compile(r"(^|/)(site|dist)-packages/pip$")
 #: where any user may write by design: never "application files"
@@ -52,6 +55,7 @@ FIX = {
     "manager": "remove it in the stage that prepares the runtime root (`dpkg --purge --force-remove-essential apt "
                "dpkg`, `pip uninstall pip`, ...) and copy that root into `FROM scratch`, or use a final base "
                "without one",
+    "toolchain": "build in a build stage and copy only the artifact into the final stage (multi-stage build)",
     "setuid": "clear the bits where the runtime root is prepared, `find / -xdev -perm /6000 -type f -exec chmod "
               "a-s {} +`, in a build stage whose result is copied in",
     "owner": "copy application files owned by root: `COPY --chown=0:0 ...` (or `chown -R 0:0` in the build stage)",
@@ -202,6 +206,16 @@ def check_package_managers(fs: Filesystem) -> List[Finding]:
                     f"{', '.join(sorted(tools))}", FIX["manager"], sorted(p for paths in tools.values() for p in paths))]
 
 
+def check_toolchain(fs: Filesystem) -> List[Finding]:
+    found = sorted(e.path for e in fs.entries.values()
+                   if posixpath.basename(e.path) in TOOLCHAIN and _in_bin(e) and _runnable(e, fs))
+    if not found:
+        return []
+    names = sorted({posixpath.basename(path) for path in found})
+    return [Finding("toolchain", f"build tool{'s' if len(names) > 1 else ''} in the image: {', '.join(names)}",
+                    FIX["toolchain"], found)]
+
+
 def check_setuid(fs: Filesystem) -> List[Finding]:
     found = sorted((e.path, e.mode) for e in fs.entries.values() if e.kind in ("f", "h") and e.mode & 0o6000)
     if not found:
@@ -330,6 +344,7 @@ def static_report(saved: SavedImage, image: str, port: Optional[int] = None) -> 
     report.findings += check_labels(config, port)
     report.findings += check_shells(fs)
     report.findings += check_package_managers(fs)
+    report.findings += check_toolchain(fs)
     report.findings += check_setuid(fs)
     app_findings, roots = check_app_files(config, fs, user)
     report.findings += app_findings
