@@ -146,9 +146,19 @@ def test_shell_form_and_missing_entrypoints():
         f[:3] for f in found(shell_form)]
     cmd = verify([scratch_root()], Entrypoint=None, Cmd=["/bin/sh", "-c", "app --serve"])
     assert [f[:3] for f in found(cmd) if f[1] == "exec-form"] == [
-        ("H5", "exec-form", "CMD is in shell form: /bin/sh -c app --serve")]
+        ("H5", "exec-form", "CMD is in shell form: /bin/sh -c app --serve"),
+        ("H5", "exec-form", "CMD starts /bin/sh, which is not in the image (or is a dangling link)")]
     nothing = verify([scratch_root()], Entrypoint=None)
     assert found(nothing) == [("H5", "exec-form", "no ENTRYPOINT or CMD: the image runs nothing", [])]
+
+
+def test_an_entrypoint_the_image_lacks_is_a_finding():
+    layers = [scratch_root() + [directory("venv"), directory("venv/bin"),
+                                symlink("venv/bin/python3", "/usr/local/bin/python3.13")]]
+    report = verify(layers, Entrypoint=["/venv/bin/python3", "main.py"], Cmd=["--serve"])
+    assert found(report) == [("H5", "exec-form", "ENTRYPOINT starts /venv/bin/python3, which is not in the image "
+                              "(or is a dangling link)", [])]
+    assert found(verify([scratch_root()], Entrypoint=None, Cmd=["app", "--serve"])) == []
 
 
 @pytest.mark.parametrize("healthcheck,seen", [

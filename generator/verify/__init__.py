@@ -37,7 +37,8 @@ class Check(NamedTuple):
 CHECKS = (
     Check("user", "H3", "the image's user is numeric and not root (USER 10001:10001); no USER, root, or a name "
           "(`nonroot`, `app:app`) is a finding"),
-    Check("exec-form", "H5", "ENTRYPOINT/CMD are in exec (JSON) form, not `/bin/sh -c ...`, and there is one"),
+    Check("exec-form", "H5", "ENTRYPOINT/CMD are in exec (JSON) form, not `/bin/sh -c ...`; there is one, and the "
+          "program it starts is in the image"),
     Check("healthcheck", "H14", "a stated decision: HEALTHCHECK in exec form whose program is in the image, or "
           "HEALTHCHECK NONE"),
     Check("labels", "H15", "the OCI label org.opencontainers.image.title; with --port, EXPOSE of that port"),

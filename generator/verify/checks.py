@@ -40,6 +40,7 @@ FIX = {
     "unknown": "add the user to /etc/passwd (and its group to /etc/group) of the final image, or give numbers",
     "exec": "write it as JSON (exec form), e.g. `ENTRYPOINT [\"/usr/local/bin/app\"]`: no shell starts the program, "
             "and signals reach it",
+    "missing": "copy the program into the final stage, at that path (a link must lead to a file the final image has)",
     "nothing": "give the image an `ENTRYPOINT [\"/path/to/program\"]` in exec form",
     "no-healthcheck": "state the decision: `HEALTHCHECK CMD [\"/path/to/probe\", ...]` (exec form, a program the "
                       "image has), or `HEALTHCHECK NONE` with the reason in a comment and probes in compose/Kubernetes",
@@ -120,7 +121,7 @@ def check_user(config: Dict[str, Any], user: User) -> List[Finding]:
     return []
 
 
-def check_exec_form(config: Dict[str, Any]) -> List[Finding]:
+def check_exec_form(config: Dict[str, Any], fs: Filesystem) -> List[Finding]:
     findings = []
     for key in ("Entrypoint", "Cmd"):
         argv = config.get(key) or []
@@ -128,8 +129,13 @@ def check_exec_form(config: Dict[str, Any]) -> List[Finding]:
                 and "c" in str(argv[1]):
             findings.append(Finding("exec-form", f"{key.upper()} is in shell form: {' '.join(map(str, argv))[:200]}",
                                     FIX["exec"]))
-    if not config.get("Entrypoint") and not config.get("Cmd"):
+    key = "Entrypoint" if config.get("Entrypoint") else "Cmd"
+    argv = [str(arg) for arg in config.get(key) or []]
+    if not argv:
         findings.append(Finding("exec-form", "no ENTRYPOINT or CMD: the image runs nothing", FIX["nothing"]))
+    elif find_program(argv[0], config, fs) is None:
+        findings.append(Finding("exec-form", f"{key.upper()} starts {argv[0][:200]}, which is not in the image "
+                                "(or is a dangling link)", FIX["missing"]))
     return findings
 
 
@@ -339,7 +345,7 @@ def static_report(saved: SavedImage, image: str, port: Optional[int] = None) -> 
     user = image_user(config, fs)
     report = Report(image)
     report.findings += check_user(config, user)
-    report.findings += check_exec_form(config)
+    report.findings += check_exec_form(config, fs)
     report.findings += check_healthcheck(config, fs)
     report.findings += check_labels(config, port)
     report.findings += check_shells(fs)

@@ -181,7 +181,8 @@ def answers(port: int, timeout: float) -> bool:
 
 
 def _last_line(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    """docker's error line: the last one, but not the "Run 'docker run --help'" hint after it."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("Run 'docker")]
     return printable(lines[-1])[:300] if lines else "no message"
 
 
