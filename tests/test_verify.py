@@ -390,6 +390,8 @@ def test_text_and_json_reports_escape_what_the_image_says():
     assert "\x1b" not in text and "org.opencontainers.image.x\\x1b[2J" in text
     assert text.splitlines()[0] == "test/image:1 (1 layers, 4 files): 3 findings"
     assert "  FAIL H3    user" in text and "  skip R1-R3 run  (an archive is not run)" in text
+    assert report.rows() == ["H3", "H15", "H5"]
+    assert verify(layers, Entrypoint=["/bin/sh", "-c", "app"], Labels={}).rows() == ["H5", "H15"]
     data = json.loads(json.dumps(report.to_json()))
     assert data["passed"] is False
     assert [(f["row"], f["check"]) for f in data["findings"]] == [("H3", "user"), ("H15", "labels"), ("H5", "shell")]

@@ -1,6 +1,6 @@
 """The static checks: the image's config and the filesystem its layers make, against HARDENING.md.
 
-Each check returns findings (see report.CHECKS for the list and the rows). They read only what
+Each check returns findings (generator.verify.CHECKS lists them with their rows). They read only what
 `archive` gives: the config blob and the merged filesystem; nothing runs inside the image.
 """
 

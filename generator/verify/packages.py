@@ -15,7 +15,7 @@ import posixpath
 import re
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
-from generator.verify.archive import Filesystem, Layer
+from generator.verify.archive import Filesystem, Layer, normal
 
 DPKG, STATUS, STATUS_D, INFO = "var/lib/dpkg", "var/lib/dpkg/status", "var/lib/dpkg/status.d", "var/lib/dpkg/info"
 APK = "lib/apk/db/installed"
@@ -71,13 +71,12 @@ def _text(data: Optional[bytes]) -> str:
 
 def _list(data: Optional[bytes]) -> List[str]:
     """A dpkg .list: one absolute path a line."""
-    return [posixpath.normpath("/" + line.strip()).lstrip("/") for line in _text(data).splitlines() if line.strip()]
+    return [normal(line.strip()) for line in _text(data).splitlines() if line.strip()]
 
 
 def _md5sums(data: Optional[bytes]) -> List[str]:
     """An md5sums file: `<md5>  <path without the leading slash>` a line."""
-    return [posixpath.normpath("/" + line.split(None, 1)[1].strip()).lstrip("/")
-            for line in _text(data).splitlines() if len(line.split(None, 1)) == 2]
+    return [normal(line.split(None, 1)[1].strip()) for line in _text(data).splitlines() if len(line.split(None, 1)) == 2]
 
 
 def _apk(text: str) -> Iterator[Tuple[str, str, List[str]]]:
@@ -93,7 +92,7 @@ def _apk(text: str) -> Iterator[Tuple[str, str, List[str]]]:
             elif key == "F":
                 directory = value
             elif key == "R":
-                files.append(posixpath.normpath("/" + posixpath.join(directory, value)).lstrip("/"))
+                files.append(normal(posixpath.join(directory, value)))
         if name:
             yield name, version, files
 
@@ -131,7 +130,7 @@ def read_database(fs: Filesystem) -> PackageDb:
     return db
 
 
-def path_excluded(fs: Filesystem) -> "Excluder":
+def path_excluded(fs: Filesystem) -> Excluder:
     """dpkg's path-exclude/path-include rules (etc/dpkg/dpkg.cfg{,.d/*}): files dpkg never installs."""
     rules: List[Tuple[bool, str]] = []
     for path in ["etc/dpkg/dpkg.cfg", *sorted(fs.listdir("etc/dpkg/dpkg.cfg.d"))]:
@@ -158,11 +157,8 @@ class Excluder:
 def diversions(fs: Filesystem) -> Dict[str, Tuple[str, str]]:
     """dpkg-divert's table: original path -> (where it lives now, the diverting package)."""
     lines = _text(fs.content(f"{DPKG}/diversions")).splitlines()
-    return {normal(lines[i]): (normal(lines[i + 1]), lines[i + 2].strip()) for i in range(0, len(lines) - 2, 3)}
-
-
-def normal(path: str) -> str:
-    return posixpath.normpath("/" + path.strip()).lstrip("/")
+    return {normal(lines[i].strip()): (normal(lines[i + 1].strip()), lines[i + 2].strip())
+            for i in range(0, len(lines) - 2, 3)}
 
 
 def owned_paths(fs: Filesystem, packages: Iterable[Package]) -> Dict[str, str]:

@@ -81,7 +81,8 @@ class Report:
 
     def rows(self) -> List[str]:
         """The HARDENING.md rows with findings, in check order."""
-        return [check.row for check in CHECKS if any(f.check == check.name for f in self.findings)]
+        rows = [check.row for check in CHECKS if any(f.check == check.name for f in self.findings)]
+        return [row for index, row in enumerate(rows) if row not in rows[:index]]
 
     def status(self, check: str) -> str:
         if check in self.skipped:
