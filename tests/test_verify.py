@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.verify import verify_archive, verify_image
 from generator.verify.report import CannotVerify, Report
@@ -528,3 +530,23 @@ def test_missing_image_is_cannot_verify(fake_docker):
     with pytest.raises(CannotVerify, match=r"no image missing:1 here \(verify does not pull"):
         verify_image("missing:1", docker=docker)
     assert not any(call[0] in ("run", "save") for call in calls())
+
+
+# -- hostile archives ------------------------------------------------------------------------------
+
+HOSTILE_ARCHIVE = saved_image({**GOOD, "User": "", "Entrypoint": ["/bin/sh", "-c", "x"]},
+                              [debian_root() + APP, [whiteout("usr/bin/bash"), opaque("etc")]], compress=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cut=st.integers(min_value=0, max_value=len(HOSTILE_ARCHIVE)), flip=st.integers(min_value=0, max_value=255),
+       where=st.integers(min_value=0, max_value=len(HOSTILE_ARCHIVE) - 1))
+def test_a_cut_or_corrupted_archive_is_a_report_or_cannot_verify_never_a_crash(cut, flip, where):
+    data = bytearray(HOSTILE_ARCHIVE[:cut])
+    if where < len(data):
+        data[where] ^= flip
+    try:
+        report = verify_archive(io.BytesIO(bytes(data)))
+    except CannotVerify:
+        return
+    assert report.text() and json.dumps(report.to_json())
