@@ -248,6 +248,18 @@ def test_app_files_are_the_workdir_the_entrypoint_and_its_absolute_arguments():
     ]
 
 
+def test_the_tree_the_entrypoint_program_is_installed_in_is_app_files_but_not_a_shared_prefix():
+    runtime = [directory("opt"), directory("opt/java"), directory("opt/java/runtime"), directory("opt/java/runtime/bin"),
+               file("opt/java/runtime/bin/java", ELF, 0o555), directory("opt/java/runtime/lib"),
+               file("opt/java/runtime/lib/modules", b"", 0o666), directory("usr/local/lib"),
+               file("usr/local/lib/other", b"", 0o666)]
+    report = verify([scratch_root() + runtime], Entrypoint=["/opt/java/runtime/bin/java", "-jar", "/app.jar"])
+    assert report.facts["app_files"] == ["/opt/java/runtime"]
+    assert found(report) == [("H4", "app-files", "1 of 5 application files are writable by the image's user "
+                              "(10001:10001)", ["opt/java/runtime/lib/modules"])]
+    assert verify([scratch_root() + runtime]).facts["app_files"] == ["/usr/local/bin/app"]
+
+
 def test_the_entrypoint_program_is_found_on_the_image_path():
     layers = [scratch_root() + [file("usr/local/bin/serve", ELF, 0o775, uid=0, gid=10001)]]
     report = verify(layers, Entrypoint=["serve"])

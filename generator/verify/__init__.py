@@ -47,8 +47,9 @@ CHECKS = (
           "or module), npm, yarn, gem, conda"),
     Check("toolchain", "H1", "no compiler or build tool (go, gcc, cc, clang, javac, mvn, gradle, rustc, cargo)"),
     Check("setuid", "H6", "no setuid or setgid file"),
-    Check("app-files", "H4", "application files (the WORKDIR tree, the entrypoint's program and the absolute paths "
-          "in ENTRYPOINT/CMD; VOLUMEs excepted) are owned by root and not writable by the image's user"),
+    Check("app-files", "H4", "application files (the WORKDIR tree, the entrypoint's program and the tree it is "
+          "installed in, the absolute paths in ENTRYPOINT/CMD; VOLUMEs excepted) are owned by root and not writable "
+          "by the image's user"),
     Check("whiteouts", "H17", "no layer deletes (whiteout) what a lower layer ships"),
     Check("package-database", "H16", "the package database (dpkg status, distroless status.d, apk installed) lists "
           "every program and library in system directories, and its packages' files are present"),

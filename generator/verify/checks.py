@@ -30,6 +30,8 @@ TOOLCHAIN = frozenset({"go", "gofmt", "gcc", "g++", "cc", "c++", "clang", "clang
                        "rustc", "cargo"})
 PIP_PROGRAM = re.compile(r"pip[0-9.]*$")
 PIP_MODULE = re.compile(r"(^|/)(site|dist)-packages/pip$")
+#: where many packages install programs: a program there is an application file, not the whole prefix
+SHARED_PREFIXES = ("", "usr", "usr/local", "opt", "usr/lib", "usr/libexec")
 #: where any user may write by design: never "application files"
 SCRATCH_DIRS = ("", "tmp", "var/tmp", "run", "dev", "proc", "sys")
 
@@ -233,7 +235,9 @@ def check_setuid(fs: Filesystem) -> List[Finding]:
 
 def app_roots(config: Dict[str, Any], fs: Filesystem) -> List[str]:
     """What "application files" means for any image: the WORKDIR tree, the entrypoint's program (symlinks
-    followed), and every absolute path in ENTRYPOINT/CMD that the image has. Never /, /tmp and the like."""
+    followed) with the tree it is installed in (`/opt/java/runtime` for `/opt/java/runtime/bin/java`; not
+    a shared prefix such as /usr), and every absolute path in ENTRYPOINT/CMD that the image has. Never /,
+    /tmp and the like."""
     roots = []
     workdir = fs.resolve(normal(str(config.get("WorkingDir") or "")))
     if workdir:
@@ -241,7 +245,9 @@ def app_roots(config: Dict[str, Any], fs: Filesystem) -> List[str]:
     argv = [str(arg) for arg in (config.get("Entrypoint") or []) + (config.get("Cmd") or [])]
     program = find_program(argv[0], config, fs) if argv else None
     if program:
-        roots.append(program)
+        directory = posixpath.dirname(program)
+        installed = posixpath.dirname(directory) if posixpath.basename(directory) in ("bin", "sbin") else ""
+        roots.append(installed if installed not in SHARED_PREFIXES else program)
     for arg in argv[1:]:
         real = fs.resolve(normal(arg)) if arg.startswith("/") else None
         if real is not None and fs.exists(real):
