@@ -159,7 +159,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, out: Any) -> int:
     """`scaffold verify`: 0 passes, 1 findings, 2 cannot run (one `error:` line)."""
-    from generator.verify.report import CannotVerify, printable
+    from generator.verify.report import CannotVerify
 
     if (args.image is None) == (args.archive is None):
         out.error("give an IMAGE or --archive FILE (one of them)")
@@ -170,7 +170,7 @@ def run(args: argparse.Namespace, out: Any) -> int:
         else:
             report = verify_image(args.image, port=args.port, run=not args.no_run)
     except CannotVerify as error:
-        out.error(f"cannot verify {printable(str(args.image or args.archive))}: {error}")
+        out.error(f"cannot verify {args.image or args.archive}: {error}")  # out escapes it
         return 2
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     text = json.dumps(report.to_json(), indent=2) if args.json else report.text(
@@ -178,6 +178,6 @@ def run(args: argparse.Namespace, out: Any) -> int:
     try:
         print(text)
         sys.stdout.flush()
-    except BrokenPipeError:  # `scaffold verify ... | head`: the reader left; no traceback
+    except BrokenPipeError:  # `scaffold verify ... | head`: the reader left; the verdict stays the exit code
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return report.exit_code

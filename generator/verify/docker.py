@@ -2,7 +2,8 @@
 
 The client is `$SCAFFOLD_DOCKER` when set, else `docker` on PATH; inspect, save and run need
 no BuildKit. Every failure to reach a daemon or find the image is a CannotVerify (exit 2).
-The smoke run's container is always removed, whatever happens.
+The smoke run's container is always removed, whatever happens. Messages keep docker's text as
+it is: the report and the CLI's error line escape it for the terminal.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 import uuid
 from typing import IO, Any, Dict, Iterator, List, Optional, Tuple
 
-from generator.verify.report import CannotVerify, Finding, printable
+from generator.verify.report import CannotVerify, Finding
 
 #: what an image reference (name[:tag][@digest]) or an image id may look like: never an option
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@+-]{0,254}")
@@ -34,7 +35,7 @@ PORT_FIX = "make the program listen on 0.0.0.0:{port} (not 127.0.0.1 inside the 
 
 def check_reference(image: str) -> str:
     if not REFERENCE.fullmatch(image):
-        raise CannotVerify(f"{printable(image)!r} is not an image name, tag, digest or id")
+        raise CannotVerify(f"{image!r} is not an image name, tag, digest or id")
     return image
 
 
@@ -152,7 +153,7 @@ class Docker:
 
     def _log(self, name: str) -> str:
         result = self.run("logs", "--tail", "5", name)
-        lines = [printable(line)[:200] for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+        lines = [line.strip()[:200] for line in (result.stdout + result.stderr).splitlines() if line.strip()]
         return "; its log ends: " + " | ".join(lines[-5:]) if lines else "; it logged nothing"
 
 
@@ -183,14 +184,14 @@ def answers(port: int, timeout: float) -> bool:
 def _last_line(stderr: str) -> str:
     """docker's error line: the last one, but not the "Run 'docker run --help'" hint after it."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("Run 'docker")]
-    return printable(lines[-1])[:300] if lines else "no message"
+    return lines[-1][:300] if lines else "no message"
 
 
 def _why(stderr: str, image: str) -> str:
     text = _last_line(stderr)
     if re.search(r"no such (image|object)", text, re.IGNORECASE):
-        return f"no image {printable(image)} here (verify does not pull: `docker pull {printable(image)}` first)"
+        return f"no image {image} here (verify does not pull: `docker pull {image}` first)"
     if re.search(r"cannot connect|daemon|permission denied|connection refused|is the docker daemon running", text,
                  re.IGNORECASE):
         return f"no Docker daemon answers: {text}"
-    return f"docker image inspect {printable(image)} failed: {text}"
+    return f"docker image inspect {image} failed: {text}"

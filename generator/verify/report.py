@@ -2,8 +2,8 @@
 
 A finding is data first (row, check, what was seen, how to fix it, the paths involved),
 so that a test or a CI step can filter it; the text form is for people. Everything in a
-finding may come from the image (file names, labels, commands): `printable` makes it safe
-for a terminal.
+finding may come from the image (file names, labels, commands): the text form escapes every
+control character field by field (generator.output.one_line); JSON escapes them by itself.
 """
 
 from __future__ import annotations
@@ -12,15 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from generator.errors import ScaffoldError
+from generator.output import one_line
 from generator.verify import CHECKS
 
 #: how many paths a finding shows in text (JSON carries them all)
 TEXT_PATHS = 8
-
-
-def printable(text: str) -> str:
-    """Untrusted text (from an image) with control characters escaped, for one terminal line."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 class CannotVerify(ScaffoldError):
@@ -48,9 +44,9 @@ class Finding:
         return {"row": self.row, "check": self.check, "seen": self.seen, "fix": self.fix, "paths": self.paths}
 
     def text(self) -> str:
-        lines = [f"{self.row:<5} {self.check}: {printable(self.seen)}"]
+        lines = [f"{self.row:<5} {self.check}: {one_line(self.seen)}"]
         if self.paths:
-            shown = ", ".join(printable("/" + path.lstrip("/")) for path in self.paths[:TEXT_PATHS])
+            shown = ", ".join(one_line("/" + path.lstrip("/")) for path in self.paths[:TEXT_PATHS])
             more = f" (and {len(self.paths) - TEXT_PATHS} more; --json lists all)" if len(self.paths) > TEXT_PATHS else ""
             lines.append(f"      {shown}{more}")
         lines.append(f"      fix: {self.fix}")
@@ -112,7 +108,7 @@ class Report:
             f"{facts['layers']} layers" if "layers" in facts else "",
             f"{facts['files']} files" if "files" in facts else "",
         ) if part)
-        lines = [f"{printable(self.image)} ({about}): {verdict}"]
+        lines = [f"{one_line(self.image)} ({about}): {verdict}"]
         for finding in self.findings:
             lines.append("")
             lines.append(finding.text())
@@ -121,6 +117,6 @@ class Report:
             state = self.status(check.name)
             word, code = {"ok": ("ok", "32"), "finding": ("FAIL", "31"), "skipped": ("skip", "33")}[state]
             note = self.skipped.get(check.name) or self.notes.get(check.name)
-            note = f"  ({printable(note)})" if note else ""
+            note = f"  ({one_line(note)})" if note else ""
             lines.append(f"  {color(code, f'{word:<4}')} {check.row:<5} {check.name}{note}")
         return "\n".join(lines)
