@@ -19,30 +19,33 @@ catalog (`scaffold catalog add --trust`, user config only).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
-import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-from generator.validate import InputError
+from generator import fs
+from generator.errors import CatalogError, InputError, TrustError
+from generator.templates import BUILTIN_CATALOG, TemplateSource, builtin_source, builtin_templates, template_version
 
 CATALOG_FILE = "scaffold-catalog.toml"
 CATALOGS_ENV = "SCAFFOLD_CATALOGS"
 TRUSTED_ENV = "SCAFFOLD_TRUSTED"
 REGISTRY_ENV = "SCAFFOLD_BASE_REGISTRY"
 PROJECT_CONFIG = ".scaffold/config.toml"
-BUILTIN = "builtin"
+BUILTIN = BUILTIN_CATALOG
 LANGUAGES = ("go", "python", "java")
+#: where a catalog was registered: by the person (user config, environment) or by the repository
+USER, ENVIRONMENT, PROJECT = "user", "environment", "project"
 #: catalog names and template ids
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 #: a git ref as registered: a tag, branch or commit, never an option
 _REF = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}")
-#: one part of a file a catalog template may generate
-_OUTPUT_PART = re.compile(r"[A-Za-z0-9_.@+-]{1,128}")
 #: copier.yml keys that run code, and how they are called in messages
 UNSAFE_KEYS = (("_tasks", "tasks"), ("_migrations", "migrations"), ("_jinja_extensions", "Jinja extensions"))
 TEMPLATE_KEYS = {"id": str, "description": str, "languages": list, "language": str, "path": str,
@@ -52,10 +55,10 @@ BUILTIN_DESCRIPTIONS = {
     "python": "Python: a virtualenv on the same interpreter, slim or distroless",
     "java": "Java: a jlink runtime on distroless (or debian), or a distroless JRE",
 }
-
-
-def note(text: str) -> None:
-    print(text, file=sys.stderr)
+#: a config or catalog file is small: a bigger one is refused, not parsed
+MAX_CONFIG_BYTES = 256 << 10
+#: what a catalog template may hold at most (files, bytes), copied for every render
+MAX_TEMPLATE_FILES, MAX_TEMPLATE_BYTES = 2000, 32 << 20
 
 
 # -- config ------------------------------------------------------------------------------
@@ -73,26 +76,37 @@ def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scaffold" / "catalogs"
 
 
-def load_toml(path: Path) -> Dict[str, Any]:
-    """A TOML file as a dict; one-line InputError naming the file and line when malformed."""
+def parse_toml(text: str, where: str, error: type = InputError) -> Dict[str, Any]:
+    """TOML text as a dict; one-line `error` naming `where` and the line when malformed."""
     from generator._toml import loads
 
     try:
-        return loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:  # TOMLDecodeError, UnicodeDecodeError
-        raise InputError(f"{path}: not valid TOML: {str(error).splitlines()[0]}") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+        return loads(text)
+    except ValueError as failure:  # TOMLDecodeError
+        raise error(f"{where}: not valid TOML: {str(failure).splitlines()[0]}") from None
+    except RecursionError:
+        raise error(f"{where}: not valid TOML: nested too deeply") from None
+
+
+def load_toml(root: Path, rel: str, error: type = InputError) -> Optional[Dict[str, Any]]:
+    """The TOML file `rel` below `root` (read through generator.fs: no links, bounded), None when absent."""
+    if not root.is_dir():
+        return None
+    text = fs.read_text(root, rel, limit=MAX_CONFIG_BYTES, error=error)
+    return None if text is None else parse_toml(text, str(root / rel), error)
 
 
 @dataclass
 class CatalogEntry:
-    """A registered catalog: where it is and which version (ref) is pinned."""
+    """A registered catalog: where it is, which version (ref) is pinned, and who registered it."""
 
     name: str
     url: str
     ref: str = ""
+    #: the file or variable it was registered in, for messages
     source: str = ""
+    #: USER, ENVIRONMENT or PROJECT: only what the person registered can be trusted
+    scope: str = USER
 
     @property
     def is_git(self) -> bool:
@@ -104,15 +118,30 @@ class CatalogEntry:
 
 @dataclass
 class Config:
-    """The merged settings: catalogs by precedence (env, project, pyproject, user) and the mirror."""
+    """The merged settings: catalogs by precedence (env, project, pyproject, user) and the mirror.
+
+    Trust binds to what the person registered: a catalog is trusted only when it was
+    registered in the user config or the environment AND its URL is in the user
+    config's `trusted` list or its name in SCAFFOLD_TRUSTED. A catalog the repository
+    registers is used only when the person has allowed its URL (registered it
+    themselves, or listed it in the user config's `allowed`), and is never trusted.
+    """
 
     catalogs: Dict[str, CatalogEntry] = field(default_factory=dict)
     base_registry: str = ""
     base_registry_origin: str = ""
     trusted_urls: List[str] = field(default_factory=list)
     trusted_names: List[str] = field(default_factory=list)
+    #: URLs the person allows a repository to register (user config `allowed`, or registered by them)
+    allowed_urls: List[str] = field(default_factory=list)
+    #: catalogs the repository registers that the person has not allowed: not used
+    refused: Dict[str, CatalogEntry] = field(default_factory=dict)
+    #: things to tell the person (an unreachable catalog, an unused one); printed by the CLI
+    notices: List[str] = field(default_factory=list)
 
     def trusted(self, entry: CatalogEntry) -> bool:
+        if entry.scope == PROJECT:
+            return False
         return entry.name in self.trusted_names or entry.url in self.trusted_urls
 
 
@@ -123,7 +152,7 @@ def _is_remote(url: str) -> bool:
 def _check_url(url: Any, where: str) -> str:
     if not isinstance(url, str) or not url.strip():
         raise InputError(f"{where}: must be a non-empty string (a git URL or a directory)")
-    if url.startswith("-") or any(ord(c) < 32 for c in url):
+    if url.startswith("-") or any(ord(c) < 32 or ord(c) == 127 for c in url) or url.lower().startswith("ext::"):
         raise InputError(f"{where}: {url!r} is not a URL or path")
     return url.strip()
 
@@ -140,13 +169,25 @@ def check_name(name: str, where: str = "catalog name") -> str:
     return name
 
 
-def _settings(data: Mapping[str, Any], origin: str, base: Optional[Path], config: Config, user: bool) -> None:
+def _url_list(data: Mapping[str, Any], key: str, origin: str) -> List[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(url, str) for url in value):
+        raise InputError(f"{origin}: {key} must be a list of catalog URLs")
+    return value
+
+
+def _settings(data: Mapping[str, Any], origin: str, base: Optional[Path], config: Config, scope: str) -> None:
     """Merge one config source into `config` (sources are applied lowest precedence first)."""
     from generator.images import check_registry
 
+    user = scope == USER
+    known = ("catalogs", "base_registry") + (("trusted", "allowed") if user else ())
     for key in data:
-        if key not in ("catalogs", "base_registry", "trusted"):
-            raise InputError(f"{origin}: unknown key {key!r} (expected catalogs, base_registry{', trusted' if user else ''})")
+        if key not in known:
+            if key in ("trusted", "allowed"):
+                raise InputError(f"{origin}: {key} is honoured only in the user config ({user_config_path()}); "
+                                 "a project cannot trust or allow a catalog for you")
+            raise InputError(f"{origin}: unknown key {key!r} (expected {', '.join(known)})")
     if "base_registry" in data:
         value = data["base_registry"]
         if not isinstance(value, str):
@@ -156,14 +197,8 @@ def _settings(data: Mapping[str, Any], origin: str, base: Optional[Path], config
         except ValueError as error:
             raise InputError(str(error)) from None
         config.base_registry_origin = origin
-    if "trusted" in data:
-        if not user:
-            raise InputError(f"{origin}: trusted is honoured only in the user config ({user_config_path()}); "
-                             "a project cannot trust a catalog for you")
-        trusted = data["trusted"]
-        if not isinstance(trusted, list) or not all(isinstance(url, str) for url in trusted):
-            raise InputError(f"{origin}: trusted must be a list of catalog URLs")
-        config.trusted_urls.extend(trusted)
+    config.trusted_urls.extend(_url_list(data, "trusted", origin))
+    config.allowed_urls.extend(_url_list(data, "allowed", origin))
     catalogs = data.get("catalogs", {})
     if not isinstance(catalogs, dict):
         raise InputError(f"{origin}: catalogs must be a table ([catalogs.NAME] with url and ref)")
@@ -182,7 +217,7 @@ def _settings(data: Mapping[str, Any], origin: str, base: Optional[Path], config
             url = str((base / url).resolve())
         ref = _check_ref(entry["ref"], f"{where}.ref") if entry.get("ref") else ""
         config.catalogs.pop(name, None)
-        config.catalogs[name] = CatalogEntry(name, url, ref, origin)
+        config.catalogs[name] = CatalogEntry(name, url, ref, origin, scope)
 
 
 def parse_env_catalogs(value: str) -> Dict[str, Any]:
@@ -198,35 +233,69 @@ def parse_env_catalogs(value: str) -> Dict[str, Any]:
 
 
 def load_config(project: Optional[Path] = None) -> Config:
-    """User config, then pyproject `[tool.scaffold]`, then `.scaffold/config.toml`, then the environment."""
+    """User config, then pyproject `[tool.scaffold]`, then `.scaffold/config.toml`, then the environment.
+
+    The project's files are untrusted: read through generator.fs, their catalogs kept
+    only when the person allowed the URL (see `Config`), `trusted`/`allowed` refused.
+    """
     config = Config()
     user = user_config_path()
-    if user.is_file():
-        _settings(load_toml(user), str(user), None, config, user=True)
+    data = load_toml(user.parent, user.name)
+    if data is not None:
+        _settings(data, str(user), None, config, USER)
     if project is not None:
-        pyproject = project / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = load_toml(pyproject)
-            except InputError:
-                data = {}  # detection reports a malformed pyproject.toml
-            tool = data.get("tool", {}).get("scaffold") if isinstance(data.get("tool"), dict) else None
-            if tool is not None:
-                if not isinstance(tool, dict):
-                    raise InputError(f"{pyproject}: tool.scaffold must be a table")
-                _settings(tool, f"{pyproject} [tool.scaffold]", project.resolve(), config, user=False)
-        local = project / PROJECT_CONFIG
-        if local.is_file():
-            _settings(load_toml(local), str(local), project.resolve(), config, user=False)
+        try:
+            pyproject = load_toml(project, "pyproject.toml")
+        except InputError:
+            pyproject = None  # detection reports a malformed pyproject.toml
+        tool = pyproject.get("tool", {}).get("scaffold") if pyproject and isinstance(pyproject.get("tool"), dict) else None
+        if tool is not None:
+            if not isinstance(tool, dict):
+                raise InputError(f"{project / 'pyproject.toml'}: tool.scaffold must be a table")
+            _settings(tool, f"{project / 'pyproject.toml'} [tool.scaffold]", project.resolve(), config, PROJECT)
+        local = load_toml(project, PROJECT_CONFIG)
+        if local is not None:
+            _settings(local, str(project / PROJECT_CONFIG), project.resolve(), config, PROJECT)
     if os.environ.get(CATALOGS_ENV):
-        _settings({"catalogs": parse_env_catalogs(os.environ[CATALOGS_ENV])}, CATALOGS_ENV, Path.cwd(), config, user=False)
+        _settings({"catalogs": parse_env_catalogs(os.environ[CATALOGS_ENV])}, CATALOGS_ENV, Path.cwd(), config,
+                  ENVIRONMENT)
     if os.environ.get(TRUSTED_ENV):
         config.trusted_names.extend(name.strip() for name in os.environ[TRUSTED_ENV].split(",") if name.strip())
     if os.environ.get(REGISTRY_ENV):
-        _settings({"base_registry": os.environ[REGISTRY_ENV]}, REGISTRY_ENV, None, config, user=False)
+        _settings({"base_registry": os.environ[REGISTRY_ENV]}, REGISTRY_ENV, None, config, ENVIRONMENT)
+    _apply_consent(config, user, project)
     # highest precedence first
     config.catalogs = dict(reversed(list(config.catalogs.items())))
     return config
+
+
+def _apply_consent(config: Config, user_file: Path, project: Optional[Path]) -> None:
+    """Set aside the repository's catalogs whose URL the person has not allowed.
+
+    A name the repository registers over one of the person's own then falls back to
+    the person's registration (re-read from the user config and the environment).
+    """
+    allowed = set(config.allowed_urls)
+    allowed.update(entry.url for entry in config.catalogs.values() if entry.scope != PROJECT)
+    for name, entry in list(config.catalogs.items()):
+        if entry.scope == PROJECT and entry.url not in allowed:
+            config.refused[name] = config.catalogs.pop(name)
+    if not config.refused:
+        return
+    own = Config()
+    data = load_toml(user_file.parent, user_file.name)
+    if data is not None:
+        _settings(data, str(user_file), None, own, USER)
+    if os.environ.get(CATALOGS_ENV):
+        _settings({"catalogs": parse_env_catalogs(os.environ[CATALOGS_ENV])}, CATALOGS_ENV, Path.cwd(), own,
+                  ENVIRONMENT)
+    for name, entry in config.refused.items():
+        if name in own.catalogs and name not in config.catalogs:
+            config.catalogs[name] = own.catalogs[name]
+        config.notices.append(
+            f"catalog {name} ({entry.url}) is registered by this repository ({entry.source}) and is not used: "
+            f"catalogs a repository registers need your consent; if you want it, run "
+            f"`scaffold catalog add {name} {entry.url}`")
 
 
 def dump_toml(data: Mapping[str, Any]) -> str:
@@ -236,24 +305,38 @@ def dump_toml(data: Mapping[str, Any]) -> str:
     return tomli_w.dumps(data)
 
 
-def register(path: Path, name: str, url: str, ref: str, trust_file: Optional[Path] = None, trust_url: str = "") -> None:
-    """Add or replace `[catalogs.NAME]` in the config file `path`; with trust_file, add url to its `trusted`."""
-    from generator.render import write_atomically
+def register(root: Path, rel: str, name: str, url: str, ref: str, trust_url: str = "", allow_url: str = "") -> None:
+    """Add or replace `[catalogs.NAME]` in the config file `rel` below `root` (the
+    project, or the user config directory).
 
-    data = load_toml(path) if path.is_file() else {}
+    `trust_url` is added to the user config's `trusted` list, `allow_url` to its
+    `allowed` list (a project registration the person made themselves); both are the
+    URL as it resolves (a relative directory made absolute).
+    """
+    data = load_toml(root, rel) or {}
     catalogs = data.setdefault("catalogs", {})
     if not isinstance(catalogs, dict):
-        raise InputError(f"{path}: catalogs must be a table")
+        raise InputError(f"{root / rel}: catalogs must be a table")
     catalogs[name] = {"url": url, **({"ref": ref} if ref else {})}
-    write_atomically(path.parent, {path.name: dump_toml(data)})
-    if trust_file is not None:
-        trust = load_toml(trust_file) if trust_file.is_file() else {}
-        trusted = trust.setdefault("trusted", [])
-        if not isinstance(trusted, list):
-            raise InputError(f"{trust_file}: trusted must be a list of catalog URLs")
-        if (trust_url or url) not in trusted:
-            trusted.append(trust_url or url)
-        write_atomically(trust_file.parent, {trust_file.name: dump_toml(trust)})
+    fs.write_files(root, {rel: dump_toml(data)})
+    for key, wanted in (("trusted", trust_url), ("allowed", allow_url)):
+        if not wanted:
+            continue
+        home = user_config_dir()
+        settings = load_toml(home, "config.toml") or {}
+        listed = settings.setdefault(key, [])
+        if not isinstance(listed, list):
+            raise InputError(f"{home / 'config.toml'}: {key} must be a list of catalog URLs")
+        if wanted not in listed:
+            listed.append(wanted)
+            fs.write_files(home, {"config.toml": dump_toml(settings)})
+
+
+def user_config_dir() -> Path:
+    """The user config directory, created when missing (it is ours, not the repository's)."""
+    home = config_home()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
 
 
 # -- the catalog file ----------------------------------------------------------------------
@@ -271,55 +354,56 @@ class TemplateSpec:
     git: str = ""
 
 
-def parse_catalog(path: Path) -> Dict[str, TemplateSpec]:
-    """`scaffold-catalog.toml`: its templates by id; one-line InputError naming file, key and problem."""
-    if not path.is_file():
-        raise InputError(f"{path}: not found; a catalog has a {CATALOG_FILE} at its root")
-    data = load_toml(path)
+def parse_catalog(root: Path) -> Dict[str, TemplateSpec]:
+    """The catalog's `scaffold-catalog.toml`: its templates by id; one-line error naming file, key and problem."""
+    path = root / CATALOG_FILE
+    data = load_toml(root, CATALOG_FILE, error=CatalogError)
+    if data is None:
+        raise CatalogError(f"{path}: not found; a catalog has a {CATALOG_FILE} at its root")
     for key in data:
         if key not in ("schema", "description", "templates"):
-            raise InputError(f"{path}: {key}: unknown key (expected schema, description, templates)")
+            raise CatalogError(f"{path}: {key}: unknown key (expected schema, description, templates)")
     if "schema" in data and data["schema"] != 1:
-        raise InputError(f"{path}: schema: {data['schema']!r} is not a supported schema version (1)")
+        raise CatalogError(f"{path}: schema: {data['schema']!r} is not a supported schema version (1)")
     if "description" in data and not isinstance(data["description"], str):
-        raise InputError(f"{path}: description: must be a string")
+        raise CatalogError(f"{path}: description: must be a string")
     entries = data.get("templates")
     if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
-        raise InputError(f"{path}: templates: missing or not an array of tables ([[templates]] with id, description, "
+        raise CatalogError(f"{path}: templates: missing or not an array of tables ([[templates]] with id, description, "
                          "languages, path)")
     templates: Dict[str, TemplateSpec] = {}
     for index, entry in enumerate(entries):
         label = f"templates[{index}]" + (f" (id {entry['id']!r})" if isinstance(entry.get("id"), str) else "")
         for key, value in entry.items():
             if key not in TEMPLATE_KEYS:
-                raise InputError(f"{path}: {label}.{key}: unknown key (expected {', '.join(TEMPLATE_KEYS)})")
+                raise CatalogError(f"{path}: {label}.{key}: unknown key (expected {', '.join(TEMPLATE_KEYS)})")
             if not isinstance(value, TEMPLATE_KEYS[key]):
                 expected = "an array of strings" if TEMPLATE_KEYS[key] is list else "a string"
-                raise InputError(f"{path}: {label}.{key}: must be {expected}, not {type(value).__name__}")
+                raise CatalogError(f"{path}: {label}.{key}: must be {expected}, not {type(value).__name__}")
         if "languages" not in entry and "language" in entry:
             entry = {**entry, "languages": [entry["language"]]}
         if "git" in entry:  # a template in its own repository: pinned, its root by default
             entry = {"path": ".", **entry}
             url = _check_url(entry["git"], f"{path}: {label}.git")
             if not ("://" in url or url.startswith("/") or re.match(r"^[\w.-]+@[\w.-]+:", url)):
-                raise InputError(f"{path}: {label}.git: {url!r} must be a URL or an absolute path")
+                raise CatalogError(f"{path}: {label}.git: {url!r} must be a URL or an absolute path")
             if not entry.get("version"):
-                raise InputError(f"{path}: {label}.version: missing (a template in its own git repository is "
+                raise CatalogError(f"{path}: {label}.version: missing (a template in its own git repository is "
                                  "pinned by a tag or commit)")
             _check_ref(entry["version"], f"{path}: {label}.version")
         for key in ("id", "description", "languages", "path"):
             if key not in entry:
-                raise InputError(f"{path}: {label}.{key}: missing (required: id, description, languages, path)")
+                raise CatalogError(f"{path}: {label}.{key}: missing (required: id, description, languages, path)")
         check_name(entry["id"], f"{path}: {label}.id")
         languages = entry["languages"]
         if not languages or not all(lang in LANGUAGES for lang in languages):
-            raise InputError(f"{path}: {label}.languages: {languages!r} must list some of {', '.join(LANGUAGES)}")
+            raise CatalogError(f"{path}: {label}.languages: {languages!r} must list some of {', '.join(LANGUAGES)}")
         replaces = entry.get("replaces", "")
         if replaces and replaces not in languages:
-            raise InputError(f"{path}: {label}.replaces: {replaces!r} must be one of the template's languages {languages}")
+            raise CatalogError(f"{path}: {label}.replaces: {replaces!r} must be one of the template's languages {languages}")
         _relative(entry["path"], f"{path}: {label}.path")
         if entry["id"] in templates:
-            raise InputError(f"{path}: {label}.id: {entry['id']!r} is listed twice")
+            raise CatalogError(f"{path}: {label}.id: {entry['id']!r} is listed twice")
         templates[entry["id"]] = TemplateSpec(entry["id"], entry["description"], list(languages), entry["path"],
                                               replaces, entry.get("version", ""), entry.get("git", ""))
     return templates
@@ -330,7 +414,7 @@ def _relative(value: str, where: str) -> None:
     parts = value.replace("\\", "/").split("/")
     if (not value or value.startswith("/") or "\\" in value or re.match(r"^[A-Za-z]:", value) or ".." in parts
             or any(ord(c) < 32 for c in value)):
-        raise InputError(f"{where}: {value!r} must be a relative path inside the catalog (no .., not absolute)")
+        raise CatalogError(f"{where}: {value!r} must be a relative path inside the catalog (no .., not absolute)")
 
 
 def inside(root: Path, path: Path, where: str) -> Path:
@@ -339,7 +423,7 @@ def inside(root: Path, path: Path, where: str) -> Path:
     try:
         resolved.relative_to(root.resolve())
     except ValueError:
-        raise InputError(f"{where}: leads outside the catalog (symbolic link or ..); refused") from None
+        raise CatalogError(f"{where}: leads outside the catalog (symbolic link or ..); refused") from None
     return resolved
 
 
@@ -347,14 +431,15 @@ def inside(root: Path, path: Path, where: str) -> Path:
 
 
 def _git(*args: str, cwd: Optional[Path] = None) -> subprocess.CompletedProcess:
+    """git without hooks, prompts or the `ext::` transport (which runs commands)."""
     git = shutil.which("git")
     if not git:
-        raise InputError("git is not installed: it is needed to fetch git catalogs")
+        raise CatalogError("git is not installed: it is needed to fetch git catalogs")
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "",
            "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")}
     try:
-        return subprocess.run([git, "-c", "core.hooksPath=/dev/null", *args], cwd=cwd, capture_output=True,
-                              text=True, env=env, timeout=300, check=False)
+        return subprocess.run([git, "-c", "core.hooksPath=/dev/null", "-c", "protocol.ext.allow=never", *args],
+                              cwd=cwd, capture_output=True, text=True, env=env, timeout=300, check=False)
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess(args, 124, "", "timed out after 300 s")
 
@@ -372,35 +457,39 @@ class Fetched:
     offline: bool = False
 
 
-def fetch(entry: CatalogEntry) -> Fetched:
-    """The catalog's files: a directory in place, or a git checkout of the pinned ref in the cache."""
+def fetch(entry: CatalogEntry, notices: List[str]) -> Fetched:
+    """The catalog's files: a directory in place, or a git checkout of the pinned ref in the cache.
+
+    The cache is ours (`$XDG_CACHE_HOME/scaffold/catalogs/<name>`); a cached clone of
+    another URL is replaced, so a name never serves another repository's tags.
+    """
     if not entry.is_git:
         return Fetched(Path(entry.url).resolve(), entry.ref or "local")
     cache = cache_root() / entry.name
     offline = False
     if (cache / ".git").is_dir():
         origin = _git("config", "--get", "remote.origin.url", cwd=cache).stdout.strip()
-        if origin != entry.url:  # registered elsewhere now: no tag of the old repository may linger
+        if origin != entry.url:
             shutil.rmtree(cache)
     if not (cache / ".git").is_dir():
-        if cache.exists():
-            shutil.rmtree(cache)
+        if cache.exists() or cache.is_symlink():
+            shutil.rmtree(cache) if cache.is_dir() and not cache.is_symlink() else cache.unlink()
         cache.parent.mkdir(parents=True, exist_ok=True)
         partial = cache.with_name(f".{entry.name}.partial")
         shutil.rmtree(partial, ignore_errors=True)
         result = _git("clone", "--no-checkout", "--quiet", "--", entry.url, str(partial))
         if result.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
-            raise InputError(f"catalog {entry.name}: cannot fetch {entry.url} ({_last_line(result)}) and there is no "
-                             f"cached copy in {cache}; check the URL and the network")
+            raise CatalogError(f"catalog {entry.name}: cannot fetch {entry.url} ({_last_line(result)}) and there is "
+                               f"no cached copy in {cache}; check the URL and the network")
         partial.rename(cache)
     else:
         result = _git("fetch", "--quiet", "--force", "--tags", "--prune", "origin",
                       "+refs/heads/*:refs/remotes/origin/*", cwd=cache)
         if result.returncode != 0:
             offline = True
-            note(f"catalog {entry.name}: {entry.url} is unreachable ({_last_line(result)}); offline: using the "
-                 f"cached copy in {cache}")
+            notices.append(f"catalog {entry.name}: {entry.url} is unreachable ({_last_line(result)}); offline: using "
+                           f"the cached copy in {cache}")
     commit = ""
     for candidate in ([f"refs/tags/{entry.ref}", f"refs/remotes/origin/{entry.ref}", entry.ref] if entry.ref
                       else ["refs/remotes/origin/HEAD", "HEAD"]):
@@ -410,12 +499,12 @@ def fetch(entry: CatalogEntry) -> Fetched:
             break
     if not commit:
         where = "the cached copy (offline)" if offline else entry.url
-        raise InputError(f"catalog {entry.name}: no tag, branch or commit {entry.ref or 'HEAD'!r} in {where}")
+        raise CatalogError(f"catalog {entry.name}: no tag, branch or commit {entry.ref or 'HEAD'!r} in {where}")
     for args in (("-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", "--detach", commit),
                  ("clean", "-ffdxq")):
         result = _git(*args, cwd=cache)
         if result.returncode != 0:
-            raise InputError(f"catalog {entry.name}: cannot check out {commit[:12]} in {cache} ({_last_line(result)})")
+            raise CatalogError(f"catalog {entry.name}: cannot check out {commit[:12]} in {cache} ({_last_line(result)})")
     return Fetched(cache, entry.ref or commit[:12], commit, offline)
 
 
@@ -456,21 +545,24 @@ def split_spec(spec: str, where: str = "--template") -> Tuple[str, str]:
 
 
 def builtin_resolved(language: str) -> Resolved:
-    from generator.render import builtin_templates, template_version
-
     return Resolved(BUILTIN, language, BUILTIN_DESCRIPTIONS[language], [language],
                     template_version(builtin_templates()), replaces="", trusted=True)
 
 
-def _not_registered(name: str, config: Config, context: str = "") -> InputError:
+def _not_registered(name: str, config: Config, context: str = "") -> CatalogError:
+    refused = config.refused.get(name)
+    if refused is not None:
+        return TrustError(f"catalog {name}{context} is registered by this repository ({refused.source}) as "
+                          f"{refused.url}, which you have not allowed; if you want it, run "
+                          f"`scaffold catalog add {name} {refused.url}`")
     known = ", ".join([BUILTIN, *config.catalogs])
-    return InputError(f"catalog {name}{context} is not registered (registered: {known}); register it with "
-                      f"`scaffold catalog add {name} URL` (or {CATALOGS_ENV}={name}=URL)")
+    return CatalogError(f"catalog {name}{context} is not registered (registered: {known}); register it with "
+                        f"`scaffold catalog add {name} URL` (or {CATALOGS_ENV}={name}=URL)")
 
 
 def catalog_templates(entry: CatalogEntry, config: Config) -> Tuple[Fetched, Dict[str, TemplateSpec]]:
-    fetched = fetch(entry)
-    return fetched, parse_catalog(fetched.root / CATALOG_FILE)
+    fetched = fetch(entry, config.notices)
+    return fetched, parse_catalog(fetched.root)
 
 
 def resolve(spec: str, config: Config, where: str = "--template", context: str = "") -> Resolved:
@@ -486,7 +578,7 @@ def resolve(spec: str, config: Config, where: str = "--template", context: str =
         raise _not_registered(catalog, config, context)
     fetched, templates = catalog_templates(entry, config)
     if template not in templates:
-        raise InputError(f"{where}: catalog {catalog} has no template {template!r} (it has: {', '.join(templates)})")
+        raise CatalogError(f"{where}: catalog {catalog} has no template {template!r} (it has: {', '.join(templates)})")
     return _resolved(entry, fetched, templates[template], config)
 
 
@@ -495,55 +587,82 @@ def _resolved(entry: CatalogEntry, fetched: Fetched, spec: TemplateSpec, config:
     if spec.git:
         # fetched like a catalog (cached, offline fallback, hooks off) at the version the catalog pins;
         # trusted as far as the catalog that lists it is
-        fetched = fetch(CatalogEntry(f"{entry.name}--{spec.id}", spec.git, spec.version, entry.source))
+        fetched = fetch(CatalogEntry(f"{entry.name}--{spec.id}", spec.git, spec.version, entry.source, entry.scope),
+                        config.notices)
     directory = fetched.root / spec.path
     if not directory.exists():
-        raise InputError(f"{file}: template {spec.id!r}: path {spec.path!r} does not exist in the catalog")
+        raise CatalogError(f"{file}: template {spec.id!r}: path {spec.path!r} does not exist in the catalog")
     directory = inside(fetched.root, directory, f"{file}: template {spec.id!r}: path {spec.path!r}")
     if not directory.is_dir():
-        raise InputError(f"{file}: template {spec.id!r}: path {spec.path!r} is not a directory")
+        raise CatalogError(f"{file}: template {spec.id!r}: path {spec.path!r} is not a directory")
     version = fetched.version if entry.is_git or spec.git else (spec.version or fetched.version)
     return Resolved(entry.name, spec.id, spec.description, spec.languages, version, directory, fetched.root,
                     spec.replaces, config.trusted(entry), entry)
 
 
 def replacement(language: str, config: Config) -> Optional[Resolved]:
-    """The first registered catalog (by precedence) whose template declares `replaces = language`."""
+    """The first usable catalog (by precedence) whose template declares `replaces = language`."""
     found: List[Resolved] = []
     for entry in config.catalogs.values():
         try:
             fetched, templates = catalog_templates(entry, config)
-        except InputError as error:
-            raise InputError(f"{error} (needed to see whether it replaces the built-in {language} template; "
-                             f"--template {BUILTIN}/{language} skips it)") from None
+        except CatalogError as error:
+            raise CatalogError(f"{error} (needed to see whether it replaces the built-in {language} template; "
+                               f"--template {BUILTIN}/{language} skips it)") from None
         for spec in templates.values():
             if spec.replaces == language:
                 found.append(_resolved(entry, fetched, spec, config))
     if len(found) > 1:
-        note(f"warning: {', '.join(r.name for r in found)} all replace the built-in {language} template; "
-             f"using {found[0].name} (highest precedence; choose with --template)")
+        config.notices.append(f"{', '.join(r.name for r in found)} all replace the built-in {language} template; "
+                              f"using {found[0].name} (highest precedence; choose with --template)")
     return found[0] if found else None
 
 
-# -- rendering -----------------------------------------------------------------------------
+# -- preparing a template to render -------------------------------------------------------
 
 
 def _copy_tree(src: Path, dest: Path, root: Path, where: str) -> None:
-    """Copy a catalog template's files, following only symlinks that stay inside the catalog."""
+    """Copy a catalog template's files, following only symlinks that stay inside the catalog (bounded)."""
+    count = size = 0
     for current, dirs, files in os.walk(src):
         here = Path(current)
-        dirs[:] = [d for d in dirs if d != ".git"]
+        dirs[:] = sorted(d for d in dirs if d != ".git")
         for name in list(dirs):
             if (here / name).is_symlink():
-                raise InputError(f"{where}: {(here / name).relative_to(root)} is a symbolic link to a directory; "
-                                 "not supported in catalogs")
+                raise CatalogError(f"{where}: {(here / name).relative_to(root)} is a symbolic link to a directory; "
+                                   "not supported in catalogs")
         target_dir = dest / here.relative_to(src)
         target_dir.mkdir(parents=True, exist_ok=True)
         for name in files:
             path = here / name
             real = inside(root, path, f"{where}: {path.relative_to(root)}")
             if real.is_file():
+                count += 1
+                size += real.stat().st_size
+                if count > MAX_TEMPLATE_FILES or size > MAX_TEMPLATE_BYTES:
+                    raise CatalogError(f"{where}: more than {MAX_TEMPLATE_FILES} files or {MAX_TEMPLATE_BYTES >> 20} "
+                                       "MiB; not a template")
                 shutil.copyfile(real, target_dir / name)
+
+
+def _copier_yaml(path: Path, where: str) -> Dict[str, Any]:
+    """A template's own copier.yml (bounded, safe YAML), {} when absent."""
+    import yaml
+
+    text = fs.read_text(path.parent, path.name, limit=MAX_CONFIG_BYTES, error=CatalogError)
+    if text is None:
+        return {}
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise CatalogError(f"{where}: {path.name} is not valid YAML ({str(error).splitlines()[0]})") from None
+    except RecursionError:
+        raise CatalogError(f"{where}: {path.name} is not valid YAML (nested too deeply)") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CatalogError(f"{where}: {path.name} must be a mapping")
+    return data
 
 
 def assemble(template: Resolved, builtins: Path, dest: Path) -> List[str]:
@@ -560,48 +679,40 @@ def assemble(template: Resolved, builtins: Path, dest: Path) -> List[str]:
     merged = yaml.safe_load((builtins / "copier.yml").read_text(encoding="utf-8")) or {}
     for name in ("copier.yml", "copier.yaml"):
         own = dest / "_catalog" / name
-        if own.is_file():
-            try:
-                extra = yaml.safe_load(own.read_text(encoding="utf-8"))
-            except yaml.YAMLError as error:
-                raise InputError(f"{where}: {name} is not valid YAML ({str(error).splitlines()[0]})") from None
-            if not isinstance(extra, dict):
-                raise InputError(f"{where}: {name} must be a mapping")
-            merged.update({key: value for key, value in extra.items() if key != "_subdirectory"})
+        extra = _copier_yaml(own, where)
+        merged.update({key: value for key, value in extra.items() if key != "_subdirectory"})
+        if own.exists():
             own.unlink()
     merged["_subdirectory"] = "_catalog"
     (dest / "copier.yml").write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
     return [label for key, label in UNSAFE_KEYS if merged.get(key)]
 
 
-def refused(template: Resolved, features: List[str]) -> InputError:
-    url = template.entry.url if template.entry else "URL"
-    return InputError(f"template {template.name} uses copier {', '.join(features)} (code run on your machine), "
-                      f"refused because catalog {template.catalog} is not trusted; if you trust it, run "
-                      f"`scaffold catalog add {template.catalog} {url} --trust` (or {TRUSTED_ENV}={template.catalog}); "
-                      "nothing was written")
-
-
-def check_outputs(template: Resolved, files: Mapping[str, str]) -> None:
-    """A catalog template writes plain files into the project, never into .git or .scaffold."""
-    for name in files:
-        parts = name.split("/")
-        if parts[0] in (".git", ".scaffold") or not all(_OUTPUT_PART.fullmatch(p) and p not in (".", "..") for p in parts):
-            raise InputError(f"template {template.name} generates {name!r}, which is not a plain file name outside "
-                             ".git and .scaffold; refused, nothing was written")
+@contextlib.contextmanager
+def template_source(template: Resolved) -> Iterator[TemplateSource]:
+    """The copier template to render for `template`: the built-ins, or a catalog template
+    assembled over them in a temporary directory (removed afterwards)."""
+    if template.builtin:
+        yield builtin_source()
+        return
+    with tempfile.TemporaryDirectory(prefix="scaffold-template-") as work:
+        directory = Path(work, "template")
+        features = assemble(template, builtin_templates(), directory)
+        url = template.entry.url if template.entry else "URL"
+        hint = (f"; if you trust it, run `scaffold catalog add {template.catalog} {url} --trust` "
+                f"(or {TRUSTED_ENV}={template.catalog} for a catalog you registered)")
+        yield TemplateSource(directory, template.name, template.version, template.trusted, features, hint,
+                             {"catalog_template": template.name, "catalog_version": template.version})
 
 
 def unsafe_features(template: Resolved) -> List[str]:
     """What `catalog show` reports: the unsafe keys of the template's own copier.yml."""
-    import yaml
-
     assert template.directory is not None
     for name in ("copier.yml", "copier.yaml"):
-        own = template.directory / name
-        if own.is_file():
-            try:
-                data = yaml.safe_load(own.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError:
-                return ["(copier.yml is not valid YAML)"]
-            return [label for key, label in UNSAFE_KEYS if isinstance(data, dict) and data.get(key)]
+        try:
+            data = _copier_yaml(template.directory / name, f"template {template.name}")
+        except CatalogError:
+            return ["(copier.yml is not valid YAML)"]
+        if data:
+            return [label for key, label in UNSAFE_KEYS if data.get(key)]
     return []

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any, List, Optional, Sequence
 
-from generator import __version__
+from generator import __version__, verify
 from generator import check as check_command
-
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+from generator.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, ScaffoldError
+from generator.output import Output
 
 DESCRIPTION = """\
 Detect what a Go, Python or Java project is and write a hardened, multi-stage
@@ -36,28 +36,6 @@ examples:
   scaffold new svc --app go/api    the app "api" of the repository in ./svc
   scaffold new --final distroless --dry-run
 """
-
-
-class Output:
-    """Messages for people: stderr, colour only on a terminal and without NO_COLOR."""
-
-    def __init__(self) -> None:
-        self.color = sys.stderr.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-    def _paint(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.color else text
-
-    def info(self, text: str) -> None:
-        print(text, file=sys.stderr)
-
-    def warn(self, text: str) -> None:
-        print(f"{self._paint('33', 'warning:')} {text}", file=sys.stderr)
-
-    def error(self, text: str) -> None:
-        print(f"{self._paint('31', 'error:')} {text}", file=sys.stderr)
-
-    def ok(self, text: str) -> None:
-        print(f"{self._paint('32', 'ok:')} {text}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print the list as JSON on stdout")
     show = actions.add_parser("show", help="show one template")
     show.add_argument("template", metavar="CATALOG/TEMPLATE")
+    verify.add_parser(commands)
     check_command.add_parser(commands)
     return parser
 
@@ -180,51 +159,72 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
-    if args.command == "check":
-        return check_command.run(args, out)
-    from generator.validate import InputError
-
+    commands = {"detect": cmd_detect, "new": cmd_new, "upgrade": cmd_upgrade, "catalog": cmd_catalog,
+                "verify": verify.run, "check": check_command.run}
     try:
-        if args.command == "detect":
-            return cmd_detect(args, out)
-        if args.command == "upgrade":
-            return cmd_upgrade(args, out)
-        if args.command == "catalog":
-            return cmd_catalog(args, out)
-        return cmd_new(args, out)
-    except InputError as error:
+        return commands[args.command](args, out)
+    except ScaffoldError as error:
         out.error(str(error))
-        return EXIT_INPUT
+        return error.exit_code
     except KeyboardInterrupt:
         out.error("interrupted; nothing was written")
         return EXIT_INPUT
+    except BrokenPipeError:
+        # the reader went away (`scaffold detect | head -1`): nothing left to say to it
+        _silence_stdout()
+        return EXIT_OK
+    except RecursionError:
+        out.error("a file nests too deeply to be read (TOML, YAML or a template); nothing was written")
+        return EXIT_INPUT
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        out.error(f"{where}{error.strerror or error}; nothing was written")
+        return EXIT_INPUT
+    except Exception as error:  # a bug: still one line, with the way to see more
+        if os.environ.get("SCAFFOLD_DEBUG"):
+            raise
+        out.error(f"internal error ({type(error).__name__}: {error}); please report it (SCAFFOLD_DEBUG=1 shows the "
+                  "traceback)")
+        return EXIT_INPUT
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush cannot raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _project(path: Path) -> Path:
-    from generator.validate import InputError
+    """The project directory the person named, resolved once (it may be a link; nothing below it may)."""
+    from generator.errors import InputError
 
     if not path.is_dir():
         raise InputError(f"{path}: not a directory")
-    return path
+    return path.resolve()
 
 
 def cmd_detect(args: argparse.Namespace, out: Output) -> int:
     from generator.detect import detect, nothing_found_message
-    from generator.validate import InputError
+    from generator.errors import InputError
 
     report = detect(_project(args.path))
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        out.data(report.to_json())
     else:
         for warning in report.warnings:
             out.warn(str(warning))
-        print(format_report(report))
+        for line in format_report(report):
+            out.line(line)
     if not report.apps:
         raise InputError(nothing_found_message())
     return EXIT_OK
 
 
-def format_report(report: Any) -> str:
+def format_report(report: Any) -> List[str]:
+    """The report's lines; each is escaped as one line when printed (names come from the repository)."""
     lines: List[str] = []
     for app in report.apps:
         lines.append(f"{app.id}  (root: {app.root})")
@@ -234,20 +234,45 @@ def format_report(report: Any) -> str:
             value = "yes" if fact.value is True else " ".join(fact.value) if isinstance(fact.value, list) else fact.value
             where = f"  [{fact.evidence}]" if fact.evidence else ""
             lines.append(f"  {key:<18} {value}{where}")
-    return "\n".join(lines)
+    return lines
 
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
-    from generator.detect import detect, nothing_found_message
-    from generator.render import ANSWERS_FILE, Plan, builtin_templates, render, template_version
-    from generator.validate import InputError, answers_for
+    from generator import fs, record
+    from generator.errors import InputError
 
     if args.json and not args.dry_run:
         raise InputError("--json goes with --dry-run (what would be written, as data)")
     project = _project(args.path)
-    if (project / ANSWERS_FILE).exists() and not args.force:
-        raise InputError(f"{project / ANSWERS_FILE} exists: this project was scaffolded already; "
-                         "run `scaffold upgrade` to regenerate its files (or --force to start over)")
+    with fs.project_lock(project):
+        if record.exists(project) and not args.force:
+            raise InputError(f"{project / record.ANSWERS_FILE} exists: this project was scaffolded already; "
+                             "run `scaffold upgrade` to regenerate its files (or --force to start over)")
+        plan = _plan_new(args, project, out)
+        if args.dry_run:
+            return _show_plan(plan, args.json, out)
+        written = plan.write(force=args.force)
+    for name in written:
+        out.ok(f"wrote {project / name}")
+    for name, backup in plan.kept.items():
+        out.info(f"your previous {name} is kept as {backup}")
+    answers = plan.answers
+    out.info("")
+    out.info(f"Build it:  DOCKER_BUILDKIT=1 docker build -t {answers['app_name']} {project}")
+    out.info(f"Run it:    docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges "
+             f"-p 127.0.0.1:{answers['port']}:{answers['port']} {answers['app_name']}")
+    return EXIT_OK
+
+
+def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
+    """Detect, settle the answers (flags, then prompts) and render: the files `new` would write."""
+    from generator.catalogs import template_source
+    from generator.detect import detect, nothing_found_message
+    from generator.errors import InputError
+    from generator.plan import Plan
+    from generator.render import render
+    from generator.validate import answers_for
+
     report = detect(project)
     for warning in report.warnings:
         out.warn(str(warning))
@@ -267,42 +292,34 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
             answers = answers_for(app, {**overrides, **ask_answers(answers)})
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
-
     chosen = _choose_template(project, args.template, answers["language"], out)
-    templates = builtin_templates()
-    version = template_version(templates) if chosen.builtin else chosen.version
-    plan = Plan(project, render(answers, templates, base_registry=chosen.registry,
-                                catalog_template=None if chosen.builtin else chosen),
-                answers, chosen.name, version, chosen.registry)
-    if args.dry_run:
-        return _show_plan(plan, args.json, out)
-    written = plan.write(force=args.force)
-    for name in written:
-        out.ok(f"wrote {project / name}")
-    out.info(f"\nBuild it:  DOCKER_BUILDKIT=1 docker build -t {answers['app_name']} {project}")
-    out.info(f"Run it:    docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges "
-             f"-p 127.0.0.1:{answers['port']}:{answers['port']} {answers['app_name']}")
-    return EXIT_OK
+    with template_source(chosen) as source:
+        files = render(answers, source, base_registry=chosen.registry, dry_run=args.dry_run)
+    return Plan(project, files, answers, chosen.name, chosen.version, chosen.registry)
 
 
 def _choose_template(project: Path, spec: Optional[str], language: str, out: Output) -> Any:
     """--template, else a registered catalog's template that replaces the language's, else the built-in one."""
     from generator.catalogs import builtin_resolved, load_config, replacement, resolve
-    from generator.validate import InputError
+    from generator.errors import InputError
 
     config = load_config(project)
-    if spec:
-        chosen = resolve(spec, config)
-        if language not in chosen.languages:
-            raise InputError(f"--template {chosen.name} is a template for {', '.join(chosen.languages)}; "
-                             f"this project is {language}")
-    else:
-        chosen = replacement(language, config)
-        if chosen is None:
-            chosen = builtin_resolved(language)
+    try:
+        if spec:
+            chosen = resolve(spec, config)
+            if language not in chosen.languages:
+                raise InputError(f"--template {chosen.name} is a template for {', '.join(chosen.languages)}; "
+                                 f"this project is {language}")
         else:
-            out.info(f"using {chosen.name} ({chosen.version}): catalog {chosen.catalog} replaces the built-in {language} "
-                     f"template (--template builtin/{language} to use the built-in one)")
+            chosen = replacement(language, config)
+            if chosen is None:
+                chosen = builtin_resolved(language)
+            else:
+                out.info(f"using {chosen.name} ({chosen.version}): catalog {chosen.catalog} replaces the built-in "
+                         f"{language} template (--template builtin/{language} to use the built-in one)")
+    finally:
+        for notice in config.notices:
+            out.warn(notice)
     chosen.registry = config.base_registry
     if config.base_registry:
         out.info(f"base images are pulled through {config.base_registry} (base_registry from {config.base_registry_origin})")
@@ -310,7 +327,7 @@ def _choose_template(project: Path, spec: Optional[str], language: str, out: Out
 
 
 def _choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: Output) -> Any:
-    from generator.validate import InputError
+    from generator.errors import InputError
 
     if wanted:
         matches = [app for app in apps if wanted in (app.id, app.name, app.root)]
@@ -333,62 +350,67 @@ def _choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: 
 
 def _show_plan(plan: Any, as_json: bool, out: Output) -> int:
     if as_json:
-        print(json.dumps({"project": str(plan.project), "answers": plan.answers,
-                          "files": plan.files, "conflicts": plan.conflicts()}, indent=2))
+        out.data({"project": str(plan.project), "answers": plan.answers,
+                  "files": plan.files, "conflicts": plan.conflicts()})
         return EXIT_OK
     existing = plan.conflicts()
     for name, text in plan.files.items():
         state = "exists: written only with --force" if name in existing else "would be created"
-        print(f"==> {plan.project / name} ({state})")
-        print(text, end="" if text.endswith("\n") else "\n")
+        out.line(f"==> {plan.project / name} ({state})")
+        out.text(text if text.endswith("\n") else text + "\n")
     out.info(f"dry run: nothing was written (the answers would be recorded in {plan.project / '.scaffold'})")
     return EXIT_OK
 
 
 def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
     """Merge the new render into the project; exit 1 when a conflict is left to resolve."""
-    from generator.render import write_atomically
+    from generator import fs
+    from generator.catalogs import load_config
+    from generator.errors import InputError
     from generator.upgrade import load_record, parse_sets, plan_upgrade
-    from generator.validate import InputError
 
     project = _project(args.path)
-    old = load_record(project)
-    registry = None
-    sets = []
-    for pair in args.sets:
-        if pair.partition("=")[0].strip() == "base_registry":
-            from generator.images import check_registry
+    with fs.project_lock(project):
+        old = load_record(project)
+        registry = None
+        sets = []
+        for pair in args.sets:
+            if pair.partition("=")[0].strip() == "base_registry":
+                from generator.images import check_registry
 
-            value = pair.partition("=")[2]
-            try:
-                registry = check_registry(value, "--set base_registry") if value.strip() else ""
-            except ValueError as error:
-                raise InputError(str(error)) from None
-        else:
-            sets.append(pair)
-    if registry is None:
-        from generator.catalogs import load_config
-
-        configured = load_config(project)
-        if configured.base_registry != old.base_registry:
+                value = pair.partition("=")[2]
+                try:
+                    registry = check_registry(value, "--set base_registry") if value.strip() else ""
+                except ValueError as error:
+                    raise InputError(str(error)) from None
+            else:
+                sets.append(pair)
+        config = load_config(project)
+        if registry is None and config.base_registry != old.base_registry:
             out.info(f"note: keeping the recorded base_registry {old.base_registry or '(none)'}; "
-                     f"{configured.base_registry_origin or 'your config'} says {configured.base_registry or '(none)'} "
+                     f"{config.base_registry_origin or 'your config'} says {config.base_registry or '(none)'} "
                      f"(change it with --set base_registry=...)")
-    overrides: dict = parse_sets(sets, old.answers["language"])
-    origins = {key: f"--set {key}" for key in overrides}
-    if args.ask:
-        if not sys.stdin.isatty():
-            raise InputError("--ask needs a terminal; use --set key=value instead")
-        from generator.prompts import Cancelled, ask_answers
-        from generator.validate import validate
+        overrides: dict = parse_sets(sets, old.answers["language"])
+        origins = {key: f"--set {key}" for key in overrides}
+        if args.ask:
+            if not sys.stdin.isatty():
+                raise InputError("--ask needs a terminal; use --set key=value instead")
+            from generator.prompts import Cancelled, ask_answers
+            from generator.validate import validate
 
+            try:
+                asked = ask_answers(validate({**old.answers, **overrides}, origins))
+            except Cancelled:
+                raise InputError("cancelled; nothing was written") from None
+            overrides.update(asked)
+            origins.update({key: "the prompt" for key in asked})
         try:
-            asked = ask_answers(validate({**old.answers, **overrides}, origins))
-        except Cancelled:
-            raise InputError("cancelled; nothing was written") from None
-        overrides.update(asked)
-        origins.update({key: "the prompt" for key in asked})
-    upgrade = plan_upgrade(project, overrides, origins, old, registry)
+            upgrade = plan_upgrade(project, overrides, origins, old, registry, config, dry_run=args.dry_run)
+        finally:
+            for notice in config.notices:
+                out.warn(notice)
+        if not args.dry_run:
+            fs.write_files(project, upgrade.writes(), exclusive=upgrade.created())
     out.info(f"{old.template}: template {_v(old.template_version)} -> {_v(upgrade.plan.template_version)} "
              f"(scaffold {old.scaffold_version} -> {__version__})")
     for result in upgrade.results:
@@ -398,9 +420,7 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
         elif result.state == "dropped":
             out.warn(f"{result.name} is no longer generated by the templates: left as it is (delete it if unused)")
     if args.dry_run:
-        sys.stdout.write(upgrade.diff())
-    else:
-        write_atomically(project, upgrade.writes())
+        out.text(upgrade.diff())
     verb = "would be" if args.dry_run else "was"
     for result in upgrade.results:
         if result.state == "created":
@@ -426,63 +446,95 @@ def _v(version: str) -> str:
 
 def cmd_catalog(args: argparse.Namespace, out: Output) -> int:
     from generator import catalogs
-    from generator.validate import InputError
 
     if args.catalog_command == "add":
-        name = catalogs.check_name(args.name)
-        if name == catalogs.BUILTIN:
-            raise InputError("the name builtin is reserved for the built-in templates")
-        url = catalogs._check_url(args.url, "URL")
-        if not catalogs._is_remote(url) and Path(url).exists():
-            url = str(Path(url).resolve()) if not args.project else url
-        ref = catalogs._check_ref(args.ref, "--ref") if args.ref else ""
-        base = Path.cwd() if args.project else None
-        full = str((base / url).resolve()) if base and not catalogs._is_remote(url) and not Path(url).is_absolute() else url
-        entry = catalogs.CatalogEntry(name, full, ref, "command line")
-        fetched, templates = catalogs.catalog_templates(entry, catalogs.Config())
-        for spec in templates.values():
-            catalogs._resolved(entry, fetched, spec, catalogs.Config())  # every path exists and stays inside
-        if entry.is_git and not ref:
-            ref = fetched.commit
-            out.info(f"no --ref: pinned to {ref[:12]}, the current commit of {url}")
-        path = Path.cwd() / catalogs.PROJECT_CONFIG if args.project else catalogs.user_config_path()
-        catalogs.register(path, name, url, ref, catalogs.user_config_path() if args.trust else None, full)
-        out.ok(f"registered catalog {name} ({url}{' at ' + ref if ref else ''}) in {path}")
-        if args.trust:
-            out.info(f"trusted: its templates may run copier tasks, migrations and Jinja extensions "
-                     f"(recorded in {catalogs.user_config_path()})")
-        for spec in templates.values():
-            replaces = f"  (replaces the built-in {spec.replaces} template)" if spec.replaces else ""
-            out.info(f"  {name}/{spec.id}  {', '.join(spec.languages)}  {spec.description}{replaces}")
-        return EXIT_OK
+        return _catalog_add(args, out)
     config = catalogs.load_config(Path.cwd())
-    if args.catalog_command == "show":
-        chosen = catalogs.resolve(args.template, config, where="catalog show")
-        print(f"{chosen.name}: {chosen.description}")
-        print(f"  languages   {', '.join(chosen.languages)}")
-        if chosen.builtin:
-            from generator.render import builtin_templates
+    try:
+        if args.catalog_command == "show":
+            return _catalog_show(args, config, out)
+        return _catalog_list(args, config, out)
+    finally:
+        for notice in config.notices:
+            out.warn(notice)
 
-            print(f"  version     {chosen.version}\n  location    {builtin_templates() / chosen.id}")
-            return EXIT_OK
-        assert chosen.entry is not None and chosen.directory is not None and chosen.root is not None
-        print(f"  replaces    {chosen.replaces or '-'}")
-        print(f"  catalog     {chosen.catalog}: {chosen.entry.url} ({chosen.entry.source})")
-        print(f"  version     {chosen.version}")
-        print(f"  path        {chosen.directory.relative_to(chosen.root.resolve()).as_posix()}")
-        print(f"  trusted     {'yes' if chosen.trusted else 'no'}")
-        unsafe = catalogs.unsafe_features(chosen)
-        print(f"  unsafe      {', '.join(unsafe) if unsafe else '-'}{' (refused until trusted)' if unsafe and not chosen.trusted else ''}")
-        files = sorted(p.relative_to(chosen.directory).as_posix() for p in chosen.directory.rglob("*") if p.is_file())
-        print(f"  files       {', '.join(files)}")
+
+def _catalog_add(args: argparse.Namespace, out: Output) -> int:
+    from generator import catalogs
+    from generator.errors import InputError
+
+    name = catalogs.check_name(args.name)
+    if name == catalogs.BUILTIN:
+        raise InputError("the name builtin is reserved for the built-in templates")
+    url = catalogs._check_url(args.url, "URL")
+    if not catalogs._is_remote(url) and Path(url).exists():
+        url = str(Path(url).resolve()) if not args.project else url
+    ref = catalogs._check_ref(args.ref, "--ref") if args.ref else ""
+    base = Path.cwd() if args.project else None
+    full = str((base / url).resolve()) if base and not catalogs._is_remote(url) and not Path(url).is_absolute() else url
+    entry = catalogs.CatalogEntry(name, full, ref, "command line")
+    config = catalogs.Config()
+    fetched, templates = catalogs.catalog_templates(entry, config)
+    for notice in config.notices:
+        out.warn(notice)
+    for spec in templates.values():
+        catalogs._resolved(entry, fetched, spec, config)  # every path exists and stays inside
+    if entry.is_git and not ref:
+        ref = fetched.commit
+        out.info(f"no --ref: pinned to {ref[:12]}, the current commit of {url}")
+    if args.project:
+        root, rel = Path.cwd(), catalogs.PROJECT_CONFIG
+    else:
+        root, rel = catalogs.user_config_dir(), "config.toml"
+    catalogs.register(root, rel, name, url, ref, trust_url=full if args.trust else "",
+                      allow_url=full if args.project else "")
+    out.ok(f"registered catalog {name} ({url}{' at ' + ref if ref else ''}) in {root / rel}")
+    if args.project:
+        out.info(f"allowed: this project may use it (its URL is recorded in {catalogs.user_config_path()}; "
+                 "teammates allow it by registering it themselves)")
+    if args.trust:
+        out.info(f"trusted: its templates may run copier tasks, migrations and Jinja extensions "
+                 f"(recorded in {catalogs.user_config_path()})")
+    for spec in templates.values():
+        replaces = f"  (replaces the built-in {spec.replaces} template)" if spec.replaces else ""
+        out.info(f"  {name}/{spec.id}  {', '.join(spec.languages)}  {spec.description}{replaces}")
+    return EXIT_OK
+
+
+def _catalog_show(args: argparse.Namespace, config: Any, out: Output) -> int:
+    from generator import catalogs
+    from generator.templates import builtin_templates
+
+    chosen = catalogs.resolve(args.template, config, where="catalog show")
+    out.line(f"{chosen.name}: {chosen.description}")
+    out.line(f"  languages   {', '.join(chosen.languages)}")
+    if chosen.builtin:
+        out.line(f"  version     {chosen.version}")
+        out.line(f"  location    {builtin_templates() / chosen.id}")
         return EXIT_OK
-    rows: List[dict] = []
-    from generator.render import builtin_templates, template_version
+    assert chosen.entry is not None and chosen.directory is not None and chosen.root is not None
+    out.line(f"  replaces    {chosen.replaces or '-'}")
+    out.line(f"  catalog     {chosen.catalog}: {chosen.entry.url} ({chosen.entry.source})")
+    out.line(f"  version     {chosen.version}")
+    out.line(f"  path        {chosen.directory.relative_to(chosen.root.resolve()).as_posix()}")
+    out.line(f"  trusted     {'yes' if chosen.trusted else 'no'}")
+    unsafe = catalogs.unsafe_features(chosen)
+    refused = " (refused until trusted)" if unsafe and not chosen.trusted else ""
+    out.line(f"  unsafe      {', '.join(unsafe) if unsafe else '-'}{refused}")
+    files = sorted(p.relative_to(chosen.directory).as_posix() for p in chosen.directory.rglob("*") if p.is_file())
+    out.line(f"  files       {', '.join(files)}")
+    return EXIT_OK
 
-    rows.append({"name": catalogs.BUILTIN, "url": str(builtin_templates()), "ref": "",
-                 "version": template_version(builtin_templates()), "source": "built-in", "trusted": True,
-                 "templates": [{"id": lang, "languages": [lang], "description": catalogs.BUILTIN_DESCRIPTIONS[lang],
-                                "replaces": ""} for lang in catalogs.LANGUAGES]})
+
+def _catalog_list(args: argparse.Namespace, config: Any, out: Output) -> int:
+    from generator import catalogs
+    from generator.errors import ScaffoldError
+    from generator.templates import builtin_templates, template_version
+
+    rows: List[dict] = [{"name": catalogs.BUILTIN, "url": str(builtin_templates()), "ref": "",
+                         "version": template_version(builtin_templates()), "source": "built-in", "trusted": True,
+                         "templates": [{"id": lang, "languages": [lang], "description": catalogs.BUILTIN_DESCRIPTIONS[lang],
+                                        "replaces": ""} for lang in catalogs.LANGUAGES]}]
     for entry in config.catalogs.values():
         row = {"name": entry.name, "url": entry.url, "ref": entry.ref, "source": entry.source,
                "trusted": config.trusted(entry)}
@@ -491,22 +543,22 @@ def cmd_catalog(args: argparse.Namespace, out: Output) -> int:
             row.update(version=fetched.version, offline=fetched.offline,
                        templates=[{"id": t.id, "languages": t.languages, "description": t.description,
                                    "replaces": t.replaces} for t in templates.values()])
-        except InputError as error:
+        except ScaffoldError as error:
             row.update(error=str(error), templates=[])
         rows.append(row)
     if args.json:
-        print(json.dumps(rows, indent=2))
+        out.data(rows)
         return EXIT_OK
     for row in rows:
         extra = "" if row["name"] == catalogs.BUILTIN else f"  {row['url']}"
         trusted = "  trusted" if row["trusted"] and row["name"] != catalogs.BUILTIN else ""
-        print(f"{row['name']}{extra}  ({_v(str(row.get('version', '?')))}; {row['source']}){trusted}")
+        out.line(f"{row['name']}{extra}  ({_v(str(row.get('version', '?')))}; {row['source']}){trusted}")
         if row.get("error"):
-            print(f"  unavailable: {row['error']}")
+            out.line(f"  unavailable: {row['error']}")
         for template in row["templates"]:
             replaces = f"  [replaces {template['replaces']}]" if template["replaces"] else ""
-            print(f"  {row['name']}/{template['id']:<16} {','.join(template['languages']):<8} "
-                  f"{template['description']}{replaces}")
+            out.line(f"  {row['name']}/{template['id']:<16} {','.join(template['languages']):<8} "
+                      f"{template['description']}{replaces}")
     return EXIT_OK
 
 

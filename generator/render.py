@@ -1,60 +1,43 @@
-"""Answers to files: copier renders into a temporary directory, we write atomically.
+"""Answers to files: copier renders a template source into a temporary directory.
 
-copier is imported lazily (it costs about half a second). It always runs with
-`unsafe=False` and empty settings, so neither template tasks nor the person's own
-copier defaults or trust list can change what is generated. The answers, the template
-version and the pristine render of every file are recorded under `.scaffold/`, which
-is everything `scaffold upgrade` needs, on any machine.
+copier is imported lazily (it costs about half a second) and always runs with empty
+settings, so the person's own copier defaults or trust list never change what is
+generated. What it renders is a `TemplateSource`: the built-ins, or a catalog
+template assembled over them by `generator.catalogs`. A source that is not trusted
+renders with copier's unsafe features refused and with the filters that reach the
+host (environment variables, home directory, file listings, real paths) replaced by
+refusals, so a template can read nothing but its own files and the answers. Nothing
+here writes into a project: `generator.plan` does, through `generator.fs`.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
-from dataclasses import dataclass
+import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from generator import __version__
+from generator.errors import TemplateError, TrustError
 from generator.images import images_for, mirrored_images
-from generator.validate import InputError
+from generator.templates import TemplateSource, builtin_source, builtin_templates, template_version
 
-RECORD_DIR = ".scaffold"
-ANSWERS_FILE = f"{RECORD_DIR}/answers.yml"
-PRISTINE_DIR = f"{RECORD_DIR}/pristine"
-BUILTIN_CATALOG = "builtin"
-
-if TYPE_CHECKING:  # pragma: no cover
-    from generator.catalogs import Resolved
-
-
-#: for template development and tests only: a directory used instead of the built-in templates
-TEMPLATES_ENV = "SCAFFOLD_TEMPLATES"
-
-
-def builtin_templates() -> Path:
-    """The templates shipped with the package (wheel) or beside it (source checkout).
-
-    `SCAFFOLD_TEMPLATES` points at a modified copy instead, so that template changes
-    (and `scaffold upgrade` across them) can be tried without reinstalling.
-    """
-    override = os.environ.get(TEMPLATES_ENV)
-    if override:
-        path = Path(override)
-        if not (path / "VERSION").is_file():
-            raise InputError(f"{TEMPLATES_ENV}={override} is not a templates directory (no VERSION file)")
-        return path
-    packaged = Path(__file__).parent / "_templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+#: filters of copier's default Jinja extension (jinja2-ansible-filters) that read the host
+HOST_FILTERS = ("expanduser", "expandvars", "fileglob", "realpath", "relpath")
+#: copier.yml keys that run code on the machine, and how messages call them
+UNSAFE_KEYS = (("_tasks", "tasks"), ("_migrations", "migrations"), ("_jinja_extensions", "Jinja extensions"))
+#: one part of a file name a template may generate
+_OUTPUT_PART = re.compile(r"[A-Za-z0-9_.@+-]{1,128}")
+#: directories a template never writes into
+_RESERVED = (".git", ".scaffold")
+#: what one render may produce at most (files, bytes): a template is not a disk filler
+MAX_OUTPUT_FILES, MAX_OUTPUT_BYTES = 200, 16 << 20
 
 
-def template_version(templates: Path) -> str:
-    return (templates / "VERSION").read_text(encoding="utf-8").strip()
-
-
-def render_context(answers: Mapping[str, Any], templates: Path, base_registry: str = "") -> Dict[str, Any]:
+def render_context(answers: Mapping[str, Any], version: str, base_registry: str = "") -> Dict[str, Any]:
     """What templates see: the validated answers plus values derived from them.
 
     `base_registry` (a registry mirror) rewrites every base image (generator.images.mirrored).
@@ -63,131 +46,137 @@ def render_context(answers: Mapping[str, Any], templates: Path, base_registry: s
         **answers,
         "images": mirrored_images(images_for(answers), base_registry),
         "scaffold_version": __version__,
-        "template_version": template_version(templates),
+        "template_version": version,
     }
 
 
-def render(answers: Mapping[str, Any], templates: Path | None = None, *, base_registry: str = "",
-           catalog_template: "Optional[Resolved]" = None) -> Dict[str, str]:
-    """Render the language's template (or a catalog template); returns {relative path: text}.
+def render(answers: Mapping[str, Any], source: Optional[TemplateSource] = None, *, base_registry: str = "",
+           dry_run: bool = False) -> Dict[str, str]:
+    """Render `source` (the built-ins by default); returns {relative path: text}.
 
-    A catalog template is rendered from a temporary copier template assembled from the
-    built-ins plus its files (generator.catalogs.assemble), so that it can extend them;
-    copier's unsafe features are refused unless its catalog is trusted.
+    With `dry_run` nothing on the machine runs: copier tasks are skipped, and a
+    template that needs Jinja extensions (code) is refused rather than run.
     """
-    from copier import Settings, run_copy
-    from copier.errors import UnsafeTemplateError
-
-    templates = templates or builtin_templates()
-    context = render_context(answers, templates, base_registry)
+    source = source or builtin_source()
+    if source.unsafe_features and not source.trusted:
+        raise TrustError(f"template {source.name} uses copier {', '.join(source.unsafe_features)} (code run on your "
+                         f"machine), refused because it is not trusted{source.trust_hint}; nothing was written")
+    if dry_run and "Jinja extensions" in source.unsafe_features:
+        raise TrustError(f"template {source.name} uses Jinja extensions (code run on your machine); --dry-run never "
+                         "runs code, so it cannot show what this template generates")
+    context = {**render_context(answers, template_version(builtin_templates()), base_registry), **source.context}
     with tempfile.TemporaryDirectory(prefix="scaffold-render-") as work:
-        source, unsafe = templates, False
-        if catalog_template is not None and not catalog_template.builtin:
-            from generator.catalogs import assemble, check_outputs, refused
-
-            source = Path(work, "template")
-            features = assemble(catalog_template, templates, source)
-            if features and not catalog_template.trusted:
-                raise refused(catalog_template, features)
-            unsafe = catalog_template.trusted
-            context.update(catalog_template=catalog_template.name, catalog_version=catalog_template.version)
         out = Path(work, "out")
         out.mkdir()
-        try:
-            run_copy(
-                str(source),
-                str(out),
-                data=context,
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                unsafe=unsafe,
-                settings=Settings(),
-                vcs_ref=None,
-            )
-        except UnsafeTemplateError as error:
-            if catalog_template is None:
-                raise
-            raise refused(catalog_template, [str(error).split(":", 1)[-1].split(".")[0].strip()]) from None
-        files = {
-            path.relative_to(out).as_posix(): path.read_text(encoding="utf-8")
-            for path in sorted(out.rglob("*"))
-            if path.is_file()
-        }
-        if catalog_template is not None and not catalog_template.builtin:
-            check_outputs(catalog_template, files)
-        return files
+        _run_copier(source, out, context, skip_tasks=dry_run)
+        return _collect(out, source.name)
 
 
-@dataclass
-class Plan:
-    """Files to write into a project, and the record that goes with them."""
+def _run_copier(source: TemplateSource, out: Path, context: Dict[str, Any], skip_tasks: bool) -> None:
+    """copier's copy, every failure turned into one TemplateError naming the template."""
+    from copier._settings import SettingsModel
+    from copier.errors import CopierError
+    from jinja2 import TemplateError as JinjaError
+    from yaml import YAMLError
 
-    project: Path
-    files: Dict[str, str]
-    answers: Dict[str, Any]
-    template: str
-    template_version: str
-    #: the registry mirror the base images were rewritten for ("" for none); recorded
-    base_registry: str = ""
-
-    def record(self) -> Dict[str, str]:
-        """The `.scaffold/` files: answers and the pristine copy of each generated file."""
-        import yaml
-
-        header = (
-            "# Recorded by hardened-scaffold: `scaffold upgrade` regenerates the files below\n"
-            "# from these answers and merges your edits. Change answers with `scaffold upgrade --set`.\n"
-        )
-        body = yaml.safe_dump(
-            {
-                "scaffold_version": __version__,
-                "template": self.template,
-                "template_version": self.template_version,
-                **({"base_registry": self.base_registry} if self.base_registry else {}),
-                "files": sorted(self.files),
-                "answers": self.answers,
-            },
-            sort_keys=False,
-            default_flow_style=False,
-        )
-        record = {ANSWERS_FILE: header + body}
-        record.update({f"{PRISTINE_DIR}/{name}": text for name, text in self.files.items()})
-        return record
-
-    def conflicts(self) -> List[str]:
-        """Generated files that already exist in the project."""
-        return [name for name in sorted(self.files) if (self.project / name).exists()]
-
-    def write(self, force: bool = False) -> List[str]:
-        """Write every file atomically; refuse to replace existing ones unless forced."""
-        existing = self.conflicts()
-        if existing and not force:
-            raise InputError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; pass --force to overwrite")
-        return write_atomically(self.project, {**self.files, **self.record()})
-
-
-def write_atomically(root: Path, files: Mapping[str, str]) -> List[str]:
-    """Stage every file beside its target first, then rename them all into place.
-
-    A failure while staging leaves the project untouched; each rename is atomic.
-    """
-    staged: List[tuple] = []
+    worker_class = _worker_base() if source.trusted else _untrusted_worker()
     try:
-        for name, text in files.items():
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_symlink():
-                raise InputError(f"{name} is a symbolic link; refusing to write through it")
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)
-            staged.append((tmp, target))
-    except BaseException:
-        for tmp, _ in staged:
-            os.unlink(tmp)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return list(files)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # copier's notices (dirty template, old version) are not ours to print
+            with worker_class(src_path=str(source.directory), dst_path=out, data=context, defaults=True,
+                              overwrite=True, quiet=True, unsafe=source.trusted, settings=SettingsModel(),
+                              vcs_ref=None, skip_tasks=skip_tasks) as worker:
+                worker.run_copy()
+    except JinjaError as error:
+        where = ""
+        if getattr(error, "filename", None):
+            where = f" ({Path(str(error.filename)).name}:{getattr(error, 'lineno', '?')})"
+        raise TemplateError(f"template {source.name} cannot be rendered{where}: {_first_line(error)}") from None
+    except RecursionError:
+        raise TemplateError(f"template {source.name} cannot be rendered: it recurses without end") from None
+    except (CopierError, YAMLError, OSError, TypeError, ValueError) as error:
+        raise TemplateError(f"template {source.name} cannot be rendered: {_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def _refusal(name: str) -> Callable[..., Any]:
+    def refuse(*_: Any, **__: Any) -> Any:
+        from jinja2.exceptions import SecurityError
+
+        raise SecurityError(f"the {name} filter reads the machine running scaffold; templates that are not "
+                            "trusted cannot use it")
+
+    return refuse
+
+
+def _worker_base() -> Any:
+    """copier's Worker: the class behind run_copy, used directly so that an untrusted
+    template's Jinja environment can be restricted (copier <10; tests/test_security.py
+    fails if a copier release changes what this relies on)."""
+    from copier import _main
+
+    return _main.Worker
+
+
+def _untrusted_worker() -> Any:
+    """A Worker whose Jinja environment cannot reach the host.
+
+    copier always loads jinja2-ansible-filters; its path filters read the environment
+    (`expandvars`), the home directory (`expanduser`), file listings (`fileglob`) and
+    the real layout of the disk (`realpath`, `relpath`). They become refusals, and the
+    interpreter's path (`_copier_python`) is not offered to templates.
+    """
+    from functools import cached_property
+
+    base = _worker_base()
+
+    class UntrustedWorker(base):  # type: ignore[misc, valid-type]
+        @cached_property
+        def jinja_env(self) -> Any:
+            env = super().jinja_env
+            for name in HOST_FILTERS:
+                env.filters[name] = _refusal(name)
+            return env
+
+        def _render_context(self) -> Any:
+            context = super()._render_context()
+            context.pop("_copier_python", None)
+            return context
+
+    return UntrustedWorker
+
+
+def _collect(out: Path, template: str) -> Dict[str, str]:
+    """The rendered files, as text: regular files with plain names outside .git and .scaffold.
+
+    copier can render a symbolic link (`_preserve_symlinks`); following one here would
+    read a host file into the project, so a link is refused like any odd file.
+    """
+    files: Dict[str, str] = {}
+    total = 0
+    for current, dirs, names in os.walk(out):
+        dirs.sort()
+        for name in sorted(names) + [d for d in dirs if os.path.islink(os.path.join(current, d))]:
+            path = Path(current, name)
+            rel = path.relative_to(out).as_posix()
+            parts = rel.split("/")
+            if parts[0] in _RESERVED or not all(_OUTPUT_PART.fullmatch(p) and p not in (".", "..") for p in parts):
+                raise TemplateError(f"template {template} generates {rel!r}, which is not a plain file name outside "
+                                    ".git and .scaffold; refused, nothing was written")
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode):
+                raise TemplateError(f"template {template} generates {rel!r} as a symbolic link or special file; "
+                                    "only regular files are written; refused, nothing was written")
+            total += info.st_size
+            if len(files) >= MAX_OUTPUT_FILES or total > MAX_OUTPUT_BYTES:
+                raise TemplateError(f"template {template} generates more than {MAX_OUTPUT_FILES} files or "
+                                    f"{MAX_OUTPUT_BYTES >> 20} MiB; refused, nothing was written")
+            try:
+                files[rel] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise TemplateError(f"template {template} generates {rel!r}, which is not UTF-8 text; refused") from None
+    return dict(sorted(files.items()))

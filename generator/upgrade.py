@@ -24,30 +24,22 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from generator.render import ANSWERS_FILE, BUILTIN_CATALOG, PRISTINE_DIR, Plan, builtin_templates, render, template_version
-from generator.validate import FIELDS, InputError, validate
+from generator import fs, record
+from generator.errors import InputError, RecordError
+from generator.plan import Plan
+from generator.record import ANSWERS_FILE, PRISTINE_DIR, Record
+from generator.templates import BUILTIN_CATALOG
+from generator.validate import FIELDS, validate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from generator.catalogs import Config
 
 OURS_LABEL, BASE_LABEL, THEIRS_LABEL = "your edit", "last generated", "new template"
 START, MIDDLE, END = f"<<<<<<< {OURS_LABEL}\n", "=======\n", f">>>>>>> {THEIRS_LABEL}\n"
-#: one part of a recorded file name: plain characters only
-_FILE_PART = re.compile(r"[A-Za-z0-9_.@+-]{1,128}")
 #: answers `--set` may change (the rest follow from detection and are kept as recorded)
 SETTABLE = ("app_name", "version", "port", "uid", "gid", "final", "syntax", "package", "start_command", "main_class")
-
-
-@dataclass
-class Record:
-    """What `scaffold new` (or the last upgrade) wrote under `.scaffold/`."""
-
-    answers: Dict[str, Any]
-    files: List[str]
-    template: str
-    template_version: str
-    scaffold_version: str
-    #: the registry mirror recorded by `scaffold new` ("" for none)
-    base_registry: str = ""
 
 
 @dataclass
@@ -78,10 +70,13 @@ class Upgrade:
         """Changed files plus the new record; a file whose text is the same is not rewritten."""
         files = {r.name: r.merged for r in self.results if r.merged is not None and r.merged != r.current}
         for name, text in self.plan.record().items():
-            path = self.project / name
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            if fs.read_text(self.project, name) != text:
                 files[name] = text
         return files
+
+    def created(self) -> List[str]:
+        """Files the templates add that the project did not have: created, never replacing one."""
+        return [result.name for result in self.results if result.state == "created"]
 
     def diff(self) -> str:
         """Unified diff, per file, from the file as it is now to the merged result."""
@@ -99,42 +94,8 @@ class Upgrade:
 
 
 def load_record(project: Path) -> Record:
-    """Read and check `.scaffold/answers.yml`; malformed records are refused, naming what is wrong."""
-    import yaml
-
-    path = project / ANSWERS_FILE
-    if not path.is_file():
-        raise InputError(f"{path} not found: nothing to upgrade; run `scaffold new` first")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        where = getattr(error, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where is not None else ""
-        raise InputError(f"{ANSWERS_FILE} is not valid YAML{line}; fix it or run `scaffold new --force`") from None
-    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
-        raise InputError(f"{ANSWERS_FILE} has no `answers` mapping; fix it or run `scaffold new --force`")
-    files = data.get("files")
-    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
-        raise InputError(f"{ANSWERS_FILE}: `files` must be a list of file names")
-    for name in files:
-        if not all(_FILE_PART.fullmatch(part) and part not in (".", "..") for part in name.split("/")):
-            raise InputError(f"{ANSWERS_FILE}: file {name!r} is not a plain path inside the project")
-    answers = validate(data["answers"], {key: ANSWERS_FILE for key in data["answers"]})
-    template = data.get("template")
-    if not isinstance(template, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}/[a-z0-9][a-z0-9_-]{0,62}", template):
-        raise InputError(f"{ANSWERS_FILE}: template {template!r} is not CATALOG/TEMPLATE (e.g. {BUILTIN_CATALOG}/{answers['language']})")
-    if template.startswith(f"{BUILTIN_CATALOG}/") and template != f"{BUILTIN_CATALOG}/{answers['language']}":
-        raise InputError(f"{ANSWERS_FILE}: template {template!r} is not {BUILTIN_CATALOG}/{answers['language']}")
-    registry = data.get("base_registry") or ""
-    if registry:
-        from generator.images import check_registry
-
-        try:
-            registry = check_registry(str(registry), f"{ANSWERS_FILE}: base_registry")
-        except ValueError as error:
-            raise InputError(str(error)) from None
-    return Record(answers, files, template, str(data.get("template_version", "?")), str(data.get("scaffold_version", "?")),
-                  registry)
+    """`.scaffold/answers.yml`, read safely and validated (generator.record)."""
+    return record.load(project)
 
 
 def parse_sets(pairs: Sequence[str], language: str) -> Dict[str, str]:
@@ -157,10 +118,10 @@ def parse_sets(pairs: Sequence[str], language: str) -> Dict[str, str]:
 def find_markers(project: Path, names: Sequence[str]) -> None:
     """Refuse to merge over a conflict that is still unresolved from a previous upgrade."""
     for name in names:
-        path = project / name
-        if not path.is_file():
+        text = fs.read_text(project, name, error=InputError)
+        if text is None:
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(text.splitlines(), 1):
             if line.startswith(("<<<<<<< ", ">>>>>>> ")):
                 raise InputError(f"{name}:{number} still has a conflict marker from the last upgrade; resolve it "
                                  "(keep the lines you want, delete the <<<<<<< ======= >>>>>>> lines), then run "
@@ -171,47 +132,47 @@ def find_markers(project: Path, names: Sequence[str]) -> None:
 
 
 def plan_upgrade(project: Path, overrides: Mapping[str, Any], origins: Mapping[str, str],
-                 old: Optional[Record] = None, base_registry: Optional[str] = None) -> Upgrade:
+                 old: Optional[Record] = None, base_registry: Optional[str] = None,
+                 config: Optional["Config"] = None, dry_run: bool = False) -> Upgrade:
     """Render the new files from the recorded answers (plus overrides) and merge each one.
 
     A catalog template is rendered from its catalog's currently registered version; the
-    registry mirror is the recorded one unless `base_registry` is given.
+    registry mirror is the recorded one unless `base_registry` is given. Every file is
+    read through generator.fs: a generated file, record or pristine copy that is a link,
+    not a regular file, too big or not UTF-8 is refused, never followed or printed.
     """
+    from generator import catalogs
+    from generator.render import render
+
     old = old or load_record(project)
     raw = {**old.answers, **overrides}
     answers = validate(raw, {key: origins.get(key, ANSWERS_FILE) for key in raw})
-    templates = builtin_templates()
     registry = old.base_registry if base_registry is None else base_registry
-    version = template_version(templates)
-    catalog_template = None
-    if not old.template.startswith(f"{BUILTIN_CATALOG}/"):
-        from generator.catalogs import load_config, resolve
-
-        catalog_template = resolve(old.template, load_config(project), where=f"{ANSWERS_FILE}: template",
-                                   context=f" (template {old.template} in {ANSWERS_FILE})")
-        if answers["language"] not in catalog_template.languages:
-            raise InputError(f"{old.template} is now a template for {', '.join(catalog_template.languages)}, "
+    if old.template.startswith(f"{BUILTIN_CATALOG}/"):
+        chosen = catalogs.builtin_resolved(answers["language"])
+    else:
+        chosen = catalogs.resolve(old.template, config or catalogs.load_config(project),
+                                  where=f"{ANSWERS_FILE}: template", context=f" (template {old.template} in {ANSWERS_FILE})")
+        if answers["language"] not in chosen.languages:
+            raise InputError(f"{old.template} is now a template for {', '.join(chosen.languages)}, "
                              f"not {answers['language']}; nothing was written")
-        version = catalog_template.version
-    rendered = render(answers, templates, base_registry=registry, catalog_template=catalog_template)
+    with catalogs.template_source(chosen) as source:
+        rendered = render(answers, source, base_registry=registry, dry_run=dry_run)
     find_markers(project, sorted(set(old.files) | set(rendered)))
-    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, version, registry))
+    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, chosen.version, registry))
     for name, theirs in rendered.items():
-        target, pristine = project / name, project / PRISTINE_DIR / name
-        if not target.exists():
+        if not fs.exists(project, name):
             state = "kept-deleted" if name in old.files else "created"
             upgrade.results.append(FileResult(name, state, None, None if state == "kept-deleted" else theirs))
             continue
-        if not target.is_file():
-            raise InputError(f"{name} is not a regular file; nothing was written")
-        if pristine.is_file():
-            base = pristine.read_text(encoding="utf-8")
-        elif name in old.files:
-            raise InputError(f"{PRISTINE_DIR}/{name} is missing, so your edits cannot be told apart from the "
-                             "template; restore it from version control or run `scaffold new --force`")
-        else:
+        current = fs.read_text(project, name, error=InputError)
+        assert current is not None  # it exists, and anything but a regular file was refused
+        base = record.pristine(project, name)
+        if base is None:
+            if name in old.files:
+                raise RecordError(f"{PRISTINE_DIR}/{name} is missing, so your edits cannot be told apart from the "
+                                  "template; restore it from version control or run `scaffold new --force`")
             base = ""  # the templates add a file the project already has: a two-way merge
-        current = target.read_text(encoding="utf-8")
         merged, conflicts = merge_texts(base, current, theirs)
         upgrade.results.append(FileResult(name, "unchanged" if merged == current else "merged", current, merged, conflicts))
     for name in old.files:

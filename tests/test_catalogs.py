@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 from generator.images import images_for, mirrored
 from generator.render import render
@@ -189,7 +195,9 @@ def test_project_config_and_language_mismatch(env, catalog, tmp_path):
     project = copy_fixture("python/flask", tmp_path)
     add(env, catalog, "--project", cwd=project)
     assert (project / ".scaffold" / "config.toml").is_file()
-    assert not Path(env["XDG_CONFIG_HOME"], "scaffold", "config.toml").exists()
+    # registered in the project only; the user config records just the person's consent to its URL
+    user = tomllib.loads(Path(env["XDG_CONFIG_HOME"], "scaffold", "config.toml").read_text())
+    assert user == {"allowed": [str(catalog)]}
     result = run(env, "new", "--yes", "--template", "team/python", str(project))
     assert result.returncode == 0, result.stderr
     go = copy_fixture("go/root", tmp_path)

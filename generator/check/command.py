@@ -11,9 +11,9 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+from generator.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 
 DESCRIPTION = """\
 Check Dockerfiles against the hardening contract (HARDENING.md rows H1-H17): a
@@ -216,7 +216,7 @@ def check_file(path: Path, args: argparse.Namespace, inspector: Any) -> Any:
 def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any) -> Optional[Tuple[Dict[str, Any], Any]]:
     """Fix one file: print the diff, write it with backups (unless --dry-run), check it again."""
     from generator.check.dockerfile import parse, printable
-    from generator.check.files import free_name, write_files
+    from generator.check.files import backup_name, write_files
     from generator.check.fix import fix
     from generator.check.rules import check
     from generator.errors import InputError
@@ -251,15 +251,18 @@ def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any) ->
         sys.stdout.write(diff)
     written: List[str] = []
     if not args.dry_run:
-        files: Dict[str, str] = {}
-        backup = free_name(root, path.name)
-        files[backup] = original_bytes.decode("utf-8")
+        files: Dict[str, Union[str, bytes]] = {}
+        backup = backup_name(root, path.name)
+        backups = [backup]
+        files[backup] = original_bytes
         files[path.name] = fixed.dockerfile
         if fixed.dockerignore is not None:
             if context.ignore is not None:
-                files[free_name(root, ignore_path.name)] = context.ignore.text
+                ignore_backup = backup_name(root, ignore_path.name)
+                backups.append(ignore_backup)
+                files[ignore_backup] = ignore_path.read_bytes()
             files[ignore_path.name] = fixed.dockerignore
-        written = write_files(root, files)
+        written = write_files(root, files, exclusive=backups)
         out.ok(f"{report.path}: fixed ({len(fixed.applied)} edit{'s' if len(fixed.applied) != 1 else ''}); "
                f"the original is kept as {backup}")
     for line in fixed.applied:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from generator.errors import InputError
+from generator.output import one_line
 
 #: a Dockerfile is text written by people; anything larger is refused rather than read whole
 MAX_BYTES = 1024 * 1024
@@ -666,5 +667,5 @@ def _excerpt(text: str, limit: int) -> str:
 
 
 def printable(text: str) -> str:
-    """Text safe for a terminal: control characters and other non-printables escaped."""
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    """Text from the Dockerfile made safe for one line of a terminal (the project's escaping)."""
+    return one_line(text)

@@ -200,7 +200,9 @@ class Repo:
             return loads(text)
         except ValueError as error:
             self.warn(rel, f"malformed TOML, ignored ({error})")
-            return None
+        except RecursionError:  # tomllib recurses once per nesting level
+            self.warn(rel, "malformed TOML, ignored (nested too deeply)")
+        return None
 
     def load_xml(self, rel: str) -> Optional[Any]:
         """Parsed XML root element (external entities and DTDs refused), or None with a warning."""

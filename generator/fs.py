@@ -1,0 +1,347 @@
+"""Safe file access below a root directory that an untrusted party may have laid out.
+
+A repository can ship symbolic links anywhere: `.scaffold -> /elsewhere`,
+`Dockerfile -> /proc/self/environ`, a FIFO named `answers.yml`. A check such as
+`path.is_symlink()` followed by `open(path)` is a string test, and it misses links on
+parent components. Here every path below the root is walked one component at a time
+with directory file descriptors and `O_NOFOLLOW`: a symbolic link on any component
+is refused at open time, whatever the name says. Reads take regular files only and
+are bounded; writes are a transaction: every file is staged first, then renamed into
+place, and a failure at any point puts back every file as it was and leaves no
+staged file behind.
+
+The root itself is the person's choice (a path they typed, or our own config/cache
+directory) and may be a link; nothing below it may.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Collection, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+from generator.errors import RecordError, WriteError
+
+#: what a generated file, a record or a pristine copy may weigh at most when read
+MAX_TEXT_BYTES = 4 << 20
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+#: O_NONBLOCK: opening a FIFO planted under a file's name must not hang
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+
+Content = Union[str, bytes]
+
+
+def parts_of(rel: str) -> List[str]:
+    """The components of a relative path; refused when absolute, empty or climbing (`..`)."""
+    parts = [part for part in rel.split("/") if part not in ("", ".")]
+    if rel.startswith("/") or not parts or ".." in parts or any("\0" in part for part in parts):
+        raise WriteError(f"{rel!r} is not a plain path inside the project; refused")
+    return parts
+
+
+def _reason(error: OSError, name: str, dir_fd: Optional[int] = None, entry: str = "") -> str:
+    """Why opening `name` failed, in words.
+
+    Under O_NOFOLLOW a link fails with ELOOP, or ENOTDIR when a directory was asked
+    for; `entry` in `dir_fd` is looked at to tell a link from a file.
+    """
+    link = error.errno == errno.ELOOP
+    if error.errno == errno.ENOTDIR and dir_fd is not None:
+        with contextlib.suppress(OSError):
+            link = stat.S_ISLNK(os.stat(entry, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    if link:
+        return f"{name} is a symbolic link (refusing to follow it)"
+    if error.errno == errno.ENOTDIR:
+        return f"{name} is not a directory"
+    return f"{name}: {error.strerror or error}"
+
+
+def _open_dir(root_fd: int, parts: List[str], rel: str, create: bool = False,
+              created: Optional[List[Tuple[int, str]]] = None, missing_ok: bool = False) -> Optional[int]:
+    """A descriptor of the directory `parts` below `root_fd`, no component a link.
+
+    With `create`, missing directories are made (mode 0755), each appended to `created`
+    as (parent descriptor, name) so that a rollback can remove it. With `missing_ok`, a
+    missing component gives None instead of an error; a link or a file never does.
+    """
+    fd = os.dup(root_fd)
+    try:
+        for depth, part in enumerate(parts, start=1):
+            if create:
+                try:
+                    os.mkdir(part, 0o755, dir_fd=fd)
+                    if created is not None:
+                        created.append((os.dup(fd), part))
+                except FileExistsError:
+                    pass
+            try:
+                child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            except FileNotFoundError:
+                if missing_ok:
+                    os.close(fd)
+                    return None
+                raise WriteError(f"cannot use {rel}: {'/'.join(parts[:depth])} does not exist") from None
+            except OSError as error:
+                raise WriteError(f"cannot use {rel}: {_reason(error, '/'.join(parts[:depth]), fd, part)}") from None
+            os.close(fd)
+            fd = child
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+@contextlib.contextmanager
+def opened_root(root: Path) -> Iterator[int]:
+    """A descriptor of the root directory, closed afterwards."""
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as error:
+        raise WriteError(f"{root}: {error.strerror or error}") from None
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def lstat(root: Path, rel: str) -> Optional[os.stat_result]:
+    """The entry at `rel` itself (a link is reported as a link), None when absent.
+
+    A symbolic link on a parent component is refused, as for reads and writes.
+    """
+    parts = parts_of(rel)
+    with opened_root(root) as root_fd:
+        fd = _open_dir(root_fd, parts[:-1], rel, missing_ok=True)
+    if fd is None:
+        return None
+    try:
+        return os.stat(parts[-1], dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise WriteError(f"cannot use {rel}: {_reason(error, rel)}") from None
+    finally:
+        os.close(fd)
+
+
+def exists(root: Path, rel: str) -> bool:
+    """Whether anything (a link included) is at `rel`."""
+    return lstat(root, rel) is not None
+
+
+def read_bytes(root: Path, rel: str, limit: int = MAX_TEXT_BYTES, error: type = RecordError) -> Optional[bytes]:
+    """The bytes of the regular file `rel`, None when absent; refused when a link, not a
+    regular file, or larger than `limit` (raised as `error`, naming the file)."""
+    parts = parts_of(rel)
+    too_big = f"cannot read {rel}: larger than {limit // 1024} KiB, not a file scaffold wrote"
+    with opened_root(root) as root_fd:
+        try:
+            parent = _open_dir(root_fd, parts[:-1], rel, missing_ok=True)
+        except WriteError as failure:
+            raise error(str(failure)) from None
+    if parent is None:
+        return None
+    try:
+        fd = os.open(parts[-1], _READ_FLAGS, dir_fd=parent)
+    except FileNotFoundError:
+        return None
+    except OSError as failure:
+        raise error(f"cannot read {rel}: {_reason(failure, rel, parent, parts[-1])}") from None
+    finally:
+        os.close(parent)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        os.close(fd)
+        raise error(f"cannot read {rel}: not a regular file" if not stat.S_ISREG(info.st_mode) else too_big)
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise error(too_big)
+    return data
+
+
+def read_text(root: Path, rel: str, limit: int = MAX_TEXT_BYTES, error: type = RecordError) -> Optional[str]:
+    """`read_bytes` decoded as UTF-8; undecodable bytes are refused (raised as `error`)."""
+    data = read_bytes(root, rel, limit, error)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as failure:
+        raise error(f"cannot read {rel}: not UTF-8 text (byte {failure.start})") from None
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+@dataclass
+class _Staged:
+    rel: str
+    parent: int
+    name: str
+    temp: str
+    exclusive: bool
+    #: the replaced file, kept under this name (hard link) until the transaction ends
+    backup: Optional[str] = None
+    committed: bool = False
+
+
+@dataclass
+class _Transaction:
+    root_fd: int
+    staged: List[_Staged] = field(default_factory=list)
+    created_dirs: List[Tuple[int, str]] = field(default_factory=list)
+    parents: Dict[str, int] = field(default_factory=dict)
+
+    def parent(self, parts: List[str], rel: str) -> int:
+        key = "/".join(parts)
+        if key not in self.parents:
+            fd = _open_dir(self.root_fd, parts, rel, create=True, created=self.created_dirs)
+            assert fd is not None  # created, never missing
+            self.parents[key] = fd
+        return self.parents[key]
+
+    def stage(self, rel: str, content: Content, exclusive: bool, mode: int) -> None:
+        parts = parts_of(rel)
+        parent = self.parent(parts[:-1], rel)
+        name = parts[-1]
+        try:
+            existing = os.stat(name, dir_fd=parent, follow_symlinks=False)
+        except FileNotFoundError:
+            existing = None
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(existing.st_mode) else "not a regular file"
+            raise WriteError(f"cannot write {rel}: it is {kind}; refusing to write through or over it")
+        if existing is not None and exclusive:
+            raise WriteError(f"{rel} already exists")
+        temp = f".{name}.{secrets.token_hex(4)}.scaffold-tmp"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=parent)
+        self.staged.append(_Staged(rel, parent, name, temp, exclusive))
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)  # whatever the umask
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def commit(self) -> None:
+        for item in self.staged:
+            if item.exclusive:
+                # link() never replaces: a file that appeared since staging makes this fail
+                try:
+                    os.link(item.temp, item.name, src_dir_fd=item.parent, dst_dir_fd=item.parent,
+                            follow_symlinks=False)
+                except FileExistsError:
+                    raise WriteError(f"{item.rel} already exists (written by something else meanwhile)") from None
+                item.committed = True
+                os.unlink(item.temp, dir_fd=item.parent)
+                continue
+            backup = f".{item.name}.{secrets.token_hex(4)}.scaffold-old"
+            try:
+                os.link(item.name, backup, src_dir_fd=item.parent, dst_dir_fd=item.parent, follow_symlinks=False)
+                item.backup = backup
+            except FileNotFoundError:
+                pass
+            try:
+                current = os.stat(item.name, dir_fd=item.parent, follow_symlinks=False)
+                if not stat.S_ISREG(current.st_mode):
+                    raise WriteError(f"cannot write {item.rel}: it changed into a link or directory meanwhile")
+            except FileNotFoundError:
+                pass
+            os.rename(item.temp, item.name, src_dir_fd=item.parent, dst_dir_fd=item.parent)
+            item.committed = True
+
+    def rollback(self) -> None:
+        """Put every committed file back as it was, remove staged files and new directories."""
+        for item in reversed(self.staged):
+            with contextlib.suppress(OSError):
+                if item.committed and item.backup:
+                    os.rename(item.backup, item.name, src_dir_fd=item.parent, dst_dir_fd=item.parent)
+                    item.backup = None
+                elif item.committed:
+                    os.unlink(item.name, dir_fd=item.parent)
+            with contextlib.suppress(OSError):
+                os.unlink(item.temp, dir_fd=item.parent)
+        for parent, name in reversed(self.created_dirs):
+            with contextlib.suppress(OSError):
+                os.rmdir(name, dir_fd=parent)
+
+    def close(self) -> None:
+        for item in self.staged:
+            if item.backup:
+                with contextlib.suppress(OSError):
+                    os.unlink(item.backup, dir_fd=item.parent)
+        for fd in self.parents.values():
+            os.close(fd)
+        for fd, _ in self.created_dirs:
+            os.close(fd)
+
+
+def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[str] = (),
+                modes: Optional[Mapping[str, int]] = None) -> List[str]:
+    """Write every file below `root` as one transaction; returns the names written.
+
+    Files are written with mode 0644 unless `modes` names another.
+
+    Files named in `exclusive` must not exist: they are created with link(2), which
+    never replaces, so two runs racing for the same file cannot both win. The others
+    replace what is there (a regular file only). Any failure (a link on the path, a
+    directory in the way, a full disk, a permission) raises `WriteError` naming the
+    file, after every file is put back as it was and no staged file is left behind.
+    """
+    with opened_root(root) as root_fd:
+        transaction = _Transaction(root_fd)
+        try:
+            for rel, content in files.items():
+                try:
+                    transaction.stage(rel, content, rel in exclusive, (modes or {}).get(rel, 0o644))
+                except OSError as error:
+                    raise WriteError(f"cannot write {rel}: {error.strerror or error}") from None
+            try:
+                transaction.commit()
+            except OSError as error:
+                failed = next((item.rel for item in transaction.staged if not item.committed), "a file")
+                raise WriteError(f"cannot write {failed}: {error.strerror or error}") from None
+        except BaseException as error:
+            transaction.rollback()
+            transaction.close()
+            if isinstance(error, WriteError):
+                raise WriteError(f"{error}; nothing was written") from None
+            raise
+        transaction.close()
+    return list(files)
+
+
+def free_name(root: Path, rel: str, suffix: str) -> str:
+    """`rel` + suffix, or + suffix.1, .2 ...: the first name nothing occupies (for backups)."""
+    candidate = f"{rel}{suffix}"
+    number = 0
+    while exists(root, candidate):
+        number += 1
+        candidate = f"{rel}{suffix}.{number}"
+    return candidate
+
+
+@contextlib.contextmanager
+def project_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the project directory for one command.
+
+    flock(2) on the directory itself: no lock file to leave behind or to plant; a
+    second scaffold command on the same project refuses instead of interleaving.
+    """
+    import fcntl
+
+    with opened_root(root) as fd:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WriteError(f"another scaffold command is working on {root}; try again when it has finished") from None
+        except OSError:
+            pass  # a filesystem without flock: the exclusive creates still keep two runs apart
+        yield

@@ -1,0 +1,64 @@
+"""What `scaffold new` writes into a project, and the one transaction that writes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List
+
+from generator import fs, record
+from generator.errors import WriteError
+
+#: the suffix a replaced file is kept under (`Dockerfile.orig`, then `.orig.1`, ...)
+BACKUP_SUFFIX = ".orig"
+
+
+@dataclass
+class Plan:
+    """Files to write into a project, and the record that goes with them."""
+
+    project: Path
+    files: Dict[str, str]
+    answers: Dict[str, Any]
+    template: str
+    template_version: str
+    #: the registry mirror the base images were rewritten for ("" for none); recorded
+    base_registry: str = ""
+    #: after `write`: replaced files and the names their previous text was kept under
+    kept: Dict[str, str] = field(default_factory=dict)
+
+    def record(self) -> Dict[str, str]:
+        """The `.scaffold/` files: answers and the pristine copy of each generated file."""
+        return record.dump(self.files, self.answers, self.template, self.template_version, self.base_registry)
+
+    def conflicts(self) -> List[str]:
+        """Generated files that already exist in the project (a link counts)."""
+        return [name for name in sorted(self.files) if fs.exists(self.project, name)]
+
+    def write(self, force: bool = False) -> List[str]:
+        """Write every file and the record in one transaction.
+
+        Without `force` no generated file (nor the record) may exist, and each is
+        created exclusively, so that a second run racing this one cannot overwrite it.
+        With `force` a file that is replaced by different text is first kept as
+        `<name>.orig` (or `.orig.N`), in the same transaction: nothing of the
+        person's is ever lost.
+        """
+        existing = self.conflicts()
+        if existing and not force:
+            verb = "exists" if len(existing) == 1 else "exist"
+            raise WriteError(f"{', '.join(existing)} already {verb}; pass --force to overwrite (the old files are "
+                             f"kept as *{BACKUP_SUFFIX})")
+        writes: Dict[str, fs.Content] = {**self.files, **self.record()}
+        exclusive = set() if force else set(self.files) | {record.ANSWERS_FILE}
+        modes: Dict[str, int] = {}
+        for name in existing:
+            old = fs.read_bytes(self.project, name, error=WriteError)
+            if old is not None and old != self.files[name].encode("utf-8"):
+                backup = fs.free_name(self.project, name, BACKUP_SUFFIX)
+                writes[backup] = old
+                exclusive.add(backup)
+                info = fs.lstat(self.project, name)
+                modes[backup] = info.st_mode & 0o777 if info else 0o644  # a private file stays private
+                self.kept[name] = backup
+        return fs.write_files(self.project, writes, exclusive=exclusive, modes=modes)
