@@ -31,6 +31,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from generator import fs
 from generator.errors import CatalogError, InputError, TrustError
+from generator.languages import by_name, names
 from generator.templates import BUILTIN_CATALOG, TemplateSource, builtin_source, builtin_templates, template_version
 
 CATALOG_FILE = "scaffold-catalog.toml"
@@ -39,7 +40,6 @@ TRUSTED_ENV = "SCAFFOLD_TRUSTED"
 REGISTRY_ENV = "SCAFFOLD_BASE_REGISTRY"
 PROJECT_CONFIG = ".scaffold/config.toml"
 BUILTIN = BUILTIN_CATALOG
-LANGUAGES = ("go", "python", "java")
 #: where a catalog was registered: by the person (user config, environment) or by the repository
 USER, ENVIRONMENT, PROJECT = "user", "environment", "project"
 #: catalog names and template ids
@@ -50,11 +50,6 @@ _REF = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]{0,199}")
 UNSAFE_KEYS = (("_tasks", "tasks"), ("_migrations", "migrations"), ("_jinja_extensions", "Jinja extensions"))
 TEMPLATE_KEYS = {"id": str, "description": str, "languages": list, "language": str, "path": str,
                  "replaces": str, "version": str, "git": str}
-BUILTIN_DESCRIPTIONS = {
-    "go": "Go: static binary on scratch (or distroless/debian), built with the module cache",
-    "python": "Python: a virtualenv on the same interpreter, slim or distroless",
-    "java": "Java: a jlink runtime on distroless (or debian), or a distroless JRE",
-}
 #: a config or catalog file is small: a bigger one is refused, not parsed
 MAX_CONFIG_BYTES = 256 << 10
 #: what a catalog template may hold at most (files, bytes), copied for every render
@@ -396,8 +391,8 @@ def parse_catalog(root: Path) -> Dict[str, TemplateSpec]:
                 raise CatalogError(f"{path}: {label}.{key}: missing (required: id, description, languages, path)")
         check_name(entry["id"], f"{path}: {label}.id")
         languages = entry["languages"]
-        if not languages or not all(lang in LANGUAGES for lang in languages):
-            raise CatalogError(f"{path}: {label}.languages: {languages!r} must list some of {', '.join(LANGUAGES)}")
+        if not languages or not all(lang in names() for lang in languages):
+            raise CatalogError(f"{path}: {label}.languages: {languages!r} must list some of {', '.join(names())}")
         replaces = entry.get("replaces", "")
         if replaces and replaces not in languages:
             raise CatalogError(f"{path}: {label}.replaces: {replaces!r} must be one of the template's languages {languages}")
@@ -545,7 +540,7 @@ def split_spec(spec: str, where: str = "--template") -> Tuple[str, str]:
 
 
 def builtin_resolved(language: str) -> Resolved:
-    return Resolved(BUILTIN, language, BUILTIN_DESCRIPTIONS[language], [language],
+    return Resolved(BUILTIN, language, by_name(language).description, [language],
                     template_version(builtin_templates()), replaces="", trusted=True)
 
 
@@ -569,9 +564,9 @@ def resolve(spec: str, config: Config, where: str = "--template", context: str =
     """`CATALOG/TEMPLATE` to a template ready to render (fetched, paths checked)."""
     catalog, template = split_spec(spec, where)
     if catalog == BUILTIN:
-        if template not in LANGUAGES:
+        if template not in names():
             raise InputError(f"{where}: no template {spec!r}; the built-in ones are "
-                             + ", ".join(f"{BUILTIN}/{lang}" for lang in LANGUAGES))
+                             + ", ".join(f"{BUILTIN}/{lang}" for lang in names()))
         return builtin_resolved(template)
     entry = config.catalogs.get(catalog)
     if entry is None:

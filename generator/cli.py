@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from generator import __version__, verify
 from generator import check as check_command
@@ -20,7 +20,7 @@ from generator.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, ScaffoldError
 from generator.output import Output
 
 DESCRIPTION = """\
-Detect what a Go, Python or Java project is and write a hardened, multi-stage
+Detect what a {languages} project is and write a hardened, multi-stage
 Dockerfile and .dockerignore for it: non-root numeric user, no shell in the final
 image, read-only app files, cached dependency layers, pinned base images."""
 
@@ -39,8 +39,11 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from generator.languages import titles
+
     parser = argparse.ArgumentParser(
-        prog="scaffold", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="scaffold", description=DESCRIPTION.format(languages=titles()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -68,17 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--template", metavar="CATALOG/TEMPLATE", help="use this template (e.g. team/python or "
                      "builtin/go) instead of the built-in one for the detected language (see `scaffold catalog list`)")
     answers = new.add_argument_group("answers (each overrides what was detected)")
-    answers.add_argument("--name", help="image title and user name (a slug)")
-    answers.add_argument("--language-version", metavar="VERSION", help="Go 1.X, Python 3.X or Java major version")
-    answers.add_argument("--port", help="port the app listens on")
-    answers.add_argument("--final", help="final image: go scratch|distroless|debian; python slim|distroless; java distroless|debian|jre")
-    answers.add_argument("--uid", help="numeric user id in the final image (default 10001)")
-    answers.add_argument("--gid", help="numeric group id in the final image (default 10001)")
-    answers.add_argument("--cmd", help="Python: the start command, e.g. 'gunicorn app:app'")
-    answers.add_argument("--main-class", help="Java: the main class")
-    answers.add_argument("--package", help="Go: the main package, e.g. ./cmd/api")
-    answers.add_argument("--syntax", metavar="REF", help="add a `# syntax=` line for this frontend, pinned by digest "
-                         "(docker/dockerfile:1.X@sha256:...); off by default because it pulls an image at build time")
+    for field in _flag_fields():
+        answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
+                             metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
 
     upgrade = commands.add_parser(
         "upgrade", help="regenerate the files from the recorded answers, keeping your edits",
@@ -89,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("path", nargs="?", default=".", type=Path, help="project directory (default: .)")
     upgrade.add_argument("--dry-run", action="store_true", help="print the diff of what would change; write nothing")
     upgrade.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                         help="change a recorded answer (repeatable): app_name, version, port, uid, gid, final, "
-                         "syntax, package, start_command, main_class")
+                         help=f"change a recorded answer (repeatable): {_settable_help()}; and base_registry "
+                         "(the registry mirror, empty for none)")
     upgrade.add_argument("--ask", action="store_true", help="ask the questions again, pre-filled with the recorded answers")
 
     catalog = commands.add_parser(
@@ -145,11 +140,53 @@ examples:
 """
 
 
-#: flag (argparse dest) -> answer key
-FLAG_ANSWERS = {
-    "name": "app_name", "language_version": "version", "port": "port", "final": "final", "uid": "uid",
-    "gid": "gid", "cmd": "start_command", "main_class": "main_class", "package": "package", "syntax": "syntax",
-}
+# -- answer flags, derived from the languages' answer fields --------------------------------
+
+
+def _flag_fields() -> List[Any]:
+    """The answer fields that `scaffold new` has a flag for, each once."""
+    from generator.languages import answer_fields
+
+    return [field for field in answer_fields() if field.flag]
+
+
+def _dest(key: str) -> str:
+    return f"answer_{key}"
+
+
+def _flag_help(key: str) -> str:
+    """A flag's help: the field's, with the languages it applies to, its choices, or the default of
+    an answer that is not detected (a detected one's default is what detection finds)."""
+    from generator.languages import LANGUAGES, having, titles
+    from generator.languages.base import FINAL, VERSION
+
+    field = next(field for field in _flag_fields() if field.key == key)
+    if key == VERSION.key:
+        return f"{field.help}, e.g. " + ", ".join(f"{lang.title} {lang.default_version}" for lang in LANGUAGES)
+    if key == FINAL.key:
+        return f"{field.help}: " + "; ".join(f"{lang.name} {'|'.join(lang.final_names)}" for lang in LANGUAGES)
+    owners = having(key)
+    text = field.help if len(owners) == len(LANGUAGES) else f"{titles(owners)}: {field.help}"
+    if field.detected or field.default in (None, ""):
+        return text
+    return f"{text} (default {field.default})"
+
+
+def _settable_help() -> str:
+    """The `--set` keys: those of every language, then each language's own."""
+    from generator.languages import LANGUAGES, answer_fields, having
+
+    settable = [field.key for field in answer_fields() if field.settable]
+    common = [key for key in settable if len(having(key)) == len(LANGUAGES)]
+    own = [f"{lang.name}: {', '.join(key for key in settable if key not in common and lang.field(key))}"
+           for lang in LANGUAGES if any(key not in common and lang.field(key) for key in settable)]
+    return "; ".join([", ".join(common), *own])
+
+
+def _overrides(args: argparse.Namespace) -> Dict[str, Any]:
+    """The answers given as flags: {key: value as typed}."""
+    return {field.key: getattr(args, _dest(field.key)) for field in _flag_fields()
+            if getattr(args, _dest(field.key)) is not None}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -271,7 +308,7 @@ def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
     from generator.errors import InputError
     from generator.plan import Plan
     from generator.render import render
-    from generator.validate import answers_for
+    from generator.validate import resolve_answers
 
     report = detect(project)
     for warning in report.warnings:
@@ -283,15 +320,17 @@ def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
         out.info("stdin is not a terminal: answering every question with the detected defaults (--yes)")
         interactive = False
     app = _choose_app(report.apps, args.app, interactive, out)
-    overrides = {key: getattr(args, flag) for flag, key in FLAG_ANSWERS.items() if getattr(args, flag) is not None}
-    answers = answers_for(app, overrides)
+    overrides = _overrides(args)
+    resolved = resolve_answers(app, overrides)
     if interactive:
         from generator.prompts import Cancelled, ask_answers
 
         try:
-            answers = answers_for(app, {**overrides, **ask_answers(answers)})
+            asked = ask_answers(resolved.values, resolved.origins)
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
+        resolved = resolve_answers(app, {**overrides, **asked}, {key: "the prompt" for key in asked})
+    answers = resolved.values
     chosen = _choose_template(project, args.template, answers["language"], out)
     with template_source(chosen) as source:
         files = render(answers, source, base_registry=chosen.registry, dry_run=args.dry_run)
@@ -529,12 +568,13 @@ def _catalog_show(args: argparse.Namespace, config: Any, out: Output) -> int:
 def _catalog_list(args: argparse.Namespace, config: Any, out: Output) -> int:
     from generator import catalogs
     from generator.errors import ScaffoldError
+    from generator.languages import LANGUAGES
     from generator.templates import builtin_templates, template_version
 
     rows: List[dict] = [{"name": catalogs.BUILTIN, "url": str(builtin_templates()), "ref": "",
                          "version": template_version(builtin_templates()), "source": "built-in", "trusted": True,
-                         "templates": [{"id": lang, "languages": [lang], "description": catalogs.BUILTIN_DESCRIPTIONS[lang],
-                                        "replaces": ""} for lang in catalogs.LANGUAGES]}]
+                         "templates": [{"id": lang.name, "languages": [lang.name], "description": lang.description,
+                                        "replaces": ""} for lang in LANGUAGES]}]
     for entry in config.catalogs.values():
         row = {"name": entry.name, "url": entry.url, "ref": entry.ref, "source": entry.source,
                "trusted": config.trusted(entry)}

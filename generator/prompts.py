@@ -1,24 +1,30 @@
 """Interactive questions (questionary), pre-filled with what detection found.
 
-Enter accepts every default. Each typed answer goes through the same parser as a
-flag (`generator.validate`), so a prompt can never let through what a flag would not.
+The questions are the language's answer fields that declare a prompt, in their order;
+each says where its default came from ("Port the app listens on (8080, from
+cmd/server/main.go:31)"). Enter accepts every default. Each typed answer goes through
+the field's parser, the same as a flag's, so a prompt can never let through what a flag
+would not; the final-image choice offers only the flavours the language's rule allows.
 """
 
 from __future__ import annotations
 
 import shlex
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from generator.detect.model import AppCandidate
-from generator.images import DISTROLESS_PYTHON, FINALS
-from generator.validate import parse_go_package, parse_id, parse_java_class, parse_port, parse_version, parse_argv
+from generator.languages import by_name
+from generator.languages.base import DEFAULT_ORIGIN, FINAL, AnswerField, Language
+
+#: a default longer than this is not repeated in the question (it is pre-filled anyway)
+SHOWN_LIMIT = 40
 
 
 class Cancelled(Exception):
     """The person pressed Ctrl-C or Ctrl-D at a prompt."""
 
 
-def _checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+def _checked(parse: Callable[[Any], Any]) -> Callable[[str], Any]:
     """A questionary validator: True, or the parser's reason shown under the prompt."""
 
     def check(text: str) -> Any:
@@ -46,38 +52,47 @@ def choose_app(apps: List[AppCandidate]) -> AppCandidate:
     return apps[index]
 
 
-def ask_answers(defaults: Dict[str, Any]) -> Dict[str, Any]:
+def shown(value: Any) -> str:
+    """An answer as typed: a command as a shell would split it back."""
+    return shlex.join(value) if isinstance(value, list) else str(value)
+
+
+def question(field: AnswerField, value: Any, origin: str) -> str:
+    """The question for `field`, with its current value and where that came from."""
+    text = shown(value)
+    where = "default" if origin == DEFAULT_ORIGIN else f"from {origin}"
+    return f"{field.prompt} ({text}, {where})" if len(text) <= SHOWN_LIMIT else f"{field.prompt} ({where})"
+
+
+def ask_answers(defaults: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """Ask for each answer a person may want to change; returns the answers as typed."""
     import questionary
 
-    language = defaults["language"]
+    language = by_name(defaults["language"])
+    origins = origins or {}
     asked: Dict[str, Any] = {}
-
-    def text(key: str, message: str, parse: Callable[[str], Any], shown: Optional[str] = None) -> None:
-        default = shown if shown is not None else str(defaults[key])
-        asked[key] = _answer(questionary.text(message, default=default, validate=_checked(parse)))
-
-    text("version", f"{language.capitalize()} version", lambda raw: parse_version(language, raw))
-    if language == "go":
-        text("package", "Main package to build", parse_go_package)
-    elif language == "python":
-        text("start_command", "Start command", parse_argv, shlex.join(defaults["start_command"]))
-    elif language == "java":
-        text("main_class", "Main class (empty: the jar's manifest)", parse_java_class)
-    text("port", "Port the app listens on", parse_port)
-    finals = [final for final in FINALS[language] if _offered(defaults, asked, final)]
-    asked["final"] = _answer(questionary.select("Final image", choices=finals, default=defaults["final"]
-                                                if defaults["final"] in finals else finals[0]))
-    text("uid", "User id in the image (numeric, non-root)", parse_id)
-    text("gid", "Group id in the image (numeric, non-root)", parse_id)
+    current = dict(defaults)  # the answers so far, parsed: the final-image rule reads them
+    for field in language.answer_fields:
+        if field.prompt is None:
+            continue
+        message = question(field, defaults[field.key], origins.get(field.key, DEFAULT_ORIGIN))
+        if field.key == FINAL.key:
+            asked[field.key] = _answer(_final_question(language, message, current))
+            continue
+        asked[field.key] = _answer(questionary.text(message, default=shown(defaults[field.key]),
+                                                    validate=_checked(field.parse)))
+        current[field.key] = field.parse(asked[field.key])
     return asked
 
 
-def _offered(defaults: Dict[str, Any], asked: Dict[str, Any], final: str) -> bool:
-    """Only the final flavours that validation would accept for these answers."""
-    language = defaults["language"]
-    if language == "go" and final == "scratch":
-        return not defaults["cgo"]
-    if language == "python" and final == "distroless":
-        return parse_version("python", asked.get("version", defaults["version"])) in DISTROLESS_PYTHON
-    return True
+def _final_question(language: Language, message: str, current: Mapping[str, Any]) -> Any:
+    """A choice among the flavours allowed for the answers so far, each explained in a few words."""
+    import questionary
+
+    flavours = language.allowed_finals(current)
+    width = max(len(flavour.name) for flavour in flavours)
+    choices = [questionary.Choice(f"{flavour.name:<{width}}  {flavour.summary}", value=flavour.name)
+               for flavour in flavours]
+    names = [flavour.name for flavour in flavours]
+    default = current[FINAL.key] if current[FINAL.key] in names else names[0]
+    return questionary.select(message, choices=choices, default=default)

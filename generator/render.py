@@ -22,7 +22,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from generator import __version__
 from generator.errors import TemplateError, TrustError
-from generator.images import images_for, mirrored_images
+from generator.images import mirrored_images
+from generator.languages import by_name
 from generator.templates import TemplateSource, builtin_source, builtin_templates, template_version
 
 #: filters of copier's default Jinja extension (jinja2-ansible-filters) that read the host
@@ -44,7 +45,7 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
     """
     return {
         **answers,
-        "images": mirrored_images(images_for(answers), base_registry),
+        "images": mirrored_images(by_name(answers["language"]).images(answers), base_registry),
         "scaffold_version": __version__,
         "template_version": version,
     }

@@ -28,18 +28,17 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 from generator import fs, record
 from generator.errors import InputError, RecordError
+from generator.languages import answer_fields, by_name
 from generator.plan import Plan
 from generator.record import ANSWERS_FILE, PRISTINE_DIR, Record
 from generator.templates import BUILTIN_CATALOG
-from generator.validate import FIELDS, validate
+from generator.validate import validate
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.catalogs import Config
 
 OURS_LABEL, BASE_LABEL, THEIRS_LABEL = "your edit", "last generated", "new template"
 START, MIDDLE, END = f"<<<<<<< {OURS_LABEL}\n", "=======\n", f">>>>>>> {THEIRS_LABEL}\n"
-#: answers `--set` may change (the rest follow from detection and are kept as recorded)
-SETTABLE = ("app_name", "version", "port", "uid", "gid", "final", "syntax", "package", "start_command", "main_class")
 
 
 @dataclass
@@ -99,17 +98,22 @@ def load_record(project: Path) -> Record:
 
 
 def parse_sets(pairs: Sequence[str], language: str) -> Dict[str, str]:
-    """`--set key=value` pairs; only keys that are answers of this language."""
-    known = {spec.key: spec.languages for spec in FIELDS}
+    """`--set key=value` pairs; only keys that are answers of this language.
+
+    Settable answers are those whose field says so; the rest follow from detection and
+    are kept as recorded.
+    """
+    settable = [field.key for field in answer_fields() if field.settable]
+    own = [field.key for field in by_name(language).answer_fields if field.settable]
     values: Dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep:
             raise InputError(f"--set {pair!r}: expected key=value")
-        if key not in SETTABLE:
-            raise InputError(f"--set {key}: not an answer that can be set; use one of: {', '.join(SETTABLE)}")
-        if language not in known.get(key, (language,)):
+        if key not in settable:
+            raise InputError(f"--set {key}: not an answer that can be set; use one of: {', '.join(settable)}")
+        if key not in own:
             raise InputError(f"--set {key}: not an answer of a {language} project")
         values[key] = value
     return values

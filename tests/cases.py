@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
-from generator.images import FINALS
+from generator.languages import LANGUAGES
 
 COMMON = {"app_name": "demo", "source_dir": ".", "port": 8080, "uid": 10001, "gid": 10001, "syntax": ""}
 
@@ -40,14 +40,12 @@ VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
 def cases() -> List[Tuple[str, Dict[str, Any]]]:
     """(id, raw answers) for every language x final, then every variant x final."""
     result = []
-    for language, finals in FINALS.items():
-        variants = [("default", {})] + VARIANTS[language]
+    for language in LANGUAGES:
+        variants = [("default", {})] + VARIANTS[language.name]
         for label, changes in variants:
-            for final in finals:
-                answers = {**COMMON, **BASE[language], **changes, "final": final}
-                if language == "go" and answers["cgo"] and final == "scratch":
-                    continue  # refused by validation: cgo needs a libc
-                if language == "python" and final == "distroless" and answers["version"] not in ("3.11", "3.13"):
-                    continue
-                result.append((f"{language}-{label}-{final}", answers))
+            for final in language.final_names:
+                answers = {**COMMON, **BASE[language.name], **changes, "final": final}
+                if language.final_refusal(answers, final):
+                    continue  # refused by validation (the language's one rule), e.g. cgo needs a libc
+                result.append((f"{language.name}-{label}-{final}", answers))
     return result

@@ -16,7 +16,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from generator.images import images_for, mirrored
+from generator.images import mirrored
+from generator.languages import by_name
 from generator.render import render
 from generator.validate import validate
 from tests.cases import cases
@@ -291,7 +292,7 @@ def test_registry_mirror_rewrites_every_from_of_every_builtin_template():
             assert image == "scratch" or image in stages or image.startswith(MIRROR + "/"), (case_id, line)
             if stage:
                 stages.add(stage)
-        for image in images_for(answers).values():
+        for image in by_name(answers["language"]).images(answers).values():
             assert mirrored(image, MIRROR) == "scratch" or mirrored(image, MIRROR).startswith(MIRROR + "/")
 
 

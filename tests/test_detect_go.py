@@ -9,7 +9,8 @@ from typing import Dict, Optional, Tuple, Union
 
 import pytest
 
-from generator.detect import detect, golang
+from generator.detect import detect
+from generator.languages.go import detect as golang
 from generator.detect.model import AppCandidate, FactValue, Report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "go"

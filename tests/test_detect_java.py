@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from generator.detect import java
+from generator.languages.java import detect as java
 from generator.detect.model import AppCandidate, Notice
 from generator.detect.walker import Repo
 

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from generator.detect import python
+from generator.languages.python import detect as python
 from generator.detect.model import AppCandidate
 from generator.detect.walker import Repo
 

@@ -24,7 +24,7 @@ from typing import List, Optional, Set, Tuple
 import pytest
 import yaml
 
-from generator.images import images_for
+from generator.languages import by_name
 from tests.helpers import FIXTURES, scaffold
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
 from tests.lint_tools import tool
@@ -195,11 +195,11 @@ def test_image_builds_runs_and_is_hardened(case: Case, docker: Docker, tmp_path:
         for shell in ("sh", "/bin/sh", "bash"):
             assert docker.run("exec", container, shell, "-c", "true", check=False).returncode != 0
         findings = filesystem_findings(docker.exported_files(container), case.app_paths)
-        leftovers = standin_leftovers(docker, images_for(answers)["final"])
+        leftovers = standin_leftovers(docker, by_name(answers["language"]).images(answers)["final"])
         tolerated = [f for f in findings if f.split()[1] in leftovers]
         if tolerated:
             warnings.warn(f"{case.id}: {len(tolerated)} findings come from the stand-in base image (Debian "
-                          "minbase without shells); the official distroless image has none: " + ", ".join(tolerated))
+                          "minbase without shells); the official distroless image has none: " + ", ".join(tolerated), stacklevel=1)
         assert [f for f in findings if f not in tolerated] == []
         structure_test(image, case, tmp_path, leftovers)
         if case.write_probe:

@@ -1,0 +1,183 @@
+"""What a language is to the generator: one declaration that every step reads.
+
+A language says what it looks for and detects it (`detect`), which answers it has
+(`AnswerField`s: parser, help, default, flag, whether `upgrade --set` may change it,
+prompt), which versions it builds (`parse_version`), which final images it offers
+(`Flavour`s, the default and the rule that refuses one), the base images for a set of
+answers, and where its templates live. The CLI flags, `--set` keys, prompts, copier
+questions and the validation loop are all derived from these declarations, so a
+language is added (or changed) in its own package plus one registry line.
+
+Declarations must stay cheap to import (`scaffold --help` builds its flags from
+them): detection code is imported inside `detect()`, never at module level, and the
+declarations are NamedTuples rather than dataclasses (whose import alone costs more
+than the rest of `--help`).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+
+from generator.parsers import Parser, one_of, parse_id, parse_port, parse_relpath, parse_slug, parse_syntax
+
+if TYPE_CHECKING:  # pragma: no cover
+    from generator.detect.model import AppCandidate
+    from generator.detect.walker import Repo
+
+def _bound_by_language(raw: Any) -> Any:
+    """The parser of a common answer that each language binds (Language.answer_fields)."""
+    raise RuntimeError("a common field parsed without its language; use Language.answer_fields")
+
+
+#: the value types copier knows (templates/copier.yml `type:`)
+COPIER_TYPES = ("str", "int", "bool", "json")
+#: where an answer came from when nothing else said so
+DEFAULT_ORIGIN = "the defaults"
+
+
+class AnswerField(NamedTuple):
+    """One answer a template sees: how it is checked, set, asked and documented."""
+
+    key: str
+    #: raw value -> safe value, or ValueError(reason)
+    parse: Parser
+    #: one line, for `--help`, copier.yml and the docs
+    help: str
+    #: its copier type: str, int, bool or json
+    type: str = "str"
+    #: used when neither detection nor the person gave a value (None: no default)
+    default: Any = None
+    #: the `scaffold new` flag that sets it (None: no flag)
+    flag: Optional[str] = None
+    #: the flag's metavar (None: argparse's)
+    metavar: Optional[str] = None
+    #: whether `scaffold upgrade --set key=value` may change it
+    settable: bool = False
+    #: the question asked for it (None: not asked)
+    prompt: Optional[str] = None
+    #: whether the detection fact of the same key becomes this answer
+    detected: bool = False
+    #: the message when no value was found and there is no default: what was looked for
+    #: and the flag that fixes it ("" : just "is missing")
+    missing: str = ""
+
+
+class Flavour(NamedTuple):
+    """A final image a language offers, explained in a few words (shown in the prompt)."""
+
+    name: str
+    summary: str
+
+
+# -- the answers every language has, declared once ----------------------------------------
+
+APP_NAME = AnswerField("app_name", parse_slug, "image title and user name (a slug)", flag="--name", settable=True)
+SOURCE_DIR = AnswerField("source_dir", parse_relpath, "directory the build starts from", default=".")
+#: parser, default and prompt are the language's (Language.answer_fields binds them)
+VERSION = AnswerField("version", _bound_by_language, "language version", flag="--language-version", metavar="VERSION",
+                      settable=True, detected=True)
+PORT = AnswerField("port", parse_port, "port the app listens on", type="int", flag="--port", settable=True,
+                   prompt="Port the app listens on", detected=True)
+#: parser and default are the language's flavours
+FINAL = AnswerField("final", _bound_by_language, "final image flavour", flag="--final", settable=True, prompt="Final image")
+UID = AnswerField("uid", parse_id, "numeric user id in the final image", type="int", default=10001, flag="--uid",
+                  settable=True, prompt="User id in the image, numeric and non-root")
+GID = AnswerField("gid", parse_id, "numeric group id in the final image", type="int", default=10001, flag="--gid",
+                  settable=True, prompt="Group id in the image, numeric and non-root")
+SYNTAX = AnswerField("syntax", parse_syntax, "a `# syntax=` frontend, pinned by digest (docker/dockerfile:1.X"
+                     "@sha256:...); off by default because it pulls an image at build time", default="",
+                     flag="--syntax", metavar="REF", settable=True)
+
+#: before the language's own answers (what the app is) and after them (how the image runs)
+COMMON_HEAD: Tuple[AnswerField, ...] = (APP_NAME, SOURCE_DIR, VERSION)
+COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX)
+
+
+class Language:
+    """One language. Subclasses set the attributes and implement the first five methods."""
+
+    #: the registry name: `language` in answers, `language/name` in app ids, the template directory
+    name: str
+    #: how people write it: "Go"
+    title: str
+    #: one line for `catalog list`
+    description: str
+    #: the files that make a directory an app of this language (the "nothing found" message)
+    looks_for: str
+    default_version: str
+    default_port: int
+    #: its own answers, after the common ones that come first and before the rest
+    fields: Tuple[AnswerField, ...] = ()
+    #: final images, the usual default first
+    finals: Tuple[Flavour, ...]
+
+    @property
+    def templates(self) -> str:
+        """Its directory under templates/ (copier.yml picks it by `language`, so it is the name)."""
+        return self.name
+
+    # -- what each language implements ------------------------------------------------------
+
+    def detect(self, repo: "Repo") -> "List[AppCandidate]":
+        """The apps of this language in `repo` (never raises for bad content: repo.warn)."""
+        raise NotImplementedError
+
+    def parse_version(self, raw: Any) -> str:
+        """A version as the image tags name it ("1.22", "3.12", "17"); ValueError(reason)."""
+        raise NotImplementedError
+
+    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
+        """The base images a render names, by role (`builder`, `final`, helper stages)."""
+        raise NotImplementedError
+
+    def default_final(self, answers: Mapping[str, Any]) -> str:
+        """The final flavour used when none was chosen (the first, unless the answers rule it out)."""
+        return self.finals[0].name
+
+    def final_refusal(self, answers: Mapping[str, Any], final: str) -> Optional[str]:
+        """Why `final` cannot be used with these answers (None: it can).
+
+        The one rule: validation refuses with it, the prompt offers only what it allows,
+        and the tests enumerate the cases with it.
+        """
+        return None
+
+    def derive(self, app: "AppCandidate", raw: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Tuple[Any, str]]:
+        """Raw answers that follow from the detected ones: {key: (value, origin)}."""
+        return {}
+
+    def check(self, answers: Mapping[str, Any]) -> Optional[str]:
+        """A rule across answers, checked after each passed its parser: the whole message when broken.
+
+        The message says what was looked for and the flag or file that fixes it.
+        """
+        return None
+
+    # -- derived ---------------------------------------------------------------------------
+
+    @cached_property
+    def answer_fields(self) -> Tuple[AnswerField, ...]:
+        """Every answer, in the order asked and recorded: common, its own, common."""
+        names = tuple(flavour.name for flavour in self.finals)
+        bound = {
+            VERSION.key: VERSION._replace(parse=self.parse_version, default=self.default_version,
+                                          prompt=f"{self.title} version"),
+            PORT.key: PORT._replace(default=self.default_port),
+            FINAL.key: FINAL._replace(parse=one_of(*names)),
+        }
+        return tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields + tuple(bound.get(f.key, f) for f in COMMON_TAIL)
+
+    def field(self, key: str) -> Optional[AnswerField]:
+        return next((f for f in self.answer_fields if f.key == key), None)
+
+    @property
+    def final_names(self) -> Tuple[str, ...]:
+        return tuple(flavour.name for flavour in self.finals)
+
+    def allowed_finals(self, answers: Mapping[str, Any]) -> Tuple[Flavour, ...]:
+        """The flavours `final_refusal` lets through for these answers."""
+        return tuple(f for f in self.finals if self.final_refusal(answers, f.name) is None)
+
+    def __repr__(self) -> str:
+        return f"<language {self.name}>"

@@ -1,0 +1,114 @@
+"""Python: a project (requirements, pyproject, Pipfile, setup.py/cfg) and how it starts.
+
+A virtualenv is built with the project's package manager on the same interpreter as the
+final image: a stripped python:X-slim, or distroless python3 when its Python is the
+project's. Detection is in `detect.py` (imported only when detecting).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+
+from generator.images import DEBIAN_CODENAMES
+from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language
+from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from generator.detect.model import AppCandidate
+    from generator.detect.walker import Repo
+
+#: the oldest Python we generate for: an older project is built with this one
+MIN_MINOR = 9
+_VERSION = r"(?:python-?)?3\.(\d{1,2})(?:\.\d{1,3})?"
+#: the Python that a distroless python3 image ships, by Debian release; a venv only
+#: runs on the interpreter (and path) it was created with, so distroless is offered
+#: only for these versions, with a Debian builder whose python3 is the same.
+DISTROLESS_PYTHON = {"3.11": "12", "3.13": "13"}
+
+START_COMMAND_MISSING = (
+    "no start command found (looked for a Procfile web: line, a Django, Flask or FastAPI app, a console "
+    "script in pyproject.toml, a package with __main__.py, app.py or main.py); pass the command with "
+    "{flag}, e.g. {flag} 'gunicorn --bind 0.0.0.0:8000 app:app'"
+)
+
+DJANGO_SETTINGS_MISSING = (
+    "a Django app, but no settings module found (looked for DJANGO_SETTINGS_MODULE in manage.py), and the "
+    "build runs collectstatic with it; set it in manage.py: "
+    "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")"
+)
+
+
+class Python(Language):
+    name = "python"
+    title = "Python"
+    description = "Python: a virtualenv on the same interpreter, slim or distroless"
+    looks_for = "requirements*.txt, pyproject.toml, Pipfile, setup.py or setup.cfg"
+    default_version = "3.12"
+    default_port = 8000
+    fields = (
+        AnswerField("package_manager", one_of("pip", "poetry", "uv", "pdm", "pipenv"),
+                    "pip, poetry, uv, pdm or pipenv", default="pip", detected=True),
+        AnswerField("requirements_file", parse_optional_relpath, "requirements file for pip", default="",
+                    detected=True),
+        AnswerField("installable", parse_bool, "install the project itself into the venv", type="bool",
+                    default=False, detected=True),
+        AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app'", type="json",
+                    flag="--cmd", settable=True, prompt="Start command", detected=True, missing=START_COMMAND_MISSING),
+        AnswerField("django", parse_bool, "run Django's collectstatic", type="bool", default=False),
+        AnswerField("django_settings", matching(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*",
+                                                "a Python module name (like mysite.settings)"),
+                    "DJANGO_SETTINGS_MODULE", default="", detected=True),
+    )
+    finals = (
+        Flavour("slim", "python:X-slim with pip, the shell and package tools removed"),
+        Flavour("distroless", "distroless python3: no shell at all (Python " + " or ".join(DISTROLESS_PYTHON) + " only)"),
+    )
+
+    def detect(self, repo: "Repo") -> "List[AppCandidate]":
+        from generator.languages.python import detect
+
+        return detect.detect(repo)
+
+    def parse_version(self, raw: Any) -> str:
+        match = re.fullmatch(_VERSION, text(raw).lower().lstrip("v"))
+        if not match:
+            raise ValueError("is not a Python 3 version (like 3.12)")
+        return f"3.{max(int(match.group(1)), MIN_MINOR)}"
+
+    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
+        version = str(answers["version"])
+        if answers["final"] == "distroless":
+            release = DISTROLESS_PYTHON[version]
+            return {
+                "builder": f"debian:{DEBIAN_CODENAMES[release]}-slim",
+                "final": f"gcr.io/distroless/python3-debian{release}:nonroot",
+            }
+        slim = f"python:{version}-slim-bookworm"
+        return {"builder": slim, "final": slim}
+
+    def final_refusal(self, answers: Mapping[str, Any], final: str) -> Optional[str]:
+        if final == "distroless" and answers.get("version") not in DISTROLESS_PYTHON:
+            versions = " or ".join(DISTROLESS_PYTHON)
+            return f"cannot be distroless for Python {answers.get('version')}: distroless ships Python {versions}"
+        return None
+
+    def check(self, answers: Mapping[str, Any]) -> Optional[str]:
+        if answers.get("django") and not answers.get("django_settings"):
+            return DJANGO_SETTINGS_MISSING
+        return None
+
+    def derive(self, app: "AppCandidate", raw: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Tuple[Any, str]]:
+        """Django from the framework; pip without a requirements file installs the project."""
+        framework = app.facts.get("framework")
+        derived: Dict[str, Tuple[Any, str]] = {
+            "django": (app.value("framework") == "django",
+                       str(framework.evidence) if framework and framework.evidence else DEFAULT_ORIGIN),
+        }
+        if raw.get("package_manager") == "pip" and not raw.get("requirements_file"):
+            # pip reaches [project] dependencies only by installing the project
+            derived["installable"] = (True, origins.get("package_manager", DEFAULT_ORIGIN))
+        return derived
+
+
+PYTHON = Python()

@@ -1,0 +1,177 @@
+"""Parsers: one untrusted value in, one safe value out, or `ValueError(reason)`.
+
+Detection facts come from an untrusted repository; flags and prompt answers come
+from a person who can mistype. Each answer field (generator.languages) names one of
+these parsers (or a language's own), which returns a safe value (numbers, slugs,
+relative paths of plain characters, argv lists without control characters) or raises
+`ValueError` with a reason that reads after the answer's name and origin: "port from
+--port must be a port number from 1 to 65535". Templates may therefore interpolate
+answers without further escaping.
+
+They live apart from `generator.validate` (the loop over the registry) because the
+language declarations use them: the registry imports this module, validate imports both.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any, Callable, List
+
+MAX_ARGS = 64
+MAX_ARG_LENGTH = 512
+
+#: patterns as text, compiled (and cached by `re`) on first use: `scaffold --help` imports
+#: this module through the language declarations and never parses anything
+_SLUG = r"[a-z0-9][a-z0-9._-]{0,62}"
+_PATH_PART = r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,127}"
+_SYNTAX = r"docker/dockerfile:[0-9][0-9a-z.-]{0,30}@sha256:[0-9a-f]{64}"
+_CONTROL = r"[\x00-\x1f\x7f\u0085\u2028\u2029]"
+
+
+def has_control(value: str) -> bool:
+    """Whether `value` holds a control character or a line break (Unicode ones included)."""
+    return re.search(_CONTROL, value) is not None
+
+Parser = Callable[[Any], Any]
+
+
+def text(raw: Any) -> str:
+    """A single line of text (numbers accepted as text); stripped."""
+    if raw is None:
+        raise ValueError("is missing")
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        raise ValueError("expected text")
+    value = str(raw).strip()
+    if has_control(value):
+        raise ValueError("contains a control character or line break")
+    return value
+
+
+def optional_text(raw: Any) -> str:
+    """Text where absent means empty."""
+    return "" if raw is None else text(raw)
+
+
+def parse_slug(raw: Any) -> str:
+    value = text(raw)
+    if not re.fullmatch(_SLUG, value):
+        raise ValueError("use lowercase letters, digits, '.', '_' or '-' (at most 63)")
+    return value
+
+
+def slugify(raw: str) -> str:
+    """A detected name made into a slug (detected names are only suggestions)."""
+    value = re.sub(r"[^a-z0-9._-]+", "-", str(raw).lower()).strip("-._")[:63]
+    return value or "app"
+
+
+def parse_relpath(raw: Any) -> str:
+    """A path inside the project: plain characters, no `..`, no absolute path ("." allowed)."""
+    value = text(raw).replace("\\", "/")
+    parts = [p for p in value.split("/") if p not in ("", ".")]
+    if value.startswith("/"):
+        raise ValueError("must be relative to the project")
+    if not parts:
+        return "."
+    for part in parts:
+        if part == ".." or not re.fullmatch(_PATH_PART, part):
+            raise ValueError(f"path part {part!r} is not allowed (letters, digits, _ . @ + -; no '..')")
+    return "/".join(parts)
+
+
+def parse_optional_relpath(raw: Any) -> str:
+    """A path inside the project, or "" for none."""
+    return "" if not raw else parse_relpath(raw)
+
+
+def parse_port(raw: Any) -> int:
+    value = _int(raw)
+    if not 1 <= value <= 65535:
+        raise ValueError("must be a port number from 1 to 65535")
+    return value
+
+
+def parse_id(raw: Any) -> int:
+    value = _int(raw)
+    if not 1 <= value <= 2_147_483_647:
+        raise ValueError("must be a non-root numeric id from 1 to 2147483647")
+    return value
+
+
+def _int(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError("expected a number")
+    if isinstance(raw, int):
+        return raw
+    value = text(raw)
+    if not re.fullmatch(r"[0-9]{1,10}", value):
+        raise ValueError("expected a whole number")
+    return int(value)
+
+
+def parse_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = text(raw).lower()
+    if value in ("true", "yes", "1", "on"):
+        return True
+    if value in ("false", "no", "0", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+def parse_argv(raw: Any) -> List[str]:
+    """A command as argv: a list, or a string split like a shell would (no expansion)."""
+    if raw is None:
+        raise ValueError("is missing")
+    if isinstance(raw, str):
+        if has_control(raw):
+            raise ValueError("contains a control character or line break")
+        try:
+            raw = shlex.split(raw)
+        except ValueError as error:
+            raise ValueError(f"cannot be split into arguments ({error})") from None
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError("expected a command (a string or a list of arguments)")
+    if not raw:
+        raise ValueError("is empty (give the program and its arguments)")
+    if len(raw) > MAX_ARGS:
+        raise ValueError(f"has more than {MAX_ARGS} arguments")
+    argv = []
+    for arg in raw:
+        if not isinstance(arg, str) or has_control(arg) or len(arg) > MAX_ARG_LENGTH:
+            raise ValueError("each argument must be text without control characters or line breaks")
+        argv.append(arg)
+    if not argv[0].strip():
+        raise ValueError("the program name is empty")
+    return argv
+
+
+def parse_syntax(raw: Any) -> str:
+    value = optional_text(raw)
+    if value and not re.fullmatch(_SYNTAX, value):
+        raise ValueError("must be docker/dockerfile:<version>@sha256:<64 hex digits> (pinned by digest)")
+    return value
+
+
+def one_of(*choices: str) -> Parser:
+    def parse(raw: Any) -> str:
+        value = text(raw).lower()
+        if value not in choices:
+            raise ValueError(f"must be one of: {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def matching(pattern: str, example: str) -> Parser:
+    """Text that is empty or matches `pattern` in full ("is not <example>" otherwise)."""
+
+    def parse(raw: Any) -> str:
+        value = optional_text(raw)
+        if value and not re.fullmatch(pattern, value):
+            raise ValueError(f"is not {example}")
+        return value
+
+    return parse
