@@ -458,7 +458,7 @@ class Bench:
         try:
             body = http_get(self.docker.host_port(container, app.port), attempts=120)
         except AssertionError as error:
-            raise SystemExit(f"{image} does not answer: {error}\n{self.docker.logs(container)[-2000:]}")
+            raise SystemExit(f"{image} does not answer: {error}\n{self.docker.logs(container)[-2000:]}") from None
         finally:
             self.docker.remove(container)
             self.containers.remove(container)

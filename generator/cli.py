@@ -8,7 +8,6 @@ needs (copier, questionary, defusedxml) when it runs.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -63,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=NEW_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     new.add_argument("path", nargs="?", default=".", type=Path, help="project directory (default: .)")
-    new.add_argument("--app", metavar="ID", help="which app when there are several (an id from `scaffold detect`, e.g. go/api, or its name)")
+    new.add_argument("--app", metavar="ID", help="which app when there are several (an id from `scaffold detect`, "
+                     "e.g. go/api, or its name)")
     new.add_argument("-y", "--yes", action="store_true", help="accept every detected default, ask nothing")
     new.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
     new.add_argument("--json", action="store_true", help="with --dry-run: print the files and answers as JSON")
@@ -350,10 +350,11 @@ def _choose_template(project: Path, spec: Optional[str], language: str, out: Out
                 raise InputError(f"--template {chosen.name} is a template for {', '.join(chosen.languages)}; "
                                  f"this project is {language}")
         else:
-            chosen = replacement(language, config)
-            if chosen is None:
+            replacing = replacement(language, config)
+            if replacing is None:
                 chosen = builtin_resolved(language)
             else:
+                chosen = replacing
                 out.info(f"using {chosen.name} ({chosen.version}): catalog {chosen.catalog} replaces the built-in "
                          f"{language} template (--template builtin/{language} to use the built-in one)")
     finally:

@@ -18,7 +18,7 @@ import stat
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from generator import __version__
 from generator.errors import TemplateError, TrustError
@@ -90,8 +90,9 @@ def _run_copier(source: TemplateSource, out: Path, context: Dict[str, Any], skip
                 worker.run_copy()
     except JinjaError as error:
         where = ""
-        if getattr(error, "filename", None):
-            where = f" ({Path(str(error.filename)).name}:{getattr(error, 'lineno', '?')})"
+        filename = getattr(error, "filename", None)  # syntax errors say where; other Jinja errors do not
+        if filename:
+            where = f" ({Path(str(filename)).name}:{getattr(error, 'lineno', '?')})"
         raise TemplateError(f"template {source.name} cannot be rendered{where}: {_first_line(error)}") from None
     except RecursionError:
         raise TemplateError(f"template {source.name} cannot be rendered: it recurses without end") from None

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 import tarfile
 import textwrap
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest

@@ -20,7 +20,7 @@ from generator.check import dockerignore as ignore_files
 from generator.check.analysis import StageFacts, User, analyse, removes
 from generator.check.bases import FULL, TOOLCHAIN, Inspector
 from generator.check.dockerfile import (
-    Dockerfile, Instruction, arg_pairs, copy_sources, env_pairs, expand, label_pairs, printable, split_words,
+    Dockerfile, Instruction, arg_pairs, copy_sources, env_pairs, expand, printable, split_words,
     start_command,
 )
 from generator.check.shell import Command, Script

@@ -232,9 +232,9 @@ def _assign_sources(repo: Repo, modules: Dict[str, Module]) -> None:
 
     for rel in repo.files():
         if rel.endswith(".go") and not rel.endswith("_test.go") and not _ignored_by_go(rel):
-            module = owner(parent_dir(rel))
-            if module is not None:
-                modules[module].files.append(rel)
+            owned_by = owner(parent_dir(rel))
+            if owned_by is not None:
+                modules[owned_by].files.append(rel)
     for module in modules.values():
         module.files.sort(key=lambda p: (p.count("/"), p))
         if len(module.files) > MAX_GO_FILES:

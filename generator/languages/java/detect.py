@@ -22,7 +22,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from pathlib import PurePosixPath
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, FactValue, excerpt
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
@@ -163,7 +163,7 @@ def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
     directories = {
         parent_dir(f) for f in repo.files() if PurePosixPath(f).name in BUILD_FILES
     }
-    claimed = set()
+    claimed: Set[str] = set()
     builds: List[Build] = []
     for directory in sorted(directories, key=lambda d: (len(PurePosixPath(d).parts), d)):
         if directory in claimed or IGNORED_DIRS.intersection(PurePosixPath(directory).parts):
