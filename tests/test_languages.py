@@ -50,7 +50,8 @@ def test_each_declaration_is_consistent(language):
     assert language.parse_version(language.default_version) == language.default_version
     assert language.field(PORT.key).parse(language.default_port) == language.default_port
     finals = language.final_names
-    assert finals and len(set(finals)) == len(finals) and all(f.summary for f in language.finals)
+    assert finals and len(set(finals)) == len(finals)
+    assert all(0 < len(f.summary) <= 60 for f in language.finals)  # a choice line fits 80 columns
     keys = [field.key for field in language.answer_fields]
     assert len(set(keys)) == len(keys)
     for field in language.answer_fields:

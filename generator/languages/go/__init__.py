@@ -44,9 +44,9 @@ class Go(Language):
         AnswerField("workspace", parse_bool, "a go.work workspace", type="bool", default=False, detected=True),
     )
     finals = (
-        Flavour("scratch", "empty: the static binary, CA certificates and the app user only"),
-        Flavour("distroless", "distroless static (base with glibc for cgo): CA certificates, tzdata, no shell"),
-        Flavour("debian", "debian slim with the shell and package tools removed"),
+        Flavour("scratch", "empty: the static binary, CA certificates, the app user"),
+        Flavour("distroless", "distroless static (base for cgo): CA certs, tzdata, no shell"),
+        Flavour("debian", "debian slim, shell and package tools removed"),
     )
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":

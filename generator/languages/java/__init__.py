@@ -64,9 +64,9 @@ class Java(Language):
                     "spring-boot, shade, assembly or jar", default="jar", detected=True),
     )
     finals = (
-        Flavour("distroless", "a jlink-ed runtime on distroless cc: no shell"),
-        Flavour("debian", "a jlink-ed runtime on debian slim, shell and package tools removed"),
-        Flavour("jre", "the distroless Java image: a full JRE, no jlink step, no shell"),
+        Flavour("distroless", "jlink-ed runtime on distroless cc, no shell"),
+        Flavour("debian", "jlink-ed runtime on debian slim, shell and apt removed"),
+        Flavour("jre", "distroless Java: the full JRE, no jlink step, no shell"),
     )
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":

@@ -61,8 +61,8 @@ class Python(Language):
                     "DJANGO_SETTINGS_MODULE", default="", detected=True),
     )
     finals = (
-        Flavour("slim", "python:X-slim with pip, the shell and package tools removed"),
-        Flavour("distroless", "distroless python3: no shell at all (Python " + " or ".join(DISTROLESS_PYTHON) + " only)"),
+        Flavour("slim", "python:X-slim, pip, shell and package tools removed"),
+        Flavour("distroless", "distroless python3, no shell (Python " + " or ".join(DISTROLESS_PYTHON) + " only)"),
     )
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
