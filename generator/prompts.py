@@ -57,11 +57,12 @@ def shown(value: Any) -> str:
     return shlex.join(value) if isinstance(value, list) else str(value)
 
 
-def question(field: AnswerField, value: Any, origin: str) -> str:
-    """The question for `field`, with its current value and where that came from."""
+def question(field: AnswerField, value: Any, origin: Optional[str]) -> str:
+    """The question for `field`, with its current value and where that came from (when known)."""
     text = shown(value)
-    where = "default" if origin == DEFAULT_ORIGIN else f"from {origin}"
-    return f"{field.prompt} ({text}, {where})" if len(text) <= SHOWN_LIMIT else f"{field.prompt} ({where})"
+    where = "default" if origin == DEFAULT_ORIGIN else f"from {origin}" if origin else ""
+    said = [part for part in (text if len(text) <= SHOWN_LIMIT else "", where) if part]
+    return f"{field.prompt} ({', '.join(said)})" if said else str(field.prompt)
 
 
 def ask_answers(defaults: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
@@ -75,7 +76,7 @@ def ask_answers(defaults: Mapping[str, Any], origins: Optional[Mapping[str, str]
     for field in language.answer_fields:
         if field.prompt is None:
             continue
-        message = question(field, defaults[field.key], origins.get(field.key, DEFAULT_ORIGIN))
+        message = question(field, defaults[field.key], origins.get(field.key))
         if field.key == FINAL.key:
             asked[field.key] = _answer(_final_question(language, message, current))
             continue

@@ -162,6 +162,8 @@ def test_prompts_say_where_the_default_came_from():
     long_command = ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "mysite.wsgi:application"]
     start = by_name("python").field("start_command")
     assert question(start, long_command, "Procfile:1") == "Start command (from Procfile:1)"
+    assert question(port, 9000, None) == "Port the app listens on (9000)"  # origin unknown: not made up
+    assert question(start, long_command, None) == "Start command"
 
 
 # -- errors say what was looked for and the flag or file that fixes it ----------------------
