@@ -15,7 +15,6 @@ language declarations use them: the registry imports this module, validate impor
 from __future__ import annotations
 
 import re
-import shlex
 from typing import Any, Callable, List
 
 MAX_ARGS = 64
@@ -126,6 +125,8 @@ def parse_argv(raw: Any) -> List[str]:
     if raw is None:
         raise ValueError("is missing")
     if isinstance(raw, str):
+        import shlex  # here: `scaffold --help` imports this module and never splits a command
+
         if has_control(raw):
             raise ValueError("contains a control character or line break")
         try:

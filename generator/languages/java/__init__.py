@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
 
-from generator.images import DEBIAN_CODENAMES
 from generator.languages.base import AnswerField, Flavour, Language
 from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
 
@@ -85,6 +84,8 @@ class Java(Language):
         raise ValueError(f"Java {major} is newer than the supported {SUPPORTED[-1]}")
 
     def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
+        from generator.images import DEBIAN_CODENAMES
+
         version = str(answers["version"])
         release = debian_release(version)
         if answers.get("build_tool") == "maven" and not answers.get("wrapper"):

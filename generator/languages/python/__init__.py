@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
-from generator.images import DEBIAN_CODENAMES
 from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language
 from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, text
 
@@ -77,6 +76,8 @@ class Python(Language):
         return f"3.{max(int(match.group(1)), MIN_MINOR)}"
 
     def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
+        from generator.images import DEBIAN_CODENAMES
+
         version = str(answers["version"])
         if answers["final"] == "distroless":
             release = DISTROLESS_PYTHON[version]
