@@ -114,15 +114,28 @@ def _language_strings(path: Path, root: Path = ROOT) -> list:
     return found
 
 
+#: modules that landed before the registry and still name languages, with why; this list
+#: may only shrink (the test fails when a listed module no longer needs to be on it)
+NOT_YET_MOVED = {
+    "generator/check/bases.py": "the language of any base image a hand-written Dockerfile names (node, elixir, ... too)",
+    "generator/check/fix.py": "the tag pattern and language of each base image `check --fix` pins",
+    "generator/check/rules.py": "the programs of each language a hand-written RUN/ENTRYPOINT runs (go build, python -m pip)",
+    "generator/verify/checks.py": "the `go` program among the toolchain binaries a final image must not carry",
+}
+
+
 def test_no_language_is_named_outside_its_package_and_the_registry():
     own = {GENERATOR / "languages" / "__init__.py"}
     packages = [GENERATOR / "languages" / language.name for language in LANGUAGES]
-    found = []
+    found: Dict[str, list] = {}
     for path in sorted(GENERATOR.rglob("*.py")):
         if path in own or any(package in path.parents for package in packages):
             continue
-        found.extend(_language_strings(path))
-    assert found == []
+        strings = _language_strings(path)
+        if strings:
+            found[path.relative_to(ROOT).as_posix()] = strings
+    assert {name: strings for name, strings in found.items() if name not in NOT_YET_MOVED} == {}
+    assert sorted(found) == sorted(NOT_YET_MOVED), "a module no longer names a language: drop it from NOT_YET_MOVED"
 
 
 def test_the_check_above_sees_a_language_string(tmp_path):
