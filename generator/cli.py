@@ -262,6 +262,8 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
 
 def format_report(report: Any) -> List[str]:
     """The report's lines; each is escaped as one line when printed (names come from the repository)."""
+    from generator.validate import CLI
+
     lines: List[str] = []
     for app in report.apps:
         lines.append(f"{app.id}  (root: {app.root})")
@@ -269,8 +271,11 @@ def format_report(report: Any) -> List[str]:
             if fact.value in (None, False, "", []):
                 continue
             value = "yes" if fact.value is True else " ".join(fact.value) if isinstance(fact.value, list) else fact.value
+            if key == "kind" and value == CLI:
+                value = f"{CLI} (no port: a command-line program)"
             where = f"  [{fact.evidence}]" if fact.evidence else ""
-            lines.append(f"  {key:<18} {value}{where}")
+            doubt = f"  (weak: {fact.weak})" if fact.weak else ""
+            lines.append(f"  {key:<18} {value}{where}{doubt}")
     return lines
 
 
@@ -296,8 +301,10 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
     answers = plan.answers
     out.info("")
     out.info(f"Build it:  DOCKER_BUILDKIT=1 docker build -t {answers['app_name']} {project}")
+    publish = f"-p 127.0.0.1:{answers['port']}:{answers['port']} " if answers["port"] else ""
+    arguments = "" if answers["port"] else " --help"  # a command-line program takes its arguments after the image
     out.info(f"Run it:    docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges "
-             f"-p 127.0.0.1:{answers['port']}:{answers['port']} {answers['app_name']}")
+             f"{publish}{answers['app_name']}{arguments}")
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ language declarations use them: the registry imports this module, validate impor
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List
+from typing import Any, Callable, List, Optional
 
 MAX_ARGS = 64
 MAX_ARG_LENGTH = 512
@@ -91,6 +91,20 @@ def parse_port(raw: Any) -> int:
     return value
 
 
+#: how a person says "this program listens on no port" (a command-line program)
+NO_PORT = "none"
+
+
+def parse_optional_port(raw: Any) -> Optional[int]:
+    """A port, or None for a program that listens on none (None, "" or "none")."""
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", NO_PORT)):
+        return None
+    try:
+        return parse_port(raw)
+    except ValueError as error:
+        raise ValueError(f"{error} (or {NO_PORT} for a command-line program)") from None
+
+
 def parse_id(raw: Any) -> int:
     value = _int(raw)
     if not 1 <= value <= 2_147_483_647:
@@ -146,7 +160,37 @@ def parse_argv(raw: Any) -> List[str]:
         argv.append(arg)
     if not argv[0].strip():
         raise ValueError("the program name is empty")
+    syntax = shell_syntax(argv)
+    if syntax:
+        raise ValueError(f"contains shell syntax ({syntax}), which an exec-form ENTRYPOINT would hand to the program "
+                         "as plain text, and the final image has no shell to run it; give the server command alone "
+                         "(release steps such as migrations run apart from it)")
     return argv
+
+
+#: arguments that only mean something to a shell: an operator or redirection on its own, one at
+#: the edge of a word (`upgrade;`, `>log`, `2>&1`), an expansion (`$PORT`, `${PORT:-8}`, `$(id)`, backquotes)
+_SHELL_OPERATOR = re.compile(r"^(?:[0-9]*[<>]{1,2}&?[0-9]*|&>{1,2}|[;&|]{1,2}|\|&)$")
+_SHELL_EDGE = re.compile(r"(?:[;|]|&&)$|^(?:[;|]|&&)|^[0-9]*(?:>>?|<)")
+_SHELL_EXPANSION = re.compile(r"\$\{[^}]*\}?|\$\(|\$[A-Za-z_][A-Za-z0-9_]*|`")
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
+
+
+def shell_syntax(argv: List[str]) -> str:
+    """The first shell construct in `argv` ("`;`", "`$PORT`", "`sh -c`"), or "" when it is a plain command.
+
+    Exec form runs the program directly: no shell splits `a; b`, expands `$PORT` or
+    follows `> log`, so an argv holding one of them cannot do what it says.
+    """
+    if argv[0].rsplit("/", 1)[-1] in _SHELLS and "-c" in argv[1:]:
+        return f"`{argv[0]} -c`"
+    for arg in argv:
+        if _SHELL_OPERATOR.fullmatch(arg):
+            return f"`{arg}`"
+        match = _SHELL_EXPANSION.search(arg) or _SHELL_EDGE.search(arg)
+        if match:
+            return "backquotes" if match.group(0) == "`" else f"`{match.group(0)}`"
+    return ""
 
 
 def parse_syntax(raw: Any) -> str:

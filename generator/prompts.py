@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 from generator.detect.model import AppCandidate
 from generator.languages import by_name
 from generator.languages.base import DEFAULT_ORIGIN, FINAL, AnswerField, Language
+from generator.parsers import NO_PORT
 
 #: a default longer than this is not repeated in the question (it is pre-filled anyway)
 SHOWN_LIMIT = 40
@@ -53,7 +54,9 @@ def choose_app(apps: List[AppCandidate]) -> AppCandidate:
 
 
 def shown(value: Any) -> str:
-    """An answer as typed: a command as a shell would split it back."""
+    """An answer as typed: a command as a shell would split it back, no port as "none"."""
+    if value is None:
+        return NO_PORT
     return shlex.join(value) if isinstance(value, list) else str(value)
 
 

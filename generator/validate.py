@@ -24,6 +24,8 @@ from generator.languages import by_name, names
 from generator.languages.base import DEFAULT_ORIGIN, FINAL, Language
 from generator.parsers import slugify
 
+#: the detection fact `kind` of a program that listens on no port (the other kind is "server")
+CLI = "cli"
 #: where a value came from when nobody said so (a record or a caller's dict)
 UNNAMED_ORIGIN = "the answers"
 
@@ -40,13 +42,18 @@ def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None
     """Check every answer of `raw` (a language's full set); raise InputError naming the first bad one."""
     origins = origins or {}
 
-    def fail(key: str, reason: str) -> InputError:
-        return InputError(f"{key.replace('_', ' ')} from {origins.get(key, UNNAMED_ORIGIN)} {reason}")
-
     name = raw.get("language")
     if not isinstance(name, str) or name not in names():
-        raise fail("language", f"must be one of: {', '.join(names())}")
+        raise InputError(f"language from {origins.get('language', UNNAMED_ORIGIN)} must be one of: {', '.join(names())}")
     language = by_name(name)
+
+    def fail(key: str, reason: str) -> InputError:
+        """One line: the answer, where its value came from, what is wrong, and the flag that sets it."""
+        origin = origins.get(key, UNNAMED_ORIGIN)
+        field = language.field(key)
+        hint = f"; set it with {field.flag}" if field is not None and field.flag and field.flag != origin else ""
+        return InputError(f"{key.replace('_', ' ')} from {origin} {reason}{hint}")
+
     answers: Dict[str, Any] = {"language": name}
     for field in language.answer_fields:
         value = raw.get(field.key)
@@ -88,6 +95,9 @@ def resolve_answers(app: AppCandidate, overrides: Mapping[str, Any],
         if fact.value is None or answer is None or not answer.detected:
             continue  # evidence only (toolchain, framework, ...)
         raw[key], origins[key] = fact.value, str(fact.evidence) if fact.evidence else detected
+    kind = app.facts.get("kind")
+    if kind is not None and kind.value == CLI:  # listens on nothing: no EXPOSE, no probe
+        raw["port"], origins["port"] = None, str(kind.evidence) if kind.evidence else detected
     for key, (value, origin) in language.derive(app, raw, origins).items():
         raw[key], origins[key] = value, origin
     for key, value in overrides.items():

@@ -40,16 +40,24 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Fact:
-    """One detected value and why we believe it (no evidence means a convention/default)."""
+    """One detected value and why we believe it (no evidence means a convention/default).
+
+    `weak` says why the value is only likely (a framework's default, a guess between
+    several candidates); `detect` shows it, so a doubtful value is never passed off as read.
+    """
 
     value: FactValue
     evidence: Optional[Evidence] = None
+    weak: str = ""
 
     def to_json(self) -> Dict[str, Any]:
-        return {
+        data: Dict[str, Any] = {
             "value": self.value,
             "evidence": self.evidence.to_json() if self.evidence else None,
         }
+        if self.weak:
+            data["weak"] = self.weak
+        return data
 
 
 @dataclass
@@ -76,8 +84,8 @@ class AppCandidate:
         fact = self.facts.get(key)
         return default if fact is None or fact.value is None else fact.value
 
-    def set(self, key: str, value: FactValue, evidence: Optional[Evidence] = None) -> None:
-        self.facts[key] = Fact(value, evidence)
+    def set(self, key: str, value: FactValue, evidence: Optional[Evidence] = None, weak: str = "") -> None:
+        self.facts[key] = Fact(value, evidence, weak)
 
     def to_json(self) -> Dict[str, Any]:
         return {

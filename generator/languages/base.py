@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
-from generator.parsers import Parser, one_of, parse_id, parse_port, parse_relpath, parse_slug, parse_syntax
+from generator.parsers import NO_PORT, Parser, one_of, parse_id, parse_optional_port, parse_relpath, parse_slug, parse_syntax
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -77,7 +77,9 @@ SOURCE_DIR = AnswerField("source_dir", parse_relpath, "directory the build start
 #: parser, default and prompt are the language's (Language.answer_fields binds them)
 VERSION = AnswerField("version", _bound_by_language, "language version", flag="--language-version", metavar="VERSION",
                       settable=True, detected=True)
-PORT = AnswerField("port", parse_port, "port the app listens on", type="int", flag="--port", settable=True,
+#: null for a command-line program, hence copier's json type (int does not take null)
+PORT = AnswerField("port", parse_optional_port, f"port the app listens on ({NO_PORT}: a command-line program, no "
+                   "EXPOSE and no probe)", type="json", flag="--port", settable=True,
                    prompt="Port the app listens on", detected=True)
 #: parser and default are the language's flavours
 FINAL = AnswerField("final", _bound_by_language, "final image flavour", flag="--final", settable=True, prompt="Final image")
