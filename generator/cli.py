@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from generator import __version__, verify
+from generator import adopt as adopt_command
 from generator import check as check_command
 from generator.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, ScaffoldError
 from generator.output import Output
@@ -70,10 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--force", action="store_true", help="overwrite an existing Dockerfile/.dockerignore")
     new.add_argument("--template", metavar="CATALOG/TEMPLATE", help="use this template (e.g. team/python or "
                      "builtin/go) instead of the built-in one for the detected language (see `scaffold catalog list`)")
-    answers = new.add_argument_group("answers (each overrides what was detected)")
-    for field in _flag_fields():
-        answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
-                             metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
+    add_answer_flags(new)
 
     upgrade = commands.add_parser(
         "upgrade", help="regenerate the files from the recorded answers, keeping your edits",
@@ -113,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("template", metavar="CATALOG/TEMPLATE")
     verify.add_parser(commands)
     check_command.add_parser(commands)
+    adopt_command.add_parser(commands)
     return parser
 
 
@@ -141,6 +140,14 @@ examples:
 
 
 # -- answer flags, derived from the languages' answer fields --------------------------------
+
+
+def add_answer_flags(parser: argparse.ArgumentParser, title: str = "answers (each overrides what was detected)") -> None:
+    """The answer flags (--port, --cmd, ...), one per answer field that has a flag."""
+    answers = parser.add_argument_group(title)
+    for field in _flag_fields():
+        answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
+                             metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
 
 
 def _flag_fields() -> List[Any]:
@@ -197,7 +204,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help()
         return EXIT_INPUT
     commands = {"detect": cmd_detect, "new": cmd_new, "upgrade": cmd_upgrade, "catalog": cmd_catalog,
-                "verify": verify.run, "check": check_command.run}
+                "verify": verify.run, "check": check_command.run, "adopt": adopt_command.run}
     try:
         return commands[args.command](args, out)
     except ScaffoldError as error:
@@ -298,37 +305,66 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
         out.ok(f"wrote {project / name}")
     for name, backup in plan.kept.items():
         out.info(f"your previous {name} is kept as {backup}")
+    say_how_to_run(plan, out)
+    return EXIT_OK
+
+
+def say_how_to_run(plan: Any, out: Output) -> None:
     answers = plan.answers
     out.info("")
-    out.info(f"Build it:  DOCKER_BUILDKIT=1 docker build -t {answers['app_name']} {project}")
+    out.info(f"Build it:  DOCKER_BUILDKIT=1 docker build -t {answers['app_name']} {plan.project}")
     publish = f"-p 127.0.0.1:{answers['port']}:{answers['port']} " if answers["port"] else ""
     arguments = "" if answers["port"] else " --help"  # a command-line program takes its arguments after the image
     out.info(f"Run it:    docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges "
              f"{publish}{answers['app_name']}{arguments}")
-    return EXIT_OK
 
 
 def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
     """Detect, settle the answers (flags, then prompts) and render: the files `new` would write."""
-    from generator.catalogs import template_source
+    report = detect_apps(project, out)
+    interactive = is_interactive(args, out)
+    app = choose_app(report.apps, args.app, interactive, out)
+    return plan_app(app, args, project, out, interactive)
+
+
+def detect_apps(project: Path, out: Output) -> Any:
+    """The detection report (its warnings said); InputError when it found no app."""
     from generator.detect import detect, nothing_found_message
     from generator.errors import InputError
-    from generator.plan import Plan
-    from generator.render import render
-    from generator.validate import resolve_answers
 
     report = detect(project)
     for warning in report.warnings:
         out.warn(str(warning))
     if not report.apps:
         raise InputError(nothing_found_message())
+    return report
+
+
+def is_interactive(args: argparse.Namespace, out: Output) -> bool:
+    """Whether to ask: not with --yes or --json, nor when stdin is not a terminal (said)."""
     interactive = not args.yes and not args.json
     if interactive and not sys.stdin.isatty():
         out.info("stdin is not a terminal: answering every question with the detected defaults (--yes)")
         interactive = False
-    app = _choose_app(report.apps, args.app, interactive, out)
-    overrides = _overrides(args)
-    resolved = resolve_answers(app, overrides)
+    return interactive
+
+
+def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, interactive: bool,
+             given: Optional[Dict[str, Any]] = None, given_origins: Optional[Dict[str, str]] = None) -> Any:
+    """Settle the answers for `app` (`given` answers, then flags, then prompts) and render them.
+
+    `given` are answers that detection does not give (from `scaffold adopt`), with their origins.
+    """
+    from generator.catalogs import template_source
+    from generator.errors import InputError
+    from generator.plan import Plan
+    from generator.render import render
+    from generator.validate import resolve_answers
+
+    flags = _overrides(args)
+    overrides = {**(given or {}), **flags}
+    origins = {key: origin for key, origin in (given_origins or {}).items() if key not in flags}
+    resolved = resolve_answers(app, overrides, origins)
     if interactive:
         from generator.prompts import Cancelled, ask_answers
 
@@ -336,7 +372,7 @@ def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
             asked = ask_answers(resolved.values, resolved.origins)
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
-        resolved = resolve_answers(app, {**overrides, **asked}, {key: "the prompt" for key in asked})
+        resolved = resolve_answers(app, {**overrides, **asked}, {**origins, **{key: "the prompt" for key in asked}})
     answers = resolved.values
     chosen = _choose_template(project, args.template, answers["language"], out)
     with template_source(chosen) as source:
@@ -373,7 +409,7 @@ def _choose_template(project: Path, spec: Optional[str], language: str, out: Out
     return chosen
 
 
-def _choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: Output) -> Any:
+def choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: Output) -> Any:
     from generator.errors import InputError
 
     if wanted:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from generator import fs, record
 from generator.errors import WriteError
@@ -52,13 +52,19 @@ class Plan:
         writes: Dict[str, fs.Content] = {**self.files, **self.record()}
         exclusive = set() if force else set(self.files) | {record.ANSWERS_FILE}
         modes: Dict[str, int] = {}
-        for name in existing:
+        for name, (backup, old) in self.backups().items():
+            writes[backup] = old
+            exclusive.add(backup)
+            info = fs.lstat(self.project, name)
+            modes[backup] = info.st_mode & 0o777 if info else 0o644  # a private file stays private
+            self.kept[name] = backup
+        return fs.write_files(self.project, writes, exclusive=exclusive, modes=modes)
+
+    def backups(self) -> Dict[str, Tuple[str, bytes]]:
+        """Existing files this plan replaces by different text: {name: (the free `*.orig` name, their bytes)}."""
+        kept: Dict[str, Tuple[str, bytes]] = {}
+        for name in self.conflicts():
             old = fs.read_bytes(self.project, name, error=WriteError)
             if old is not None and old != self.files[name].encode("utf-8"):
-                backup = fs.free_name(self.project, name, BACKUP_SUFFIX)
-                writes[backup] = old
-                exclusive.add(backup)
-                info = fs.lstat(self.project, name)
-                modes[backup] = info.st_mode & 0o777 if info else 0o644  # a private file stays private
-                self.kept[name] = backup
-        return fs.write_files(self.project, writes, exclusive=exclusive, modes=modes)
+                kept[name] = (fs.free_name(self.project, name, BACKUP_SUFFIX), old)
+        return kept

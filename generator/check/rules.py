@@ -881,8 +881,10 @@ def _suppressed(dockerfile: Dockerfile, finding: Finding) -> bool:
 
 
 def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[str] = None,
-          inspector: Optional[Inspector] = None, ignore: Sequence[str] = ()) -> Report:
-    """Every finding for one parsed Dockerfile (the ignore file beside it read too)."""
+          inspector: Optional[Inspector] = None, ignore: Sequence[str] = (),
+          dockerignore: Optional[str] = None) -> Report:
+    """Every finding for one parsed Dockerfile (the ignore file beside it read too, unless `dockerignore`
+    gives the text of the one a command is about to write there)."""
     report = Report(display)
     final_stage = dockerfile.final_stage(target)
     if final_stage is None:
@@ -894,7 +896,11 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
     facts = analyse(dockerfile, inspector)
     final = facts[final_stage.index]
     chain = [facts[s.index] for s in dockerfile.ancestry(final_stage)]
-    context = Context(dockerfile, path, display, facts, final, chain, ignore_files.read(path))
+    if dockerignore is None:
+        ignored = ignore_files.read(path)
+    else:
+        ignored = ignore_files.DockerIgnore(path.parent / ".dockerignore", dockerignore, ignore_files.patterns(dockerignore))
+    context = Context(dockerfile, path, display, facts, final, chain, ignored)
     report.context = context
     seen = set()
     for rule_check in CHECKS:

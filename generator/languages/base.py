@@ -17,7 +17,7 @@ than the rest of `--help`).
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from generator.parsers import NO_PORT, Parser, one_of, parse_id, parse_optional_port, parse_relpath, parse_slug, parse_syntax
 
@@ -155,6 +155,23 @@ class Language:
         The message says what was looked for and the flag or file that fixes it.
         """
         return None
+
+    # -- what a hand-written Dockerfile says (`scaffold adopt`); results are untrusted -----------
+
+    #: ENV variables whose value is one of this language's answers ((variable, answer key), ...)
+    env_answers: Tuple[Tuple[str, str], ...] = ()
+
+    def image_version(self, name: str, tag: str) -> Optional[str]:
+        """The language version a base image's name and tag state, as written ("python", "3.11-slim" ->
+        "3.11"): None when the image is not one of this language's, "" when it is but says no version
+        (`golang:latest`). It goes through `parse_version` like any other value."""
+        return None
+
+    def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+        """The raw answers a hand-written start command states, and what of it is not carried, each
+        said in a sentence. `argv` is what the old image ran, its paths made relative to the app's
+        directory; it holds no shell syntax."""
+        return {}, []
 
     # -- derived ---------------------------------------------------------------------------
 

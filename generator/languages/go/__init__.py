@@ -8,7 +8,7 @@ Detection is in `detect.py` (imported only when detecting).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language
 from generator.parsers import parse_bool, parse_relpath, parse_slug, slugify, text
@@ -87,6 +87,22 @@ class Go(Language):
         name = package.rstrip("/").rsplit("/", 1)[-1] if package not in (".", "./") else app.name
         derived["binary"] = (slugify(name), origins.get("package", DEFAULT_ORIGIN))
         return derived
+
+    def image_version(self, name: str, tag: str) -> Optional[str]:
+        if name.rsplit("/", 1)[-1] != "golang" and name != "cgr.dev/chainguard/go":
+            return None
+        match = re.match(r"v?(\d+(?:\.\d+)*)", tag)
+        return match.group(1) if match else ""
+
+    def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+        """The binary is the main package's, built by the template: its arguments cannot follow it."""
+        if len(argv) > 1:
+            import shlex
+
+            return {}, [f"its arguments ({shlex.join(argv[1:])}) are not carried: the Go template starts the "
+                        "binary without arguments (read them from the environment, or add them to ENTRYPOINT "
+                        "after adopting; `scaffold upgrade` keeps that edit)"]
+        return {}, []
 
     def _newer(self, version: Any, toolchain: Any) -> bool:
         """Whether the toolchain line names a newer Go than the go line (a bad line never wins)."""

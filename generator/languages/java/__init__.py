@@ -8,7 +8,7 @@ JRE. Detection is in `detect.py` (imported only when detecting).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import AnswerField, Flavour, Language
 from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
@@ -28,6 +28,16 @@ MAIN_CLASS_MISSING = (
     "pom.xml, mainClass or Main-Class in build.gradle(.kts), and a @SpringBootApplication class); pass "
     "{flag} com.example.Main, or {flag} '' when the jar's manifest names it"
 )
+
+
+#: the images of a JDK or JRE whose tag starts with the Java version (eclipse-temurin:17-jdk)
+JDK_IMAGES = ("eclipse-temurin", "openjdk", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
+              "adoptopenjdk", "ibmjava", "jdk", "jre")
+#: build tool images whose tag names the JDK after the tool's version (maven:3.9-eclipse-temurin-21, gradle:8-jdk17)
+BUILD_IMAGES = ("maven", "gradle")
+#: java options that take the next word as their value
+_JAVA_VALUES = ("-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-opens", "--add-exports",
+                "--add-modules", "--add-reads", "--patch-module", "--upgrade-module-path", "--limit-modules")
 
 
 def parse_module(raw: Any) -> str:
@@ -100,6 +110,59 @@ class Java(Language):
             "jre": f"gcr.io/distroless/java{version}-debian{release}:nonroot",
         }
         return {"builder": builder, "final": finals[str(answers["final"])]}
+
+    def image_version(self, name: str, tag: str) -> Optional[str]:
+        distroless = re.fullmatch(r"gcr\.io/distroless/java(\d+)(?:-debian\d+)?", name)
+        if distroless:
+            return distroless.group(1)
+        image = name.rsplit("/", 1)[-1]
+        if image in BUILD_IMAGES:
+            match = re.search(r"(?:temurin|jdk|openjdk|corretto|zulu|semeru|sapmachine|liberica|graalvm)-?(\d+)", tag)
+            return match.group(1) if match else ""
+        if image not in JDK_IMAGES:
+            return None
+        match = re.match(r"(?:1\.(?=\d))?(\d+)", tag)
+        return match.group(1) if match else ""
+
+    def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+        """`java [options] -jar app.jar` is the jar's manifest (main class ""); `java [options] Main` is Main.
+        The template runs the jar it builds, so options and program arguments cannot follow."""
+        import shlex
+
+        if not argv or argv[0].rsplit("/", 1)[-1] != "java":
+            return {}, [f"it runs {argv[0] if argv else 'nothing'}, not java: the new image runs the jar it builds"]
+        answers: Dict[str, Any] = {}
+        options: List[str] = []
+        rest: List[str] = []
+        index = 1
+        while index < len(argv):
+            word = argv[index]
+            if word in ("-cp", "-classpath", "--class-path"):
+                index += 2  # the template lays out its own class path
+            elif word == "-jar":
+                answers["main_class"], rest = "", list(argv[index + 2:])
+                break
+            elif word in ("-m", "--module"):
+                return {}, [f"it runs the module {' '.join(argv[index + 1:index + 2])}: the Java template runs a jar "
+                            "or a main class (pass --main-class)"]
+            elif word in _JAVA_VALUES:
+                options.extend(argv[index:index + 2])
+                index += 2
+            elif word.startswith("-"):
+                options.append(word)
+                index += 1
+            else:
+                launcher = word.startswith("org.springframework.boot.loader.")
+                answers["main_class"], rest = ("" if launcher else word), list(argv[index + 1:])
+                break
+        notes = []
+        if options:
+            notes.append(f"its JVM options ({shlex.join(options)}) are not carried: the Java template sets its own "
+                         "(JAVA_TOOL_OPTIONS); add them there after adopting, or pass JAVA_TOOL_OPTIONS at run time")
+        if rest:
+            notes.append(f"its program arguments ({shlex.join(rest)}) are not carried: the Java template starts the "
+                         "app without arguments")
+        return answers, notes
 
     def derive(self, app: "AppCandidate", raw: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Tuple[Any, str]]:
         """Spring Boot's launcher reads the main class from the jar it builds: none is needed."""

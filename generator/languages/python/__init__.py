@@ -8,7 +8,7 @@ project's. Detection is in `detect.py` (imported only when detecting).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language
 from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, text
@@ -24,6 +24,9 @@ _VERSION = r"(?:python-?)?3\.(\d{1,2})(?:\.\d{1,3})?"
 #: runs on the interpreter (and path) it was created with, so distroless is offered
 #: only for these versions, with a Debian builder whose python3 is the same.
 DISTROLESS_PYTHON = {"3.11": "12", "3.13": "13"}
+
+#: tools a hand-written start command may run the app through (`poetry run gunicorn ...`)
+RUNNERS = ("poetry", "pipenv", "uv", "pdm", "hatch")
 
 START_COMMAND_MISSING = (
     "no start command found (looked for a Procfile web: line, a Django, Flask or FastAPI app, a console "
@@ -64,6 +67,8 @@ class Python(Language):
         Flavour("distroless", "distroless python3, no shell (Python " + " or ".join(DISTROLESS_PYTHON) + " only)"),
     )
 
+    env_answers = (("DJANGO_SETTINGS_MODULE", "django_settings"),)
+
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
         from generator.languages.python import detect
 
@@ -74,6 +79,30 @@ class Python(Language):
         if not match:
             raise ValueError("is not a Python 3 version (like 3.12)")
         return f"3.{max(int(match.group(1)), MIN_MINOR)}"
+
+    def image_version(self, name: str, tag: str) -> Optional[str]:
+        distroless = re.fullmatch(r"gcr\.io/distroless/python3-debian(\d+)", name)
+        if distroless:
+            return next((v for v, release in DISTROLESS_PYTHON.items() if release == distroless.group(1)), "")
+        if name.rsplit("/", 1)[-1] != "python":
+            return None
+        match = re.match(r"(\d+\.\d+)(?:\.\d+)?(?=$|-)", tag)
+        return match.group(1) if match else ""
+
+    def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+        """The command as the new image runs it: in /app (the app's directory), the virtualenv first on
+        PATH, so a runner (`poetry run`) and an interpreter's or virtualenv's directory are not needed."""
+        command, notes = list(argv), []
+        if len(command) > 2 and command[0] in RUNNERS and command[1] == "run":
+            rest = command[2:]
+            while rest and rest[0].startswith("-"):
+                rest = rest[1:]
+            notes.append(f"`{command[0]} run` is dropped: the new image has no {command[0]}, and its virtualenv "
+                         "is first on PATH")
+            command = rest
+        if command and re.fullmatch(r"/(?:.*/)?bin/[^/]+", command[0]):
+            command[0] = command[0].rsplit("/", 1)[1]  # the virtualenv's (first on PATH) or the interpreter's
+        return ({"start_command": command} if command else {}), notes
 
     def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
         from generator.images import DEBIAN_CODENAMES
