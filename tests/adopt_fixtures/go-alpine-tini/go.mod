@@ -1,0 +1,3 @@
+module example.com/adopt
+
+go 1.22
