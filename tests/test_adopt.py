@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -270,6 +271,22 @@ def test_hostile_values_are_warnings_and_detection_fills_in(tmp_path, dockerfile
     assert tree(project) == before
 
 
+def test_thousands_of_stages_copying_from_each_other_are_followed_within_bounds(tmp_path):
+    lines = ["FROM python:3.12-slim AS s0", "COPY . /src"]
+    for index in range(1, 7000):
+        lines.append(f"FROM s{index - 1} AS s{index}")
+        lines += [f"COPY --from=s{max(0, index - 1 - back)} /src /src" for back in range(4)]
+    lines.append('CMD ["python", "/src/app.py"]')
+    project, before = _hostile(tmp_path, "\n".join(lines) + "\n")
+    started = time.monotonic()
+    result = _adopt(project, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 60
+    assert "too many stages and copies to follow them all" in result.stderr
+    assert "(before: Dockerfile: nested too deeply to check)" in result.stdout
+    assert "Traceback" not in result.stderr and tree(project) == before
+
+
 def test_a_start_command_that_cannot_be_carried_and_is_not_detected_is_one_error(tmp_path):
     project, before = _hostile(tmp_path, "FROM python:3.12-slim\nCMD ./boot.sh\n")
     (project / "app.py").unlink()
@@ -383,3 +400,22 @@ def test_the_reader_never_raises(tmp_path, lines):
     for language in ("go", "python", "java"):
         for found in reader.stated(by_name(language), ".").values():
             assert found.evidence.file == "Dockerfile" and found.evidence.line
+
+
+def test_the_questions_say_which_dockerfile_line_each_default_came_from(tmp_path):
+    from tests.test_prompts import ENTER, Terminal
+
+    project = _copy("adopt_fixtures/python-srv", tmp_path)
+    terminal = Terminal("adopt", str(project))
+    terminal.expect("Python version (3.11, from Dockerfile:2)")
+    terminal.type(ENTER)
+    terminal.expect("Start command (python server.py, from Dockerfile:10)")
+    terminal.type(ENTER)
+    terminal.expect("Port the app listens on (5000, from Dockerfile:9)")
+    terminal.type("\x7f" * 4 + "5001" + ENTER)
+    for prompt in ("Final image", "User id", "Group id"):
+        terminal.expect(prompt)
+        terminal.type(ENTER)
+    assert terminal.wait() == 0, terminal.screen
+    assert "\nEXPOSE 5001\n" in (project / "Dockerfile").read_text()
+    assert (project / "Dockerfile.orig").read_bytes() == (ADOPT_FIXTURES / "python-srv" / "Dockerfile").read_bytes()

@@ -206,9 +206,13 @@ def _adopted(app: Any, values: Dict[str, Any], language: Any) -> Tuple[Any, Dict
     return adopted, given, origins
 
 
-def _say_stated(app: Any, values: Dict[str, Any], out: Any) -> None:
+def _shown(value: Any) -> str:
     from generator.prompts import shown
 
+    return "''" if value == "" else shown(value)
+
+
+def _say_stated(app: Any, values: Dict[str, Any], out: Any) -> None:
     if not values:
         out.info(f"adopting {app.id}: the Dockerfile states nothing detection does not find")
         return
@@ -218,9 +222,9 @@ def _say_stated(app: Any, values: Dict[str, Any], out: Any) -> None:
         was = ""
         if detected is not None and detected.value not in (None, "", []) and detected.value != found.value:
             where = f" [{detected.evidence}]" if detected.evidence else ""
-            was = f"  (detected: {shown(detected.value)}{where})"
+            was = f"  (detected: {_shown(detected.value)}{where})"
         how = f"  ({found.how})" if found.how else ""
-        out.info(f"  {key:<18} {shown(found.value)}  [{found.evidence}]{how}{was}")
+        out.info(f"  {key:<18} {_shown(found.value)}  [{found.evidence}]{how}{was}")
 
 
 def _not_carried(reader: Any, new_text: str) -> List[str]:
@@ -248,7 +252,12 @@ def _not_carried(reader: Any, new_text: str) -> List[str]:
         if pair.key not in sets:
             lines[pair.key] = pair.line
     secrets = [key for key in lines if secret_name(key)]
-    plain = [key for key in lines if key not in secrets]
+    plain = [key for key in lines if key not in secrets and key != "PORT"]
+    if "PORT" in lines:
+        value = next(pair.value for pair in reversed(reader.final_env()) if pair.key == "PORT")
+        warnings.append(f"{reader.name}:{lines['PORT']}: ENV PORT={value} is not carried: an app that reads PORT "
+                        f"listens on its own default in the new image; run it with -e PORT={value}, or add "
+                        f"ENV PORT={value} to its final stage (`scaffold upgrade` keeps the edit)")
     if plain:
         where = ", ".join(f"{key} (line {lines[key]})" for key in plain)
         warnings.append(f"{reader.name}: ENV not carried: {where}; the new Dockerfile does not set them. If the app "
@@ -277,6 +286,8 @@ def _findings(dockerfile: Any, path: Path, display: str, dockerignore: Optional[
         report = check(dockerfile, path, display, inspector=Inspector(enabled=False), dockerignore=dockerignore)
     except ScaffoldError as error:
         return {}, str(error)
+    except RecursionError:
+        return {}, f"{display}: nested too deeply to check"
     counts: Counts = {}
     for finding in report.findings:
         row, count = counts.get(finding.rule.id, (finding.rule.row, 0))

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from generator import fs
 from generator.check.analysis import StageFacts, analyse
@@ -41,8 +42,9 @@ INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
 SWITCHERS = frozenset({"gosu", "su-exec"})
 #: an argument that names a variable, which exec form never expands
 _VARIABLE = re.compile(r"\$\{?[A-Za-z_]")
-#: COPY --from stages followed back to the build context at most
+#: COPY --from stages followed back to the build context at most, and instructions looked at doing so
 MAX_DEPTH = 8
+MAX_VISITS = 50_000
 
 
 class NoDockerfile(InputError):
@@ -100,9 +102,14 @@ class Reader:
         final = dockerfile.final_stage()
         assert final is not None  # read() refuses a file without FROM
         self.final = final
-        self.chain: List[Stage] = dockerfile.ancestry(final)
+        self._ancestries: Dict[int, List[Stage]] = {}
+        self._by_name: Dict[str, Stage] = {}
+        self._copied: Dict[int, List[Copied]] = {}
+        self.chain: List[Stage] = self._ancestry(final)
         self.workdirs = self._workdirs()
         self.warnings: List[str] = []
+        #: instructions visited while following copies between stages: bounded, as input is hostile
+        self._budget = MAX_VISITS
         self.start = self._start_command()
 
     # -- what the rest of adopt asks ---------------------------------------------------------------------
@@ -160,7 +167,8 @@ class Reader:
 
     def _stages_by_preference(self) -> List[Stage]:
         """The final stage and its FROM stages (last first), then the other stages (last first)."""
-        others = [stage for stage in reversed(self.dockerfile.stages) if stage not in self.chain]
+        running = {stage.index for stage in self.chain}
+        others = [stage for stage in reversed(self.dockerfile.stages) if stage.index not in running]
         return list(reversed(self.chain)) + others
 
     def _at(self, line: int) -> Instruction:
@@ -271,7 +279,7 @@ class Reader:
         if argv and not answers and not said:
             return []
         evidence = self._evidence(start.instruction)
-        how = f"as {argv}" if argv != start.argv else ""
+        how = f"written {shlex.join(start.argv)}" if argv != start.argv else ""
         return [Stated(key, value, evidence, how) for key, value in answers.items()]
 
     # -- the start command -------------------------------------------------------------------------------
@@ -404,18 +412,45 @@ class Reader:
             ends[stage.index] = current
         return at
 
+    def _stage(self, name_or_index: str) -> Optional[Stage]:
+        """`Dockerfile.stage`, by a table built once (it is asked for every COPY --from)."""
+        if not self._by_name:
+            self._by_name = {stage.name: stage for stage in reversed(self.dockerfile.stages) if stage.name}
+        key = name_or_index.lower()
+        if key in self._by_name:
+            return self._by_name[key]
+        return self.dockerfile.stages[int(key)] if key.isdigit() and int(key) < len(self.dockerfile.stages) else None
+
+    def _ancestry(self, stage: Stage) -> List[Stage]:
+        if stage.index not in self._ancestries:
+            self._ancestries[stage.index] = self.dockerfile.ancestry(stage)
+        return self._ancestries[stage.index]
+
+    def _copy_instructions(self, stage: Stage, newest_first: bool = False) -> Iterator[Instruction]:
+        """The COPY and ADD of `stage` and of the stages it is built FROM; every instruction looked at
+        counts against the budget, and when it is spent nothing more is followed (said once)."""
+        stages = self._ancestry(stage)
+        for holder in reversed(stages) if newest_first else stages:
+            for instruction in reversed(holder.instructions) if newest_first else holder.instructions:
+                self._budget -= 1
+                if self._budget == -1:
+                    self.warnings.append(f"{self.name}: too many stages and copies to follow them all; paths "
+                                         "from the stages not followed are kept as written")
+                if self._budget < 0:
+                    return
+                if instruction.keyword in ("COPY", "ADD"):
+                    yield instruction
+
     def _in_context(self, path: str, stage: Optional[Stage] = None, depth: int = 0) -> Optional[str]:
         """The build-context path ("" for its root) that a COPY put at the absolute `path` of `stage` (the
         final stage by default), following COPY --from through earlier stages; None when none did."""
-        stage = stage or self.final
         if depth > MAX_DEPTH:
             return None
-        for holder in reversed(self.dockerfile.ancestry(stage)):
-            for instruction in reversed(holder.each("COPY", "ADD")):
-                for copied in self._copies(instruction):
-                    found = self._copied_to(copied, path, depth)
-                    if found is not None:
-                        return found
+        for instruction in self._copy_instructions(stage or self.final, newest_first=True):
+            for copied in self._copies(instruction):
+                found = self._copied_to(copied, path, depth)
+                if found is not None:
+                    return found
         return None
 
     def _copied_to(self, copied: "Copied", path: str, depth: int) -> Optional[str]:
@@ -446,25 +481,23 @@ class Reader:
     def holds(self, stage: Optional[Stage] = None, inside: str = "/", depth: int = 0) -> List[str]:
         """The build-context paths ("" for all of it) whose files end up below `inside` in `stage` (the final
         stage by default): copied there directly, or through a path of an earlier stage."""
-        stage = stage or self.final
         found: List[str] = []
         if depth > MAX_DEPTH:
             return found
-        for holder in self.dockerfile.ancestry(stage):
-            for instruction in holder.each("COPY", "ADD"):
-                for copied in self._copies(instruction):
-                    places = [copied.target]
-                    if copied.into_directory and (copied.stage is not None or self._kind(copied.source) == "file"):
-                        places.append(posixpath.join(copied.target, posixpath.basename(copied.source)))
-                    for place in places:
-                        whole, part = _below(place, inside) is not None, _below(inside, place)
-                        if copied.stage is not None and (whole or part):
-                            found += self.holds(copied.stage, copied.source if whole else
-                                                posixpath.join(copied.source, part or ""), depth + 1)
-                        elif whole:
-                            found.append(copied.source)
-                        elif part and self._kind(copied.source) == "dir":
-                            found.append(_joined(copied.source, part))
+        for instruction in self._copy_instructions(stage or self.final):
+            for copied in self._copies(instruction):
+                places = [copied.target]
+                if copied.into_directory and (copied.stage is not None or self._kind(copied.source) == "file"):
+                    places.append(posixpath.join(copied.target, posixpath.basename(copied.source)))
+                for place in places:
+                    whole, part = _below(place, inside) is not None, _below(inside, place)
+                    if copied.stage is not None and (whole or part):
+                        found += self.holds(copied.stage, copied.source if whole else
+                                            posixpath.join(copied.source, part or ""), depth + 1)
+                    elif whole:
+                        found.append(copied.source)
+                    elif part and self._kind(copied.source) == "dir":
+                        found.append(_joined(copied.source, part))
         return found
 
     def _copies(self, instruction: Instruction) -> List["Copied"]:
@@ -472,6 +505,11 @@ class Reader:
 
         Heredocs, URLs, patterns, images and sources that climb out of the context are left out.
         """
+        if instruction.line not in self._copied:
+            self._copied[instruction.line] = self._read_copies(instruction)
+        return self._copied[instruction.line]
+
+    def _read_copies(self, instruction: Instruction) -> List["Copied"]:
         sources, destination = copy_sources(instruction)
         if not sources or not destination:
             return []
@@ -482,7 +520,7 @@ class Reader:
         # into an existing directory: BuildKit's reading of a trailing slash, `.`, several sources, the WORKDIR
         into_directory = written.endswith(("/", "/.")) or written == "." or len(sources) > 1 or target == workdir
         origin = instruction.flag("from")
-        earlier = self.dockerfile.stage(origin) if origin is not None else None
+        earlier = self._stage(origin) if origin is not None else None
         if origin is not None and (earlier is None or earlier.index >= instruction.stage):
             return []  # an image, not an earlier stage of this file
         copies = []
