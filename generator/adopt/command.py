@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, out: Any) -> int:
     """The command; errors are raised as ScaffoldError for the CLI to print in one line."""
     from generator import fs, record
     from generator.adopt import stated
-    from generator.cli import _project, choose_app, detect_apps, is_interactive, plan_app
+    from generator.cli import _overrides, _project, choose_app, detect_apps, is_interactive, plan_app
     from generator.errors import InputError
     from generator.languages import by_name
 
@@ -98,16 +98,17 @@ def run(args: argparse.Namespace, out: Any) -> int:
         language = by_name(app.language)
         values = _usable(reader.stated(language, app.root), language, reader.warnings)
         adopted, given, origins = _adopted(app, values, language)
-        _say_stated(app, values, out)
+        _say_stated(app, values, _overrides(args), out)
         for warning in reader.warnings:
             out.warn(warning)
         plan = plan_app(adopted, args, project, out, interactive, given, origins)
-        for warning in _not_carried(reader, plan.files.get(DOCKERFILE, "")):
+        not_carried = _not_carried(reader, plan.files.get(DOCKERFILE, ""))
+        for warning in not_carried:
             out.warn(warning)
         before = _findings(dockerfile, project / name, name)
         if args.dry_run:
             after = _findings_of_text(plan.files.get(DOCKERFILE), project, plan.files.get(".dockerignore"))
-            return _show(plan, name, app, values, reader.warnings, before, after, args.json, out)
+            return _show(plan, name, app, values, reader.warnings + not_carried, before, after, args.json, out)
         written = plan.write(force=True)
     for written_name in written:
         out.ok(f"wrote {project / written_name}")
@@ -212,7 +213,11 @@ def _shown(value: Any) -> str:
     return "''" if value == "" else shown(value)
 
 
-def _say_stated(app: Any, values: Dict[str, Any], out: Any) -> None:
+def _say_stated(app: Any, values: Dict[str, Any], flags: Dict[str, Any], out: Any) -> None:
+    from generator.languages import by_name
+    from generator.validate import flag_origin
+
+    language = by_name(app.language)
     if not values:
         out.info(f"adopting {app.id}: the Dockerfile states nothing detection does not find")
         return
@@ -224,7 +229,8 @@ def _say_stated(app: Any, values: Dict[str, Any], out: Any) -> None:
             where = f" [{detected.evidence}]" if detected.evidence else ""
             was = f"  (detected: {_shown(detected.value)}{where})"
         how = f"  ({found.how})" if found.how else ""
-        out.info(f"  {key:<18} {_shown(found.value)}  [{found.evidence}]{how}{was}")
+        wins = f"  ({flag_origin(language, key)} wins)" if key in flags else ""
+        out.info(f"  {key:<18} {_shown(found.value)}  [{found.evidence}]{how}{was}{wins}")
 
 
 def _not_carried(reader: Any, new_text: str) -> List[str]:
