@@ -26,7 +26,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from generator import fs
 from generator.check.analysis import StageFacts, analyse
 from generator.check.dockerfile import (
-    MAX_BYTES, Assignment, Command, Dockerfile, Instruction, Stage, copy_sources, decode, expand, parse, start_command,
+    MAX_BYTES, Assignment, Command, Dockerfile, Instruction, Stage, copy_sources, decode, expand, expose_ports, parse,
+    start_command,
 )
 from generator.check.rules import excerpt, simple_words
 from generator.detect.model import Evidence
@@ -58,7 +59,7 @@ class Stated:
     key: str
     value: Any
     evidence: Evidence
-    #: how it was read, when the line alone does not show it ("EXPOSE $PORT, PORT=8080 at line 3")
+    #: how it was read, when the value alone does not show it ("EXPOSE ${PORT} = 7000", "FROM python:3.11-slim")
     how: str = ""
 
 
@@ -276,8 +277,6 @@ class Reader:
         answers, said = language.start_answers(argv) if argv else ({}, [])
         for note in notes + said:
             self.warnings.append(f"{where}: the start command: {note}")
-        if argv and not answers and not said:
-            return []
         evidence = self._evidence(start.instruction)
         how = f"written {shlex.join(start.argv)}" if argv != start.argv else ""
         return [Stated(key, value, evidence, how) for key, value in answers.items()]
@@ -577,8 +576,6 @@ def _joined(base: str, rest: str) -> str:
 
 
 def _ports(instruction: Instruction) -> List[str]:
-    from generator.check.dockerfile import expose_ports
-
     return [port.text for port in expose_ports(instruction)]
 
 
