@@ -142,7 +142,7 @@ def test_flags_win_over_the_dockerfile(tmp_path):
     assert answers["port"] == 9000 and answers["start_command"] == ["python", "server.py", "--fast"]
     bad = _adopt(project, "--port", "http")
     assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1] == (
-        "error: port from --port expected a whole number")
+        "error: port from --port expected a whole number (or none for a command-line program)")
     assert not (project / "Dockerfile.orig").exists()
 
 
@@ -242,7 +242,8 @@ def test_a_dockerfile_that_is_a_link_is_refused(tmp_path):
      "the start command runs a shell (sh -c python app.py; rm -rf /)", 8001, ["python", "app.py"]),
     # exec form passes $VAR literally
     ("FROM python:3.12-slim\nENTRYPOINT [\"python\", \"app.py\", \"--port=${PORT}\"]\n",
-     "passes --port=${PORT} literally (exec form expands no variables): not carried", 8000, ["python", "app.py"]),
+     "holds shell syntax (`${PORT}`), which exec form passes to the program as plain text: not carried", 8000,
+     ["python", "app.py"]),
     # an exec-form ENTRYPOINT with a shell-form CMD becomes /bin/sh -c
     ("FROM python:3.12-slim\nENTRYPOINT [\"python\"]\nCMD app.py\n",
      "passes a shell-form CMD (line 3) to ENTRYPOINT", 8000, ["python", "app.py"]),
@@ -314,6 +315,21 @@ def _start(reader: Reader, language: str = "python", source_dir: str = ".") -> A
     stated = reader.stated(by_name(language), source_dir)
     found = stated.get("start_command") or stated.get("main_class")
     return None if found is None else found.value
+
+
+def test_an_exposed_port_overrules_a_command_line_guess(tmp_path):
+    from generator.adopt.command import _adopted
+    from generator.detect.model import AppCandidate, Evidence
+    from generator.validate import CLI, resolve_answers
+
+    app = AppCandidate("go", "tool", ".")
+    app.set("kind", CLI, Evidence("main.go", 3))
+    go = by_name("go")
+    assert resolve_answers(app, {}).values["port"] is None
+    reader = _reader(tmp_path, "FROM golang:1.22\nEXPOSE 9000\n")
+    adopted, given, origins = _adopted(app, reader.stated(go, "."), go)
+    resolved = resolve_answers(adopted, given, origins)
+    assert resolved.values["port"] == 9000 and resolved.origins["port"] == "Dockerfile:2"
 
 
 def test_entrypoint_and_cmd_combine_as_docker_combines_them(tmp_path):

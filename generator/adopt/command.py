@@ -195,6 +195,7 @@ def _adopted(app: Any, values: Dict[str, Any], language: Any) -> Tuple[Any, Dict
     """The app with the Dockerfile's values as its facts (answers detection gives), and the other answers
     (uid, gid) as given answers with their origins; flags and prompts still override both."""
     from generator.detect.model import AppCandidate
+    from generator.languages.base import PORT
 
     adopted = AppCandidate(app.language, app.name, app.root, dict(app.facts))
     given: Dict[str, Any] = {}
@@ -204,6 +205,8 @@ def _adopted(app: Any, values: Dict[str, Any], language: Any) -> Tuple[Any, Dict
             adopted.set(key, found.value, found.evidence)
         else:
             given[key], origins[key] = found.value, str(found.evidence)
+    if PORT.key in values:
+        adopted.facts.pop("kind", None)  # a port the image exposes: not a command-line program, whatever was guessed
     return adopted, given, origins
 
 

@@ -17,7 +17,6 @@ said, with its line, and detection fills in.
 from __future__ import annotations
 
 import posixpath
-import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from generator.detect.model import Evidence
 from generator.errors import InputError, ScaffoldError
 from generator.languages import LANGUAGES
 from generator.languages.base import GID, PORT, UID, Language
+from generator.parsers import shell_syntax
 
 #: programs that are a shell: a command run through one cannot run in an image without a shell
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
@@ -41,8 +41,6 @@ SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"
 INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
 #: programs that switch to another user, then run the rest (the new image has its USER already)
 SWITCHERS = frozenset({"gosu", "su-exec"})
-#: an argument that names a variable, which exec form never expands
-_VARIABLE = re.compile(r"\$\{?[A-Za-z_]")
 #: COPY --from stages followed back to the build context at most, and instructions looked at doing so
 MAX_DEPTH = 8
 MAX_VISITS = 50_000
@@ -356,9 +354,10 @@ class Reader:
             start.notes.append(f"runs the shell script {argv[0]}, which needs a shell the hardened image does not "
                                "have: not carried (run what the script starts instead, with --cmd or its language's flag)")
             return None
-        variable = next((word for word in argv if _VARIABLE.search(word)), None)
-        if variable is not None:
-            start.notes.append(f"passes {_short(variable)} literally (exec form expands no variables): not carried")
+        syntax = shell_syntax(argv)
+        if syntax:
+            start.notes.append(f"holds shell syntax ({syntax}), which exec form passes to the program as plain text: "
+                               "not carried")
             return None
         return argv
 
