@@ -220,3 +220,81 @@ def matching(pattern: str, example: str) -> Parser:
         return value
 
     return parse
+
+
+#: release steps one app may declare at most (each runs before the app, in order)
+MAX_RELEASE_STEPS = 8
+
+
+def parse_release(raw: Any) -> List[List[str]]:
+    """Release steps: commands run once before the app starts (migrations), in order.
+
+    None, "" or [] is none; a string is one command (split like `parse_argv`, so shell
+    syntax is refused); a list holds commands, each a string or an argv list. A JSON
+    list written as text (`--set release='["a b", "c"]'`) is read as that list.
+    """
+    if raw is None or raw == "" or raw == []:
+        return []
+    if isinstance(raw, str) and raw.lstrip().startswith("["):
+        import json  # here: `scaffold --help` never parses a release
+
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise ValueError("starts like a JSON list but is not one") from None
+    steps = [raw] if isinstance(raw, str) else raw
+    if not isinstance(steps, (list, tuple)):
+        raise ValueError("expected a command or a list of commands")
+    if len(steps) > MAX_RELEASE_STEPS:
+        raise ValueError(f"has more than {MAX_RELEASE_STEPS} steps")
+    parsed = []
+    for number, step in enumerate(steps, 1):
+        try:
+            parsed.append(parse_argv(step))
+        except ValueError as error:
+            raise ValueError(f"step {number} {error}" if len(steps) > 1 else str(error)) from None
+    return parsed
+
+
+#: secrets one app may declare at most
+MAX_SECRETS = 32
+
+
+def parse_names(raw: Any) -> List[str]:
+    """Names (slugs, each once): a list, or text separated by commas or spaces; "" is none."""
+    if raw is None or raw == "":
+        return []
+    if isinstance(raw, str):
+        raw = [part for part in re.split(r"[,\s]+", raw) if part]
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError("expected names separated by commas")
+    if len(raw) > MAX_SECRETS:
+        raise ValueError(f"has more than {MAX_SECRETS} names")
+    names: List[str] = []
+    for item in raw:
+        name = parse_slug(item)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+#: directories a writable path may never cover: the system, and the app's code and virtualenv
+_NOT_WRITABLE = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr",
+                 "/opt", "/app/venv")
+
+
+def parse_writable_path(raw: Any) -> str:
+    """A directory the app writes at run time: "" for none; relative means inside the app (/app).
+
+    It becomes a tmpfs (compose) or an emptyDir (Kubernetes) mounted over that path, so it
+    may not be the root, the app directory itself, or a system directory it would hide.
+    """
+    value = optional_text(raw)
+    if not value:
+        return ""
+    relative = not value.startswith("/")
+    inside = parse_relpath(value if relative else value.lstrip("/"))
+    path = ("/app" if relative else "") + ("" if inside == "." else "/" + inside) or "/"
+    if path in ("/", "/app") or any(path == d or path.startswith(d + "/") for d in _NOT_WRITABLE):
+        raise ValueError(f"would put a writable mount over {path} (not /, the app directory or a system directory)")
+    return path

@@ -30,6 +30,8 @@ MAX_RECORD_BYTES = 256 << 10
 HEADER = (
     "# Recorded by hardened-scaffold: `scaffold upgrade` regenerates the files below\n"
     "# from these answers and merges your edits. Change answers with `scaffold upgrade --set`.\n"
+    "# `runtime` is what the answers mean for running the image (user, port, writable paths,\n"
+    "# probe, limits: docs/runtime.md); it is derived from them again on every upgrade.\n"
 )
 
 
@@ -48,8 +50,14 @@ class Record:
 
 def dump(files: Mapping[str, str], answers: Mapping[str, Any], template: str, version: str,
          base_registry: str = "") -> Dict[str, str]:
-    """The `.scaffold/` files for a render: answers.yml and the pristine copy of each file."""
+    """The `.scaffold/` files for a render: answers.yml and the pristine copy of each file.
+
+    The runtime contract is written beside the answers for whoever reads the record; it is
+    never read back (`load` derives it again from the answers).
+    """
     import yaml
+
+    from generator.runtime import runtime_for
 
     body = yaml.safe_dump(
         {
@@ -59,6 +67,7 @@ def dump(files: Mapping[str, str], answers: Mapping[str, Any], template: str, ve
             **({"base_registry": base_registry} if base_registry else {}),
             "files": sorted(files),
             "answers": dict(answers),
+            "runtime": runtime_for(answers).to_record(),
         },
         sort_keys=False,
         default_flow_style=False,

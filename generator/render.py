@@ -42,9 +42,14 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
     """What templates see: the validated answers plus values derived from them.
 
     `base_registry` (a registry mirror) rewrites every base image (generator.images.mirrored).
+    `runtime` is the runtime contract (generator.runtime) that the Dockerfile, compose.yaml
+    and the Kubernetes manifests all render from.
     """
+    from generator.runtime import runtime_for
+
     return {
         **answers,
+        "runtime": runtime_for(answers),
         "images": mirrored_images(by_name(answers["language"]).images(answers), base_registry),
         "scaffold_version": __version__,
         "template_version": version,

@@ -56,7 +56,8 @@ def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None
 
     answers: Dict[str, Any] = {"language": name}
     for field in language.answer_fields:
-        value = raw.get(field.key)
+        # an answer added since a record was written takes its default (an upgrade then adds what it gives)
+        value = raw[field.key] if field.key in raw else field.default
         if field.key == FINAL.key:  # its default and its rule read the answers before it
             value = value or language.default_final(answers)
         if value is None and field.missing:
@@ -70,6 +71,11 @@ def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None
             if refusal:
                 raise fail(field.key, refusal)
     broken = language.check(answers)
+    if broken:
+        raise InputError(broken)
+    from generator import runtime  # the companion files' own rule (runtime.py imports the registry too)
+
+    broken = runtime.refusal(answers)
     if broken:
         raise InputError(broken)
     return answers

@@ -19,7 +19,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from generator.parsers import NO_PORT, Parser, one_of, parse_id, parse_optional_port, parse_relpath, parse_slug, parse_syntax
+from generator.parsers import (NO_PORT, Parser, one_of, parse_bool, parse_id, parse_names, parse_optional_port,
+                               parse_relpath, parse_release, parse_slug, parse_syntax)
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -61,6 +62,37 @@ class AnswerField(NamedTuple):
     #: the message when no value was found and there is no default: what was looked for
     #: and the flag that fixes it ("" : just "is missing")
     missing: str = ""
+    #: the value a flag that takes no argument sets (`--kubernetes`: True); None: the flag takes a value
+    flag_value: Any = None
+
+
+class WritablePath(NamedTuple):
+    """A directory the app writes at run time; everything else is read-only (HARDENING R1).
+
+    compose mounts a tmpfs over it and Kubernetes an emptyDir, both of `size_mb`.
+    """
+
+    path: str
+    #: why the app writes there, one line (written beside the mount)
+    why: str
+    size_mb: int = 64
+
+
+class Resources(NamedTuple):
+    """What one container may use at most (HARDENING R4): compose limits, Kubernetes limits."""
+
+    #: CPUs (compose `cpus`, Kubernetes `limits.cpu`)
+    cpus: float = 1.0
+    #: MiB (compose `mem_limit`, Kubernetes `limits.memory` and `requests.memory`)
+    memory_mb: int = 512
+    #: processes and threads (compose `pids_limit`; Kubernetes sets it per node)
+    pids: int = 256
+    #: CPU requested from a Kubernetes scheduler, in millicores
+    cpu_request_m: int = 100
+
+
+#: the one path every app may write: temporary files, in memory
+TMP = WritablePath("/tmp", "temporary files (the only writable path the image itself needs)")
 
 
 class Flavour(NamedTuple):
@@ -91,9 +123,28 @@ SYNTAX = AnswerField("syntax", parse_syntax, "a `# syntax=` frontend, pinned by 
                      "@sha256:...); off by default because it pulls an image at build time", default="",
                      flag="--syntax", metavar="REF", settable=True)
 
+# -- how the image runs: the companion files (generator/runtime.py, docs/runtime.md) ---------
+
+COMPOSE = AnswerField("compose", parse_bool, "write compose.yaml, which runs the image hardened (--no-compose: "
+                      "do not)", type="bool", default=True, flag="--no-compose", settable=True, flag_value=False)
+KUBERNETES = AnswerField("kubernetes", parse_bool, "write Kubernetes manifests under k8s/ (Pod Security "
+                         "\"restricted\", default-deny NetworkPolicy)", type="bool", default=False,
+                         flag="--kubernetes", settable=True, flag_value=True)
+CI = AnswerField("ci", one_of("none", "github", "gitlab"), "write a CI pipeline that lints, builds (SBOM, "
+                 "provenance), verifies and scans the image: github (.github/workflows/container.yml), gitlab "
+                 "(.gitlab-ci.yml) or none", default="none", flag="--ci", metavar="github|gitlab", settable=True)
+SECRETS = AnswerField("secrets", parse_names, "secrets the app reads as files, /run/secrets/NAME (comma-separated "
+                      "names; compose reads each from secrets/NAME)", type="json", default=[], flag="--secret",
+                      metavar="NAME[,NAME...]", settable=True)
+#: declared by a language whose apps have release steps (Python: migrations); the runtime
+#: contract reads it wherever it is declared (Language.release_steps)
+RELEASE = AnswerField("release", parse_release, "release steps run once before the app starts, in order (e.g. "
+                      "'python manage.py migrate'); exec form, no shell", type="json", default=[],
+                      flag="--release", metavar="CMD", settable=True, detected=True)
+
 #: before the language's own answers (what the app is) and after them (how the image runs)
 COMMON_HEAD: Tuple[AnswerField, ...] = (APP_NAME, SOURCE_DIR, VERSION)
-COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX)
+COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS)
 
 
 class Language:
@@ -113,6 +164,12 @@ class Language:
     fields: Tuple[AnswerField, ...] = ()
     #: final images, the usual default first
     finals: Tuple[Flavour, ...]
+    #: what one container of this language may use (the runtime contract's limits)
+    resources: Resources = Resources()
+    #: how long the app may take to start before its probes count (seconds)
+    startup_seconds: int = 30
+    #: why the image has no health probe of its own, when `health_command` gives none
+    no_health_command = "the image has no shell and no HTTP client to run one, on purpose"
 
     @property
     def templates(self) -> str:
@@ -148,6 +205,28 @@ class Language:
     def derive(self, app: "AppCandidate", raw: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Tuple[Any, str]]:
         """Raw answers that follow from the detected ones: {key: (value, origin)}."""
         return {}
+
+    # -- the runtime contract (generator/runtime.py): how the image runs -------------------
+
+    def start_command(self, answers: Mapping[str, Any]) -> List[str]:
+        """The argv the image's ENTRYPOINT runs (exec form: no shell)."""
+        raise NotImplementedError
+
+    def release_steps(self, answers: Mapping[str, Any]) -> List[List[str]]:
+        """Commands run once, in order, before the app starts: the `release` answer where declared."""
+        return [list(step) for step in answers.get(RELEASE.key) or []]
+
+    def writable_paths(self, answers: Mapping[str, Any]) -> List[WritablePath]:
+        """The directories the app writes at run time; the rest of the filesystem is read-only."""
+        return [TMP]
+
+    def health_command(self, answers: Mapping[str, Any]) -> Optional[List[str]]:
+        """An exec-form probe the image itself can run (HEALTHCHECK, compose); None: it has none."""
+        return None
+
+    def http_probe_path(self, answers: Mapping[str, Any]) -> str:
+        """An HTTP path the framework is known to serve for health ("" : probe the TCP port)."""
+        return ""
 
     def check(self, answers: Mapping[str, Any]) -> Optional[str]:
         """A rule across answers, checked after each passed its parser: the whole message when broken.

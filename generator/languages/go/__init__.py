@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language
+from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language, Resources
 from generator.parsers import parse_bool, parse_relpath, parse_slug, slugify, text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,6 +48,10 @@ class Go(Language):
         Flavour("distroless", "distroless static (base for cgo): CA certs, tzdata, no shell"),
         Flavour("debian", "debian slim, shell and package tools removed"),
     )
+    #: one static binary: little memory, few threads, starts at once
+    resources = Resources(memory_mb=256, pids=128)
+    startup_seconds = 10
+    no_health_command = "the image holds the binary alone: no shell, no HTTP client to run a probe with"
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
         from generator.languages.go import detect
@@ -68,6 +72,10 @@ class Go(Language):
             "debian": "debian:bookworm-slim",
         }
         return {"builder": f"golang:{answers['version']}-bookworm", "final": finals[str(answers["final"])]}
+
+    def start_command(self, answers: Mapping[str, Any]) -> List[str]:
+        """The binary, where the template installs it (/usr/local/bin)."""
+        return [f"/usr/local/bin/{answers['binary']}"]
 
     def default_final(self, answers: Mapping[str, Any]) -> str:
         return "distroless" if answers.get("cgo") else "scratch"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from generator.languages.base import AnswerField, Flavour, Language
+from generator.languages.base import AnswerField, Flavour, Language, Resources, WritablePath
 from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,12 +71,39 @@ class Java(Language):
                     prompt="Main class (empty: the jar's manifest)", detected=True, missing=MAIN_CLASS_MISSING),
         AnswerField("packaging", one_of("spring-boot", "shade", "assembly", "jar"),
                     "spring-boot, shade, assembly or jar", default="jar", detected=True),
+        AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
+                    "/actuator/health", type="bool", default=False, detected=True, settable=True),
     )
     finals = (
         Flavour("distroless", "jlink-ed runtime on distroless cc, no shell"),
         Flavour("debian", "jlink-ed runtime on debian slim, shell and apt removed"),
         Flavour("jre", "distroless Java: the full JRE, no jlink step, no shell"),
     )
+    #: the heap is 75% of the memory limit (JAVA_TOOL_OPTIONS in the template); a server's
+    #: thread pool (Tomcat: 200) plus the JVM's own threads
+    resources = Resources(memory_mb=1024, pids=512)
+    startup_seconds = 90
+    no_health_command = ("the image has no shell and no HTTP client, on purpose, and a probe written in Java would "
+                         "start a second JVM at every interval")
+
+    def start_command(self, answers: Mapping[str, Any]) -> List[str]:
+        """The launcher: Spring Boot's, the main class on the class path, or the jar's manifest."""
+        java = "/usr/bin/java" if answers["final"] == "jre" else "/opt/java/runtime/bin/java"
+        if answers.get("packaging") == "spring-boot":
+            return [java, "org.springframework.boot.loader.launch.JarLauncher"]
+        if answers.get("main_class"):
+            classpath = "/app/app.jar" + (":/app/lib/*" if answers.get("packaging") == "jar" else "")
+            return [java, "-cp", classpath, str(answers["main_class"])]
+        return [java, "-jar", "/app/app.jar"]
+
+    def writable_paths(self, answers: Mapping[str, Any]) -> List[WritablePath]:
+        """java.io.tmpdir only: hsperfdata is off (-XX:-UsePerfData), so nothing else is written."""
+        return [WritablePath("/tmp", "java.io.tmpdir: temporary files (an embedded Tomcat's work directory, "
+                             "uploads); no hsperfdata (-XX:-UsePerfData)", 128)]
+
+    def http_probe_path(self, answers: Mapping[str, Any]) -> str:
+        """Spring Boot Actuator serves /actuator/health on the app's port by default."""
+        return "/actuator/health" if answers.get("spring_boot") and answers.get("actuator") else ""
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
         from generator.languages.java import detect

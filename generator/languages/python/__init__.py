@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language
-from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, text
+from generator.languages.base import RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
+from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_writable_path, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -24,6 +24,8 @@ _VERSION = r"(?:python-?)?3\.(\d{1,2})(?:\.\d{1,3})?"
 #: runs on the interpreter (and path) it was created with, so distroless is offered
 #: only for these versions, with a Debian builder whose python3 is the same.
 DISTROLESS_PYTHON = {"3.11": "12", "3.13": "13"}
+#: the app's virtualenv in the image (templates/python/Dockerfile.jinja builds it there)
+VENV = "/app/venv"
 
 #: tools a hand-written start command may run the app through (`poetry run gunicorn ...`)
 RUNNERS = ("poetry", "pipenv", "uv", "pdm", "hatch")
@@ -61,6 +63,10 @@ class Python(Language):
         AnswerField("django_settings", matching(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*",
                                                 "a Python module name (like mysite.settings)"),
                     "DJANGO_SETTINGS_MODULE", default="", detected=True),
+        RELEASE,
+        AnswerField("media_root", parse_writable_path, "a directory the app writes uploads to, e.g. Django's "
+                    "MEDIA_ROOT (relative: inside /app); it gets a writable mount", default="", detected=True,
+                    settable=True),
     )
     finals = (
         Flavour("slim", "python:X-slim, pip, shell and package tools removed"),
@@ -68,6 +74,24 @@ class Python(Language):
     )
 
     env_answers = (("DJANGO_SETTINGS_MODULE", "django_settings"),)
+
+    def start_command(self, answers: Mapping[str, Any]) -> List[str]:
+        return list(answers["start_command"])
+
+    def health_command(self, answers: Mapping[str, Any]) -> Optional[List[str]]:
+        """The virtualenv's Python opens a TCP connection to the port: no shell, no HTTP client."""
+        if not answers.get("port"):
+            return None
+        return [f"{VENV}/bin/python", "-c",
+                f'import socket; socket.create_connection(("127.0.0.1", {int(answers["port"])}), 3).close()']
+
+    def writable_paths(self, answers: Mapping[str, Any]) -> List[WritablePath]:
+        paths = [TMP]
+        media = answers.get("media_root")
+        if media and media != TMP.path:
+            paths.append(WritablePath(media, "uploaded files (media_root); a tmpfs/emptyDir loses them on restart: "
+                                      "mount a volume there to keep them", 256))
+        return paths
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
         from generator.languages.python import detect

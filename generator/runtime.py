@@ -1,0 +1,157 @@
+"""The runtime contract: how the image runs, derived once from the validated answers.
+
+Only the tool that wrote the Dockerfile knows the numeric user, the port, the start
+command, the paths the app writes and a probe that works without a shell. `runtime_for`
+gathers them from the answers and the language's hooks (`Language.start_command`,
+`release_steps`, `writable_paths`, `health_command`, `http_probe_path`, `resources`,
+`startup_seconds`), and every file that runs the image renders from the one `Runtime`:
+the Dockerfile (USER, EXPOSE, HEALTHCHECK, ENTRYPOINT), compose.yaml and the Kubernetes
+manifests. It is recorded beside the answers for readers and derived again on every
+`scaffold upgrade`, never read back. What each setting is for: docs/runtime.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+
+from generator.languages import by_name
+from generator.languages.base import Resources, WritablePath
+
+#: below this port a process needs CAP_NET_BIND_SERVICE to listen (HARDENING R2)
+PRIVILEGED_PORTS = 1024
+#: Kubernetes `runAsUser`/`runAsGroup` must be above this (HARDENING R7; checkov CKV_K8S_40, Trivy KSV-0020/21)
+KUBERNETES_MIN_ID = 10000
+
+
+@dataclass(frozen=True)
+class Writable:
+    """A path the app writes (tmpfs in compose, emptyDir in Kubernetes, named `volume` there)."""
+
+    path: str
+    why: str
+    size_mb: int
+    #: its Kubernetes volume name (a DNS label, unique in the pod)
+    volume: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    """How an orchestrator sees that the app is up: its port, and what it can run or ask."""
+
+    port: int
+    #: an HTTP path the framework serves for health (Kubernetes httpGet); "" : a TCP connection
+    http_path: str
+    #: an exec-form probe the image can run itself (Dockerfile HEALTHCHECK, compose); () : none
+    command: Tuple[str, ...]
+    #: why there is no `command`, written where the probe would be
+    no_command: str
+    #: how long the app may take to start before failed probes count
+    startup_seconds: int
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything the Dockerfile, compose.yaml and the manifests agree on (docs/runtime.md)."""
+
+    #: the app's name as a DNS label: image, compose service and network, Kubernetes objects
+    name: str
+    uid: int
+    gid: int
+    #: the port the app listens on; None for a command-line program (no probe, no Service)
+    port: Optional[int]
+    #: what ENTRYPOINT runs
+    command: Tuple[str, ...]
+    #: commands run once, in order, before the app starts (compose one-shot services, initContainers)
+    release: Tuple[Tuple[str, ...], ...]
+    #: the only writable paths (tmpfs, emptyDir); the root filesystem is read-only
+    writable: Tuple[Writable, ...]
+    #: None for a command-line program
+    probe: Optional[Probe]
+    resources: Resources
+    #: capabilities added back after dropping ALL (only NET_BIND_SERVICE, for a port below 1024)
+    capabilities: Tuple[str, ...]
+    #: secrets the app reads as files under /run/secrets
+    secrets: Tuple[str, ...]
+
+    @property
+    def server(self) -> bool:
+        return self.port is not None
+
+    def to_record(self) -> Dict[str, Any]:
+        """Plain data for `.scaffold/answers.yml` (for readers: upgrade derives it again)."""
+        probe = None
+        if self.probe is not None:
+            probe = {"port": self.probe.port, "http_path": self.probe.http_path or None,
+                     "command": list(self.probe.command) or None,
+                     "no_command": self.probe.no_command if not self.probe.command else None,
+                     "startup_seconds": self.probe.startup_seconds}
+            probe = {key: value for key, value in probe.items() if value is not None}
+        return {
+            "user": f"{self.uid}:{self.gid}",
+            "port": self.port,
+            "command": list(self.command),
+            "release": [list(step) for step in self.release],
+            "writable": [{"path": w.path, "size_mb": w.size_mb, "why": w.why} for w in self.writable],
+            "probe": probe,
+            "resources": dict(self.resources._asdict()),
+            "capabilities": list(self.capabilities),
+            "secrets": list(self.secrets),
+        }
+
+
+def dns_label(name: str) -> str:
+    """An app name (a slug) as a DNS-1123 label: Kubernetes names, image and network names."""
+    label = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63].rstrip("-")
+    return label or "app"
+
+
+def _volume(path: WritablePath, taken: "Iterable[Writable]") -> str:
+    """A volume name for `path` that no other writable path of the pod has."""
+    base = dns_label(path.path.strip("/") or "root")[:55].rstrip("-")
+    names = {w.volume for w in taken}
+    name, number = base, 1
+    while name in names:
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
+def runtime_for(answers: Mapping[str, Any]) -> Runtime:
+    """The contract for validated answers (generator.validate), from the language's hooks."""
+    language = by_name(answers["language"])
+    port = answers.get("port")
+    writable: Dict[str, Writable] = {}
+    for path in language.writable_paths(answers):
+        if path.path not in writable:  # the first reason given for a path wins
+            writable[path.path] = Writable(path.path, path.why, path.size_mb, _volume(path, writable.values()))
+    probe = None
+    if port is not None:
+        command = language.health_command(answers)
+        probe = Probe(int(port), language.http_probe_path(answers), tuple(command or ()),
+                      "" if command else language.no_health_command, language.startup_seconds)
+    return Runtime(
+        name=dns_label(str(answers["app_name"])),
+        uid=int(answers["uid"]),
+        gid=int(answers["gid"]),
+        port=port,
+        command=tuple(language.start_command(answers)),
+        release=tuple(tuple(step) for step in language.release_steps(answers)),
+        writable=tuple(writable.values()),
+        probe=probe,
+        resources=language.resources,
+        capabilities=("NET_BIND_SERVICE",) if port is not None and port < PRIVILEGED_PORTS else (),
+        secrets=tuple(answers.get("secrets") or ()),
+    )
+
+
+def refusal(answers: Mapping[str, Any]) -> Optional[str]:
+    """Why these answers cannot give the companion files they ask for (None: they can)."""
+    if answers.get("kubernetes"):
+        low = [key for key in ("uid", "gid") if int(answers[key]) <= KUBERNETES_MIN_ID]
+        if low:
+            return (f"Kubernetes manifests need {' and '.join(low)} above {KUBERNETES_MIN_ID} (Pod Security "
+                    f"\"restricted\" and the scanners ask runAsUser/runAsGroup > {KUBERNETES_MIN_ID}, HARDENING "
+                    f"R7); use {' '.join(f'--{key} 10001' for key in low)}, or leave out --kubernetes")
+    return None
