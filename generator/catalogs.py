@@ -12,7 +12,8 @@ on each use; when the URL cannot be reached the cached copy is used, saying so.
 
 A catalog template is rendered from a temporary copier template assembled from a copy of
 the built-in templates plus the catalog template's files under `_catalog/`, so that
-`{% extends "python/Dockerfile.jinja" %}` resolves against the built-ins. copier's unsafe
+`{% extends "python/Dockerfile.jinja" %}` resolves against the built-ins; the built-in
+companion files (compose.yaml, k8s/, the CI pipeline) join them unless it has its own. copier's unsafe
 features (tasks, migrations, Jinja extensions) are refused unless the person trusts the
 catalog (`scaffold catalog add --trust`, user config only).
 """
@@ -35,6 +36,11 @@ from generator.languages import by_name, names
 from generator.templates import BUILTIN_CATALOG, TemplateSource, builtin_source, builtin_templates, template_version
 
 CATALOG_FILE = "scaffold-catalog.toml"
+#: the built-in templates' directory of project files (copier.yml `_subdirectory`)
+BUILTIN_PROJECT = "project"
+#: the files of it that a catalog template owns: only those it has are generated
+OWN_FILES = ("Dockerfile.jinja", ".dockerignore.jinja")
+TEMPLATE_SUFFIX = ".jinja"
 CATALOGS_ENV = "SCAFFOLD_CATALOGS"
 TRUSTED_ENV = "SCAFFOLD_TRUSTED"
 REGISTRY_ENV = "SCAFFOLD_BASE_REGISTRY"
@@ -672,15 +678,43 @@ def assemble(template: Resolved, builtins: Path, dest: Path) -> List[str]:
     where = f"template {template.name}"
     _copy_tree(template.directory, dest / "_catalog", template.root, where)
     merged = yaml.safe_load((builtins / "copier.yml").read_text(encoding="utf-8")) or {}
+    builtin_excludes = list(merged.get("_exclude") or [])
     for name in ("copier.yml", "copier.yaml"):
         own = dest / "_catalog" / name
         extra = _copier_yaml(own, where)
         merged.update({key: value for key, value in extra.items() if key != "_subdirectory"})
         if own.exists():
             own.unlink()
+    # the built-in companions' conditions hold whatever the catalog excludes besides
+    merged["_exclude"] = builtin_excludes + [item for item in _as_list(merged.get("_exclude"))
+                                             if item not in builtin_excludes]
+    _add_companions(builtins / BUILTIN_PROJECT, dest / "_catalog")
     merged["_subdirectory"] = "_catalog"
     (dest / "copier.yml").write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
     return [label for key, label in UNSAFE_KEYS if merged.get(key)]
+
+
+def _as_list(value: Any) -> List[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value] if value else []
+
+
+def _add_companions(project: Path, catalog: Path) -> None:
+    """The built-in companion files (compose.yaml, k8s/, CI) a catalog template does not have itself.
+
+    A catalog template owns its Dockerfile and .dockerignore (only what it has is
+    generated); the files that run the image come from the runtime contract and are the
+    built-in ones unless the template has a file of the same name (with or without
+    `.jinja`), which it then owns.
+    """
+    for source in sorted(project.rglob("*")):
+        rel = source.relative_to(project)
+        if not source.is_file() or rel.as_posix() in OWN_FILES:
+            continue
+        plain = rel.with_name(rel.name[: -len(TEMPLATE_SUFFIX)]) if rel.name.endswith(TEMPLATE_SUFFIX) else rel
+        if (catalog / rel).exists() or (catalog / plain).exists():
+            continue
+        (catalog / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, catalog / rel)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 from typing import Any, Dict
 
@@ -35,8 +36,8 @@ def test_copier_yml_declares_exactly_the_registry_answers():
     for key, question_ in questions.items():
         assert question_["type"] == fields[key].type, key
         assert question_["when"] is False, key  # validated by us, never asked by copier
-        defaults = {language.field(key).default for language in having(key)}  # type: ignore[union-attr]
-        shared = defaults.pop() if len(defaults) == 1 else None
+        defaults = {json.dumps(language.field(key).default) for language in having(key)}  # type: ignore[union-attr]
+        shared = json.loads(defaults.pop()) if len(defaults) == 1 else None
         if shared is None:
             assert "default" not in question_, f"{key}: no default every language shares"
         else:

@@ -158,7 +158,7 @@ def test_deleted_file_stays_deleted(tmp_path):
 def test_added_file_is_created_and_dropped_file_is_reported(tmp_path):
     project = generated(tmp_path)
     added = changed_templates(tmp_path)
-    (added / "go" / "NOTICE.txt").write_text("made with hardened-scaffold\n")
+    (added / "project" / "NOTICE.txt").write_text("made with hardened-scaffold\n")
     result = upgrade(project, added)
     assert result.returncode == 0, result.stderr
     assert (project / "NOTICE.txt").read_text() == "made with hardened-scaffold\n"
@@ -189,7 +189,7 @@ def test_set_port_changes_expose_and_keeps_edits(tmp_path):
     result = scaffold("upgrade", "--set", "port=9000", str(project))
     assert result.returncode == 0, result.stderr
     dockerfile = path.read_text()
-    assert "EXPOSE 9000\n" in dockerfile and "Probe port 9000" in dockerfile and TEAM_RUN in dockerfile
+    assert "EXPOSE 9000\n" in dockerfile and "Port 9000 is probed" in dockerfile and TEAM_RUN in dockerfile
     assert record(project)["answers"]["port"] == 9000 and "EXPOSE 9000\n" in pristine(project)
 
 
