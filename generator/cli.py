@@ -26,13 +26,19 @@ image, read-only app files, cached dependency layers, pinned base images."""
 
 NEW_EPILOG = """\
 Every value is detected first and offered as the default: Enter accepts it, --yes
-accepts all of them (automatic when stdin is not a terminal). Existing files are
-never overwritten without --force. The answers are recorded under .scaffold/ so
-that `scaffold upgrade` can regenerate the files later and keep your edits.
+accepts all of them (automatic when stdin is not a terminal). Besides the Dockerfile
+and .dockerignore it writes compose.yaml, which runs the image hardened (read-only,
+no capabilities, limits, loopback port; --no-compose to skip it), and on request
+Kubernetes manifests (--kubernetes) and a CI pipeline (--ci github|gitlab), all from
+one runtime contract (docs/runtime.md). Existing files are never overwritten without
+--force; an existing compose file is left alone and compose.yaml skipped, saying so.
+The answers are recorded under .scaffold/ so that `scaffold upgrade` can regenerate
+the files later and keep your edits.
 
 examples:
-  scaffold new                     detect here, ask, write Dockerfile + .dockerignore
+  scaffold new                     detect here, ask, write Dockerfile, .dockerignore, compose.yaml
   scaffold new --yes --port 9000   no questions, port 9000
+  scaffold new --yes --kubernetes --ci github
   scaffold new svc --app go/api    the app "api" of the repository in ./svc
   scaffold new --final distroless --dry-run
 """
@@ -58,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     detect.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
 
     new = commands.add_parser(
-        "new", help="write a hardened Dockerfile and .dockerignore",
-        description="Detect the project in PATH and write a hardened Dockerfile and .dockerignore.",
+        "new", help="write a hardened Dockerfile, .dockerignore and compose.yaml",
+        description="Detect the project in PATH and write a hardened Dockerfile, .dockerignore and compose.yaml "
+        "(and, on request, Kubernetes manifests and a CI pipeline).",
         epilog=NEW_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     new.add_argument("path", nargs="?", default=".", type=Path, help="project directory (default: .)")
@@ -68,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("-y", "--yes", action="store_true", help="accept every detected default, ask nothing")
     new.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
     new.add_argument("--json", action="store_true", help="with --dry-run: print the files and answers as JSON")
-    new.add_argument("--force", action="store_true", help="overwrite an existing Dockerfile/.dockerignore")
+    new.add_argument("--force", action="store_true", help="overwrite existing files (Dockerfile, .dockerignore, a "
+                     "compose file, ...); each old one is kept as *.orig")
     new.add_argument("--template", metavar="CATALOG/TEMPLATE", help="use this template (e.g. team/python or "
                      "builtin/go) instead of the built-in one for the detected language (see `scaffold catalog list`)")
     add_answer_flags(new)
@@ -146,6 +154,10 @@ def add_answer_flags(parser: argparse.ArgumentParser, title: str = "answers (eac
     """The answer flags (--port, --cmd, ...), one per answer field that has a flag."""
     answers = parser.add_argument_group(title)
     for field in _flag_fields():
+        if field.flag_value is not None:  # a switch: --kubernetes, --no-compose
+            answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
+                                 action="store_const", const=field.flag_value)
+            continue
         answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
                              metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
 
@@ -174,7 +186,7 @@ def _flag_help(key: str) -> str:
         return f"{field.help}: " + "; ".join(f"{lang.name} {'|'.join(lang.final_names)}" for lang in LANGUAGES)
     owners = having(key)
     text = field.help if len(owners) == len(LANGUAGES) else f"{titles(owners)}: {field.help}"
-    if field.detected or field.default in (None, ""):
+    if field.detected or field.default in (None, "", []) or field.flag_value is not None:
         return text
     return f"{text} (default {field.default})"
 
@@ -310,13 +322,44 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
 
 
 def say_how_to_run(plan: Any, out: Output) -> None:
-    answers = plan.answers
-    out.info("")
-    out.info(f"Build it:  DOCKER_BUILDKIT=1 docker build -t {answers['app_name']} {plan.project}")
-    publish = f"-p 127.0.0.1:{answers['port']}:{answers['port']} " if answers["port"] else ""
-    arguments = "" if answers["port"] else " --help"  # a command-line program takes its arguments after the image
-    out.info(f"Run it:    docker run --rm --read-only --cap-drop ALL --security-opt no-new-privileges "
-             f"{publish}{answers['app_name']}{arguments}")
+    """The closing lines of `new` and `adopt`: how to run what was written, the hardened way."""
+    for line in closing_lines(plan.project, plan.answers):
+        out.info(line)
+
+
+def closing_lines(project: Path, answers: Dict[str, Any]) -> List[str]:
+    """How to run what was written, the hardened way."""
+    from generator.runtime import runtime_for
+
+    runtime = runtime_for(answers)
+    lines = [""]
+    if answers["compose"] and runtime.port:
+        lines += [f"Run it hardened:  cd {project} && docker compose up --build",
+                  f"                  (on 127.0.0.1:{runtime.port}; read-only, no capabilities, limits; compose.yaml "
+                  "says why)"]
+    elif answers["compose"]:  # a command-line program takes its arguments after the service
+        lines += [f"Run it hardened:  cd {project} && docker compose run --rm --build {runtime.name} --help",
+                  "                  (read-only, no capabilities, limits; compose.yaml says why)"]
+    steps = f"release step{'s' if len(runtime.release) > 1 else ''}"
+    if answers["compose"] and runtime.release:
+        lines.append(f"                  (its {steps} run{'' if len(runtime.release) > 1 else 's'} first)")
+    elif not answers["compose"]:
+        tmpfs = " ".join(f"--tmpfs {w.path}" for w in runtime.writable)
+        publish = f"-p 127.0.0.1:{runtime.port}:{runtime.port} " if runtime.port else ""
+        arguments = "" if runtime.port else " --help"  # a command-line program takes its arguments after the image
+        lines += [f"Build it:  DOCKER_BUILDKIT=1 docker build -t {runtime.name} {project}",
+                  f"Run it:    docker run --rm --read-only {tmpfs} --cap-drop ALL --security-opt no-new-privileges "
+                  f"--memory {runtime.resources.memory_mb}m --pids-limit {runtime.resources.pids} "
+                  f"{publish}{runtime.name}{arguments}"]
+        if runtime.release:
+            lines.append(f"           after its {steps} (runtime.release in .scaffold/answers.yml), run the same way")
+    if answers["kubernetes"]:
+        lines.append(f"Kubernetes:       push the image, pin it (k8s/kustomization.yaml says how), then "
+                     f"kubectl apply -k {project / 'k8s'}")
+    if answers["ci"] != "none":
+        pipeline = ".github/workflows/container.yml" if answers["ci"] == "github" else ".gitlab-ci.yml"
+        lines.append(f"CI:               {pipeline} lints, builds, verifies and scans the image on every push")
+    return lines
 
 
 def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
@@ -355,9 +398,10 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
 
     `given` are answers that detection does not give (from `scaffold adopt`), with their origins.
     """
+    from generator import fs
     from generator.catalogs import template_source
     from generator.errors import InputError
-    from generator.plan import Plan
+    from generator.plan import BACKUP_SUFFIX, COMPOSE_FILE, OVERRIDE_NAMES, Plan, compose_files
     from generator.render import render
     from generator.validate import resolve_answers
 
@@ -374,10 +418,28 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
             raise InputError("cancelled; nothing was written") from None
         resolved = resolve_answers(app, {**overrides, **asked}, {**origins, **{key: "the prompt" for key in asked}})
     answers = resolved.values
+    replaced: List[str] = []
+    existing = compose_files(project) if answers["compose"] else []
+    if existing and not getattr(args, "force", False):  # (`adopt` has no --force for files beside the Dockerfile)
+        # their compose file stays theirs: compose.yaml is skipped, not the whole run
+        answers = {**answers, "compose": False}
+        out.warn(f"{existing[0]} exists: {COMPOSE_FILE} not written (--force writes it and keeps the old file as "
+                 f"{existing[0]}{BACKUP_SUFFIX}; `scaffold upgrade --set compose=true` adds it once {existing[0]} is gone)")
+    else:
+        replaced = [name for name in existing if name != COMPOSE_FILE]
     chosen = _choose_template(project, args.template, answers["language"], out)
     with template_source(chosen) as source:
         files = render(answers, source, base_registry=chosen.registry, dry_run=args.dry_run)
-    return Plan(project, files, answers, chosen.name, chosen.version, chosen.registry)
+    plan = Plan(project, files, answers, chosen.name, chosen.version, chosen.registry,
+                replaced=[name for name in replaced if COMPOSE_FILE in files])
+    for name in plan.replaced:
+        out.info(f"{name} is replaced by {COMPOSE_FILE} (--force): {'it would be' if args.dry_run else 'it is'} kept as "
+                 f"{name}{BACKUP_SUFFIX} and removed, so that `docker compose` reads only {COMPOSE_FILE}")
+    for name in OVERRIDE_NAMES:
+        if COMPOSE_FILE in files and fs.exists(project, name):
+            out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
+                     "hardening; check it, or run with -f compose.yaml")
+    return plan
 
 
 def _choose_template(project: Path, spec: Optional[str], language: str, out: Output) -> Any:

@@ -185,11 +185,14 @@ class _Staged:
     rel: str
     parent: int
     name: str
+    #: the staged content ("" for a removal)
     temp: str
     exclusive: bool
     #: the replaced file, kept under this name (hard link) until the transaction ends
     backup: Optional[str] = None
     committed: bool = False
+    #: the file is removed rather than written
+    removal: bool = False
 
 
 @dataclass
@@ -230,8 +233,24 @@ class _Transaction:
             handle.flush()
             os.fsync(handle.fileno())
 
+    def stage_removal(self, rel: str) -> None:
+        """A regular file to remove at commit (kept until then, put back on rollback)."""
+        parts = parts_of(rel)
+        parent = self.parent(parts[:-1], rel)
+        existing = os.stat(parts[-1], dir_fd=parent, follow_symlinks=False)
+        if not stat.S_ISREG(existing.st_mode):
+            raise WriteError(f"cannot remove {rel}: it is not a regular file")
+        self.staged.append(_Staged(rel, parent, parts[-1], "", False, removal=True))
+
     def commit(self) -> None:
         for item in self.staged:
+            if item.removal:
+                backup = f".{item.name}.{secrets.token_hex(4)}.scaffold-old"
+                os.link(item.name, backup, src_dir_fd=item.parent, dst_dir_fd=item.parent, follow_symlinks=False)
+                item.backup = backup
+                os.unlink(item.name, dir_fd=item.parent)
+                item.committed = True
+                continue
             if item.exclusive:
                 # link() never replaces: a file that appeared since staging makes this fail
                 try:
@@ -266,8 +285,9 @@ class _Transaction:
                     item.backup = None
                 elif item.committed:
                     os.unlink(item.name, dir_fd=item.parent)
-            with contextlib.suppress(OSError):
-                os.unlink(item.temp, dir_fd=item.parent)
+            if item.temp:
+                with contextlib.suppress(OSError):
+                    os.unlink(item.temp, dir_fd=item.parent)
         for parent, name in reversed(self.created_dirs):
             with contextlib.suppress(OSError):
                 os.rmdir(name, dir_fd=parent)
@@ -284,8 +304,11 @@ class _Transaction:
 
 
 def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[str] = (),
-                modes: Optional[Mapping[str, int]] = None) -> List[str]:
+                modes: Optional[Mapping[str, int]] = None, remove: Collection[str] = ()) -> List[str]:
     """Write every file below `root` as one transaction; returns the names written.
+
+    Files named in `remove` (regular files) are removed in the same transaction: a
+    failure puts them back too.
 
     Files are written with mode 0644 unless `modes` names another.
 
@@ -303,6 +326,11 @@ def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[
                     transaction.stage(rel, content, rel in exclusive, (modes or {}).get(rel, 0o644))
                 except OSError as error:
                     raise WriteError(f"cannot write {rel}: {error.strerror or error}") from None
+            for rel in remove:
+                try:
+                    transaction.stage_removal(rel)
+                except OSError as error:
+                    raise WriteError(f"cannot remove {rel}: {error.strerror or error}") from None
             try:
                 transaction.commit()
             except OSError as error:

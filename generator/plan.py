@@ -11,6 +11,17 @@ from generator.errors import WriteError
 
 #: the suffix a replaced file is kept under (`Dockerfile.orig`, then `.orig.1`, ...)
 BACKUP_SUFFIX = ".orig"
+#: the compose file we write, and every name `docker compose` reads by default (its order)
+COMPOSE_FILE = "compose.yaml"
+COMPOSE_NAMES = (COMPOSE_FILE, "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+#: files `docker compose` merges over the compose file without being asked
+OVERRIDE_NAMES = ("compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml",
+                  "docker-compose.override.yml")
+
+
+def compose_files(project: Path) -> List[str]:
+    """The compose files the project has (any name `docker compose` would read)."""
+    return [name for name in COMPOSE_NAMES if fs.exists(project, name)]
 
 
 @dataclass
@@ -24,6 +35,9 @@ class Plan:
     template_version: str
     #: the registry mirror the base images were rewritten for ("" for none); recorded
     base_registry: str = ""
+    #: existing files the generated ones take the place of under another name (a
+    #: docker-compose.yml when compose.yaml is written): kept as *.orig, then removed
+    replaced: List[str] = field(default_factory=list)
     #: after `write`: replaced files and the names their previous text was kept under
     kept: Dict[str, str] = field(default_factory=dict)
 
@@ -42,7 +56,7 @@ class Plan:
         created exclusively, so that a second run racing this one cannot overwrite it.
         With `force` a file that is replaced by different text is first kept as
         `<name>.orig` (or `.orig.N`), in the same transaction: nothing of the
-        person's is ever lost.
+        person's is ever lost. A `replaced` file is kept the same way, then removed.
         """
         existing = self.conflicts()
         if existing and not force:
@@ -58,13 +72,14 @@ class Plan:
             info = fs.lstat(self.project, name)
             modes[backup] = info.st_mode & 0o777 if info else 0o644  # a private file stays private
             self.kept[name] = backup
-        return fs.write_files(self.project, writes, exclusive=exclusive, modes=modes)
+        removed = [name for name in self.replaced if name in self.kept]
+        return fs.write_files(self.project, writes, exclusive=exclusive, modes=modes, remove=removed)
 
     def backups(self) -> Dict[str, Tuple[str, bytes]]:
         """Existing files this plan replaces by different text: {name: (the free `*.orig` name, their bytes)}."""
         kept: Dict[str, Tuple[str, bytes]] = {}
-        for name in self.conflicts():
+        for name in self.conflicts() + self.replaced:
             old = fs.read_bytes(self.project, name, error=WriteError)
-            if old is not None and old != self.files[name].encode("utf-8"):
+            if old is not None and (name in self.replaced or old != self.files[name].encode("utf-8")):
                 kept[name] = (fs.free_name(self.project, name, BACKUP_SUFFIX), old)
         return kept

@@ -113,7 +113,7 @@ def test_dry_run_writes_nothing(tmp_path):
     assert "would be created" in result.stdout and "\nFROM " in result.stdout
     assert tree(project) == before
     as_json = json.loads(scaffold("new", "--dry-run", "--json", str(project)).stdout)
-    assert set(as_json["files"]) == {"Dockerfile", ".dockerignore"} and as_json["answers"]["language"] == "python"
+    assert set(as_json["files"]) == {"Dockerfile", ".dockerignore", "compose.yaml"} and as_json["answers"]["language"] == "python"
     assert tree(project) == before
 
 
