@@ -316,7 +316,10 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
     for name in written:
         out.ok(f"wrote {project / name}")
     for name, backup in plan.kept.items():
-        out.info(f"your previous {name} is kept as {backup}")
+        if name in plan.replaced:
+            out.info(f"your {name} is kept as {backup} and removed: `docker compose` reads only compose.yaml")
+        else:
+            out.info(f"your previous {name} is kept as {backup}")
     say_how_to_run(plan, out)
     return EXIT_OK
 
@@ -432,9 +435,9 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
         files = render(answers, source, base_registry=chosen.registry, dry_run=args.dry_run)
     plan = Plan(project, files, answers, chosen.name, chosen.version, chosen.registry,
                 replaced=[name for name in replaced if COMPOSE_FILE in files])
-    for name in plan.replaced:
-        out.info(f"{name} is replaced by {COMPOSE_FILE} (--force): {'it would be' if args.dry_run else 'it is'} kept as "
-                 f"{name}{BACKUP_SUFFIX} and removed, so that `docker compose` reads only {COMPOSE_FILE}")
+    for name in plan.replaced if args.dry_run else ():
+        out.info(f"{name} would be replaced by {COMPOSE_FILE} (--force): kept as {name}{BACKUP_SUFFIX} and removed, so "
+                 f"that `docker compose` reads only {COMPOSE_FILE}")
     for name in OVERRIDE_NAMES:
         if COMPOSE_FILE in files and fs.exists(project, name):
             out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
@@ -558,6 +561,8 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
             fs.write_files(project, upgrade.writes(), exclusive=upgrade.created())
     out.info(f"{old.template}: template {_v(old.template_version)} -> {_v(upgrade.plan.template_version)} "
              f"(scaffold {old.scaffold_version} -> {__version__})")
+    for note in upgrade.notes:
+        out.warn(note)
     for result in upgrade.results:
         if result.state == "kept-deleted":
             out.warn(f"{result.name} was deleted in the project: not recreated (to get it back, copy "

@@ -321,16 +321,16 @@ def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[
     with opened_root(root) as root_fd:
         transaction = _Transaction(root_fd)
         try:
-            for rel, content in files.items():
-                try:
-                    transaction.stage(rel, content, rel in exclusive, (modes or {}).get(rel, 0o644))
-                except OSError as error:
-                    raise WriteError(f"cannot write {rel}: {error.strerror or error}") from None
             for rel in remove:
                 try:
                     transaction.stage_removal(rel)
                 except OSError as error:
                     raise WriteError(f"cannot remove {rel}: {error.strerror or error}") from None
+            for rel, content in files.items():
+                try:
+                    transaction.stage(rel, content, rel in exclusive, (modes or {}).get(rel, 0o644))
+                except OSError as error:
+                    raise WriteError(f"cannot write {rel}: {error.strerror or error}") from None
             try:
                 transaction.commit()
             except OSError as error:

@@ -148,10 +148,17 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
 
 def refusal(answers: Mapping[str, Any]) -> Optional[str]:
     """Why these answers cannot give the companion files they ask for (None: they can)."""
-    if answers.get("kubernetes"):
-        low = [key for key in ("uid", "gid") if int(answers[key]) <= KUBERNETES_MIN_ID]
-        if low:
-            return (f"Kubernetes manifests need {' and '.join(low)} above {KUBERNETES_MIN_ID} (Pod Security "
-                    f"\"restricted\" and the scanners ask runAsUser/runAsGroup > {KUBERNETES_MIN_ID}, HARDENING "
-                    f"R7); use {' '.join(f'--{key} 10001' for key in low)}, or leave out --kubernetes")
+    if not answers.get("kubernetes"):
+        return None
+    low = [key for key in ("uid", "gid") if int(answers[key]) <= KUBERNETES_MIN_ID]
+    if low:
+        return (f"Kubernetes manifests need {' and '.join(low)} above {KUBERNETES_MIN_ID} (Pod Security "
+                f"\"restricted\" and the scanners ask runAsUser/runAsGroup > {KUBERNETES_MIN_ID}, HARDENING "
+                f"R7); use {' '.join(f'--{key} 10001' for key in low)}, or leave out --kubernetes")
+    port = answers.get("port")
+    if port is not None and port < PRIVILEGED_PORTS:
+        return (f"Kubernetes manifests need a port of {PRIVILEGED_PORTS} or above: binding port {port} takes a "
+                "capability or a sysctl that the scanners flag (Trivy KSV-0117 and KSV-0022, checkov CKV_K8S_25); "
+                "make the app listen on a port such as 8080 (the Service can still publish a low port to the "
+                "cluster), or leave out --kubernetes")
     return None

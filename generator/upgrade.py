@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from generator import fs, record
 from generator.errors import InputError, RecordError
 from generator.languages import answer_fields, by_name
-from generator.plan import Plan
+from generator.plan import COMPOSE_FILE, Plan, compose_files
 from generator.record import ANSWERS_FILE, PRISTINE_DIR, Record
 from generator.templates import BUILTIN_CATALOG
 from generator.validate import validate
@@ -59,6 +59,8 @@ class Upgrade:
     old: Record
     plan: Plan
     results: List[FileResult] = field(default_factory=list)
+    #: what the upgrade chose not to do, and why (printed as warnings)
+    notes: List[str] = field(default_factory=list)
 
     @property
     def conflicted(self) -> List[FileResult]:
@@ -150,6 +152,13 @@ def plan_upgrade(project: Path, overrides: Mapping[str, Any], origins: Mapping[s
     old = old or load_record(project)
     raw = {**old.answers, **overrides}
     answers = validate(raw, {key: origins.get(key, ANSWERS_FILE) for key in raw})
+    notes: List[str] = []
+    existing = compose_files(project) if answers["compose"] and COMPOSE_FILE not in old.files else []
+    if existing:
+        # a compose file of theirs stays theirs: compose.yaml is not added beside or over it
+        answers = {**answers, "compose": False}
+        notes.append(f"{existing[0]} exists: {COMPOSE_FILE} not added (it stays off in the record; move "
+                     f"{existing[0]} away and run `scaffold upgrade --set compose=true` to add it)")
     registry = old.base_registry if base_registry is None else base_registry
     if old.template.startswith(f"{BUILTIN_CATALOG}/"):
         chosen = catalogs.builtin_resolved(answers["language"])
@@ -162,7 +171,8 @@ def plan_upgrade(project: Path, overrides: Mapping[str, Any], origins: Mapping[s
     with catalogs.template_source(chosen) as source:
         rendered = render(answers, source, base_registry=registry, dry_run=dry_run)
     find_markers(project, sorted(set(old.files) | set(rendered)))
-    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, chosen.version, registry))
+    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, chosen.version, registry),
+                      notes=notes)
     for name, theirs in rendered.items():
         if not fs.exists(project, name):
             state = "kept-deleted" if name in old.files else "created"
