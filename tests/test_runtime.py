@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from generator.detect import detect
 from generator.errors import InputError
-from generator.languages import LANGUAGES, by_name
+from generator.languages import LANGUAGES
 from generator.render import render
 from generator.runtime import runtime_for
 from generator.validate import resolve_answers, validate
@@ -149,7 +149,7 @@ def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
     compose = yaml.safe_load(files["compose.yaml"])
     services = compose["services"]
     app = services[runtime.name]
-    assert app["ports"] == [f"127.0.0.1:{port}:{port}"] if port else "ports" not in app
+    assert app["ports"] == [f"127.0.0.1:${{HOST_PORT:-{port}}}:{port}"] if port else "ports" not in app
     for name, service in services.items():
         assert service["user"] == user and service["read_only"] is True and service["cap_drop"] == ["ALL"], name
         assert sorted(entry.split(":")[0] for entry in service["tmpfs"]) == paths, name
@@ -449,7 +449,7 @@ def test_upgrade_keeps_edits_in_compose_and_a_manifest_across_an_answer_and_a_te
 
     result = scaffold("upgrade", "--set", "port=9000", str(project))  # an answer changes
     assert result.returncode == 0, result.stderr
-    assert "LOG_LEVEL: debug" in compose.read_text() and '"127.0.0.1:9000:9000"' in compose.read_text()
+    assert "LOG_LEVEL: debug" in compose.read_text() and '"127.0.0.1:${HOST_PORT:-9000}:9000"' in compose.read_text()
     assert "replicas: 3" in deployment.read_text() and "containerPort: 9000" in deployment.read_text()
 
     templates = tmp_path / "templates"  # then a template changes, in both files

