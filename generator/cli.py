@@ -185,7 +185,8 @@ def _flag_help(key: str) -> str:
     if key == FINAL.key:
         return f"{field.help}: " + "; ".join(f"{lang.name} {'|'.join(lang.final_names)}" for lang in LANGUAGES)
     owners = having(key)
-    text = field.help if len(owners) == len(LANGUAGES) else f"{titles(owners)}: {field.help}"
+    help_text = f"do not {field.help}" if field.flag_value is False else field.help  # --no-compose
+    text = help_text if len(owners) == len(LANGUAGES) else f"{titles(owners)}: {help_text}"
     if field.detected or field.default in (None, "", []) or field.flag_value is not None:
         return text
     return f"{text} (default {field.default})"

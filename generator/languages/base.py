@@ -125,8 +125,8 @@ SYNTAX = AnswerField("syntax", parse_syntax, "a `# syntax=` frontend, pinned by 
 
 # -- how the image runs: the companion files (generator/runtime.py, docs/runtime.md) ---------
 
-COMPOSE = AnswerField("compose", parse_bool, "write compose.yaml, which runs the image hardened (--no-compose: "
-                      "do not)", type="bool", default=True, flag="--no-compose", settable=True, flag_value=False)
+COMPOSE = AnswerField("compose", parse_bool, "write compose.yaml, which runs the image hardened", type="bool",
+                      default=True, flag="--no-compose", settable=True, flag_value=False)
 KUBERNETES = AnswerField("kubernetes", parse_bool, "write Kubernetes manifests under k8s/ (Pod Security "
                          "\"restricted\", default-deny NetworkPolicy)", type="bool", default=False,
                          flag="--kubernetes", settable=True, flag_value=True)
@@ -148,7 +148,8 @@ COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, 
 
 
 class Language:
-    """One language. Subclasses set the attributes and implement the first five methods."""
+    """One language. Subclasses set the attributes and implement `detect`, `parse_version`,
+    `images` and `start_command`; the other methods have defaults that fit most languages."""
 
     #: the registry name: `language` in answers, `language/name` in app ids, the template directory
     name: str
