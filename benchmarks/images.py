@@ -523,20 +523,22 @@ class Bench:
         self.cache_targets |= cache_targets(originals.values())
         results = {variant: Result(app.key, variant) for variant in variants}
         for round_ in range(1, self.repeat + 1):
-            token = uuid.uuid4().hex[:10]
             # the order rotates from round to round, so no variant always builds first
             shift = (round_ - 1) % len(variants)
             order = variants[shift:] + variants[:shift]
+            # cache-mount ids and the source change of each variant's own, so that two variants
+            # with the same steps (a scaffold image before and after, where a template did not
+            # change) never serve each other from a cache
             for variant in variants:
+                token = uuid.uuid4().hex[:10]
                 (contexts[variant] / "Dockerfile").write_text(with_fresh_cache_ids(originals[variant], token))
             for variant in order:
                 seconds = self.build(contexts[variant], self.tag(app, variant), cold=True)
                 results[variant].cold.append(seconds)
                 log(f"{app.key} {variant}: cold build {seconds:.1f} s (round {round_}/{self.repeat})")
-            marker = uuid.uuid4().hex
             for variant in order:
                 source = contexts[variant] / app.source
-                source.write_text(source.read_text() + f"\n{app.comment} benchmark change {marker}\n")
+                source.write_text(source.read_text() + f"\n{app.comment} benchmark change {uuid.uuid4().hex}\n")
                 seconds = self.build(contexts[variant], self.tag(app, variant), cold=False)
                 results[variant].rebuild.append(seconds)
                 log(f"{app.key} {variant}: rebuild {seconds:.1f} s (round {round_}/{self.repeat})")
@@ -822,17 +824,19 @@ symbol table and DWARF (no `-ldflags="-s -w"`).
 ## Method
 
 - **Cold build**: `docker build --no-cache`, with BuildKit cache mounts emptied: before
-  each cold build every `--mount=type=cache` in the three Dockerfiles gets an `id` of its
-  own (the only change made to any Dockerfile), so neither downloads (pip wheels, Go
-  modules) nor compiler caches (`/root/.cache/go-build`) of earlier builds can serve it.
+  each cold build every `--mount=type=cache` in its Dockerfile gets an `id` of its own (the
+  only change made to any Dockerfile), so neither downloads (pip wheels, Go modules) nor
+  compiler caches (`/root/.cache/go-build`) of earlier builds, or of the other images'
+  builds, can serve it.
   This is a first build on a machine that already has the base images: pulling them is
   not timed. (Every variant needs the toolchain image, for its only stage or for its
   build stages; the multi-stage ones also pull their final base, `scratch` and
   distroless being the smallest.)
-- **Rebuild**: one comment line appended to a source file, then `docker build` with all
-  caches on (the layer cache and the cache mounts of the cold build). The files:
+- **Rebuild**: one comment line (different for every image) appended to a source file,
+  then `docker build` with all caches on (the layer cache and the cache mounts of the cold
+  build). The files:
   {', '.join(f'`{app.source}`' for app in apps)}.
-  The naive Dockerfiles reinstall or recompile everything after `COPY . .`; the other two
+  The naive Dockerfiles reinstall or recompile everything after `COPY . .`; the others
   keep the dependency step cached.
 - *x naive*: the median time divided by the naive Dockerfile's median time for the same
   app in the same run. Absolute seconds depend on this machine; the ratios travel better.
