@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import IO, Dict, List, Optional
 
 STANDINS = Path(__file__).resolve().parents[3] / "shared" / "offline-images" / "build"
 
@@ -165,7 +165,7 @@ def _resolved(tar: tarfile.TarFile, name: str) -> tarfile.TarInfo:
     return member
 
 
-def _member_file(tar: tarfile.TarFile, name: str):  # type: ignore[no-untyped-def]
+def _member_file(tar: tarfile.TarFile, name: str) -> IO[bytes]:
     handle = tar.extractfile(_resolved(tar, name))
     if handle is None:
         raise AssertionError(f"docker save: {name} is not a file")
