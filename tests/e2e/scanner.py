@@ -52,7 +52,7 @@ class FileTree:
         """`path` with every symlinked component followed (/bin/sh -> /usr/bin/dash on merged /usr)."""
         parts = [part for part in posixpath.normpath(path).split("/") if part]
         done = ""
-        for hops in range(64):
+        for _hop in range(64):
             if not parts:
                 return done or "/"
             candidate = f"{done}/{parts.pop(0)}"
