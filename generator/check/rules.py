@@ -716,10 +716,36 @@ def _go_builds(ctx: Context) -> Iterator[Tuple[StageFacts, Instruction, Script, 
                     yield facts, instruction, script, command
 
 
+def _static(facts: StageFacts) -> bool:
+    return facts.base.family == "scratch" or ("static" in facts.base.image and facts.base.family in (
+        "distroless", "chainguard"))
+
+
+def _copies_a_root_filesystem(ctx: Context) -> bool:
+    """The final stage is scratch with a whole libc root copied in: `COPY --from=S /rootfs/ /` where
+    stage S filled /rootfs with `COPY --from=debian:... / /rootfs/` (our runtime roots), or `/` of S itself."""
+    by_name = {facts.stage.label: facts for facts in ctx.facts}
+    by_name.update({str(facts.stage.index): facts for facts in ctx.facts})
+    for instruction in ctx.final_instructions("COPY"):
+        sources, destination = copy_sources(instruction)
+        source_stage = by_name.get(instruction.flag("from") or "")
+        if destination.rstrip("/") != "" or source_stage is None or len(sources) != 1:
+            continue
+        wanted = sources[0].rstrip("/")
+        if wanted == "" and not _static(source_stage):
+            return True
+        for filler in source_stage.stage.each("COPY"):
+            filled_from, filled_to = copy_sources(filler)
+            origin = filler.flag("from") or ""
+            if filled_from == ["/"] and filled_to.rstrip("/") == wanted and origin not in ("", "scratch") and (
+                    origin not in by_name or not _static(by_name[origin])) and "static" not in origin:
+                return True
+    return False
+
+
 def _go(ctx: Context) -> Iterator[Finding]:
     final = ctx.final
-    static = final.base.family == "scratch" or ("static" in final.base.image and final.base.family in (
-        "distroless", "chainguard"))
+    static = _static(final) and not _copies_a_root_filesystem(ctx)
     for facts, instruction, script, command in _go_builds(ctx):
         if static and facts.stage.index != final.stage.index and facts.base.family != "alpine":
             cgo = command.assignments.get("CGO_ENABLED", facts.values.get("CGO_ENABLED"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import shutil
 import subprocess
 import tarfile
@@ -19,7 +20,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import IO, Dict, Iterator, List, Optional
 
 STANDINS = Path(__file__).resolve().parents[3] / "shared" / "offline-images" / "build"
 
@@ -126,6 +127,53 @@ class Docker:
             self.run("export", "-o", str(archive), container)
             with tarfile.open(archive) as tar:
                 return tar.getmembers()
+
+    def export(self, container: str, archive: Path) -> Path:
+        """The container's filesystem as a tar file at `archive`."""
+        self.run("export", "-o", str(archive), container)
+        return archive
+
+    def layers(self, image: str) -> List["Layer"]:
+        """The image's layers, bottom first, as `docker save` ships them."""
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = Path(tmp, "image.tar")
+            self.run("save", "-o", str(archive), image)
+            with tarfile.open(archive) as tar:
+                manifest = json.load(_member_file(tar, "manifest.json"))[0]
+                config = json.load(_member_file(tar, manifest["Config"]))
+                result = []
+                for diff_id, name in zip(config["rootfs"]["diff_ids"], manifest["Layers"]):
+                    member = _resolved(tar, name)
+                    with tarfile.open(fileobj=_member_file(tar, member.name), mode="r|") as layer:
+                        whiteouts = [entry.name for entry in layer
+                                     if posixpath.basename(entry.name).startswith(".wh.")]
+                    result.append(Layer(diff_id, member.size, whiteouts))
+        return result
+
+
+@dataclass
+class Layer:
+    """One layer of an image: its diff id, the size of its (uncompressed) tar, and its
+    whiteouts: entries that delete a lower layer's file, which still ships underneath."""
+
+    diff_id: str
+    size: int
+    whiteouts: List[str]
+
+
+def _resolved(tar: tarfile.TarFile, name: str) -> tarfile.TarInfo:
+    """The member `name` names, through the symlinks `docker save` writes for repeated layers."""
+    member = tar.getmember(name)
+    while member.issym():
+        member = tar.getmember(posixpath.normpath(posixpath.join(posixpath.dirname(member.name), member.linkname)))
+    return member
+
+
+def _member_file(tar: tarfile.TarFile, name: str) -> IO[bytes]:
+    handle = tar.extractfile(_resolved(tar, name))
+    if handle is None:
+        raise AssertionError(f"docker save: {name} is not a file")
+    return handle
 
 
 def http_get(port: int, path: str = "/", attempts: int = 60) -> str:

@@ -5,8 +5,12 @@ For each case: `scaffold new --yes` in a copy of the fixture; `docker build` (Bu
 127.0.0.1; an HTTP request answered by the app as a numeric non-root uid; the image's
 metadata (user, exec-form entrypoint, labels, exposed port); no shell (`docker exec sh`
 fails), no package manager, no setuid/setgid file, root-owned read-only app files
-(container-structure-test and the exported filesystem); and a rebuild after a one-line
-source change whose dependency step is CACHED.
+(container-structure-test and the exported filesystem); no whiteout in any layer the
+Dockerfile adds, and a Debian-based final rebuilt on scratch from its runtime root (no
+layer of the base, smaller than the base); for the cases marked `sbom`, Trivy's SBOM
+lists exactly the packages the image's dpkg database lists, libc and libssl among them,
+with every listed file present and no file of a removed package left; and a rebuild
+after a one-line source change whose dependency step is CACHED.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
 import yaml
@@ -27,6 +31,7 @@ import yaml
 from generator.languages import by_name
 from tests.helpers import FIXTURES, scaffold
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
+from tests.e2e.scanner import DpkgDatabase, dpkg_database, trivy_os_packages
 from tests.lint_tools import tool
 
 UID = 10001
@@ -38,6 +43,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"
 FORBIDDEN = ("bin/sh", "bin/bash", "bin/dash", "usr/bin/sh", "usr/bin/bash", "usr/bin/dash",
              "usr/bin/apt", "usr/bin/apt-get", "usr/bin/dpkg", "usr/bin/apk", "usr/local/bin/pip",
              "usr/bin/pip", "usr/bin/pip3", "usr/bin/perl")
+
+#: finals built from a Debian image's runtime root (templates/_shared/macros.jinja runtime_root)
+BUILT_FROM_DEBIAN = ("slim", "debian")
+#: packages those finals must have removed with dpkg (H5), whatever else the language adds
+PURGED = {"bash", "dash", "dpkg", "apt", "perl-base"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,8 @@ class Case:
     flags: Tuple[str, ...] = ()
     #: a command run in the container that tries to write next to the app, and must fail
     write_probe: Tuple[str, ...] = ()
+    #: check what a scanner sees (Trivy's SBOM against the image's dpkg database, H16)
+    sbom: bool = False
 
     @property
     def id(self) -> str:
@@ -65,12 +77,12 @@ PY = dict(app_paths=("app",), write_probe=PY_WRITE)
 JAVA = dict(app_paths=("app", "opt/java/runtime"), dependency_step="-q package")
 
 CASES: List[Case] = [
-    *[Case("go/root", final, "main.go", **GO) for final in ("scratch", "distroless", "debian")],
+    *[Case("go/root", final, "main.go", **GO, sbom=final == "debian") for final in ("scratch", "distroless", "debian")],
     Case("go/cmd-multi", "scratch", "cmd/api/main.go", flags=("--app", "go/api"), **GO),
     *[Case("go/cgo", final, "main.go", **GO) for final in ("distroless", "debian")],
     Case("go/workspace", "scratch", "api/main.go", **GO),
     Case("go/vendored", "scratch", "main.go", app_paths=("usr/local/bin",), dependency_step=None),
-    Case("python/pip", "slim", "app.py", dependency_step="requirements", **PY),
+    Case("python/pip", "slim", "app.py", dependency_step="requirements", sbom=True, **PY),
     Case("python/pip", "distroless", "app.py", dependency_step="requirements",
          flags=("--language-version", "3.11"), **PY),
     Case("python/poetry", "slim", "app.py", dependency_step="poetry export", **PY),
@@ -79,7 +91,7 @@ CASES: List[Case] = [
     Case("python/django", "slim", "mysite/urls.py", dependency_step="requirements", **PY),
     Case("python/fastapi", "slim", "main.py", dependency_step="requirements", **PY),
     Case("python/procfile", "slim", "app.py", dependency_step="requirements", **PY),
-    *[Case("java/maven", final, "src/main/java/com/example/hello/Main.java", **JAVA)
+    *[Case("java/maven", final, "src/main/java/com/example/hello/Main.java", **JAVA, sbom=final == "debian")
       for final in ("distroless", "debian")],
     Case("java/maven", "jre", "src/main/java/com/example/hello/Main.java",
          **{**JAVA, "app_paths": ("app",)}),  # the full runtime is the base image's
@@ -127,6 +139,68 @@ def structure_test(image: str, case: Case, tmp: Path, leftovers: Set[str]) -> No
 def _path(name: str) -> str:
     """An archive member's path relative to / ("./usr/bin" and "usr/bin" alike; ".dockerenv" kept)."""
     return name[2:] if name.startswith("./") else name.lstrip("/")
+
+
+def export_image(docker: Docker, image: str, archive: Path) -> Path:
+    """The filesystem of `image` (a container created, never started) as a tar at `archive`."""
+    container = docker.run("create", image, "/nonexistent").stdout.strip()
+    try:
+        return docker.export(container, archive)
+    finally:
+        docker.remove(container)
+
+
+_BASE_DATABASES: Dict[str, DpkgDatabase] = {}
+
+
+def base_database(docker: Docker, base: str, tmp: Path) -> DpkgDatabase:
+    """The dpkg database of a base image (read once per run)."""
+    if base not in _BASE_DATABASES:
+        _BASE_DATABASES[base] = dpkg_database(export_image(docker, base, tmp / "base.tar"))
+    return _BASE_DATABASES[base]
+
+
+def layer_findings(docker: Docker, image: str, base: str, final: str) -> List[str]:
+    """H17: whiteouts in the layers this Dockerfile added (all of them, for a final built on
+    scratch); a Debian-based final that still stands on a layer of its base, or whose
+    runtime-root layer is not smaller than the base."""
+    layers = docker.layers(image)
+    base_ids = [] if base == "scratch" else docker.inspect(base)["RootFS"]["Layers"]
+    shared = [layer.diff_id for layer in layers[:len(base_ids)]] == base_ids
+    added = layers[len(base_ids):] if base_ids and shared else layers
+    findings = [f"whiteout in an added layer: {name}" for layer in added for name in layer.whiteouts]
+    if final in BUILT_FROM_DEBIAN:
+        if set(base_ids) & {layer.diff_id for layer in layers}:
+            findings.append(f"the final stands on layers of {base}, not on its runtime root")
+        base_size = int(docker.inspect(base)["Size"])
+        if layers[0].size >= base_size:
+            findings.append(f"runtime-root layer ({layers[0].size} B) not smaller than {base} ({base_size} B)")
+    return findings
+
+
+def scanner_findings(docker: Docker, image: str, base: str, archive: Path, tmp: Path) -> List[str]:
+    """H16: Trivy's OS packages are exactly those the image's dpkg database lists, libc and
+    libssl among them (where the base has them); the database lists only files that are
+    there (or were already missing in the base); nothing of a removed package is left."""
+    final_db = dpkg_database(archive)
+    base_db = base_database(docker, base, tmp)
+    listed = trivy_os_packages(image)
+    findings = []
+    if listed != set(final_db.packages):
+        findings.append(f"Trivy lists {sorted(listed - set(final_db.packages))} beyond the dpkg database and misses "
+                        f"{sorted(set(final_db.packages) - listed)}")
+    required = {"libc6", "libssl3"} & set(base_db.packages)
+    if "libc6" not in required or not required <= listed:
+        findings.append(f"Trivy does not list {sorted({'libc6', 'libssl3'} - listed)} (base has {sorted(required)})")
+    findings += [f"listed but missing (removed behind dpkg's back): {item}"
+                 for item in sorted(final_db.missing_files() - base_db.missing_files())]
+    gone = set(base_db.packages) - set(final_db.packages)
+    if not PURGED <= gone:
+        findings.append(f"still listed: {sorted(PURGED - gone)}")
+    leftovers = {path for path in base_db.files_of(gone) - base_db.files_of(set(final_db.packages))
+                 if final_db.tree.exists(path)}
+    findings += [f"left over from a removed package: {path}" for path in sorted(leftovers)]
+    return findings
 
 
 def standin_leftovers(docker: Docker, base: str) -> Set[str]:
@@ -194,13 +268,21 @@ def test_image_builds_runs_and_is_hardened(case: Case, docker: Docker, tmp_path:
         assert uid and int(uid.group(1)) == UID, body
         for shell in ("sh", "/bin/sh", "bash"):
             assert docker.run("exec", container, shell, "-c", "true", check=False).returncode != 0
-        findings = filesystem_findings(docker.exported_files(container), case.app_paths)
-        leftovers = standin_leftovers(docker, by_name(answers["language"]).images(answers)["final"])
+        archive = docker.export(container, tmp_path / "final.tar")
+        with tarfile.open(archive) as tar:
+            findings = filesystem_findings(tar.getmembers(), case.app_paths)
+        base = by_name(answers["language"]).images(answers)["final"]
+        leftovers = standin_leftovers(docker, base)
         tolerated = [f for f in findings if f.split()[1] in leftovers]
         if tolerated:
             warnings.warn(f"{case.id}: {len(tolerated)} findings come from the stand-in base image (Debian "
                           "minbase without shells); the official distroless image has none: " + ", ".join(tolerated), stacklevel=1)
         assert [f for f in findings if f not in tolerated] == []
+        assert layer_findings(docker, image, base, case.final) == []
+        if case.final == "slim":  # the Python default final: smaller than its base, app included
+            assert int(docker.inspect(image)["Size"]) < int(docker.inspect(base)["Size"])
+        if case.sbom:
+            assert scanner_findings(docker, image, base, archive, tmp_path) == []
         structure_test(image, case, tmp_path, leftovers)
         if case.write_probe:
             probe = docker.run("exec", container, *case.write_probe, check=False)

@@ -33,7 +33,9 @@ def test_mirrored_images_build_and_run(tmp_path: Path, fixture: str, final: str,
     assert result.returncode == 0, result.stderr
     dockerfile = (project / "Dockerfile").read_text()
     stages = set(re.findall(r"^FROM \S+ AS (\S+)$", dockerfile, re.M))
-    bases = [image for image in re.findall(r"^FROM (\S+)", dockerfile, re.M) if image not in stages]
+    # every image a FROM or a COPY --from names (a runtime root copies its base); scratch is no image
+    named = re.findall(r"^FROM (\S+)", dockerfile, re.M) + re.findall(r"^COPY --from=(\S+)", dockerfile, re.M)
+    bases = list(dict.fromkeys(image for image in named if image not in stages and image != "scratch"))
     assert bases and all(image.startswith(MIRROR + "/") for image in bases), bases
 
     docker = Docker(client())
