@@ -74,11 +74,16 @@ def test_plain_maven_jar() -> None:
         "packaging": "jar",
         "version": "17",
         "main_class": "com.example.hello.Main",
+        "kind": "server",
+        "port": 8080,
     }
     assert where(app, "version") == ("pom.xml", 13)
     assert app.facts["version"].evidence.text == "<maven.compiler.release>17</maven.compiler.release>"
     assert where(app, "main_class") == ("pom.xml", 27)
-    assert "port" not in app.facts  # not Spring Boot: the port is only in the code
+    # not Spring Boot: the port is the JDK HttpServer's, through a constant of the same file
+    main = "src/main/java/com/example/hello/Main.java"
+    assert (where(app, "port"), app.facts["port"].weak) == ((main, 20), "")
+    assert app.facts["port"].evidence.text == "HttpServer server = HttpServer.create(new InetSocketAddress(PORT), 0);"
 
 
 def test_maven_wrapper_and_compiler_plugin_release_through_a_property() -> None:
@@ -86,6 +91,7 @@ def test_maven_wrapper_and_compiler_plugin_release_through_a_property() -> None:
     assert app.id == "java/hello-wrapper"
     assert app.value("wrapper") is True
     assert where(app, "wrapper") == (".mvn/wrapper/maven-wrapper.properties", 3)
+    assert (app.value("maven_version"), where(app, "maven_version")) == ("3.9.9", (".mvn/wrapper/maven-wrapper.properties", 3))
     # <release>${java.release}</release> resolves to the property, whose line is the evidence
     assert app.value("version") == "17"
     assert where(app, "version") == ("pom.xml", 13)
@@ -104,6 +110,8 @@ def test_gradle_groovy_application_with_toolchain_and_wrapper() -> None:
         "packaging": "jar",
         "version": "21",
         "main_class": "com.example.greeter.App",
+        "kind": "server",
+        "port": 8080,
     }
     assert where(app, "version") == ("build.gradle", 10)
     assert where(app, "main_class") == ("build.gradle", 15)
@@ -130,6 +138,7 @@ def test_spring_boot() -> None:
         "wrapper": False,
         "module": "",
         "spring_boot": True,
+        "spring_boot_version": "3.3",
         "packaging": "spring-boot",
         "version": "21",
         "main_class": "com.example.demo.DemoApplication",

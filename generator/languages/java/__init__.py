@@ -40,6 +40,21 @@ _JAVA_VALUES = ("-cp", "-classpath", "--class-path", "-p", "--module-path", "--a
                 "--add-modules", "--add-reads", "--patch-module", "--upgrade-module-path", "--limit-modules")
 
 
+def parse_boot_version(raw: Any) -> str:
+    """Spring Boot's major.minor ("2.1.8.RELEASE" -> "2.1"), "" when unknown (the newest forms)."""
+    value = text(raw) if raw not in (None, "") else ""
+    match = re.fullmatch(r"([0-9]{1,2})\.([0-9]{1,3})(?:[.-][0-9A-Za-z.-]*)?", value)
+    if value and not match:
+        raise ValueError("is not a Spring Boot version (like 3.3 or 2.7.18)")
+    return f"{int(match.group(1))}.{int(match.group(2))}" if match else ""
+
+
+def boot_launcher(answers: Mapping[str, Any]) -> str:
+    """Spring Boot's launcher class: in org.springframework.boot.loader.launch from Boot 3.2."""
+    version = tuple(int(part) for part in str(answers.get("spring_boot_version") or "99").split("."))
+    return "org.springframework.boot.loader." + ("launch.JarLauncher" if version >= (3, 2) else "JarLauncher")
+
+
 def parse_module(raw: Any) -> str:
     """A build module path, "" for a single-module build."""
     if raw in (None, "", "."):
@@ -65,6 +80,11 @@ class Java(Language):
         AnswerField("wrapper", parse_bool, "use the project's mvnw/gradlew", type="bool", default=False, detected=True),
         AnswerField("module", parse_module, "the module that produces the app", default="", detected=True),
         AnswerField("spring_boot", parse_bool, "a Spring Boot app", type="bool", default=False, detected=True),
+        AnswerField("spring_boot_version", parse_boot_version, "Spring Boot's version, major.minor: it decides how "
+                    "the jar is layered and its launcher class ('': 3.3 or newer)", default="", settable=True,
+                    detected=True),
+        AnswerField("maven_version", matching(r"[0-9]{1,2}\.[0-9]{1,3}(\.[0-9]{1,3})?", "a Maven version (like 3.9.9)"),
+                    "the Maven the wrapper downloads ('': 3.6.1 or newer)", default="", detected=True),
         AnswerField("main_class", matching(r"[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*",
                                            "a Java class name (like com.example.Main)"),
                     "the main class ('': the jar's manifest)", flag="--main-class", settable=True,
@@ -90,7 +110,7 @@ class Java(Language):
         """The launcher: Spring Boot's, the main class on the class path, or the jar's manifest."""
         java = "/usr/bin/java" if answers["final"] == "jre" else "/opt/java/runtime/bin/java"
         if answers.get("packaging") == "spring-boot":
-            return [java, "org.springframework.boot.loader.launch.JarLauncher"]
+            return [java, boot_launcher(answers)]
         if answers.get("main_class"):
             classpath = "/app/app.jar" + (":/app/lib/*" if answers.get("packaging") == "jar" else "")
             return [java, "-cp", classpath, str(answers["main_class"])]

@@ -84,6 +84,10 @@ MAVEN_MAIN_CLASS_PLUGINS = tuple(p for p, _ in MAVEN_PACKAGERS) + ("maven-jar-pl
 MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
 MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
 PROPERTY_REF = re.compile(r"\$\{([\w.-]+)\}")
+#: the Maven a wrapper downloads, from its distributionUrl
+WRAPPER_MAVEN = re.compile(r"apache-maven-(\d+\.\d+(?:\.\d+)?)-bin\.")
+#: the Java release spring-boot-starter-parent compiles for when the POM sets none, by Boot major
+BOOT_PARENT_JAVA = {"1": "1.8", "2": "1.8", "3": "17", "4": "17"}
 
 # -- Gradle --------------------------------------------------------------------
 
@@ -92,6 +96,17 @@ QUOTED = re.compile(r"[\"']([^\"'\n]+)[\"']")
 GRADLE_ROOT_NAME = re.compile(r"\brootProject\.name\s*=\s*[\"']([^\"']+)[\"']")
 GRADLE_BOOT = re.compile(r"[\"']org\.springframework\.boot[\"']|\blibs\.plugins\.spring\.boot\b")
 GRADLE_SHADOW = re.compile(r"[\"'](?:com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow)[\"']")
+#: the Spring Boot version: the plugin's, the buildscript classpath's, a version variable or catalog entry
+GRADLE_BOOT_VERSION = (
+    re.compile(r"[\"']org\.springframework\.boot[\"']\s*\)?\s*version\s*\(?\s*[\"']([\w.-]+)[\"']"),
+    re.compile(r"spring-boot-gradle-plugin:([\w.-]+)[\"']"),
+    re.compile(r"\bspring_?[Bb]oot_?[Vv]ersion\s*=\s*[\"']?([\w.-]+)"),
+    re.compile(r"^\s*spring-?[Bb]oot\s*=\s*[\"']([\w.-]+)[\"']"),
+)
+#: files beside the build files where a Gradle build keeps versions
+GRADLE_VERSION_FILES = ("gradle.properties", "gradle/libs.versions.toml")
+#: a dependency notation "group:artifact[:version]" (the artifact is read)
+GRADLE_DEPENDENCY = re.compile(r"[\"'][\w.-]+:([\w.-]+)(?::[^\"'\s]*)?[\"']")
 GRADLE_APPLICATION = re.compile(r"[\"']application[\"']|^\s*application\s*(?:\{|$)")
 GRADLE_MAIN_CLASS = (
     re.compile(r"\bmainClass(?:Name)?\s*(?:=|\.set\(|\.convention\()\s*[\"']([^\"']+)[\"']"),
@@ -140,6 +155,10 @@ class Project:
     packaging: Tuple[str, Optional[Evidence]]
     main_offers: List[Offer]
     version_offers: Iterable[Offer]
+    #: where the Spring Boot version is written, strongest first
+    boot_version_offers: List[Offer] = field(default_factory=list)
+    #: the artifactIds it depends on (a server framework among them makes it a server)
+    dependencies: List[str] = field(default_factory=list)
 
 
 def detect(repo: Repo) -> List[AppCandidate]:
@@ -254,6 +273,10 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
     app = AppCandidate("java", project.name.lower(), build.root)
     app.set("build_tool", build.tool, Evidence(build.file))
     app.set("wrapper", *wrapper(repo, build))
+    if build.tool == "maven" and app.value("wrapper"):
+        hit = repo.find_line(join(build.root, WRAPPERS["maven"][1]), WRAPPER_MAVEN)
+        if hit:
+            app.set("maven_version", hit[0].group(1), hit[1])
     if build.tool == "gradle":
         app.set("gradle_dsl", "kotlin" if build.file.endswith(".kts") else "groovy", Evidence(build.file))
     if module_known:
@@ -266,10 +289,30 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
     if project.spring_boot is not None:
         mains = chain(mains, boot_main_offers(repo, project.directory))
     set_first(repo, app, "main_class", mains, main_class, "main class")
-    set_first(repo, app, "port", port_offers(repo, project.directory), port_number, "server.port")
-    if project.spring_boot is not None and "port" not in app.facts:
-        app.set("port", SPRING_DEFAULT_PORT)  # Spring Boot's default, a convention: no evidence
+    if project.spring_boot is not None:
+        set_first(repo, app, "spring_boot_version", project.boot_version_offers, boot_version, "Spring Boot version")
+        set_first(repo, app, "port", port_offers(repo, project.directory), port_number, "server.port")
+        if "port" not in app.facts:
+            app.set("port", SPRING_DEFAULT_PORT)  # Spring Boot's default, a convention: no evidence
+    else:
+        listening(repo, app, project)
     return app
+
+
+def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
+    """kind and port of an app that is not Spring Boot, from the call that starts its server."""
+    from generator.languages.java import listen
+
+    found = listen.scan(repo, project.directory, project.dependencies)
+    if found is None:
+        app.set("kind", "cli", None)  # nothing listens: no EXPOSE, no probe
+        return
+    app.set("kind", "server", found.evidence)
+    if found.port is None:
+        app.set("port", SPRING_DEFAULT_PORT, found.evidence, weak=f"{found.weak}: {SPRING_DEFAULT_PORT} is only the "
+                "usual Java port (set --port)")
+    else:
+        app.set("port", found.port, found.evidence, weak=found.weak)
 
 
 def wrapper(repo: Repo, build: Build) -> Tuple[bool, Optional[Evidence]]:
@@ -344,6 +387,7 @@ def maven_project(
         return resolve(repo, "${" + name + "}", Evidence(own_file), properties)
 
     boot_parents = [f for f, pom in poms if text(pom, "parent/artifactId") == "spring-boot-starter-parent"]
+    boot_versions = maven_boot_versions(repo, poms, properties, boot_parents)
     spring_boot: Optional[Evidence] = None
     if boot_parents:
         spring_boot = repo.evidence_for(boot_parents[0], "spring-boot-starter-parent")
@@ -376,6 +420,11 @@ def maven_project(
                 if value:
                     anchor = evidence_after(repo, file, "<artifactId>maven-compiler-plugin<", f"<{name}>")
                     yield resolve(repo, value, anchor, properties)
+        if boot_parents and boot_versions:  # the parent's own java.version, by its generation
+            raw, evidence = boot_versions[0]
+            default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
+            if default:
+                yield default, evidence
 
     aggregator = text(own, "packaging") == "pom"
     return Project(
@@ -388,7 +437,32 @@ def maven_project(
         packaging=packaging,
         main_offers=mains,
         version_offers=versions(),
+        boot_version_offers=boot_versions,
+        dependencies=[text(d, "artifactId") for _, pom in poms for d in pom.findall("dependencies/dependency")],
     )
+
+
+def maven_boot_versions(
+    repo: Repo, poms: List[Tuple[str, Any]], properties: Dict[str, Tuple[str, str]], boot_parents: List[str]
+) -> List[Offer]:
+    """The Spring Boot version: the starter parent's, the imported BOM's, the plugin's, spring-boot.version."""
+    found: List[Offer] = []
+    for file in boot_parents:
+        written = text(dict(poms)[file], "parent/version")
+        if written:
+            found.append(resolve(repo, written, evidence_after(repo, file, "spring-boot-starter-parent", "<version>"),
+                                 properties))
+    for file, pom in poms:
+        for path, artifact in (("dependencyManagement/dependencies/dependency", "spring-boot-dependencies"),
+                               ("build/plugins/plugin", "spring-boot-maven-plugin"),
+                               ("build/pluginManagement/plugins/plugin", "spring-boot-maven-plugin")):
+            for element in pom.findall(path):
+                if text(element, "artifactId") == artifact and text(element, "version"):
+                    anchor = evidence_after(repo, file, f"<artifactId>{artifact}<", "<version>")
+                    found.append(resolve(repo, text(element, "version"), anchor, properties))
+    if "spring-boot.version" in properties:
+        found.append(resolve(repo, "${spring-boot.version}", Evidence(poms[0][0]), properties))
+    return found
 
 
 def maven_properties(poms: List[Tuple[str, Any]]) -> Dict[str, Tuple[str, str]]:
@@ -460,6 +534,9 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             packaging=packaging,
             main_offers=mains,
             version_offers=offers(repo, files, GRADLE_VERSION),
+            boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
+                                                      if repo.is_file(f)], GRADLE_BOOT_VERSION),
+            dependencies=[m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")] if own else [],
         ))
     return projects
 
@@ -579,6 +656,12 @@ def java_major(raw: str) -> Optional[str]:
     raw = raw.strip().strip("\"'")
     match = JAVA_VERSION.fullmatch(raw) if len(raw) <= MAX_VERSION_LENGTH else None
     return match.group(1) if match else None
+
+
+def boot_version(raw: str) -> Optional[str]:
+    """Spring Boot's major.minor ("2.1.8.RELEASE" -> "2.1"): what decides the image's layout."""
+    match = re.match(r"([0-9]{1,2})\.([0-9]{1,3})(?![0-9])", raw.strip().strip("\"'"))
+    return f"{int(match.group(1))}.{int(match.group(2))}" if match else None
 
 
 def main_class(raw: str) -> Optional[str]:

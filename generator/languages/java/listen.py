@@ -1,0 +1,135 @@
+"""Where a Java app that is not Spring Boot listens, read from its sources.
+
+Web frameworks that set the port in code are found by the call that starts the server:
+Spark `port(8080)` (or its default 4567 when the app uses Spark and never calls `port`),
+Javalin `.start(7070)`, Vert.x `.listen(8080)`, the JDK's HttpServer and sockets
+`new InetSocketAddress(8080)` / `new ServerSocket(8080)`, Jetty `new Server(8080)`. The
+argument is a literal, a constant of the same file (`static final int PORT = 8080`), or a
+lookup with a default (`getOrDefault("PORT", "8080")`, `: 8080`), which is only likely (weak).
+
+When nothing listens and no server framework is among the dependencies the app is a
+command-line program: no EXPOSE, no probe (see `Listener` and `scan`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Tuple
+
+from generator.detect.model import Evidence, excerpt
+from generator.detect.walker import Repo
+
+#: source roots read below a project's directory, and the files in them
+SOURCE_ROOTS = ("src/main/java", "src/main/kotlin")
+SOURCE_SUFFIXES = (".java", ".kt")
+#: files read per project at most (a generated-code tree must not make detection slow)
+MAX_SOURCES = 400
+
+#: the calls that start a server on a port: (framework, pattern capturing the argument)
+LISTEN_CALLS = (
+    ("Spark", re.compile(r"(?<![\w.])(?:Spark\.)?port\(\s*([^()]*(?:\([^()]*\)[^()]*)*)\)\s*;")),
+    ("Javalin", re.compile(r"\.start\(\s*([^()]*(?:\([^()]*\)[^()]*)*)\)")),
+    ("Vert.x", re.compile(r"\.listen\(\s*([^(),]*(?:\([^()]*\)[^(),]*)*)[,)]")),
+    ("JDK HttpServer", re.compile(r"\bnew\s+InetSocketAddress\(\s*(?:[^,()]+,\s*)?([^()]*(?:\([^()]*\)[^()]*)*)\)")),
+    ("ServerSocket", re.compile(r"\bnew\s+ServerSocket\(\s*([^(),]*(?:\([^()]*\)[^(),]*)*)[,)]")),
+    ("Jetty", re.compile(r"\bnew\s+Server\(\s*([^(),]*(?:\([^()]*\)[^(),]*)*)\)")),
+)
+#: a framework is in use when a source file imports it; its default port when the code sets none
+FRAMEWORK_IMPORTS = (
+    ("Spark", re.compile(r"^\s*import\s+(?:static\s+)?spark\.Spark\b"), 4567),
+    ("Javalin", re.compile(r"^\s*import\s+io\.javalin\.Javalin\b"), 8080),
+)
+#: which framework each call belongs to needs the framework in the file (`.start(` is common)
+CALL_NEEDS = {"Spark": "spark", "Javalin": "javalin", "Vert.x": "vertx", "Jetty": "org.eclipse.jetty"}
+#: artifacts that make a project a server even when the listening call was not found
+SERVER_ARTIFACTS = re.compile(
+    r"^(?:spark-core|javalin|vertx-web|vertx-core|jetty-server|undertow-core|micronaut-http-server(?:-netty)?|"
+    r"quarkus-resteasy(?:-reactive)?|quarkus-vertx-http|helidon-webserver|dropwizard-core|tomcat-embed-core|"
+    r"netty-codec-http|jersey-container-grizzly2-http|ktor-server-core)$"
+)
+IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+DIGITS = re.compile(r"[0-9]{1,5}")
+#: a default beside a lookup: getOrDefault("PORT", "8080"), orElse(8080), ": 8080" of a ternary
+FALLBACK = re.compile(r"(?:getOrDefault|getProperty|orElse|getInteger|getenv)\s*\([^()]*?\"?([0-9]{2,5})\"?\s*\)"
+                      r"|:\s*\"?([0-9]{2,5})\"?\s*$")
+JAVA_COMMENT = ("//", "/*", "*")
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Where a project listens: the port (None: a server whose port was not found) and why."""
+
+    framework: str
+    port: Optional[int]
+    evidence: Optional[Evidence]
+    weak: str = ""
+
+
+def sources(repo: Repo, directory: str) -> List[str]:
+    """The project's main source files, shallowest first (the app's entry point sits on top)."""
+    found: List[str] = []
+    for root in SOURCE_ROOTS:
+        under = directory + "/" + root if directory != "." else root
+        found.extend(f for f in repo.files(under) if f.endswith(SOURCE_SUFFIXES))
+    return sorted(found, key=lambda p: (p.count("/"), p))[:MAX_SOURCES]
+
+
+def scan(repo: Repo, directory: str, dependencies: Iterable[str]) -> Optional[Listener]:
+    """The first listener in the project's sources; else a server framework's default; else None."""
+    files = sources(repo, directory)
+    for file in files:
+        found = _listener_in(repo, file)
+        if found is not None:
+            return found
+    for file in files:
+        for framework, pattern, default in FRAMEWORK_IMPORTS:
+            hit = repo.find_line(file, pattern)
+            if hit:
+                return Listener(framework, default, hit[1], weak=f"{framework}'s default port: no call in the "
+                                "code sets another (set --port)")
+    for artifact in dependencies:
+        if SERVER_ARTIFACTS.match(artifact):
+            return Listener(artifact, None, None, weak=f"{artifact} is a dependency but no listening call was found")
+    return None
+
+
+def _listener_in(repo: Repo, file: str) -> Optional[Listener]:
+    text = repo.read_text(file) or ""
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip().startswith(JAVA_COMMENT):
+            continue
+        for framework, pattern in LISTEN_CALLS:
+            needs = CALL_NEEDS.get(framework)
+            if needs and needs not in text:
+                continue
+            match = pattern.search(line)
+            if match is None or not match.group(1).strip():
+                continue
+            evidence = Evidence(file, number, excerpt(line))
+            port, weak = _value(match.group(1).strip(), lines)
+            if port is None and framework == "Javalin":
+                continue  # .start(...) of something else
+            return Listener(framework, port, evidence,
+                            weak=weak or ("" if port is not None else f"the {framework} port is computed in code"))
+    return None
+
+
+def _value(argument: str, lines: List[str], hops: int = 3) -> Tuple[Optional[int], str]:
+    """(port, weak) of a call argument: a literal, a constant of the file (a few hops, so loops
+    end), or a lookup's default."""
+    if DIGITS.fullmatch(argument):
+        return int(argument), ""
+    if IDENTIFIER.fullmatch(argument):
+        constant = re.compile(rf"\b{re.escape(argument)}\s*=\s*(.+?);")
+        for line in lines:
+            match = constant.search(line)
+            if match and hops:
+                return _value(match.group(1).strip(), lines, hops - 1)
+        return None, ""
+    fallback = FALLBACK.search(argument)
+    if fallback:
+        return int(fallback.group(1) or fallback.group(2)), "the default of a setting read at run time (set --port " \
+                                                            "if the deployment sets another)"
+    return None, ""
