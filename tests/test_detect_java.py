@@ -176,12 +176,20 @@ def test_independent_builds_each_get_their_own_root() -> None:
     repo = Repo(FIXTURES)
     apps = java.detect(repo)
     assert sorted((a.id, a.root, a.value("module")) for a in apps) == [
+        ("java/application", "boot21-multi-module", "application"),
+        ("java/checked-service", "boot31-checkstyle", ""),
         ("java/demo-service", "spring-boot", ""),
         ("java/greeter", "gradle-groovy", ""),
         ("java/hello-http", "maven", ""),
         ("java/hello-wrapper", "maven-wrapper", ""),
         ("java/inventory", "gradle-kotlin", ""),
+        ("java/javalin-hello", "javalin", ""),
+        ("java/legacy-chat", "boot2-old-wrapper", ""),
         ("java/shop-app", "multi-module", "app"),
+        ("java/spark-hello", "spark-default-port", ""),
+        ("java/spark-port", "spark-port", ""),
+        ("java/vertx-hello", "vertx", ""),
+        ("java/word-count", "cli", ""),
     ]
     shop = next(a for a in apps if a.name == "shop-app")
     assert where(shop, "main_class") == ("multi-module/app/pom.xml", 38)
@@ -338,3 +346,122 @@ def test_several_apps_in_one_build_are_one_candidate_each(tmp_path: Path) -> Non
 )
 def test_java_major(raw: str, major: Optional[str]) -> None:
     assert java.java_major(raw) == major
+
+
+# -- patterns seen on real repositories (issue 10) -------------------------------------------
+
+
+def test_spring_boot_2_with_an_old_maven_wrapper() -> None:
+    app = only(FIXTURES / "boot2-old-wrapper")
+    assert (app.value("spring_boot_version"), where(app, "spring_boot_version")) == ("2.5", ("pom.xml", 9))
+    assert app.facts["spring_boot_version"].evidence.text == "<version>2.5.15</version>"
+    wrapper_file = ".mvn/wrapper/maven-wrapper.properties"
+    assert (app.value("maven_version"), where(app, "maven_version")) == ("3.5.4", (wrapper_file, 3))
+    assert (app.value("version"), where(app, "version")) == ("11", ("pom.xml", 18))
+
+
+def test_spring_boot_2_1_module_takes_its_java_version_from_the_starter_parent() -> None:
+    app = only(FIXTURES / "boot21-multi-module")
+    assert (app.id, app.value("module"), app.value("packaging")) == ("java/application", "application", "spring-boot")
+    assert app.value("spring_boot_version") == "2.1"
+    # no java.version anywhere: spring-boot-starter-parent 2.x compiles for 1.8; the evidence is the parent's version
+    assert (app.value("version"), where(app, "version")) == ("8", ("pom.xml", 9))
+    assert app.value("main_class") == "com.example.app.GreetingsApplication"
+
+
+def test_spring_boot_3_without_java_version_is_java_17(tmp_path: Path) -> None:
+    body = """<parent>
+    <groupId>org.springframework.boot</groupId>
+    <artifactId>spring-boot-starter-parent</artifactId>
+    <version>${boot}</version>
+  </parent>
+  <properties><boot>3.5.4</boot></properties>"""
+    app = only(make(tmp_path, {"pom.xml": pom(body=body)}))
+    assert (app.value("spring_boot_version"), where(app, "spring_boot_version")) == ("3.5", ("pom.xml", 12))
+    assert app.value("version") == "17"
+
+
+@pytest.mark.parametrize("body, version", [
+    ("""<dependencyManagement><dependencies><dependency>
+    <groupId>org.springframework.boot</groupId>
+    <artifactId>spring-boot-dependencies</artifactId>
+    <version>2.7.18</version><type>pom</type><scope>import</scope>
+  </dependency></dependencies></dependencyManagement>
+  <build><plugins><plugin><artifactId>spring-boot-maven-plugin</artifactId></plugin></plugins></build>""", "2.7"),
+    ("""<properties><spring-boot.version>3.2.1</spring-boot.version></properties>
+  <build><plugins><plugin><artifactId>spring-boot-maven-plugin</artifactId>
+    <version>${spring-boot.version}</version></plugin></plugins></build>""", "3.2"),
+])
+def test_spring_boot_version_from_the_bom_or_the_plugin(tmp_path: Path, body: str, version: str) -> None:
+    app = only(make(tmp_path, {"pom.xml": pom(body=body)}))
+    assert (app.value("spring_boot"), app.value("spring_boot_version")) == (True, version)
+    assert "version" not in app.facts  # a BOM or the plugin sets no Java version
+
+
+@pytest.mark.parametrize("build_file, line, version", [
+    ("build.gradle.kts", 'plugins {\n    id("org.springframework.boot") version "2.6.3"\n}\n', "2.6"),
+    ("build.gradle", "buildscript {\n  ext { springBootVersion = '2.1.4.RELEASE' }\n}\n"
+                     "apply plugin: 'org.springframework.boot'\n", "2.1"),
+])
+def test_gradle_spring_boot_version(tmp_path: Path, build_file: str, line: str, version: str) -> None:
+    app = only(make(tmp_path, {build_file: line}))
+    assert (app.value("spring_boot"), app.value("spring_boot_version")) == (True, version)
+
+
+def test_spring_boot_checkstyle_in_validate_is_still_detected() -> None:
+    app = only(FIXTURES / "boot31-checkstyle")
+    assert (app.value("spring_boot_version"), app.value("version")) == ("3.1", "17")
+
+
+@pytest.mark.parametrize("fixture, framework_line, port, weak", [
+    ("spark-default-port", ("src/main/java/com/example/spark/App.java", 3), 4567, "Spark's default port"),
+    ("spark-port", ("src/main/java/com/example/spark/Server.java", 11), 8090, ""),
+    ("javalin", ("src/main/java/com/example/javalin/App.java", 10), 7070, ""),
+    ("vertx", ("src/main/java/com/example/vertx/Main.java", 11), 8888, "the default of a setting read at run time"),
+])
+def test_ports_of_servers_that_set_them_in_code(fixture: str, framework_line: Tuple[str, int], port: int,
+                                                weak: str) -> None:
+    app = only(FIXTURES / fixture)
+    assert (app.value("kind"), app.value("port")) == ("server", port)
+    assert where(app, "port") == where(app, "kind") == framework_line
+    assert app.facts["port"].weak.startswith(weak) and bool(app.facts["port"].weak) == bool(weak)
+
+
+def test_a_program_that_listens_nowhere_is_a_command_line_program() -> None:
+    app = only(FIXTURES / "cli")
+    assert app.value("kind") == "cli" and "port" not in app.facts
+
+
+@pytest.mark.parametrize("source, port", [
+    ('new ServerSocket(9000)', 9000),
+    ('HttpServer.create(new InetSocketAddress("0.0.0.0", 8181), 0)', 8181),
+    ('port(Integer.parseInt(System.getenv().getOrDefault("PORT", "4000")))', 4000),
+    ('Server server = new Server(8282)', 8282),
+])
+def test_listener_shapes(tmp_path: Path, source: str, port: int) -> None:
+    imports = "import static spark.Spark.*;\nimport org.eclipse.jetty.server.Server;\n"
+    java_file = f"package x;\n{imports}class Main {{ void main() {{ {source}; }} }}\n"
+    body = "<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest>" \
+           "<mainClass>x.Main</mainClass></manifest></archive></configuration></plugin></plugins></build>"
+    app = only(make(tmp_path, {"pom.xml": pom(body=body), "src/main/java/x/Main.java": java_file}))
+    assert (app.value("kind"), app.value("port")) == ("server", port)
+
+
+def test_a_server_dependency_without_a_listening_call_is_a_server_on_a_weak_port(tmp_path: Path) -> None:
+    body = """<dependencies><dependency><groupId>io.undertow</groupId><artifactId>undertow-core</artifactId>
+  </dependency></dependencies>
+  <build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest>
+  <mainClass>x.Main</mainClass></manifest></archive></configuration></plugin></plugins></build>"""
+    files = {"pom.xml": pom(body=body), "src/main/java/x/Main.java": "class Main { int port = config.port(); }\n"}
+    app = only(make(tmp_path, files))
+    assert (app.value("kind"), app.value("port")) == ("server", 8080)
+    assert "undertow-core is a dependency" in app.facts["port"].weak
+
+
+def test_constants_that_refer_to_each_other_end(tmp_path: Path) -> None:
+    java_file = "package x;\nclass Main { static int A = B; static int B = A; void m() { new ServerSocket(A); } }\n"
+    body = "<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest>" \
+           "<mainClass>x.Main</mainClass></manifest></archive></configuration></plugin></plugins></build>"
+    app = only(make(tmp_path, {"pom.xml": pom(body=body), "src/main/java/x/Main.java": java_file}))
+    assert (app.value("kind"), app.value("port")) == ("server", 8080)
+    assert app.facts["port"].weak.startswith("the ServerSocket port is computed in code")

@@ -26,14 +26,15 @@ SOURCE_SUFFIXES = (".java", ".kt")
 #: files read per project at most (a generated-code tree must not make detection slow)
 MAX_SOURCES = 400
 
-#: the calls that start a server on a port: (framework, pattern capturing the argument)
+#: the calls that start a server on a port: (framework, the call up to its opening parenthesis,
+#: which argument is the port: 0 the first, -1 the last, as in InetSocketAddress(host, port))
 LISTEN_CALLS = (
-    ("Spark", re.compile(r"(?<![\w.])(?:Spark\.)?port\(\s*([^()]*(?:\([^()]*\)[^()]*)*)\)\s*;")),
-    ("Javalin", re.compile(r"\.start\(\s*([^()]*(?:\([^()]*\)[^()]*)*)\)")),
-    ("Vert.x", re.compile(r"\.listen\(\s*([^(),]*(?:\([^()]*\)[^(),]*)*)[,)]")),
-    ("JDK HttpServer", re.compile(r"\bnew\s+InetSocketAddress\(\s*(?:[^,()]+,\s*)?([^()]*(?:\([^()]*\)[^()]*)*)\)")),
-    ("ServerSocket", re.compile(r"\bnew\s+ServerSocket\(\s*([^(),]*(?:\([^()]*\)[^(),]*)*)[,)]")),
-    ("Jetty", re.compile(r"\bnew\s+Server\(\s*([^(),]*(?:\([^()]*\)[^(),]*)*)\)")),
+    ("Spark", re.compile(r"(?<![\w.])(?:Spark\.)?port\("), 0),
+    ("Javalin", re.compile(r"\.start\("), 0),
+    ("Vert.x", re.compile(r"\.listen\("), 0),
+    ("JDK HttpServer", re.compile(r"\bnew\s+InetSocketAddress\("), -1),
+    ("ServerSocket", re.compile(r"\bnew\s+ServerSocket\("), 0),
+    ("Jetty", re.compile(r"\bnew\s+Server\("), 0),
 )
 #: a framework is in use when a source file imports it; its default port when the code sets none
 FRAMEWORK_IMPORTS = (
@@ -100,20 +101,37 @@ def _listener_in(repo: Repo, file: str) -> Optional[Listener]:
     for number, line in enumerate(lines, start=1):
         if line.lstrip().startswith(JAVA_COMMENT):
             continue
-        for framework, pattern in LISTEN_CALLS:
+        for framework, pattern, which in LISTEN_CALLS:
             needs = CALL_NEEDS.get(framework)
             if needs and needs not in text:
                 continue
             match = pattern.search(line)
-            if match is None or not match.group(1).strip():
+            arguments = _arguments(line, match.end()) if match else []
+            if not arguments:
                 continue
             evidence = Evidence(file, number, excerpt(line))
-            port, weak = _value(match.group(1).strip(), lines)
+            port, weak = _value(arguments[which], lines)
             if port is None and framework == "Javalin":
                 continue  # .start(...) of something else
             return Listener(framework, port, evidence,
                             weak=weak or ("" if port is not None else f"the {framework} port is computed in code"))
     return None
+
+
+def _arguments(line: str, start: int) -> List[str]:
+    """The top-level arguments of the call whose "(" ends at `start` (on one line; [] if none or unclosed)."""
+    depth, current, found = 0, "", []
+    for char in line[start:]:
+        if char == ")" and depth == 0:
+            found.append(current.strip())
+            return found if any(found) else []
+        if char == "," and depth == 0:
+            found.append(current.strip())
+            current = ""
+            continue
+        depth += 1 if char == "(" else -1 if char == ")" else 0
+        current += char
+    return []
 
 
 def _value(argument: str, lines: List[str], hops: int = 3) -> Tuple[Optional[int], str]:

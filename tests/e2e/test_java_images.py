@@ -1,0 +1,103 @@
+"""Java images of the patterns real repositories have, built once each, run hardened and asked.
+
+- Spring Boot 2.1 in a multi-module build, its Java version only from spring-boot-starter-parent:
+  no jarmode (Boot 2.1 ignores one and starts the app inside `docker build`, which then never
+  ends), the jar unpacked into layers by hand, the old launcher class; Tomcat 9's modular jar
+  requires a module that is not there, so jdeps reads the jars as plain classes;
+- Spring Boot 2.5 built by an old Maven wrapper (Maven 3.5.4, which rejects -ntp): layertools
+  and the old launcher;
+- Spring Boot 3.1 with a checkstyle check in `validate` that reads a file under src/: the
+  dependency pass over the poms alone must not run it; layertools and the old launcher.
+
+Each needs Maven Central (dependencies, and the wrapper's Maven): skipped with the reason when
+the maven stand-in says it resolves offline. One build per case; the full hardening checks and the
+cached rebuild are test_images.py's. The build's own timeout (docker.run) bounds a build that hangs.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.docker import STANDINS, Docker, client, http_get, one_build_at_a_time, unavailable_reason
+from tests.helpers import FIXTURES, scaffold
+
+UID = 10001
+#: the image whose label says whether Maven resolves from Maven Central here
+MAVEN_IMAGE = "maven:3.9-eclipse-temurin-17"
+
+_reason = unavailable_reason()
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
+
+#: fixture -> (Spring Boot major.minor, the launcher class the image must start)
+BOOT_CASES = {
+    "java/boot21-multi-module": ("2.1", "org.springframework.boot.loader.JarLauncher"),
+    "java/boot2-old-wrapper": ("2.5", "org.springframework.boot.loader.JarLauncher"),
+    "java/boot31-checkstyle": ("3.1", "org.springframework.boot.loader.JarLauncher"),
+}
+
+
+@pytest.fixture(scope="module")
+def docker() -> Docker:
+    executable = client()
+    assert executable
+    return Docker(executable)
+
+
+def standins(dockerfile: Path) -> None:
+    """Stand-ins for the base images the Dockerfile names, where this machine makes them."""
+    if STANDINS.exists():
+        made = subprocess.run([str(STANDINS), "--from-dockerfile", str(dockerfile)], capture_output=True, text=True,
+                              timeout=1800, check=False)
+        assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
+
+
+def central_unreachable(docker: Docker) -> str:
+    """Why Maven cannot resolve from Maven Central here ("" : it can), from the maven stand-in's label."""
+    if not docker.has_image(MAVEN_IMAGE):
+        return f"no {MAVEN_IMAGE} image to tell whether Maven Central is reachable"
+    labels = docker.inspect(MAVEN_IMAGE)["Config"].get("Labels") or {}
+    said = labels.get("standin.real-version", "")
+    if "maven offline" in said:
+        return f"Maven Central is unreachable here ({MAVEN_IMAGE}: {said})"
+    return ""
+
+
+def new(fixture: str, project: Path) -> dict:
+    shutil.copytree(FIXTURES / fixture, project, symlinks=True)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
+
+
+@pytest.mark.parametrize("fixture", sorted(BOOT_CASES))
+def test_spring_boot_generation_builds_starts_and_answers(fixture: str, docker: Docker, tmp_path: Path):
+    project = tmp_path / "project"
+    answers = new(fixture, project)
+    boot_version, launcher = BOOT_CASES[fixture]
+    assert (answers["spring_boot_version"], answers["version"]) == (boot_version, "17")
+    image = f"scaffold-e2e/{fixture.replace('/', '-')}:test"
+    container = ""
+    try:
+        with one_build_at_a_time():
+            standins(project / "Dockerfile")
+            reason = central_unreachable(docker)
+            if reason:
+                pytest.skip(reason)
+            build = docker.build(project, image)
+        assert "Tomcat started" not in build.log  # the app never runs inside docker build
+        meta = docker.inspect(image)["Config"]
+        assert meta["User"] == f"{UID}:{UID}"
+        assert meta["Entrypoint"] == ["/opt/java/runtime/bin/java", launcher]
+        assert list(meta["ExposedPorts"]) == [f"{answers['port']}/tcp"]
+        container = docker.start(image, answers["port"])
+        body = http_get(docker.host_port(container, answers["port"]), attempts=120)
+        assert f"hello from {fixture}" in body, docker.logs(container)
+    finally:
+        if container:
+            docker.remove(container)
+        docker.remove_image(image)

@@ -1,0 +1,113 @@
+"""Java: what the Spring Boot and Maven versions detected change in the image (issue 10, classes 7, 13,
+19 and 21), read in the rendered Dockerfile; the images themselves are built in tests/e2e/test_java_images.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict
+
+import pytest
+
+from generator.languages.java import parse_boot_version
+from generator.render import render
+from generator.validate import validate
+from tests.cases import BASE, COMMON
+from tests.helpers import copy_fixture, scaffold
+
+BOOT = {"spring_boot": True, "packaging": "spring-boot", "main_class": ""}
+EXTRACTS = {"tools": "-Djarmode=tools -jar", "layertools": "-Djarmode=layertools -jar", "unzip": "env -C /out/layers/application jar -xf"}
+
+
+def dockerfile(**changes: Any) -> str:
+    raw: Dict[str, Any] = {**COMMON, **BASE["java"], "final": "distroless", **changes}
+    return render(validate(raw))["Dockerfile"]
+
+
+def step(text: str, marker: str) -> str:
+    """The RUN instruction (with its continuation lines) that contains `marker`."""
+    runs = re.split(r"\n(?=[A-Z]+ )", text)
+    found = [run for run in runs if run.startswith("RUN ") and marker in run]
+    assert len(found) == 1, marker
+    return found[0]
+
+
+@pytest.mark.parametrize("version, layout, launcher", [
+    ("", "tools", "org.springframework.boot.loader.launch.JarLauncher"),  # unknown: the newest forms
+    ("4.0", "tools", "org.springframework.boot.loader.launch.JarLauncher"),
+    ("3.3", "tools", "org.springframework.boot.loader.launch.JarLauncher"),
+    ("3.2", "layertools", "org.springframework.boot.loader.launch.JarLauncher"),
+    ("3.0", "layertools", "org.springframework.boot.loader.JarLauncher"),
+    ("2.4", "layertools", "org.springframework.boot.loader.JarLauncher"),
+    ("2.3", "unzip", "org.springframework.boot.loader.JarLauncher"),  # layers were opt-in: no layertools jar
+    ("2.1", "unzip", "org.springframework.boot.loader.JarLauncher"),
+    ("1.4", "unzip", "org.springframework.boot.loader.JarLauncher"),
+])
+@pytest.mark.parametrize("final", ["distroless", "jre"])
+def test_spring_boot_version_decides_extraction_and_launcher(version: str, layout: str, launcher: str, final: str):
+    text = dockerfile(**BOOT, spring_boot_version=version, final=final)
+    assert [name for name, command in EXTRACTS.items() if command in text] == [layout]
+    entrypoint = re.search(r"^ENTRYPOINT (.*)$", text, re.M)
+    assert entrypoint and f'"{launcher}"' in entrypoint.group(1)
+    # whatever the generation, the same four layers reach the final image, least changed first
+    assert re.findall(r"^COPY --from=build --chown=0:0 /out/layers/([\w-]+)/ /app/$", text, re.M) == [
+        "dependencies", "spring-boot-loader", "snapshot-dependencies", "application"]
+
+
+def test_boot_before_2_4_is_unpacked_by_hand_into_the_layers():
+    build = step(dockerfile(**BOOT, spring_boot_version="2.1"), "env -C /out/layers/application jar -xf")
+    assert "jarmode" not in build  # an older Boot ignores an unknown jarmode and runs the app in docker build
+    assert "mv /out/layers/application/BOOT-INF/lib /out/layers/dependencies/BOOT-INF/" in build
+    assert "mv /out/layers/application/org /out/layers/spring-boot-loader/" in build
+
+
+@pytest.mark.parametrize("wrapper, maven, ntp", [
+    (True, "3.5.4", False), (True, "3.3.9", False), (True, "3.6.0", False),
+    (True, "3.6.1", True), (True, "3.9.9", True), (True, "", True),
+    (False, "3.5.4", True),  # the maven image's own Maven runs, not the wrapper's
+])
+def test_old_maven_wrapper_gets_no_ntp(wrapper: bool, maven: str, ntp: bool):
+    text = dockerfile(wrapper=wrapper, maven_version=maven)
+    quiet = "-Dorg.slf4j.simpleLogger.log.org.apache.maven.cli.transfer.Slf4jMavenTransferListener=warn"
+    assert ("-ntp" in text, quiet in text) == (ntp, not ntp)
+    assert text.count(quiet if not ntp else "-ntp") == 2  # the dependency pass and the build
+
+
+def test_dependency_pass_skips_plugins_that_read_sources_and_tolerates_failure():
+    text = dockerfile(**BOOT)
+    priming = step(text, "dependency:copy-dependencies")
+    for skip in ("-Dcheckstyle.skip", "-Dcodegen.skip", "-Dmaven.antrun.skip", "-Dskip.npm"):
+        assert skip in priming
+    assert "if ! mvn " in priming and "touch /deps/unprimed" in priming
+    build = step(text, "-Djarmode=tools")
+    assert "-Dcheckstyle.skip" not in build  # the real build runs every plugin
+    assert 'unprimed=(/out/layers/*/BOOT-INF/lib/*.jar)' in build  # jdeps reads the dependencies there instead
+
+
+def test_jdeps_falls_back_to_plain_classes_when_a_modular_jar_cannot_resolve():
+    text = dockerfile(**BOOT)
+    for marker in ("dependency:copy-dependencies", "-Djarmode=tools"):
+        run = step(text, marker)
+        assert "reading the jars again as plain classes" in run
+        assert "find /tmp/plain -name module-info.class -delete" in run
+
+
+@pytest.mark.parametrize("raw, parsed", [("2.1.8.RELEASE", "2.1"), ("3.5.0-M1", "3.5"), ("4.0", "4.0"), ("", ""),
+                                         (None, "")])
+def test_parse_boot_version(raw: Any, parsed: str):
+    assert parse_boot_version(raw) == parsed
+
+
+@pytest.mark.parametrize("raw", ["three", "3", "3.x", "3.3; rm -rf /", "3.3\n4.0"])
+def test_parse_boot_version_refuses(raw: str):
+    with pytest.raises(ValueError):
+        parse_boot_version(raw)
+
+
+def test_command_line_program_gets_no_expose_and_no_probe(tmp_path):
+    project = copy_fixture("java/cli", tmp_path)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    text = (project / "Dockerfile").read_text()
+    assert "EXPOSE" not in text.replace("# EXPOSE", "")
+    assert not re.search(r"^EXPOSE ", text, re.M) and re.search(r"^HEALTHCHECK NONE$", text, re.M)
+    assert re.search(r'^ENTRYPOINT \[.*"com\.example\.cli\.WordCount"\]$', text, re.M)
