@@ -179,6 +179,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/application", "boot21-multi-module", "application"),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/demo-service", "spring-boot", ""),
+        ("java/greet-spark", "assembly-no-executions", ""),
         ("java/greeter", "gradle-groovy", ""),
         ("java/hello-http", "maven", ""),
         ("java/hello-wrapper", "maven-wrapper", ""),
@@ -193,7 +194,8 @@ def test_independent_builds_each_get_their_own_root() -> None:
     ]
     shop = next(a for a in apps if a.name == "shop-app")
     assert where(shop, "main_class") == ("multi-module/app/pom.xml", 38)
-    assert {n.file for n in repo.notices} == {"malformed/pom.xml", "malformed/xxe/pom.xml"}
+    assert {n.file for n in repo.notices} == {"malformed/pom.xml", "malformed/xxe/pom.xml",
+                                              "assembly-no-executions/pom.xml"}
 
 
 # -- Maven edge cases ----------------------------------------------------------
@@ -465,3 +467,14 @@ def test_constants_that_refer_to_each_other_end(tmp_path: Path) -> None:
     app = only(make(tmp_path, {"pom.xml": pom(body=body), "src/main/java/x/Main.java": java_file}))
     assert (app.value("kind"), app.value("port")) == ("server", 8080)
     assert app.facts["port"].weak.startswith("the ServerSocket port is computed in code")
+
+
+def test_assembly_plugin_without_executions_is_a_thin_jar_with_its_dependencies_beside() -> None:
+    repo = Repo(FIXTURES / "assembly-no-executions")
+    (app,) = java.detect(repo)
+    # `mvn package` never runs the assembly: the jar is thin, the template copies the dependencies
+    assert (app.value("packaging"), app.value("main_class")) == ("jar", "com.example.greet.Main")
+    assert where(app, "main_class") == ("pom.xml", 29)
+    assert [str(n) for n in repo.notices] == [
+        "pom.xml: maven-assembly-plugin has no <executions>: `mvn package` skips it; dependencies go beside the jar"]
+    assert (app.value("kind"), app.value("port")) == ("server", 4567)

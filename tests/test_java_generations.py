@@ -111,3 +111,58 @@ def test_command_line_program_gets_no_expose_and_no_probe(tmp_path):
     assert "EXPOSE" not in text.replace("# EXPOSE", "")
     assert not re.search(r"^EXPOSE ", text, re.M) and re.search(r"^HEALTHCHECK NONE$", text, re.M)
     assert re.search(r'^ENTRYPOINT \[.*"com\.example\.cli\.WordCount"\]$', text, re.M)
+
+
+PREVIEW_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>records</artifactId>
+  <version>1.0.0</version>
+  <properties>
+    <java.version>{release}</java.version>
+  </properties>
+  <build>
+    <plugins>
+      <plugin>
+        <artifactId>maven-compiler-plugin</artifactId>
+        <configuration>
+          <release>${{java.version}}</release>
+          <compilerArgs>
+            <arg>--enable-preview</arg>
+          </compilerArgs>
+        </configuration>
+      </plugin>
+      <plugin>
+        <artifactId>maven-jar-plugin</artifactId>
+        <configuration><archive><manifest><mainClass>com.example.Main</mainClass></manifest></archive></configuration>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+"""
+
+
+def preview_project(root, release: str):
+    root.mkdir()
+    (root / "pom.xml").write_text(PREVIEW_POM.format(release=release))
+    return root
+
+
+def test_preview_features_of_a_release_we_have_no_image_for_are_refused(tmp_path):
+    project = preview_project(tmp_path / "project", "14")
+    detected = scaffold("detect", str(project))
+    assert "preview_release    14  [pom.xml:17]" in detected.stdout
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "--enable-preview for Java 14" in result.stderr and "remove --enable-preview" in result.stderr
+    assert sorted(p.name for p in project.iterdir()) == ["pom.xml"]  # nothing half-written
+
+
+def test_preview_features_of_a_supported_release_run_with_enable_preview(tmp_path):
+    project = preview_project(tmp_path / "project", "21")
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    entrypoint = re.search(r"^ENTRYPOINT (.*)$", (project / "Dockerfile").read_text(), re.M)
+    assert entrypoint and entrypoint.group(1) == (
+        '["/opt/java/runtime/bin/java", "--enable-preview", "-cp", "/app/app.jar:/app/lib/*", "com.example.Main"]')

@@ -195,6 +195,7 @@ SHADE_POM = """<project>
   <groupId>com.example</groupId><artifactId>shaded-lib</artifactId><version>1.0</version>
   <build><plugins><plugin>
     <groupId>org.apache.maven.plugins</groupId><artifactId>maven-{plugin}-plugin</artifactId><version>3.6.0</version>
+    <executions><execution><phase>package</phase></execution></executions>
   </plugin></plugins></build>
 </project>
 """

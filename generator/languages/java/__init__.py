@@ -83,6 +83,9 @@ class Java(Language):
         AnswerField("spring_boot_version", parse_boot_version, "Spring Boot's version, major.minor: it decides how "
                     "the jar is layered and its launcher class ('': 3.3 or newer)", default="", settable=True,
                     detected=True),
+        AnswerField("preview_release", matching(r"[0-9]{1,3}", "a Java release (like 21)"),
+                    "the Java release whose preview features the code uses (--enable-preview; '': none)",
+                    default="", detected=True),
         AnswerField("maven_version", matching(r"[0-9]{1,2}\.[0-9]{1,3}(\.[0-9]{1,3})?", "a Maven version (like 3.9.9)"),
                     "the Maven the wrapper downloads ('': 3.6.1 or newer)", default="", detected=True),
         AnswerField("main_class", matching(r"[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*",
@@ -107,14 +110,26 @@ class Java(Language):
                          "start a second JVM at every interval")
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
-        """The launcher: Spring Boot's, the main class on the class path, or the jar's manifest."""
-        java = "/usr/bin/java" if answers["final"] == "jre" else "/opt/java/runtime/bin/java"
+        """The launcher: Spring Boot's, the main class on the class path, or the jar's manifest
+        (classes compiled with preview features load only with --enable-preview)."""
+        java = ["/usr/bin/java" if answers["final"] == "jre" else "/opt/java/runtime/bin/java"]
+        if answers.get("preview_release"):
+            java.append("--enable-preview")
         if answers.get("packaging") == "spring-boot":
-            return [java, boot_launcher(answers)]
+            return [*java, boot_launcher(answers)]
         if answers.get("main_class"):
             classpath = "/app/app.jar" + (":/app/lib/*" if answers.get("packaging") == "jar" else "")
-            return [java, "-cp", classpath, str(answers["main_class"])]
-        return [java, "-jar", "/app/app.jar"]
+            return [*java, "-cp", classpath, str(answers["main_class"])]
+        return [*java, "-jar", "/app/app.jar"]
+
+    def check(self, answers: Mapping[str, Any]) -> Optional[str]:
+        """Preview features run only on the exact release they were compiled for."""
+        preview = answers.get("preview_release")
+        if preview and preview != answers["version"]:
+            return (f"the build compiles with --enable-preview for Java {preview}, whose preview features run only on "
+                    f"a JDK {preview} exactly; the images here are Java {', '.join(SUPPORTED)}: build for one of them "
+                    "(<release> or the toolchain) or remove --enable-preview")
+        return None
 
     def writable_paths(self, answers: Mapping[str, Any]) -> List[WritablePath]:
         """java.io.tmpdir only: hsperfdata is off (-XX:-UsePerfData), so nothing else is written."""

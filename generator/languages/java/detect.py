@@ -84,6 +84,7 @@ MAVEN_MAIN_CLASS_PLUGINS = tuple(p for p, _ in MAVEN_PACKAGERS) + ("maven-jar-pl
 MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
 MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
 PROPERTY_REF = re.compile(r"\$\{([\w.-]+)\}")
+PREVIEW_FLAG = "--enable-preview"
 #: the Maven a wrapper downloads, from its distributionUrl
 WRAPPER_MAVEN = re.compile(r"apache-maven-(\d+\.\d+(?:\.\d+)?)-bin\.")
 #: the Java release spring-boot-starter-parent compiles for when the POM sets none, by Boot major
@@ -103,6 +104,8 @@ GRADLE_BOOT_VERSION = (
     re.compile(r"\bspring_?[Bb]oot_?[Vv]ersion\s*=\s*[\"']?([\w.-]+)"),
     re.compile(r"^\s*spring-?[Bb]oot\s*=\s*[\"']([\w.-]+)[\"']"),
 )
+#: compiler arguments that turn preview features on
+GRADLE_PREVIEW = re.compile(r"[\"']--enable-preview[\"']")
 #: files beside the build files where a Gradle build keeps versions
 GRADLE_VERSION_FILES = ("gradle.properties", "gradle/libs.versions.toml")
 #: a dependency notation "group:artifact[:version]" (the artifact is read)
@@ -159,6 +162,8 @@ class Project:
     boot_version_offers: List[Offer] = field(default_factory=list)
     #: the artifactIds it depends on (a server framework among them makes it a server)
     dependencies: List[str] = field(default_factory=list)
+    #: where the compiler is given --enable-preview (None: it is not)
+    preview: Optional[Evidence] = None
 
 
 def detect(repo: Repo) -> List[AppCandidate]:
@@ -285,6 +290,13 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
     app.set("packaging", *project.packaging)
     versions = chain(project.version_offers, version_file_offers(repo, project.directory))
     set_first(repo, app, "version", versions, java_major, "Java version")
+    if project.preview is not None:
+        release = str(app.value("version", ""))
+        if release:
+            app.set("preview_release", release, project.preview)
+        else:
+            repo.warn(project.preview.file, "--enable-preview with no Java release found: preview features run only "
+                                            "on the exact JDK they were compiled for (set --language-version)")
     mains: Iterable[Offer] = project.main_offers
     if project.spring_boot is not None:
         mains = chain(mains, boot_main_offers(repo, project.directory))
@@ -395,9 +407,12 @@ def maven_project(
         spring_boot = repo.evidence_for(own_file, "<artifactId>spring-boot-maven-plugin<")
     packaging: Tuple[str, Optional[Evidence]] = next(
         ((kind, repo.evidence_for(own_file, f"<artifactId>{artifact}<"))
-         for artifact, kind in MAVEN_PACKAGERS if artifact in active),
+         for artifact, kind in MAVEN_PACKAGERS if artifact in active and bound(artifact, configured(artifact))),
         ("jar", None),
     )
+    for artifact in ("maven-shade-plugin", "maven-assembly-plugin"):
+        if artifact in active and packaging[0] == "jar":
+            repo.warn(own_file, f"{artifact} has no <executions>: `mvn package` skips it; dependencies go beside the jar")
     mains: List[Offer] = []
     for artifact in MAVEN_MAIN_CLASS_PLUGINS:
         if artifact in active:
@@ -439,6 +454,9 @@ def maven_project(
         version_offers=versions(),
         boot_version_offers=boot_versions,
         dependencies=[text(d, "artifactId") for _, pom in poms for d in pom.findall("dependencies/dependency")],
+        preview=next((evidence_after(repo, file, "<artifactId>maven-compiler-plugin<", PREVIEW_FLAG)
+                      for file, plugin in configured("maven-compiler-plugin")
+                      if any((e.text or "").strip() == PREVIEW_FLAG for e in plugin.iter())), None),
     )
 
 
@@ -463,6 +481,14 @@ def maven_boot_versions(
     if "spring-boot.version" in properties:
         found.append(resolve(repo, "${spring-boot.version}", Evidence(poms[0][0]), properties))
     return found
+
+
+def bound(artifact: str, plugins: List[Tuple[str, Any]]) -> bool:
+    """Whether `mvn package` runs a packaging plugin: shade's and assembly's goals run only from an
+    <execution> (spring-boot's repackage is bound by the starter parent, which is not in the repository)."""
+    if artifact == "spring-boot-maven-plugin":
+        return True
+    return any(plugin.find("executions/execution") is not None for _, plugin in plugins)
 
 
 def maven_properties(poms: List[Tuple[str, Any]]) -> Dict[str, Tuple[str, str]]:
@@ -537,6 +563,7 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
                                                       if repo.is_file(f)], GRADLE_BOOT_VERSION),
             dependencies=[m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")] if own else [],
+            preview=next((hit[1] for hit in (code_line(repo, f, GRADLE_PREVIEW) for f in files) if hit), None),
         ))
     return projects
 
