@@ -166,3 +166,10 @@ def test_preview_features_of_a_supported_release_run_with_enable_preview(tmp_pat
     entrypoint = re.search(r"^ENTRYPOINT (.*)$", (project / "Dockerfile").read_text(), re.M)
     assert entrypoint and entrypoint.group(1) == (
         '["/opt/java/runtime/bin/java", "--enable-preview", "-cp", "/app/app.jar:/app/lib/*", "com.example.Main"]')
+
+
+def test_gradle_spring_boot_generation_is_rendered_the_same_way():
+    text = dockerfile(**BOOT, build_tool="gradle", spring_boot_version="2.6")
+    assert "-Djarmode=layertools -jar" in text and "-Djarmode=tools -jar" not in text
+    assert '"org.springframework.boot.loader.JarLauncher"' in text
+    assert "-ntp" not in text  # Maven's flag only

@@ -7,7 +7,10 @@
 - Spring Boot 2.5 built by an old Maven wrapper (Maven 3.5.4, which rejects -ntp): layertools
   and the old launcher;
 - Spring Boot 3.1 with a checkstyle check in `validate` that reads a file under src/: the
-  dependency pass over the poms alone must not run it; layertools and the old launcher.
+  dependency pass over the poms alone must not run it; layertools and the old launcher;
+- a Spark app that never calls port() (Spark's 4567) whose assembly plugin has no executions
+  (`mvn package` makes a thin jar: the dependencies must reach the image beside it);
+- a command-line program: no EXPOSE, `IMAGE --help` exits 0, it reads stdin.
 
 Each needs Maven Central (dependencies, and the wrapper's Maven): skipped with the reason when
 the maven stand-in says it resolves offline. One build per case; the full hardening checks and the
@@ -100,4 +103,52 @@ def test_spring_boot_generation_builds_starts_and_answers(fixture: str, docker: 
     finally:
         if container:
             docker.remove(container)
+        docker.remove_image(image)
+
+
+def test_spark_without_port_call_and_unbound_assembly_answers_on_4567(docker: Docker, tmp_path: Path):
+    fixture = "java/assembly-no-executions"
+    project = tmp_path / "project"
+    answers = new(fixture, project)
+    assert (answers["port"], answers["packaging"]) == (4567, "jar")
+    image = "scaffold-e2e/java-assembly-no-executions:test"
+    container = ""
+    try:
+        with one_build_at_a_time():
+            standins(project / "Dockerfile")
+            reason = central_unreachable(docker)
+            if reason:
+                pytest.skip(reason)
+            docker.build(project, image)
+        meta = docker.inspect(image)["Config"]
+        assert list(meta["ExposedPorts"]) == ["4567/tcp"]
+        assert meta["Entrypoint"] == ["/opt/java/runtime/bin/java", "-cp", "/app/app.jar:/app/lib/*",
+                                      "com.example.greet.Main"]
+        container = docker.start(image, 4567)
+        body = http_get(docker.host_port(container, 4567))
+        assert f"hello from {fixture}" in body, docker.logs(container)
+    finally:
+        if container:
+            docker.remove(container)
+        docker.remove_image(image)
+
+
+def test_java_command_line_program_runs_help(docker: Docker, tmp_path: Path):
+    project = tmp_path / "project"
+    answers = new("java/cli", project)
+    assert answers["port"] is None
+    image = "scaffold-e2e/java-cli:test"
+    try:
+        with one_build_at_a_time():
+            standins(project / "Dockerfile")
+            docker.build(project, image)
+        meta = docker.inspect(image)["Config"]
+        assert not meta.get("ExposedPorts") and meta.get("Healthcheck", {}).get("Test") == ["NONE"]
+        hardened = ["run", "--rm", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
+        result = docker.run(*hardened, image, "--help", check=False, timeout=120)
+        assert result.returncode == 0 and "usage: word-count" in result.stdout, result.stdout + result.stderr
+        counted = subprocess.run([docker.executable, *hardened[:1], "-i", *hardened[1:], image],
+                                 input="one two three\n", capture_output=True, text=True, env=docker.env, timeout=120)
+        assert counted.returncode == 0 and counted.stdout.strip().endswith("3"), counted.stdout + counted.stderr
+    finally:
         docker.remove_image(image)
