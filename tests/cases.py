@@ -32,6 +32,8 @@ VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
     "java": [("wrapper", {"wrapper": True}), ("gradle", {"build_tool": "gradle"}),
              ("gradle-wrapper", {"build_tool": "gradle", "wrapper": True}),
              ("spring-boot", {"spring_boot": True, "packaging": "spring-boot", "version": "21"}),
+             ("spring-boot-2.1-old-wrapper", {"spring_boot": True, "packaging": "spring-boot", "spring_boot_version": "2.1",
+                                              "wrapper": True, "maven_version": "3.5.4"}),
              ("multi-module", {"module": "app", "packaging": "shade", "version": "21"}),
              ("java25", {"version": "25"})],
 }
