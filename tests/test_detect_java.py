@@ -478,3 +478,21 @@ def test_assembly_plugin_without_executions_is_a_thin_jar_with_its_dependencies_
     assert [str(n) for n in repo.notices] == [
         "pom.xml: maven-assembly-plugin has no <executions>: `mvn package` skips it; dependencies go beside the jar"]
     assert (app.value("kind"), app.value("port")) == ("server", 4567)
+
+
+@pytest.mark.parametrize("source, kind, weak", [
+    # a client: where it connects is not a port it serves, and nothing else listens
+    ("socket.connect(new InetSocketAddress(\"db\", 5432))", "cli", None),
+    # a port the system picks: a server, on no port we can name
+    ("new ServerSocket(0)", "server", "the ServerSocket port is computed in code"),
+])
+def test_what_is_not_a_port_the_app_serves(tmp_path: Path, source: str, kind: str, weak: Optional[str]) -> None:
+    java_file = f"package x;\nclass Main {{ void main() {{ {source}; }} }}\n"
+    body = "<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive><manifest>" \
+           "<mainClass>x.Main</mainClass></manifest></archive></configuration></plugin></plugins></build>"
+    app = only(make(tmp_path, {"pom.xml": pom(body=body), "src/main/java/x/Main.java": java_file}))
+    assert app.value("kind") == kind
+    if weak is None:
+        assert "port" not in app.facts
+    else:
+        assert app.value("port") == 8080 and app.facts["port"].weak.startswith(weak)

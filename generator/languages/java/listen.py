@@ -41,8 +41,10 @@ FRAMEWORK_IMPORTS = (
     ("Spark", re.compile(r"^\s*import\s+(?:static\s+)?spark\.Spark\b"), 4567),
     ("Javalin", re.compile(r"^\s*import\s+io\.javalin\.Javalin\b"), 8080),
 )
-#: which framework each call belongs to needs the framework in the file (`.start(` is common)
-CALL_NEEDS = {"Spark": "spark", "Javalin": "javalin", "Vert.x": "vertx", "Jetty": "org.eclipse.jetty"}
+#: a call counts only in a file that names its framework (`.start(` is common; an InetSocketAddress
+#: may be where a client connects)
+CALL_NEEDS = {"Spark": ("spark",), "Javalin": ("javalin",), "Vert.x": ("vertx",), "Jetty": ("org.eclipse.jetty",),
+              "JDK HttpServer": ("HttpServer", "ServerSocket", ".bind(")}
 #: artifacts that make a project a server even when the listening call was not found
 SERVER_ARTIFACTS = re.compile(
     r"^(?:spark-core|javalin|vertx-web|vertx-core|jetty-server|undertow-core|micronaut-http-server(?:-netty)?|"
@@ -102,8 +104,7 @@ def _listener_in(repo: Repo, file: str) -> Optional[Listener]:
         if line.lstrip().startswith(JAVA_COMMENT):
             continue
         for framework, pattern, which in LISTEN_CALLS:
-            needs = CALL_NEEDS.get(framework)
-            if needs and needs not in text:
+            if not any(needed in text for needed in CALL_NEEDS.get(framework, ("",))):
                 continue
             match = pattern.search(line)
             arguments = _arguments(line, match.end()) if match else []
@@ -138,7 +139,7 @@ def _value(argument: str, lines: List[str], hops: int = 3) -> Tuple[Optional[int
     """(port, weak) of a call argument: a literal, a constant of the file (a few hops, so loops
     end), or a lookup's default."""
     if DIGITS.fullmatch(argument):
-        return int(argument), ""
+        return (int(argument) or None), ""  # 0: a port the system picks
     if IDENTIFIER.fullmatch(argument):
         constant = re.compile(rf"\b{re.escape(argument)}\s*=\s*(.+?);")
         for line in lines:
