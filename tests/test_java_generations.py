@@ -173,3 +173,8 @@ def test_gradle_spring_boot_generation_is_rendered_the_same_way():
     assert "-Djarmode=layertools -jar" in text and "-Djarmode=tools -jar" not in text
     assert '"org.springframework.boot.loader.JarLauncher"' in text
     assert "-ntp" not in text  # Maven's flag only
+
+
+def test_a_fat_jar_under_another_classifier_is_the_largest_jar():
+    build = step(dockerfile(packaging="shade"), "> /tmp/app-jar")
+    assert "grep -e '-shaded\\.jar$' /tmp/jars || xargs -r -d '\\n' ls -S < /tmp/jars | head -n 1;" in build
