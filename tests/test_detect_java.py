@@ -474,7 +474,7 @@ def test_assembly_plugin_without_executions_is_a_thin_jar_with_its_dependencies_
     (app,) = java.detect(repo)
     # `mvn package` never runs the assembly: the jar is thin, the template copies the dependencies
     assert (app.value("packaging"), app.value("main_class")) == ("jar", "com.example.greet.Main")
-    assert where(app, "main_class") == ("pom.xml", 29)
+    assert where(app, "main_class") == ("pom.xml", 32)
     assert [str(n) for n in repo.notices] == [
         "pom.xml: maven-assembly-plugin has no <executions>: `mvn package` skips it; dependencies go beside the jar"]
     assert (app.value("kind"), app.value("port")) == ("server", 4567)
