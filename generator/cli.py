@@ -256,7 +256,7 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
         for line in format_report(report):
             out.line(line)
     if not report.apps:
-        raise InputError(nothing_found_message())
+        raise InputError(nothing_found_message(report.hints))
     return EXIT_OK
 
 
@@ -321,7 +321,7 @@ def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
     for warning in report.warnings:
         out.warn(str(warning))
     if not report.apps:
-        raise InputError(nothing_found_message())
+        raise InputError(nothing_found_message(report.hints))
     interactive = not args.yes and not args.json
     if interactive and not sys.stdin.isatty():
         out.info("stdin is not a terminal: answering every question with the detected defaults (--yes)")
@@ -390,8 +390,11 @@ def _choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: 
             return choose_app(apps)
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
-    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id} "
-             "(choose another with --app)")
+    choice = apps[0].facts.get("choice")  # why detection put it first, when it says
+    why = f": {choice.value}" if choice and choice.value else ""
+    doubt = f"{choice.weak}; " if choice and choice.weak else ""
+    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id}{why} "
+             f"({doubt}choose another with --app)")
     return apps[0]
 
 
