@@ -703,3 +703,25 @@ def test_start_arguments_and_environment_are_checked(tmp_path, flag, value, mess
     result = scaffold("new", "--yes", *([flag] if value is None else [flag, value]), str(project))
     assert result.returncode == 2 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (project / "Dockerfile").exists()
+
+
+def test_a_package_with_several_main_functions_is_not_taken():
+    """A folder of `go run file.go` exercises cannot build as one package: warned, and ranked last."""
+    report = detect(FIXTURES / "scratchpad")
+    assert [app.id for app in report.apps] == ["go/tool", "go/scratchpad"]
+    assert report.apps[0].value("choice") == "one of 2 command-line programs (none listens); 1 of the others cannot build"
+    assert report.apps[0].facts["choice"].weak == ""
+    assert report.apps[1].value("unbuildable") == "func main() in 2 files of one package"
+    assert [(w.file, w.message) for w in report.warnings] == [
+        ("hello.go", "func main() also in slices.go: the package cannot build as one program")]
+
+
+def test_apps_of_a_workspace_with_a_missing_module_cannot_build(tmp_path):
+    write(tmp_path, {
+        "go.work": "go 1.22\n\nuse (\n\t./api\n\t./gone\n)\n",
+        "api/go.mod": "module example.com/api\ngo 1.22\n",
+        "api/main.go": MAIN,
+    })
+    app = only_app(tmp_path)
+    assert app.value("unbuildable") == "its go.work uses ./gone, which has no go.mod"
+    assert where(app, "unbuildable") == ("go.work", 5)

@@ -64,6 +64,7 @@ NOT_THE_APP = frozenset({"example", "examples", "_example", "demo", "demos", "sa
                          "benchmarks", "gen", "generate", "generator", "internal", "contrib", "misc", "third_party"})
 #: a subcommand name that starts a server (when several reach the listener)
 SERVE_WORDS = ("serve", "server", "start", "run", "web", "api", "http", "daemon")
+FUNC_MAIN = re.compile(r"^func main\(\)", re.M)
 COBRA_USE = re.compile(r"\bUse:\s*\"([A-Za-z][\w-]*)")
 COBRA_LITERAL = re.compile(r"(?:(\w+)\s*(?::=|=)\s*)?&cobra\.Command\s*\{")
 ADD_COMMAND = re.compile(r"\bAddCommand\s*\(")
@@ -238,6 +239,12 @@ def _directive(repo: Repo, parsed: GoFile, verb: str, args: List[str], evidence:
     return True
 
 
+def _broken_uses(work: GoFile, modules: Dict[str, Module]) -> List[Tuple[str, Evidence]]:
+    """The `use`s of a go.work that name a directory without go.mod: the go command refuses the workspace."""
+    return [(use, evidence) for use, evidence in work.uses
+            if posixpath.normpath(posixpath.join(work.dir, use)) not in modules and not use.startswith("/")]
+
+
 def _used_dirs(repo: Repo, work: GoFile, modules: Dict[str, Module]) -> List[str]:
     """The module directories a go.work uses; ones outside it or without a go.mod are warned."""
     found: List[str] = []
@@ -320,6 +327,7 @@ def _candidates(repo: Repo, root: str, used: List[Module], work: Optional[GoFile
                 modules: Dict[str, Module]) -> List[AppCandidate]:
     """One candidate per main package of `used`, built from `root`."""
     build = Build(root, used + _replaced(repo, used, modules, root))
+    broken_work = _broken_uses(work, modules) if work else []
     vendor = _vendor(repo, root, used)
     apps: List[AppCandidate] = []
     for module in used:
@@ -329,7 +337,8 @@ def _candidates(repo: Repo, root: str, used: List[Module], work: Optional[GoFile
             main = [s for s in sources if s.package == "main"]
             app = AppCandidate(language="go", name=_name(repo, module, directory), root=root)
             rel = _below(directory, root)
-            clause = next((s.clause for s in main if "main" in s.unit_refs and s.clause), main[0].clause)
+            mains = [s for s in main if "func main()" in s.text and FUNC_MAIN.search(s.code)]
+            clause = mains[0].clause if mains else main[0].clause
             app.set("package", "." if directory == root else f"./{rel}", clause)
             for key, found in (
                 ("version", (work.go if work else None) or module.mod.go),
@@ -338,6 +347,12 @@ def _candidates(repo: Repo, root: str, used: List[Module], work: Optional[GoFile
             ):
                 if found:
                     app.set(key, *found)
+            if len(mains) > 1:  # a folder of `go run file.go` exercises, not one program
+                app.set("unbuildable", f"func main() in {len(mains)} files of one package", Evidence(mains[1].path))
+                repo.warn(mains[0].path, f"func main() also in {', '.join(s.path.rsplit('/', 1)[-1] for s in mains[1:3])}"
+                          f"{', ...' if len(mains) > 3 else ''}: the package cannot build as one program")
+            if work is not None and broken_work:
+                app.set("unbuildable", f"its go.work uses {broken_work[0][0]}, which has no go.mod", broken_work[0][1])
             program = build.program(main)
             _listening(repo, app, program)
             cgo, weak = _cgo(repo, program, build.modules)
@@ -551,19 +566,19 @@ def _name(repo: Repo, module: Module, directory: str) -> str:
 
 
 def _ordered(apps: List[AppCandidate]) -> List[AppCandidate]:
-    """The likeliest service first: a server over a command-line program, a reachable one over one bound to
+    """The likeliest service first: one that can build, a server over a command-line program, a reachable one over one bound to
     loopback in its code, then not an example or tool, in the root module, named like its module (or its
     daemon: wtf -> wtfd), shallow, by name."""
     if len(apps) < 2:
         return apps
 
-    def rank(app: AppCandidate) -> Tuple[int, int, int, int, int, str]:
+    def rank(app: AppCandidate) -> Tuple[int, int, int, int, int, int, str]:
         kind = 2 if app.value("kind") != "server" else 1 if app.value("loopback") else 0
         package = str(app.value("package", "."))
         where = [p for p in f"{app.root}/{package}".split("/") if p not in (".", "")]
         module = str(app.value("module", "")).rstrip("/").rsplit("/", 1)[-1].lower()
         named = app.name in (module, f"{module}d", f"{module}-server", f"{module}server", "server") if module else False
-        return (kind, 1 if any(p.lower() in NOT_THE_APP for p in where) else 0,
+        return (1 if app.value("unbuildable") else 0, kind, 1 if any(p.lower() in NOT_THE_APP for p in where) else 0,
                 0 if app.root == "." else 1, 0 if named else 1, len(where), app.id)
 
     ordered = sorted(apps, key=rank)
@@ -575,7 +590,11 @@ def _ordered(apps: List[AppCandidate]) -> List[AppCandidate]:
         reason = f"one of {len(servers)} servers among {len(ordered)} main packages"
     else:
         reason = f"one of {len(ordered)} command-line programs (none listens)"
-    weak = "" if len(servers) == 1 else "a guess among several, by name and place"
+    broken = sum(1 for a in ordered if a.value("unbuildable"))
+    if broken and not first.value("unbuildable"):
+        reason += f"; {broken} of the others cannot build"
+    rivals = [a for a in ordered if rank(a)[:2] == rank(first)[:2]]  # as buildable, the same kind
+    weak = "" if len(rivals) == 1 else "a guess among several, by name and place"
     first.set("choice", reason, first.facts["kind"].evidence if "kind" in first.facts else None, weak=weak)
     return ordered
 

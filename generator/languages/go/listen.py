@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from generator.detect.model import Evidence
-from generator.languages.go.source import GoSource
+from generator.languages.go.source import GoSource, reachable
 
 #: a cheap test of a whole file: could it hold a listener, a flag, a default or an env read?
 HINT = re.compile(r"Listen|Serve|\.Run\(|\.Start|Addr|Port|PORT|port\b|Flag|SetDefault|Getenv|LookupEnv")
@@ -41,8 +42,7 @@ ENV_READ = re.compile(r"\b(?:os|syscall)\.(?:Getenv|LookupEnv)\(")
 #: names of functions that read an environment variable with a fallback: getEnv("X", "80")
 ENV_HELPER = re.compile(r"(?i)env|lookup|getor|ordefault")
 ASSIGN = re.compile(r"(?<![=!<>:+\-*/%&|^])(:=|=)(?!=)")
-#: option names that set the listen address or port; the others name another port
-PORT_WORDS = frozenset({"port", "addr", "address", "listen", "bind", "http"})
+#: words of option names that name another port than the app's (metrics, a database, ...)
 OTHER_WORDS = frozenset({"metrics", "metric", "debug", "admin", "grpc", "pprof", "health", "db", "database",
                          "redis", "postgres", "mysql", "smtp", "mail", "proxy", "upstream", "backend", "target",
                          "remote", "prometheus", "profiler", "tls", "https", "internal", "management", "stats"})
@@ -248,12 +248,9 @@ class Program:
 
     def listeners(self) -> List[Listener]:
         """Every listener that can run: in the main package only where main() reaches it."""
-        from generator.languages.go.source import reachable
-
         found: List[Listener] = []
-        live = reachable(self.main)
         for source in self.main:
-            found.extend(c for c in _listeners(source) if c.function is None or c.function in live)
+            found.extend(c for c in _listeners(source) if c.function is None or c.function in self.live)
         for package in self.libraries:
             for source in package:
                 found.extend(c for c in _listeners(source) if self._called(c))
@@ -291,9 +288,7 @@ class Program:
                         continue  # its own declaration
                     holder = source.unit_at(line)
                     if source in self.main:
-                        from generator.languages.go.source import reachable
-
-                        if holder is None or holder in reachable(self.main):
+                        if holder is None or holder in self.live:
                             return True
                     elif holder is None:
                         return True
@@ -305,10 +300,13 @@ class Program:
         """Whether an import alias of `source` names a package of this program."""
         return source.aliases.get(alias, "") in self.local_paths
 
+    @cached_property
+    def live(self) -> Set[str]:
+        """The functions of the main package that main() and init() reach."""
+        return reachable(self.main)
+
     def reaches(self, source: GoSource, listener: Listener) -> bool:
         """Whether code in `source` leads to the listener: in it, in a package it imports, or by name."""
-        from generator.languages.go.source import reachable
-
         if listener.source is source:
             return True
         todo, seen = [imp.path for imp in source.imports], set()
@@ -620,10 +618,6 @@ class Program:
             if merged and merged.value is not None:
                 return merged
         return _merge(results)
-
-
-def _stdlib(path: str) -> bool:
-    return "." not in path.split("/")[0]
 
 
 def _role(knob: Optional[Knob], value: str) -> Optional[Knob]:

@@ -151,7 +151,7 @@ class Import:
     evidence: Evidence
 
 
-@dataclass
+@dataclass(eq=False)
 class GoSource:
     """One non-test .go file: its header always, its code on demand."""
 
