@@ -725,3 +725,53 @@ def test_apps_of_a_workspace_with_a_missing_module_cannot_build(tmp_path):
     app = only_app(tmp_path)
     assert app.value("unbuildable") == "its go.work uses ./gone, which has no go.mod"
     assert where(app, "unbuildable") == ("go.work", 5)
+
+
+#: a server whose address is out of sight (a framework we do not follow): the option named like a port decides
+OPAQUE = ('package main\n\nimport (\n\t"net/http"\n{imports})\n\n{decl}\n\nfunc main() {{\n\t{body}\n'
+          '\tsrv := newServer()\n\tsrv.ListenAndServe()\n}}\n\nfunc newServer() *http.Server {{ return opaque() }}\n')
+
+
+@pytest.mark.parametrize(
+    "imports, decl, body, port, weak",
+    [
+        ('\t"github.com/alecthomas/kingpin/v2"\n', 'var listen = kingpin.Flag("listen-port", "port").Default("7070").String()',
+         "kingpin.Parse()", 7070, "flag listen-port"),
+        ('\t"github.com/urfave/cli/v2"\n', 'var flags = []cli.Flag{&cli.IntFlag{Name: "port", Value: 7171}}', "_ = flags",
+         7171, "flag port"),
+        ("", 'type Config struct {\n\tPort int `envconfig:"APP_PORT" default:"7272"`\n}', "_ = Config{}", 7272,
+         "environment variable APP_PORT"),
+        ('\t"flag"\n', 'var metrics = flag.Int("metrics-port", 9100, "metrics")', "flag.Parse()", 8080,
+         "Go's usual one"),  # another port's option is not the app's
+    ],
+)
+def test_options_named_like_the_port_when_the_address_is_out_of_sight(tmp_path, imports, decl, body, port, weak):
+    write(tmp_path, {"go.mod": "module example.com/o\ngo 1.22\n",
+                     "main.go": OPAQUE.format(imports=imports, decl=decl, body=body)})
+    app = only_app(tmp_path)
+    assert (app.value("kind"), app.value("port")) == ("server", port)
+    assert weak in app.facts["port"].weak
+
+
+@pytest.mark.parametrize(
+    "body, port, args",
+    [
+        ('http.ListenAndServe(net.JoinHostPort("127.0.0.1", "9001"), nil)', 9001, None),
+        ('host := flag.String("host", "127.0.0.1", "bind")\n\tflag.Parse()\n'
+         '\thttp.ListenAndServe(fmt.Sprintf("%s:%d", *host, 9002), nil)', 9002, ["--host=0.0.0.0"]),
+        ('port := cmp.Or(os.Getenv("SERVERPORT"), "9003")\n\thttp.ListenAndServe("localhost:"+port, nil)', 9003, None),
+        ('addr := os.Getenv("ADDR")\n\tif addr == "" {\n\t\taddr = "localhost:9004"\n\t}\n\thttp.ListenAndServe(addr, nil)',
+         9004, None),
+    ],
+)
+def test_what_moves_a_loopback_address(tmp_path, body, port, args):
+    """A flag for the host moves it; a variable that sets only the port does not; ADDR read into the address does (env)."""
+    source = f'package main\n\nimport (\n\t"cmp"\n\t"flag"\n\t"fmt"\n\t"net"\n\t"net/http"\n\t"os"\n)\n\nfunc main() {{\n\t{body}\n}}\n'
+    write(tmp_path, {"go.mod": "module example.com/l\ngo 1.22\n", "main.go": source})
+    app = only_app(tmp_path)
+    assert app.value("port") == port
+    assert app.value("args") == args
+    if "ADDR" in body:
+        assert app.value("env") == ["ADDR=0.0.0.0:9004"] and "loopback" not in app.facts
+    elif args is None:
+        assert app.value("loopback") is True

@@ -30,8 +30,8 @@ SERVER_LITERAL = re.compile(r"\b(\w+)\.Server\s*\{")
 HOST_PORT = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]*\]|[\w.-]*):(?P<port>\d{1,5})$")
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 #: flag and viper/kingpin/urfave declarations: the option name, then its default
-FLAG_PTR = re.compile(r"\.(?:String|Int|Int64|Int32|Uint|Uint16|Uint32|Uint64)(?P<p>P?)\(\s*\"")
-FLAG_VAR = re.compile(r"\.(?:String|Int|Int64|Int32|Uint|Uint16|Uint32|Uint64)Var(?P<p>P?)\(\s*&")
+FLAG_PTR = re.compile(r"\.(?:String|Int|Int64|Int32|Uint|Uint16|Uint32|Uint64)P?\(\s*\"")
+FLAG_VAR = re.compile(r"\.(?:String|Int|Int64|Int32|Uint|Uint16|Uint32|Uint64)VarP?\(\s*&")
 SET_DEFAULT = re.compile(r"\bSetDefault\(\s*\"(?P<name>[^\"]+)\"\s*,")
 KINGPIN = re.compile(r"\bFlag\(\s*\"(?P<name>[^\"]+)\"[^\n]*?\.Default\(\s*\"(?P<value>[^\"]*)\"")
 URFAVE = re.compile(r"(?:String|Int|Uint)Flag\s*\{[^}]*?\bName:\s*\"(?P<name>[^\"]+)\"[^}]*?\bValue:\s*(?P<value>\"[^\"]*\"|\d+)",
@@ -464,6 +464,9 @@ class Program:
         short = name.rsplit(".", 1)[-1]
         if short == "Sprintf" and args:
             return self._sprintf(args, source, line, depth)
+        if short == "JoinHostPort" and len(args) == 2:  # net.JoinHostPort(host, port)
+            return self._concat([self.resolve(args[0], source, line, depth), Found(":", None),
+                                 self.resolve(args[1], source, line, depth)], [args[0], '":"', args[1]])
         if short.lower() in ("getenv", "lookupenv", "mustgetenv", "env") and len(args) == 1:
             env = self.resolve(args[0], source, line, depth)
             if env and env.value:
