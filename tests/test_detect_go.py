@@ -737,6 +737,8 @@ OPAQUE = ('package main\n\nimport (\n\t"net/http"\n{imports})\n\n{decl}\n\nfunc 
     [
         ('\t"github.com/alecthomas/kingpin/v2"\n', 'var listen = kingpin.Flag("listen-port", "port").Default("7070").String()',
          "kingpin.Parse()", 7070, "flag listen-port"),
+        ("", 'var listen = serverFlag(app, "web.listen-address", "where to listen; repeatable").\n'
+         '\tEnvar("LISTEN").\n\tDefault("0.0.0.0:9095").String()', "_ = listen", 9095, "flag web.listen-address"),
         ('\t"github.com/urfave/cli/v2"\n', 'var flags = []cli.Flag{&cli.IntFlag{Name: "port", Value: 7171}}', "_ = flags",
          7171, "flag port"),
         ("", 'type Config struct {\n\tPort int `envconfig:"APP_PORT" default:"7272"`\n}', "_ = Config{}", 7272,

@@ -47,6 +47,9 @@ CGO_BRIDGES = (
     "gorm.io/driver/sqlite",
 )
 
+#: an import path in one of CGO_MODULES or CGO_BRIDGES
+CGO_IMPORT = re.compile("^(?:" + "|".join(re.escape(p) for p in CGO_MODULES + CGO_BRIDGES) + r")(?:[/.]|$)")
+
 #: directives of go.mod and go.work; anything else makes the go command fail
 DIRECTIVES = frozenset(
     {"module", "go", "toolchain", "godebug", "require", "replace", "exclude", "retract", "tool", "ignore", "use"}
@@ -460,9 +463,10 @@ def _cgo(repo: Repo, program: Program, modules: List[Module]) -> Tuple[Optional[
         if source.cgo:
             return source.cgo, ""
     for source in program.everything:
-        for imp in source.imports:
-            if _under(imp.path, CGO_MODULES) or _under(imp.path, CGO_BRIDGES):
-                return imp.evidence, ""
+        if "cgo import" not in source.memo:
+            source.memo["cgo import"] = next((imp.evidence for imp in source.imports if CGO_IMPORT.match(imp.path)), None)
+        if source.memo["cgo import"]:
+            return source.memo["cgo import"], ""
     for module in modules:
         for path, _, evidence in module.mod.requires:
             if _under(path, CGO_MODULES):

@@ -23,9 +23,9 @@ from generator.languages.go.source import GoSource, reachable
 
 #: a cheap test of a whole file: could it hold a listener, a flag, a default or an env read?
 HINT = re.compile(r"Listen|Serve|\.Run\(|\.Start|Addr|Port|PORT|port\b|Flag|SetDefault|Getenv|LookupEnv")
-LISTEN_CALL = re.compile(
-    r"(?<![\w.])(?P<recv>(?:[A-Za-z_]\w*(?:\(\))?\.)*)(?P<fn>ListenAndServe(?:TLS)?|Listen(?:TLS)?|Start(?:TLS)?|Run(?:TLS)?)\s*\("
-)
+LISTEN_CALL = re.compile(r"\b(?P<fn>ListenAndServe(?:TLS)?|Listen(?:TLS)?|Start(?:TLS)?|Run(?:TLS)?)\s*\(")
+#: the receiver before a call: `http.`, `e.`, `api.NewServer().` (looked for in the text just before it)
+RECEIVER = re.compile(r"(?:[A-Za-z_]\w*(?:\(\))?\.)+$")
 SERVER_LITERAL = re.compile(r"\b(\w+)\.Server\s*\{")
 HOST_PORT = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]*\]|[\w.-]*):(?P<port>\d{1,5})$")
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
@@ -33,7 +33,8 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 FLAG_PTR = re.compile(r"\.(?:String|Int|Int64|Int32|Uint|Uint16|Uint32|Uint64)P?\(\s*\"")
 FLAG_VAR = re.compile(r"\.(?:String|Int|Int64|Int32|Uint|Uint16|Uint32|Uint64)VarP?\(\s*&")
 SET_DEFAULT = re.compile(r"\bSetDefault\(\s*\"(?P<name>[^\"]+)\"\s*,")
-KINGPIN = re.compile(r"\bFlag\(\s*\"(?P<name>[^\"]+)\"[^\n]*?\.Default\(\s*\"(?P<value>[^\"]*)\"")
+KINGPIN = re.compile(r'\b\w*Flag\(\s*(?:\w+\s*,\s*)?"(?P<name>[\w.-]+)"\s*,\s*"(?:[^"\\\n]|\\.)*"\s*\)'
+                     r'(?:\s*\.\s*\w+\([^()\n]*\))*?\s*\.\s*Default\(\s*"(?P<value>[^"]*)"')
 URFAVE = re.compile(r"(?:String|Int|Uint)Flag\s*\{[^}]*?\bName:\s*\"(?P<name>[^\"]+)\"[^}]*?\bValue:\s*(?P<value>\"[^\"]*\"|\d+)",
                     re.S)
 ENV_TAG = re.compile(r"`[^`\n]*\benv(?:config)?:\"(?P<env>\w+)[^\"]*\"[^`\n]*\b(?:envDefault|default):\"(?P<value>[^\"]*)\"")
@@ -686,8 +687,14 @@ def _rhs(text: str) -> Optional[str]:
     return text[match.end():].split(";")[0].strip() if match else None
 
 
-def _declared_options(source: GoSource) -> Iterator[Found]:
-    """Flags (flag, pflag, kingpin, urfave/cli), viper defaults and env struct tags of one file."""
+def _declared_options(source: GoSource) -> List[Found]:
+    """Flags (flag, pflag, kingpin, urfave/cli), viper defaults and env struct tags of one file (once per file)."""
+    if "options" not in source.memo:
+        source.memo["options"] = list(_find_options(source))
+    return list(source.memo["options"])
+
+
+def _find_options(source: GoSource) -> Iterator[Found]:
     code = source.code
     for pattern in (FLAG_PTR, FLAG_VAR):
         for match in pattern.finditer(code):
@@ -707,7 +714,9 @@ def _declared_options(source: GoSource) -> Iterator[Found]:
         if len(args) == 2:
             line = source.line_of(match.start())
             yield Found(literal(args[1]), source.evidence(line), Knob("config", match.group("name"), source.evidence(line)))
-    for pattern in (KINGPIN, URFAVE):
+    for pattern, needle in ((KINGPIN, "Default("), (URFAVE, "Flag")):
+        if needle not in code:
+            continue
         for match in pattern.finditer(code):
             line = source.line_of(match.start())
             yield Found(literal(match.group("value")) or match.group("value"), source.evidence(line),
@@ -720,13 +729,23 @@ def _declared_options(source: GoSource) -> Iterator[Found]:
 
 
 def _listeners(source: GoSource) -> List[Listener]:
-    """The listener calls of one file."""
-    if not HINT.search(source.text):
-        return []
+    """The listener calls of one file (worked out once per file)."""
+    if "listeners" not in source.memo:
+        source.memo["listeners"] = _find_listeners(source) if HINT.search(source.text) else []
+    return list(source.memo["listeners"])
+
+
+def _find_listeners(source: GoSource) -> List[Listener]:
     code = source.code
     found: List[Listener] = []
     for match in LISTEN_CALL.finditer(code):
-        fn, recv = match.group("fn"), match.group("recv")
+        fn = match.group("fn")
+        before = code[max(0, match.start() - 120):match.start()]
+        receiver = RECEIVER.search(before)
+        recv = receiver.group(0) if receiver else ""
+        edge = before[:len(before) - len(recv)][-1:] if before[:len(before) - len(recv)] else ""
+        if edge and (edge.isalnum() or edge in "._"):
+            continue  # part of a longer name, or a call on an expression we do not follow
         line = source.line_of(match.start())
         if re.match(r"^func\s*(?:\([^)]*\)\s*)?" + fn + r"\s*\(", source.code_lines[line]):
             continue  # its declaration

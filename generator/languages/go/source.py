@@ -13,7 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import Evidence, excerpt
 
@@ -163,6 +163,8 @@ class GoSource:
     built: bool = True
     imports: List[Import] = field(default_factory=list)
     cgo: Optional[Evidence] = None
+    #: what other modules worked out about this file, once (its listeners, its options)
+    memo: Dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: str, text: str) -> "GoSource":
