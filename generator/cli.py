@@ -276,7 +276,7 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
         for line in format_report(report):
             out.line(line)
     if not report.apps:
-        raise InputError(nothing_found_message())
+        raise InputError(nothing_found_message(report.hints))
     return EXIT_OK
 
 
@@ -383,7 +383,7 @@ def detect_apps(project: Path, out: Output) -> Any:
     for warning in report.warnings:
         out.warn(str(warning))
     if not report.apps:
-        raise InputError(nothing_found_message())
+        raise InputError(nothing_found_message(report.hints))
     return report
 
 
@@ -492,8 +492,11 @@ def choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: O
             return choose_app(apps)
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
-    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id} "
-             "(choose another with --app)")
+    choice = apps[0].facts.get("choice")  # why detection put it first, when it says
+    why = f": {choice.value}" if choice and choice.value else ""
+    doubt = f"{choice.weak}; " if choice and choice.weak else ""
+    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id}{why} "
+             f"({doubt}choose another with --app)")
     return apps[0]
 
 

@@ -118,6 +118,8 @@ class Report:
     root: str
     apps: List[AppCandidate] = field(default_factory=list)
     warnings: List[Notice] = field(default_factory=list)
+    #: why nothing was found, where a language could tell (`Repo.hint`)
+    hints: List[str] = field(default_factory=list)
 
     def to_json(self) -> Dict[str, Any]:
         return {
