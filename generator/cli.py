@@ -203,7 +203,7 @@ def _settable_help() -> str:
     return "; ".join([", ".join(common), *own])
 
 
-def _overrides(args: argparse.Namespace) -> Dict[str, Any]:
+def answer_overrides(args: argparse.Namespace) -> Dict[str, Any]:
     """The answers given as flags: {key: value as typed}."""
     return {field.key: getattr(args, _dest(field.key)) for field in _flag_fields()
             if getattr(args, _dest(field.key)) is not None}
@@ -254,7 +254,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def _project(path: Path) -> Path:
+def project_dir(path: Path) -> Path:
     """The project directory the person named, resolved once (it may be a link; nothing below it may)."""
     from generator.errors import InputError
 
@@ -267,7 +267,7 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
     from generator.detect import detect, nothing_found_message
     from generator.errors import InputError
 
-    report = detect(_project(args.path))
+    report = detect(project_dir(args.path))
     if args.json:
         out.data(report.to_json())
     else:
@@ -305,7 +305,7 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
 
     if args.json and not args.dry_run:
         raise InputError("--json goes with --dry-run (what would be written, as data)")
-    project = _project(args.path)
+    project = project_dir(args.path)
     with fs.project_lock(project):
         if record.exists(project) and not args.force:
             raise InputError(f"{project / record.ANSWERS_FILE} exists: this project was scaffolded already; "
@@ -409,7 +409,7 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
     from generator.render import render
     from generator.validate import resolve_answers
 
-    flags = _overrides(args)
+    flags = answer_overrides(args)
     overrides = {**(given or {}), **flags}
     origins = {key: origin for key, origin in (given_origins or {}).items() if key not in flags}
     resolved = resolve_answers(app, overrides, origins)
@@ -521,7 +521,7 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
     from generator.errors import InputError
     from generator.upgrade import load_record, parse_sets, plan_upgrade
 
-    project = _project(args.path)
+    project = project_dir(args.path)
     with fs.project_lock(project):
         old = load_record(project)
         registry = None
