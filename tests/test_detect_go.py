@@ -91,7 +91,7 @@ def test_cmd_multi_gives_one_candidate_per_command():
     assert values(api) == {
         "package": "./cmd/api", "version": "1.22", "module": "example.com/cmdmulti",
         "cgo": False, "vendor": False, "workspace": False, "port": 9090, "kind": "server",
-        "choice": "one of 2 servers among 2 main packages",
+        "choice": "one of 2 servers among 2 main packages", "port_setting": "PORT=PORT",
     }
     assert "a guess among several" in api.facts["choice"].weak
     assert where(api, "port") == ("cmd/api/main.go", 16)
@@ -468,15 +468,15 @@ def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak
 
 def test_loopback_behind_a_flag_is_moved_by_the_start_arguments():
     app, report = fixture_app("loopback-flag")
-    assert (app.value("port"), app.value("args")) == (8090, ["--addr=0.0.0.0:8090"])
-    assert where(app, "args") == ("main.go", 12)
+    assert (app.value("port"), app.value("port_setting"), app.value("args")) == (8090, "--addr=0.0.0.0:PORT", None)
+    assert where(app, "port_setting") == ("main.go", 12)
     assert "loopback" not in app.facts and report.warnings == []
 
 
 def test_loopback_behind_an_environment_variable_is_moved_by_env():
     app, report = fixture_app("port-config")
-    assert app.value("env") == ["APP_LISTEN_ADDR=0.0.0.0:8787"]  # Prefix + "LISTEN_ADDR", the constant followed
-    assert where(app, "env") == ("internal/config/config.go", 23)
+    assert app.value("port_setting") == "APP_LISTEN_ADDR=0.0.0.0:PORT"  # Prefix + "LISTEN_ADDR", the constant followed
+    assert where(app, "port_setting") == ("internal/config/config.go", 23)
     assert "args" not in app.facts and report.warnings == []
 
 
@@ -659,8 +659,14 @@ def test_start_arguments_and_environment_reach_the_image(tmp_path):
     assert 'ENTRYPOINT ["/usr/local/bin/app"]\n' in dockerfile and "\nENV APP_LISTEN_ADDR=0.0.0.0:8787\n" in dockerfile
     dockerfile, _, _ = generated("cobra-serve", tmp_path / "c")
     assert 'ENTRYPOINT ["/usr/local/bin/cobraserve", "serve"]' in dockerfile and "EXPOSE 3000" in dockerfile
-    dockerfile, _, _ = generated("loopback-flag", tmp_path / "d", "--args", "")
+    dockerfile, _, _ = generated("loopback-flag", tmp_path / "d", "--port-setting", "")
     assert 'ENTRYPOINT ["/usr/local/bin/loopbackflag"]' in dockerfile
+    dockerfile, _, _ = generated("loopback-flag", tmp_path / "e", "--port", "9000")  # the flag follows the port
+    assert 'ENTRYPOINT ["/usr/local/bin/loopbackflag", "--addr=0.0.0.0:9000"]' in dockerfile and "EXPOSE 9000" in dockerfile
+    dockerfile, _, _ = generated("port-config", tmp_path / "f", "--port", "9000")
+    assert "\nENV APP_LISTEN_ADDR=0.0.0.0:9000\n" in dockerfile and "EXPOSE 9000" in dockerfile
+    dockerfile, _, _ = generated("loopback-flag", tmp_path / "g", "--args=--addr=0.0.0.0:7000", "--port", "7000")
+    assert 'ENTRYPOINT ["/usr/local/bin/loopbackflag", "--addr=0.0.0.0:7000"]' in dockerfile  # the person's own flag
 
 
 def test_a_command_line_program_gets_no_port(tmp_path):
@@ -774,6 +780,6 @@ def test_what_moves_a_loopback_address(tmp_path, body, port, args):
     assert app.value("port") == port
     assert app.value("args") == args
     if "ADDR" in body:
-        assert app.value("env") == ["ADDR=0.0.0.0:9004"] and "loopback" not in app.facts
+        assert app.value("port_setting") == "ADDR=0.0.0.0:PORT" and "loopback" not in app.facts
     elif args is None:
         assert app.value("loopback") is True

@@ -67,6 +67,18 @@ def parse_env(raw: Any) -> List[str]:
     return settings
 
 
+#: the flag or variable that sets where the program listens, PORT standing for the port answer
+_PORT_SETTING = re.compile(r"(?P<name>--?[A-Za-z0-9][A-Za-z0-9._-]{0,63}|[A-Za-z_][A-Za-z0-9_]{0,63})=(?:0\.0\.0\.0:)?PORT")
+
+
+def parse_port_setting(raw: Any) -> str:
+    """`--addr=0.0.0.0:PORT`, `--port=PORT`, `LISTEN_PORT=PORT` (a flag, or a variable); "" when none."""
+    value = text(raw).strip() if raw is not None else ""
+    if value and not _PORT_SETTING.fullmatch(value):
+        raise ValueError("is not a flag or variable set to PORT (like --addr=0.0.0.0:PORT or LISTEN_PORT=PORT)")
+    return value
+
+
 class Go(Language):
     name = "go"
     title = "Go"
@@ -87,6 +99,10 @@ class Go(Language):
         AnswerField("env", parse_env, "environment settings of the image, NAME=value separated by spaces, e.g. a "
                     "listen address (never a secret); none by default", type="json", flag="--env", metavar="NAME=VALUE",
                     settable=True, detected=True),
+        AnswerField("port_setting", parse_port_setting, "the flag or environment variable that sets where the "
+                    "program listens, PORT standing for the port answer (e.g. --addr=0.0.0.0:PORT): the image sets "
+                    "it, so the program listens on every interface at the EXPOSEd port; '' for none", default="",
+                    flag="--port-setting", metavar="SETTING", settable=True, detected=True),
     )
     finals = (
         Flavour("scratch", "empty: the static binary, CA certificates, the app user"),
@@ -119,8 +135,29 @@ class Go(Language):
         return {"builder": f"golang:{answers['version']}-bookworm", "final": finals[str(answers["final"])]}
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
-        """The binary, where the template installs it (/usr/local/bin), and the arguments it always starts with."""
-        return [f"/usr/local/bin/{answers['binary']}", *answers.get("args", [])]
+        """The binary, where the template installs it (/usr/local/bin), the arguments it always starts with,
+        and the flag that makes it listen at the port answer (unless the arguments set that flag already)."""
+        args = list(answers.get("args", []))
+        setting = self._listen_setting(answers)
+        if setting.startswith("-") and not any(arg.split("=")[0] == setting.split("=")[0] for arg in args):
+            args.append(setting)
+        return [f"/usr/local/bin/{answers['binary']}", *args]
+
+    def environment(self, answers: Mapping[str, Any]) -> List[str]:
+        """The env answer, and the variable that makes the program listen at the port answer (unless set there)."""
+        env = list(answers.get("env", []))
+        setting = self._listen_setting(answers)
+        if setting and not setting.startswith("-") and not any(e.split("=")[0] == setting.split("=")[0] for e in env):
+            env.append(setting)
+        return env
+
+    def _listen_setting(self, answers: Mapping[str, Any]) -> str:
+        """port_setting with the port answer in it ("" for a command-line program or when there is none)."""
+        setting, port = str(answers.get("port_setting") or ""), answers.get("port")
+        if not setting or port is None:
+            return ""
+        name, _, value = setting.partition("=")
+        return f"{name}={value.replace('PORT', str(port))}"
 
     def default_final(self, answers: Mapping[str, Any]) -> str:
         return "distroless" if answers.get("cgo") else "scratch"

@@ -410,13 +410,24 @@ def _listening(repo: Repo, app: AppCandidate, program: Program) -> None:
                 repo.warn(where.file if where else app.root,
                           f"{line}binds {address.host}:{address.port} (loopback) in the code: unreachable from outside "
                           f"a container; listen on \":{address.port}\" instead")
-            else:
+            elif address.knob is None or address.knob.role != "address":  # an address knob: port_setting moves it
                 (args if fix[0] == "flag" else env).append(fix[1])
     knob = address.knob if address else None
+    setting = _port_setting(knob)
+    if setting:
+        app.set("port_setting", setting, knob.evidence if knob else None)
     if args:
         app.set("args", args, command[1] if command else knob.evidence if knob else None)
     if env:
         app.set("env", env, knob.evidence if knob else None)
+
+
+def _port_setting(knob: Optional[Knob]) -> str:
+    """The flag or variable that sets the port, PORT standing for the port answer ("" when the code sets it)."""
+    if knob is None or knob.kind not in ("flag", "env") or knob.role not in ("port", "address"):
+        return ""
+    value = "PORT" if knob.role == "port" else "0.0.0.0:PORT"
+    return f"--{knob.name}={value}" if knob.kind == "flag" else f"{knob.name}={value}"
 
 
 def _to_all_interfaces(address: Address) -> Optional[Tuple[str, str]]:
