@@ -57,7 +57,9 @@ class Python(Language):
                     detected=True),
         AnswerField("installable", parse_bool, "install the project itself into the venv", type="bool",
                     default=False, detected=True),
-        AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app'", type="json",
+        AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app' (gunicorn, uvicorn, "
+                    "hypercorn, daphne, waitress, flask run, fastapi run and runserver are told to listen on "
+                    "0.0.0.0 at --port)", type="json",
                     flag="--cmd", settable=True, prompt="Start command", detected=True, missing=START_COMMAND_MISSING),
         AnswerField("django", parse_bool, "run Django's collectstatic", type="bool", default=False),
         AnswerField("django_settings", matching(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*",
@@ -76,7 +78,13 @@ class Python(Language):
     env_answers = (("DJANGO_SETTINGS_MODULE", "django_settings"),)
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
-        return list(answers["start_command"])
+        """The command as given, a known server (gunicorn, uvicorn, flask run, runserver...) told to
+        listen on 0.0.0.0 at the port answer: the EXPOSEd port is the one it listens on."""
+        from generator.languages.python.servers import listen_on
+
+        command = list(answers["start_command"])
+        port = answers.get("port")
+        return listen_on(command, int(port))[0] if port else command
 
     def health_command(self, answers: Mapping[str, Any]) -> Optional[List[str]]:
         """The virtualenv's Python opens a TCP connection to the port: no shell, no HTTP client."""

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
+from generator.languages.python import apps, listeners, procfile, servers
 
 #: a port and where it came from (no evidence: nothing but a convention)
 Port = Tuple[int, Optional[Evidence]]
@@ -68,23 +69,24 @@ TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?
 
 DJANGO_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"']+)["']""")
 WSGI_APPLICATION = re.compile(r"""^\s*WSGI_APPLICATION\s*=\s*["']([^"']+)["']""")
-#: how a module creates each framework's application object (top level only)
-APP_PATTERNS = {
-    "fastapi": re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:fastapi\.)?FastAPI\(", re.MULTILINE),
-    "flask": re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:flask\.)?Flask\(", re.MULTILINE),
-}
+#: the detection fact `kind` of a program that listens on no port (generator.validate.CLI)
+CLI = "cli"
 #: file names likeliest to create the application, scanned first
 APP_MODULES = ("app.py", "main.py", "wsgi.py", "asgi.py", "server.py", "application.py")
 #: Python files scanned for an application object at most
 MAX_SOURCES = 200
 
 PROCFILE_WEB = re.compile(r"^\s*web\s*:\s*(.*)$")
+PROCFILE_RELEASE = re.compile(r"^\s*release\s*:\s*(.*)$")
 #: longest Procfile command considered (longer ones are not a command anyone wrote)
 MAX_COMMAND = 4096
-PORT_VARIABLE = re.compile(r"\$(?:\{PORT(?:[:-][^}]*)?\}|PORT\b)")
 #: command-line words followed by a port, as "N" or "host:N"
 PORT_OPTIONS = frozenset({"--port", "-p", "--bind", "-b", "runserver"})
-GUNICORN_BIND = re.compile(r"""^\s*bind\s*=\s*\[?\s*["']([^"']*)["']""")
+#: gunicorn's `bind` setting: a literal "host:N", else the default of a PORT variable read in it
+GUNICORN_BINDS = (
+    re.compile(r"""^\s*bind\s*=\s*\[?\s*f?["']([^"'{]*:[0-9]{1,5})["']"""),
+    re.compile(r"""^\s*bind\s*=.*(?:environ\.get|getenv)\(\s*["']PORT["']\s*,\s*["']?([0-9]{1,5})"""),
+)
 #: calls fixing the port in the module that is run: app.run(port=N), uvicorn.run(app, port=N), HTTPServer(("", N))
 CODE_PORTS = (
     re.compile(r"\.run\(.*\bport\s*=\s*([0-9]+)"),
@@ -428,21 +430,21 @@ def _wsgi_application(p: _Project, settings_module: str) -> Optional[Tuple[str, 
 
 
 def _web_app(p: _Project) -> Optional[Tuple[str, str, Evidence]]:
-    """A FastAPI/Flask dependency and the module creating the app ("main:app")."""
-    frameworks = [name for name in APP_PATTERNS if name in p.deps]
+    """A FastAPI/Flask dependency (or an extension of one) and the application object (apps.py)."""
+    frameworks = [name for name in apps.APP_CLASSES if name in p.deps or any(d.startswith(f"{name}-") for d in p.deps)]
     if not frameworks:
         return None
     sources = sorted(
         (f for f in p.files if f.endswith(".py")),
         key=lambda f: (p.local(f).count("/"), _rank(posixpath.basename(f), APP_MODULES), f),
     )
-    for rel in sources[:MAX_SOURCES]:
-        text = p.repo.read_text(rel) or ""
-        for name in frameworks:
-            hit = p.repo.find_line(rel, APP_PATTERNS[name]) if APP_PATTERNS[name].search(text) else None
-            if hit:
-                return name, f"{_module_name(p.local(rel))}:{hit[0].group(1)}", hit[1]
-    return None
+    modules = ((rel, _module_name(p.local(rel)), p.repo.read_text(rel) or "") for rel in sources[:MAX_SOURCES])
+    found = apps.find(modules, frameworks)
+    if found is None:
+        return None
+    lines = p.repo.lines(found.file)
+    text = lines[found.line - 1] if 0 < found.line <= len(lines) else ""
+    return found.framework, found.target, Evidence(found.file, found.line, excerpt(text))
 
 
 # -- start command and port ---------------------------------------------------------
@@ -454,6 +456,10 @@ def _start(p: _Project, app: AppCandidate) -> None:
         found = rule(p, app)
         if found:
             argv, evidence, port = found
+            if port:
+                argv, changed = servers.listen_on(argv, port[0])
+                if changed and evidence:
+                    p.repo.warn(evidence.file, f"{changed}: it listens on every interface at the EXPOSEd port")
             app.set("start_command", argv, evidence)
             if port:
                 app.set("port", port[0], port[1])
@@ -461,33 +467,59 @@ def _start(p: _Project, app: AppCandidate) -> None:
 
 
 def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
-    """The Procfile's web: process, with $PORT replaced by the port it will get."""
+    """The Procfile's web: process: steps chained before the server become release steps, and
+    `$PORT` the port it will get (procfile.py); a line that needs a shell is kept as written, so
+    that validation refuses it with the flag that fixes it."""
     rel = p.path("Procfile")
     hit = p.repo.find_line(rel, PROCFILE_WEB)
     if not hit:
         return None
     line, evidence = hit[0].group(1), hit[1]
-    try:
-        if len(line) > MAX_COMMAND:
-            raise ValueError(f"longer than {MAX_COMMAND} characters")
-        argv = shlex.split(line)
-    except ValueError as error:
-        p.repo.warn(rel, f"web: command cannot be split ({error}), ignored")
+    if len(line) > MAX_COMMAND:
+        p.repo.warn(rel, f"web: command cannot be split (longer than {MAX_COMMAND} characters), ignored")
         return None
-    if not argv:
-        return None
-    explicit = _argv_port(argv)
+    web = procfile.decompose(line)
+    if isinstance(web, str):
+        try:
+            argv = shlex.split(line)
+        except ValueError as error:
+            p.repo.warn(rel, f"web: command cannot be split ({error}), ignored")
+            return None
+        if argv:
+            p.repo.warn(rel, f"web: needs a shell ({web}); pass the server with --cmd, steps before it with --release")
+        return (argv, evidence, None) if argv else None
+    argv = web.command
+    explicit = servers.stated_port(argv) or _argv_port(argv)
     port: Optional[Port]
     if explicit:
         port = (explicit, evidence)
-    elif any(PORT_VARIABLE.search(arg) for arg in argv):
-        conventional = _port(p, app, "", None)
-        port = (conventional[0] if conventional else DEFAULT_PORT, evidence)
+    elif procfile.uses_port(argv):
+        conventional = _conventional_port(app, argv)
+        port = (web.port_default or (conventional[0] if conventional else DEFAULT_PORT), evidence)
     else:
-        port = _port(p, app, posixpath.basename(argv[0]), _launched_file(p, argv))
+        port = _port(p, app, argv, _launched_file(p, argv))
     if port:
-        argv = [PORT_VARIABLE.sub(str(port[0]), arg) for arg in argv]
+        argv = procfile.with_port(argv, port[0])
+    release = [procfile.with_port(step, port[0]) if port else step for step in web.release]
+    if release:
+        p.repo.warn(rel, f"web: the {len(release)} command(s) before the server become release steps, run once "
+                    "before the app starts")
+    declared = _procfile_release(p, rel)
+    if declared or release:
+        app.set("release", [*(declared[0] if declared else []), *release], declared[1] if declared else evidence)
     return argv, evidence, port
+
+
+def _procfile_release(p: _Project, rel: str) -> Optional[Tuple[List[List[str]], Evidence]]:
+    """The Procfile's release: process (Heroku runs it before each new release), as release steps."""
+    hit = p.repo.find_line(rel, PROCFILE_RELEASE)
+    if not hit or len(hit[0].group(1)) > MAX_COMMAND:
+        return None
+    steps = procfile.decompose(hit[0].group(1))
+    if isinstance(steps, str):
+        p.repo.warn(rel, f"release: needs a shell ({steps}), ignored; pass the steps with --release")
+        return None
+    return [*steps.release, steps.command], hit[1]
 
 
 def _conventional(p: _Project, app: AppCandidate) -> Optional[Start]:
@@ -500,7 +532,7 @@ def _conventional(p: _Project, app: AppCandidate) -> Optional[Start]:
     build = CONVENTIONAL_COMMANDS.get(key)
     if build is None:
         return None
-    port = _port(p, app, key[1] or framework, None)
+    port = _port(p, app, [key[1] or framework], None)
     return build(p.target, port[0] if port else DEFAULT_PORT), app.facts["framework"].evidence, port
 
 
@@ -515,7 +547,7 @@ def _scripts(p: _Project, app: AppCandidate) -> Optional[Start]:
             module = target.split(":")[0].strip() if isinstance(target, str) else ""
             code = _module_file(p, module) if module else None
             evidence = _toml_evidence(p.repo, p.path("pyproject.toml"), ".".join(keys), _key(name))
-            return [name], evidence, _port(p, app, name, code)
+            return _program(p, app, [name], evidence, code)
     return None
 
 
@@ -524,7 +556,7 @@ def _main_package(p: _Project, app: AppCandidate) -> Optional[Start]:
     for rel in p.files:
         parts = p.local(rel).split("/")
         if parts[-1] == "__main__.py" and (len(parts) == 2 or (len(parts) == 3 and parts[0] == "src")):
-            return ["python", "-m", parts[-2]], Evidence(rel), _port(p, app, "python", rel)
+            return _program(p, app, ["python", "-m", parts[-2]], Evidence(rel), rel)
     return None
 
 
@@ -532,24 +564,94 @@ def _script_file(p: _Project, app: AppCandidate) -> Optional[Start]:
     for name in ("app.py", "main.py"):
         rel = p.path(name)
         if p.repo.is_file(rel):
-            return ["python", name], p.repo.evidence_for(rel, "__main__"), _port(p, app, "python", rel)
+            return _program(p, app, ["python", name], p.repo.evidence_for(rel, "__main__"), rel)
     return None
 
 
-def _port(p: _Project, app: AppCandidate, launcher: str, code: Optional[str]) -> Optional[Port]:
-    """The port the launcher's configuration or the run module fixes, else the convention."""
-    sources = [(p.path("gunicorn.conf.py"), GUNICORN_BIND)] if launcher == "gunicorn" else []
+def _program(p: _Project, app: AppCandidate, argv: List[str], evidence: Evidence, code: Optional[str]) -> Start:
+    """A program of the project's own: a server when its package starts one (listeners.py), its port
+    from the call or a --port option; else a command-line program (kind cli: no port, no probe)."""
+    files = _package_files(p, code)
+    texts = [(rel, p.repo.read_text(rel) or "") for rel in files]
+    if not any(listeners.listener(text) for _, text in texts):
+        app.set("kind", CLI, evidence)
+        return argv, evidence, None
+    port = _code_port(p, argv, code)
+    for rel, text in texts:
+        option = listeners.port_option(text) if port is None else None
+        if option:
+            port = option[0], _line_evidence(p, rel, option[1])
+    port = port or _port(p, app, argv, None)
+    for rel, text in texts:
+        loopback = listeners.loopback_option(text)
+        if loopback:
+            fixed = shlex.join([*argv, "--host", "0.0.0.0", "--port", str(port[0] if port else DEFAULT_PORT)])
+            p.repo.warn(f"{rel}:{loopback[1]}", f"--host defaults to {loopback[0]}, unreachable in a container; "
+                        f"pass --cmd '{fixed}'")
+            break
+    return argv, evidence, port
+
+
+def _package_files(p: _Project, code: Optional[str]) -> List[str]:
+    """The module a program runs, then the other modules of its top-level package (bounded)."""
+    if code is None:
+        return []
+    parts = p.local(code).split("/")
+    depth = 2 if parts[0] == "src" and len(parts) > 2 else 1
+    if len(parts) <= depth:
+        return [code]
+    package = p.path("/".join(parts[:depth])) + "/"
+    others = sorted(f for f in p.files if f.startswith(package) and f.endswith(".py") and f != code)
+    return [code, *others[: MAX_SOURCES - 1]]
+
+
+def _line_evidence(p: _Project, rel: str, line: int) -> Evidence:
+    lines = p.repo.lines(rel)
+    return Evidence(rel, line, excerpt(lines[line - 1]) if 0 < line <= len(lines) else "")
+
+
+def _port(p: _Project, app: AppCandidate, argv: List[str], code: Optional[str]) -> Optional[Port]:
+    """The port the server's configuration or the run module fixes, else the convention of the
+    framework, of the server, or of the server program `argv` runs."""
+    return _code_port(p, argv, code) or _conventional_port(app, argv)
+
+
+def _code_port(p: _Project, argv: List[str], code: Optional[str]) -> Optional[Port]:
+    """The port gunicorn's configuration or a call in the run module fixes."""
+    sources = [(_gunicorn_config(p, argv), pattern) for pattern in GUNICORN_BINDS] if _is_gunicorn(argv) else []
     sources += [(code, pattern) for pattern in CODE_PORTS] if code else []
     for rel, pattern in sources:
         hit = p.repo.find_line(rel, pattern)
         number = _port_number(hit[0].group(1).rsplit(":", 1)[-1]) if hit else None
         if hit and number:
             return number, hit[1]
+    return None
+
+
+def _conventional_port(app: AppCandidate, argv: List[str]) -> Optional[Port]:
     for key in ("framework", "server"):
         fact = app.facts.get(key)
         if fact and isinstance(fact.value, str) and fact.value in CONVENTIONAL_PORTS:
             return CONVENTIONAL_PORTS[fact.value], fact.evidence
-    return None
+    default = servers.default_port(argv)
+    return (default, None) if default else None
+
+
+def _is_gunicorn(argv: List[str]) -> bool:
+    found = servers.program(argv)
+    return found is not None and found.name == "gunicorn"
+
+
+def _gunicorn_config(p: _Project, argv: List[str]) -> str:
+    """The configuration file gunicorn reads: -c/--config FILE, else gunicorn.conf.py in /app."""
+    for index, arg in enumerate(argv):
+        option, equals, value = arg.partition("=")
+        if option in ("-c", "--config"):
+            value = value if equals else (argv[index + 1] if index + 1 < len(argv) else "")
+            value = value[len("python:"):] if value.startswith("python:") else value
+            if value.endswith(".py") and not value.startswith("/") and ".." not in value.split("/"):
+                return p.path(posixpath.normpath(value))
+    return p.path("gunicorn.conf.py")
 
 
 def _argv_port(argv: List[str]) -> Optional[int]:
