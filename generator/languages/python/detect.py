@@ -106,7 +106,10 @@ def _bind(target: str, port: int) -> List[str]:
 CONVENTIONAL_COMMANDS: Dict[Tuple[str, Optional[str]], Callable[[str, int], List[str]]] = {
     ("django", "gunicorn"): _bind,
     ("flask", "gunicorn"): _bind,
-    ("fastapi", "uvicorn"): lambda target, port: ["uvicorn", target, "--host", "0.0.0.0", "--port", str(port)],
+    ("fastapi", "uvicorn"): lambda target, port: [
+        "uvicorn", *(["--factory", target[:-2]] if target.endswith("()") else [target]),
+        "--host", "0.0.0.0", "--port", str(port),
+    ],
     ("django", None): lambda target, port: ["python", "manage.py", "runserver", f"0.0.0.0:{port}"],
     ("flask", None): lambda target, port: [
         "python", "-m", "flask", "--app", target, "run", "--host", "0.0.0.0", "--port", str(port)
