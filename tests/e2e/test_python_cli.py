@@ -1,0 +1,48 @@
+"""A Python command-line program (issue 10, class 5): built, it runs its arguments and exposes nothing.
+
+Every CLI of the corpus got `EXPOSE 8000` and a TCP probe that could never pass. The
+cli-tool fixture is a console script that depends on uvicorn without starting it: its
+image must have no EXPOSE and no health check, take its arguments from `docker run`,
+and answer `--help` and real input under the hardened run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.docker import Docker, client, unavailable_reason
+from tests.helpers import FIXTURES, scaffold
+
+_reason = unavailable_reason()
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
+
+HARDENED = ("--rm", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges")
+
+
+def test_command_line_program_runs_its_arguments_and_exposes_nothing(tmp_path: Path) -> None:
+    executable = client()
+    assert executable
+    docker = Docker(executable)
+    project = tmp_path / "cli-tool"
+    shutil.copytree(FIXTURES / "python" / "cli-tool", project)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
+    assert answers["port"] is None
+    image = "scaffold-e2e/python-cli-tool:test"
+    try:
+        docker.build(project, image)
+        config = docker.inspect(image)["Config"]
+        assert not config.get("ExposedPorts") and config["Entrypoint"] == ["wordcount"]
+        assert (config.get("Healthcheck") or {}).get("Test") in (None, ["NONE"])
+        helped = docker.run("run", *HARDENED, image, "--help")
+        assert "Print the number of words" in helped.stdout
+        counted = docker.run("run", *HARDENED, "-v", f"{project / 'pyproject.toml'}:/data/in.toml:ro", image,
+                             "/data/in.toml")
+        assert int(counted.stdout.strip()) == len((project / "pyproject.toml").read_text().split())
+    finally:
+        docker.remove_image(image)
