@@ -280,3 +280,56 @@ def test_a_script_file_that_serves_is_a_server_and_one_that_prints_is_not(tmp_pa
     assert (server.value("kind"), server.value("port")) == (None, 8088)
     tool = only(write(tmp_path / "b", {"requirements.txt": "requests\n", "main.py": "print('hi')\n"}))
     assert (tool.value("kind"), tool.value("port")) == ("cli", None)
+
+
+# -- what else real repositories do -----------------------------------------------------------
+
+def test_django_settings_chosen_in_code_is_the_settings_module_that_exists(tmp_path: Path) -> None:
+    """Azure quickstart: `m = "proj.production" if ... else "proj.settings"`, then setdefault(..., m)."""
+    app = only(write(tmp_path, {
+        "requirements.txt": "django==5.1\n",
+        "manage.py": "import os\n\n\ndef main():\n    settings_module = 'proj.production' if 'HOST' in os.environ "
+                     "else 'proj.settings'\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', settings_module)\n",
+        "proj/__init__.py": "",
+        "proj/settings.py": "WSGI_APPLICATION = 'proj.wsgi.application'\n",
+        "proj/production.py": "from .settings import *\n",
+    }))
+    fact = app.facts["django_settings"]
+    assert (fact.value, str(fact.evidence)) == ("proj.settings", "manage.py:5")
+    assert "proj.production" in fact.weak
+    assert answers_for(app, {})["django_settings"] == "proj.settings"
+
+
+def test_fastapi_standard_brings_its_server(tmp_path: Path) -> None:
+    app = only(write(tmp_path, {"pyproject.toml": '[project]\nname = "svc"\nversion = "1"\n'
+                                                  'dependencies = ["fastapi[standard]>=0.114"]\n',
+                                "app/__init__.py": "", "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n"}))
+    assert app.value("server") == "uvicorn"
+    assert app.value("start_command") == ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+
+
+def test_uv_workspace_member_says_its_lock_is_not_used(tmp_path: Path) -> None:
+    report = detect(write(tmp_path, {
+        "pyproject.toml": '[tool.uv.workspace]\nmembers = ["backend"]\n', "uv.lock": "version = 1\n",
+        "backend/pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["fastapi[standard]"]\n',
+        "backend/app/__init__.py": "", "backend/app/main.py": "import fastapi\napp = fastapi.FastAPI()\n"}))
+    assert [app.root for app in report.apps] == ["backend"]
+    assert [(n.file, "uv workspace" in n.message) for n in report.warnings] == [("backend/pyproject.toml", True)]
+
+
+@pytest.mark.parametrize(
+    ("files", "words"),
+    [
+        ({"requirements.txt": "fastapi\n", "main.py": "from fastapi import FastAPI\napp = FastAPI()\n"},
+         "main:app: no server among the dependencies (add uvicorn); pass --cmd 'uvicorn main:app --host 0.0.0.0"),
+        ({"requirements.txt": "flask\n", "web.py": "import flask\n"},
+         "no flask app object found (top level or factory); pass --cmd 'gunicorn MODULE:APP --bind 0.0.0.0:8000'"),
+    ],
+)
+def test_no_start_command_says_what_was_found_and_what_to_pass(tmp_path: Path, files: Dict[str, str],
+                                                               words: str) -> None:
+    root = write(tmp_path, files)
+    result = scaffold("new", "--yes", "--dry-run", str(root))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    warning, error = result.stderr.strip().splitlines()
+    assert words in warning and "--cmd" in error

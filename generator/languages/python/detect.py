@@ -68,6 +68,10 @@ REQUIREMENT_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
 
 DJANGO_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"']+)["']""")
+#: a FastAPI requirement whose extras bring uvicorn
+FASTAPI_WITH_SERVER = re.compile(r"fastapi\s*\[[^\]]*\b(?:standard|all)\b", re.IGNORECASE)
+#: a quoted dotted name ("proj.settings"): a module a settings assignment may name
+DOTTED_STRING = re.compile(r"""["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)["']""")
 WSGI_APPLICATION = re.compile(r"""^\s*WSGI_APPLICATION\s*=\s*["']([^"']+)["']""")
 #: the detection fact `kind` of a program that listens on no port (generator.validate.CLI)
 CLI = "cli"
@@ -361,6 +365,14 @@ def _package_manager(p: _Project, app: AppCandidate) -> None:
         return
     marker = next((p.path(f) for f in ("pyproject.toml", "setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
     app.set("package_manager", "pip", Evidence(marker) if marker else None)
+    workspace = next((d for d in iter_dirs_up(p.root) if d != p.root and p.repo.is_file(_join(d, "uv.lock"))), None)
+    if workspace is not None and marker:
+        p.repo.warn(marker, f"a member of the uv workspace in {workspace!r}, whose uv.lock is outside this build: "
+                    "installed with pip, unlocked")
+
+
+def _join(directory: str, name: str) -> str:
+    return name if directory == "." else f"{directory}/{name}"
 
 
 def _installable(p: _Project, app: AppCandidate) -> None:
@@ -398,6 +410,8 @@ def _framework(p: _Project, app: AppCandidate) -> None:
     server = next((name for name in order if name in p.deps), None)
     if server:
         app.set("server", server, p.deps[server])
+    elif app.value("framework") == "fastapi" and "fastapi" in p.deps and FASTAPI_WITH_SERVER.search(p.deps["fastapi"].text):
+        app.set("server", "uvicorn", p.deps["fastapi"])  # fastapi[standard] installs uvicorn (and `fastapi run`)
 
 
 def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence]]:
@@ -405,8 +419,9 @@ def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence
     manage = p.path("manage.py")
     if not p.repo.is_file(manage):
         return None
-    settings = p.repo.find_line(manage, DJANGO_SETTINGS)
-    module = settings[0].group(1) if settings else ""
+    literal = p.repo.find_line(manage, DJANGO_SETTINGS)
+    settings = (literal[0].group(1), literal[1], "") if literal else _settings_in_code(p, manage)
+    module = settings[0] if settings else ""
     wsgi = _wsgi_application(p, module)
     if wsgi:
         found = ("django", ":".join(wsgi[0].rsplit(".", 1)), wsgi[1])
@@ -415,8 +430,24 @@ def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence
     else:
         return None
     if settings:
-        app.set("django_settings", module, settings[1])
+        app.set("django_settings", module, settings[1], settings[2])
     return found
+
+
+def _settings_in_code(p: _Project, manage: str) -> Optional[Tuple[str, Evidence, str]]:
+    """A settings module chosen in code (`"x.production" if ... else "x.settings"`): among the dotted
+    names manage.py quotes that are modules of the project, the one named `settings`, else the first."""
+    found: List[Tuple[str, Evidence]] = []
+    for number, line in enumerate(p.repo.lines(manage), start=1):
+        for name in DOTTED_STRING.findall(line):
+            if _module_file(p, name) and name not in [module for module, _ in found]:
+                found.append((name, Evidence(manage, number, excerpt(line))))
+    if not found:
+        return None
+    module, evidence = next(((m, e) for m, e in found if m.rsplit(".", 1)[-1] == "settings"), found[0])
+    others = [m for m, _ in found if m != module]
+    weak = f"chosen in code; the others it may choose: {', '.join(others)}" if others else "set in code, not literally"
+    return module, evidence, weak
 
 
 def _wsgi_application(p: _Project, settings_module: str) -> Optional[Tuple[str, Evidence]]:
@@ -467,6 +498,25 @@ def _start(p: _Project, app: AppCandidate) -> None:
             if port:
                 app.set("port", port[0], port[1])
             return
+    _no_start(p, app)
+
+
+def _no_start(p: _Project, app: AppCandidate) -> None:
+    """Nothing says how the app starts: a warning naming what was found and the --cmd to pass."""
+    framework = app.value("framework")
+    where = p.path("pyproject.toml") if p.repo.is_file(p.path("pyproject.toml")) else (p.requirements or p.root)
+    if framework in ("fastapi", "flask") and p.target:
+        server = "uvicorn" if framework == "fastapi" else "gunicorn"
+        command = servers.listen_on([server, p.target], CONVENTIONAL_PORTS[server])[0]
+        p.repo.warn(where, f"{p.target}: no server among the dependencies (add {server}); pass --cmd "
+                    f"'{shlex.join(command)}'")
+        return
+    known = [name for name in apps.APP_CLASSES if name in p.deps]
+    if known:
+        server = "uvicorn" if known[0] == "fastapi" else "gunicorn"
+        command = servers.listen_on([server, "MODULE:APP"], CONVENTIONAL_PORTS[server])[0]
+        p.repo.warn(where, f"no {known[0]} app object found (top level or factory); pass --cmd "
+                    f"'{shlex.join(command)}'")
 
 
 def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
@@ -571,12 +621,15 @@ def _script_file(p: _Project, app: AppCandidate) -> Optional[Start]:
     return None
 
 
-def _program(p: _Project, app: AppCandidate, argv: List[str], evidence: Evidence, code: Optional[str]) -> Start:
+def _program(p: _Project, app: AppCandidate, argv: List[str], evidence: Evidence,
+             code: Optional[str]) -> Optional[Start]:
     """A program of the project's own: a server when its package starts one (listeners.py), its port
     from the call or a --port option; else a command-line program (kind cli: no port, no probe)."""
     files = _package_files(p, code)
     texts = [(rel, p.repo.read_text(rel) or "") for rel in files]
     if not any(listeners.listener(text) for _, text in texts):
+        if app.value("framework"):
+            return None  # a web app's module run as a script serves nothing: no start command (_no_start)
         app.set("kind", CLI, evidence)
         return argv, evidence, None
     port = _code_port(p, argv, code)
