@@ -233,6 +233,21 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
         },
         {"framework": ("app/main.py", 14), "start_command": ("app/main.py", 14)},
     ),
+    "requirements-include": (  # requirements.txt only includes: -r requirements/common.txt, -c constraints.txt
+        "python/requirements-include",
+        ".",
+        {
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "included_files": ["constraints.txt", "requirements/common.txt"],
+            "installable": False,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"],
+            "port": 5000,
+        },
+        {"included_files": ("requirements.txt", None), "server": ("requirements/common.txt", 2)},
+    ),
     "cli-tool": (  # a console script that starts no server: uvicorn among its dependencies proves nothing
         "python/wordcount",
         ".",

@@ -333,3 +333,20 @@ def test_no_start_command_says_what_was_found_and_what_to_pass(tmp_path: Path, f
     assert result.returncode == 2 and "Traceback" not in result.stderr
     warning, error = result.stderr.strip().splitlines()
     assert words in warning and "--cmd" in error
+
+
+def test_included_requirement_files_are_mounted_and_nothing_outside_the_project(tmp_path: Path) -> None:
+    root = write(tmp_path, {"svc/requirements.txt": "-r base/common.txt\n-r ../shared.txt\n--constraint=c.txt\n",
+                            "svc/base/common.txt": "flask\n", "svc/c.txt": "werkzeug<4\n", "shared.txt": "click\n",
+                            "svc/setup.cfg": "[metadata]\nname = svc\n", "svc/app.py": "from flask import Flask\n"
+                                                                         "app = Flask(__name__)\n"})
+    report = detect(root)
+    (app,) = report.apps
+    assert app.value("included_files") == ["base/common.txt", "c.txt"]
+    assert [(n.file, "outside the project" in n.message) for n in report.warnings] == [("svc/requirements.txt", True)]
+    dockerfile = render(answers_for(app, {}))["Dockerfile"]
+    for path in ("requirements.txt", "base/common.txt", "c.txt"):
+        assert f"--mount=type=bind,source=svc/{path},target=/app/{path}" in dockerfile
+    assert "shared.txt" not in dockerfile
+    with pytest.raises(InputError, match="included files"):
+        answers_for(app, {"included_files": ["../../etc/passwd"]})

@@ -96,6 +96,7 @@ CASES: List[Case] = [
     Case("python/procfile-chain", "slim", "webapp/__init__.py", dependency_step="requirements", **PY),
     Case("python/fastapi-factory", "slim", "app/main.py", dependency_step="requirements", **PY),
     Case("python/gunicorn-config", "slim", "app.py", dependency_step="requirements", **PY),
+    Case("python/requirements-include", "slim", "app.py", dependency_step="requirements", **PY),
     *[Case("java/maven", final, "src/main/java/com/example/hello/Main.java", **JAVA, sbom=final == "debian")
       for final in ("distroless", "debian")],
     Case("java/maven", "jre", "src/main/java/com/example/hello/Main.java",

@@ -11,7 +11,8 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
-from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_writable_path, text
+from generator.parsers import (matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
+                               parse_writable_path, text)
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -43,6 +44,21 @@ DJANGO_SETTINGS_MISSING = (
 )
 
 
+#: files a requirements file may include, at most
+MAX_INCLUDES = 20
+
+
+def parse_relpaths(raw: Any) -> List[str]:
+    """Paths inside the project (a list; none: [])."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError("expected a list of paths")
+    if len(raw) > MAX_INCLUDES:
+        raise ValueError(f"has more than {MAX_INCLUDES} paths")
+    return [parse_relpath(item) for item in raw]
+
+
 class Python(Language):
     name = "python"
     title = "Python"
@@ -55,6 +71,8 @@ class Python(Language):
                     "pip, poetry, uv, pdm or pipenv", default="pip", detected=True),
         AnswerField("requirements_file", parse_optional_relpath, "requirements file for pip", default="",
                     detected=True),
+        AnswerField("included_files", parse_relpaths, "files the requirements file includes with -r or -c "
+                    "(mounted beside it in the dependency step)", type="json", default=[], detected=True),
         AnswerField("installable", parse_bool, "install the project itself into the venv", type="bool",
                     default=False, detected=True),
         AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app' (gunicorn, uvicorn, "

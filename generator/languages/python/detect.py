@@ -64,6 +64,7 @@ SPEC_CLAUSE = re.compile(r"^\s*(===|==|~=|>=|<=|!=|>|<|\^|~|=)?\s*v?([0-9]{1,4})
 
 REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 REQUIREMENT_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S+)")
+REQUIREMENT_CONSTRAINT = re.compile(r"^(?:-c|--constraint)(?:\s*=\s*|\s*)(\S+)")
 REQUIREMENT_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
 
@@ -130,6 +131,8 @@ class _Project:
     toml: Dict[str, Dict[str, Any]]
     files: List[str]
     requirements: Optional[str] = None
+    #: the files `requirements` reaches through -r and -c (repository-relative)
+    includes: List[str] = field(default_factory=list)
     deps: Dict[str, Evidence] = field(default_factory=dict)
     #: the application object ("main:app", "mysite.wsgi:application"), when a framework was found
     target: str = ""
@@ -251,7 +254,9 @@ def _dependencies(p: _Project) -> Dict[str, Evidence]:
     """Runtime dependency names (PEP 503 normalized) from every manifest, first mention kept."""
     deps: Dict[str, Evidence] = {}
     if p.requirements:
-        _read_requirements(p.repo, p.requirements, deps, set())
+        seen: Set[str] = set()
+        _read_requirements(p.repo, p.requirements, deps, seen)
+        p.includes = sorted(seen - {p.requirements})
     pyproject, pipfile = p.path("pyproject.toml"), p.path("Pipfile")
     dependencies = _get(p.pyproject, "project", "dependencies")
     for item in dependencies if isinstance(dependencies, list) else []:
@@ -268,13 +273,13 @@ def _dependencies(p: _Project) -> Dict[str, Evidence]:
 
 
 def _read_requirements(repo: Repo, rel: str, deps: Dict[str, Evidence], seen: Set[str]) -> None:
-    """Names required by `rel` and by the files it includes with -r (listed files only)."""
+    """Names required by `rel` and by the files it includes with -r or -c (listed files only)."""
     if rel in seen or len(seen) >= MAX_INCLUDES:
         return
     seen.add(rel)
     for number, line in enumerate(repo.lines(rel), start=1):
         text = re.sub(r"(^|\s)#.*", "", line).strip()
-        include = REQUIREMENT_INCLUDE.match(text)
+        include = REQUIREMENT_INCLUDE.match(text) or REQUIREMENT_CONSTRAINT.match(text)
         if include:
             target = posixpath.normpath(posixpath.join(parent_dir(rel), include.group(1)))
             if repo.is_file(target):
@@ -362,6 +367,13 @@ def _package_manager(p: _Project, app: AppCandidate) -> None:
     if p.requirements:
         app.set("package_manager", "pip", Evidence(p.requirements))
         app.set("requirements_file", p.local(p.requirements), Evidence(p.requirements))
+        inside = [p.local(rel) for rel in p.includes if _below(rel, p.root)]
+        if inside:
+            app.set("included_files", inside, Evidence(p.requirements))
+        for rel in p.includes:
+            if not _below(rel, p.root):
+                p.repo.warn(p.requirements, f"includes {rel}, outside the project directory (the build context): "
+                            "the dependency step cannot read it")
         return
     marker = next((p.path(f) for f in ("pyproject.toml", "setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
     app.set("package_manager", "pip", Evidence(marker) if marker else None)
