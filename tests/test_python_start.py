@@ -232,12 +232,14 @@ def test_uvicorn_serves_a_factory_with_the_factory_flag(tmp_path: Path) -> None:
 
 
 def test_flask_reached_through_an_extension_is_the_framework(tmp_path: Path) -> None:
-    """Flask-SQLAlchemy brings Flask; the project's requirements never name it."""
-    app = only(write(tmp_path, {"requirements.txt": "Flask-SQLAlchemy\nFlask-WTF\n",
-                                "Procfile": "web: gunicorn app:app --log-file=-\n",
-                                "app.py": "from flask import Flask\napp = Flask(__name__)\n"}))
+    """Flask-SQLAlchemy brings Flask; the project's requirements never name it (nor gunicorn, which is said)."""
+    report = detect(write(tmp_path, {"requirements.txt": "Flask-SQLAlchemy\nFlask-WTF\n",
+                                     "Procfile": "web: gunicorn app:app --log-file=-\n",
+                                     "app.py": "from flask import Flask\napp = Flask(__name__)\n"}))
+    (app,) = report.apps
     assert app.value("framework") == "flask"
     assert app.value("start_command") == ["gunicorn", "app:app", "--log-file=-", "--bind", "0.0.0.0:5000"]
+    assert [n.message for n in report.warnings][-1].startswith("runs gunicorn, which no dependency installs")
 
 
 # -- command-line programs and servers of their own ----------------------------------------------

@@ -69,6 +69,9 @@ REQUIREMENT_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
 
 DJANGO_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"']+)["']""")
+#: the distribution that installs each server program
+SERVER_DISTRIBUTIONS = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
+                        "waitress-serve": "waitress"}
 #: a FastAPI requirement whose extras bring uvicorn
 FASTAPI_WITH_SERVER = re.compile(r"fastapi\s*\[[^\]]*\b(?:standard|all)\b", re.IGNORECASE)
 #: a quoted dotted name ("proj.settings"): a module a settings assignment may name
@@ -509,8 +512,19 @@ def _start(p: _Project, app: AppCandidate) -> None:
             app.set("start_command", argv, evidence)
             if port:
                 app.set("port", port[0], port[1])
+            _check_installed(p, app, argv, evidence)
             return
     _no_start(p, app)
+
+
+def _check_installed(p: _Project, app: AppCandidate, argv: List[str], evidence: Optional[Evidence]) -> None:
+    """A server the start command runs that no dependency installs: the image would not find it."""
+    found = servers.program(argv)
+    distribution = SERVER_DISTRIBUTIONS.get(found.name) if found else None
+    if distribution and distribution not in p.deps and app.value("server") != distribution:
+        where = evidence.file if evidence else p.root
+        p.repo.warn(where, f"runs {distribution}, which no dependency installs: add it to the project's "
+                    "dependencies, or the image cannot start")
 
 
 def _no_start(p: _Project, app: AppCandidate) -> None:
