@@ -258,8 +258,9 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "server": "uvicorn",
             "start_command": ["wordcount"],
             "kind": "cli",
+            "dependencies": ["click==8.1.8", "uvicorn==0.34.0"],  # installed before the sources (cached)
         },
-        {"start_command": ("pyproject.toml", 13), "kind": ("pyproject.toml", 13)},
+        {"start_command": ("pyproject.toml", 13), "kind": ("pyproject.toml", 13), "dependencies": ("pyproject.toml", 10)},
     ),
     "console-script": (
         "python/hello-web",

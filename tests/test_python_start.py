@@ -352,3 +352,27 @@ def test_included_requirement_files_are_mounted_and_nothing_outside_the_project(
     assert "shared.txt" not in dockerfile
     with pytest.raises(InputError, match="included files"):
         answers_for(app, {"included_files": ["../../etc/passwd"]})
+
+
+def test_declared_dependencies_are_installed_before_the_sources(tmp_path: Path) -> None:
+    """pyproject-only pip projects (sqlite-utils, flaskr): a source change must not reinstall them."""
+    root = write(tmp_path, {"setup.cfg": "[metadata]\nname = tool\n\n[options]\ninstall_requires =\n    click>=8\n"
+                                         "    tomli; python_version < \"3.11\"\npackages = find:\n",
+                            "tool/__init__.py": "", "tool/__main__.py": "print('hi')\n"})
+    app = only(root)
+    assert app.value("dependencies") == ["click>=8", 'tomli; python_version < "3.11"']
+    assert str(app.facts["dependencies"].evidence) == "setup.cfg:5"
+    dockerfile = render(answers_for(app, {}))["Dockerfile"]
+    install = dockerfile.index("install 'click>=8' 'tomli; python_version < \"3.11\"'")
+    assert install < dockerfile.index("COPY . ./") < dockerfile.index("pip --python /app/venv/bin/python install .")
+
+
+@pytest.mark.parametrize("requirement", ["x @ https://example.invalid/x.whl", "./local", "x'; rm -rf /", "x$(id)",
+                                         "x\\\ny", "`id`"])
+def test_dependencies_that_are_not_plain_requirements_are_not_written(tmp_path: Path, requirement: str) -> None:
+    root = write(tmp_path, {"pyproject.toml": '[build-system]\nrequires = ["setuptools"]\n[project]\nname = "x"\n'
+                                              'version = "1"\ndependencies = ["click", ' + json.dumps(requirement) + "]\n"})
+    app = only(root)
+    assert app.value("dependencies") is None
+    with pytest.raises(InputError, match="dependencies"):
+        answers_for(app, {"dependencies": ["click", requirement]})

@@ -3,12 +3,14 @@
 Every CLI of the corpus got `EXPOSE 8000` and a TCP probe that could never pass. The
 cli-tool fixture is a console script that depends on uvicorn without starting it: its
 image must have no EXPOSE and no health check, take its arguments from `docker run`,
-and answer `--help` and real input under the hardened run.
+and answer `--help` and real input under the hardened run; its declared dependencies are
+installed in a step that a source change leaves cached.
 """
 
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -44,5 +46,11 @@ def test_command_line_program_runs_its_arguments_and_exposes_nothing(tmp_path: P
         counted = docker.run("run", *HARDENED, "-v", f"{project / 'pyproject.toml'}:/data/in.toml:ro", image,
                              "/data/in.toml")
         assert int(counted.stdout.strip()) == len((project / "pyproject.toml").read_text().split())
+        # the declared dependencies (pyproject only, no requirements file) are a step of their own:
+        # a source change leaves it CACHED (issue 10, class 6)
+        source = project / "src" / "wordcount" / "cli.py"
+        source.write_text(source.read_text() + f"\n# touched {uuid.uuid4().hex}\n")
+        steps = docker.build(project, image).steps_running("install 'click==8.1.8'")
+        assert steps and all(steps.values()), steps
     finally:
         docker.remove_image(image)

@@ -59,6 +59,29 @@ def parse_relpaths(raw: Any) -> List[str]:
     return [parse_relpath(item) for item in raw]
 
 
+#: a declared requirement as the Dockerfile may quote it (detect.DECLARED_REQUIREMENT, checked again here):
+#: no quote of the shell's, no `$`, backslash or backquote, no URL or path
+_REQUIREMENT = r"""[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9._, -]*\])?[A-Za-z0-9<>=!~.*+, ;"()_-]*"""
+MAX_REQUIREMENTS = 64
+
+
+def parse_requirements(raw: Any) -> List[str]:
+    """PEP 508 requirements without URLs or paths (a list; none: [])."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError("expected a list of requirements")
+    if len(raw) > MAX_REQUIREMENTS:
+        raise ValueError(f"has more than {MAX_REQUIREMENTS} requirements")
+    requirements = []
+    for item in raw:
+        value = text(item)
+        if len(value) > 200 or not re.fullmatch(_REQUIREMENT, value):
+            raise ValueError(f"{value[:60]!r} is not a plain requirement (a name, extras, versions, a marker)")
+        requirements.append(value)
+    return requirements
+
+
 class Python(Language):
     name = "python"
     title = "Python"
@@ -73,6 +96,9 @@ class Python(Language):
                     detected=True),
         AnswerField("included_files", parse_relpaths, "files the requirements file includes with -r or -c "
                     "(mounted beside it in the dependency step)", type="json", default=[], detected=True),
+        AnswerField("dependencies", parse_requirements, "for pip without a requirements file: the dependencies the "
+                    "project declares statically, installed in a cached step before its sources", type="json",
+                    default=[], detected=True),
         AnswerField("installable", parse_bool, "install the project itself into the venv", type="bool",
                     default=False, detected=True),
         AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app' (gunicorn, uvicorn, "

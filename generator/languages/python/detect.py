@@ -69,6 +69,10 @@ REQUIREMENT_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
 
 DJANGO_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"']+)["']""")
+#: a requirement we write into the Dockerfile as it is declared: a name, extras, version clauses and an
+#: environment marker in double quotes, nothing a shell would interpret (generator.languages.python repeats it)
+DECLARED_REQUIREMENT = re.compile(r"""[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9._, -]*\])?[A-Za-z0-9<>=!~.*+, ;"()_-]*""")
+MAX_DECLARED = 64
 #: the distribution that installs each server program
 SERVER_DISTRIBUTIONS = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
                         "waitress-serve": "waitress"}
@@ -380,10 +384,54 @@ def _package_manager(p: _Project, app: AppCandidate) -> None:
         return
     marker = next((p.path(f) for f in ("pyproject.toml", "setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
     app.set("package_manager", "pip", Evidence(marker) if marker else None)
+    declared = _declared_dependencies(p)
+    if declared:
+        app.set("dependencies", declared[0], declared[1])
     workspace = next((d for d in iter_dirs_up(p.root) if d != p.root and p.repo.is_file(_join(d, "uv.lock"))), None)
     if workspace is not None and marker:
         p.repo.warn(marker, f"a member of the uv workspace in {workspace!r}, whose uv.lock is outside this build: "
                     "installed with pip, unlocked")
+
+
+def _declared_dependencies(p: _Project) -> Optional[Tuple[List[str], Evidence]]:
+    """The dependencies a pip-installed project declares statically ([project] dependencies, else
+    setup.cfg install_requires), for a cached step of their own; None when any is not a plain
+    PEP 508 requirement (a URL, a local path), or when they are computed (dynamic, setup.py)."""
+    items = _get(p.pyproject, "project", "dependencies")
+    evidence: Optional[Evidence] = None
+    if isinstance(items, list):
+        evidence = _toml_evidence(p.repo, p.path("pyproject.toml"), "project", _key("dependencies"))
+    elif p.repo.is_file(p.path("setup.cfg")) and _get(p.pyproject, "project") is None:
+        items, evidence = _install_requires(p)
+    if not items or not evidence or len(items) > MAX_DECLARED:
+        return None
+    requirements = [item.strip() for item in items if isinstance(item, str)]
+    if len(requirements) != len(items) or not all(DECLARED_REQUIREMENT.fullmatch(r) for r in requirements):
+        return None
+    return requirements, evidence
+
+
+def _install_requires(p: _Project) -> Tuple[Optional[List[str]], Optional[Evidence]]:
+    """setup.cfg's [options] install_requires: one requirement a line (or `;`-free on the same line)."""
+    rel, section, found, line_number = p.path("setup.cfg"), "", None, 0
+    for number, line in enumerate(p.repo.lines(rel), start=1):
+        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        if header:
+            section = header.group(1).strip()
+            if found is not None:
+                break
+            continue
+        if found is None:
+            key = re.match(r"^install_requires\s*=\s*(.*)$", line) if section == "options" else None
+            if key:
+                found, line_number = [key.group(1).strip()] if key.group(1).strip() else [], number
+        elif line[:1] in (" ", "\t") and line.strip() and not line.strip().startswith("#"):
+            found.append(line.strip())
+        elif line.strip() and not line.strip().startswith("#"):
+            break
+    if found is None:
+        return None, None
+    return found, Evidence(rel, line_number, excerpt(p.repo.lines(rel)[line_number - 1]))
 
 
 def _join(directory: str, name: str) -> str:
