@@ -376,3 +376,12 @@ def test_dependencies_that_are_not_plain_requirements_are_not_written(tmp_path: 
     assert app.value("dependencies") is None
     with pytest.raises(InputError, match="dependencies"):
         answers_for(app, {"dependencies": ["click", requirement]})
+
+
+def test_a_setup_cfg_configuring_only_tools_is_not_a_package(tmp_path: Path) -> None:
+    """testdriven: setup.cfg holds only [flake8]; `pip install .` would fail on a flat layout of several packages."""
+    app = only(write(tmp_path, {"requirements.txt": "fastapi\nuvicorn\n", "setup.cfg": "[flake8]\nmax-line-length = 119\n",
+                                "app/__init__.py": "", "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+                                "db/__init__.py": ""}))
+    assert app.value("installable") is False
+    assert detect(write(tmp_path / "tools-only", {"setup.cfg": "[tool:pytest]\naddopts = -q\n"})).apps == []

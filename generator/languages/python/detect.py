@@ -76,6 +76,8 @@ MAX_DECLARED = 64
 #: the distribution that installs each server program
 SERVER_DISTRIBUTIONS = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
                         "waitress-serve": "waitress"}
+#: the setup.cfg sections that describe a package (the others configure tools)
+SETUP_CFG_PROJECT = re.compile(r"^\s*\[(?:metadata|options)(?:\.[^\]]*)?\]")
 #: a FastAPI requirement whose extras bring uvicorn
 FASTAPI_WITH_SERVER = re.compile(r"fastapi\s*\[[^\]]*\b(?:standard|all)\b", re.IGNORECASE)
 #: a quoted dotted name ("proj.settings"): a module a settings assignment may name
@@ -184,7 +186,10 @@ def _project_roots(repo: Repo) -> List[str]:
 
 
 def _is_manifest(repo: Repo, rel: str) -> bool:
-    """A pyproject.toml configuring only tools is no project; an unparsable one might be."""
+    """A pyproject.toml or setup.cfg configuring only tools (flake8, pytest...) is no project; an
+    unparsable pyproject.toml might be."""
+    if posixpath.basename(rel) == "setup.cfg":
+        return repo.find_line(rel, SETUP_CFG_PROJECT) is not None
     if posixpath.basename(rel) != "pyproject.toml":
         return True
     data = repo.load_toml(rel)
@@ -451,7 +456,8 @@ def _installable(p: _Project, app: AppCandidate) -> None:
     ):
         app.set("installable", True, _toml_evidence(p.repo, pyproject, "build-system"))
         return
-    setup = next((p.path(f) for f in ("setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
+    setup = next((p.path(f) for f in ("setup.py", "setup.cfg") if p.repo.is_file(p.path(f))
+                  and _is_manifest(p.repo, p.path(f))), None)
     app.set("installable", setup is not None, Evidence(setup) if setup else None)
 
 
