@@ -385,3 +385,13 @@ def test_a_setup_cfg_configuring_only_tools_is_not_a_package(tmp_path: Path) -> 
                                 "db/__init__.py": ""}))
     assert app.value("installable") is False
     assert detect(write(tmp_path / "tools-only", {"setup.cfg": "[tool:pytest]\naddopts = -q\n"})).apps == []
+
+
+def test_a_framework_pinned_older_than_every_python_built_is_said(tmp_path: Path) -> None:
+    report = detect(write(tmp_path, {"requirements.txt": "Django==1.10.5\ngunicorn\n",
+                                     "manage.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conduit.settings')\n"}))
+    assert [(n.file, "django 1.10.5 predates Python 3.9" in n.message) for n in report.warnings] == \
+        [("requirements.txt:1", True)]
+    pinned = detect(write(tmp_path / "pinned", {"requirements.txt": "Django==1.10.5\n", ".python-version": "3.9\n"}))
+    assert pinned.warnings == []
+    assert detect(write(tmp_path / "new", {"requirements.txt": "Django==4.2.1\n"})).warnings == []

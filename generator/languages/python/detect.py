@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
-from generator.languages.python import apps, listeners, procfile, servers
+from generator.languages.python import MIN_MINOR, apps, listeners, procfile, servers
 
 #: a port and where it came from (no evidence: nothing but a convention)
 Port = Tuple[int, Optional[Evidence]]
@@ -76,6 +76,9 @@ MAX_DECLARED = 64
 #: the distribution that installs each server program
 SERVER_DISTRIBUTIONS = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
                         "waitress-serve": "waitress"}
+#: frameworks whose releases before (major, minor) run on no Python we build for: (name, release, Pythons)
+LEGACY_PINS = (("django", (2, 2), "Python 3.7 at most"),)
+PINNED_VERSION = re.compile(r"==\s*v?([0-9]+)\.([0-9]+)[0-9.]*")
 #: the setup.cfg sections that describe a package (the others configure tools)
 SETUP_CFG_PROJECT = re.compile(r"^\s*\[(?:metadata|options)(?:\.[^\]]*)?\]")
 #: a FastAPI requirement whose extras bring uvicorn
@@ -213,9 +216,23 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _package_manager, _installable, _framework, _start):
+    for step in (_version, _package_manager, _installable, _framework, _start, _legacy_pins):
         step(p, app)
     return app
+
+
+def _legacy_pins(p: _Project, app: AppCandidate) -> None:
+    """A framework pinned to a release older than every Python we build for, with no Python pinned:
+    said, rather than left to fail inside `docker build` (collectstatic) or at start."""
+    if app.value("version"):
+        return
+    for name, (major, minor), python in LEGACY_PINS:
+        evidence = p.deps.get(name)
+        pinned = PINNED_VERSION.search(evidence.text) if evidence else None
+        if evidence and pinned and (int(pinned.group(1)), int(pinned.group(2))) < (major, minor):
+            p.repo.warn(str(evidence), f"{name} {pinned.group(0).lstrip('= ')} predates Python 3.{MIN_MINOR} "
+                        f"(it supports {python}): pin the Python it runs on, or upgrade {name}")
+            return
 
 
 def _name(p: _Project) -> str:
