@@ -290,13 +290,19 @@ def format_report(report: Any) -> List[str]:
         for key, fact in sorted(app.facts.items()):
             if fact.value in (None, False, "", []):
                 continue
-            value = "yes" if fact.value is True else " ".join(fact.value) if isinstance(fact.value, list) else fact.value
+            value = "yes" if fact.value is True else _shown(fact.value) if isinstance(fact.value, list) else fact.value
             if key == "kind" and value == CLI:
                 value = f"{CLI} (no port: a command-line program)"
             where = f"  [{fact.evidence}]" if fact.evidence else ""
             doubt = f"  (weak: {fact.weak})" if fact.weak else ""
             lines.append(f"  {key:<18} {value}{where}{doubt}")
     return lines
+
+
+def _shown(value: List[Any]) -> str:
+    """An argv as words; a list of them (release steps) separated by `;`."""
+    return "; ".join(" ".join(item) if isinstance(item, list) else str(item) for item in value) \
+        if any(isinstance(item, list) for item in value) else " ".join(str(item) for item in value)
 
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
-FactValue = Union[str, int, bool, List[str], None]
+#: a list of argv lists: release steps
+FactValue = Union[str, int, bool, List[str], List[List[str]], None]
 
 #: longest excerpt of a source line kept as evidence
 EXCERPT_LIMIT = 120
