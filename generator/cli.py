@@ -203,7 +203,7 @@ def _settable_help() -> str:
     return "; ".join([", ".join(common), *own])
 
 
-def _overrides(args: argparse.Namespace) -> Dict[str, Any]:
+def answer_overrides(args: argparse.Namespace) -> Dict[str, Any]:
     """The answers given as flags: {key: value as typed}."""
     return {field.key: getattr(args, _dest(field.key)) for field in _flag_fields()
             if getattr(args, _dest(field.key)) is not None}
@@ -254,7 +254,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def _project(path: Path) -> Path:
+def project_dir(path: Path) -> Path:
     """The project directory the person named, resolved once (it may be a link; nothing below it may)."""
     from generator.errors import InputError
 
@@ -267,7 +267,7 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
     from generator.detect import detect, nothing_found_message
     from generator.errors import InputError
 
-    report = detect(_project(args.path))
+    report = detect(project_dir(args.path))
     if args.json:
         out.data(report.to_json())
     else:
@@ -276,7 +276,7 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
         for line in format_report(report):
             out.line(line)
     if not report.apps:
-        raise InputError(nothing_found_message())
+        raise InputError(nothing_found_message(report.hints))
     return EXIT_OK
 
 
@@ -290,7 +290,7 @@ def format_report(report: Any) -> List[str]:
         for key, fact in sorted(app.facts.items()):
             if fact.value in (None, False, "", []):
                 continue
-            value = "yes" if fact.value is True else " ".join(fact.value) if isinstance(fact.value, list) else fact.value
+            value = "yes" if fact.value is True else _shown(fact.value) if isinstance(fact.value, list) else fact.value
             if key == "kind" and value == CLI:
                 value = f"{CLI} (no port: a command-line program)"
             where = f"  [{fact.evidence}]" if fact.evidence else ""
@@ -299,13 +299,19 @@ def format_report(report: Any) -> List[str]:
     return lines
 
 
+def _shown(value: List[Any]) -> str:
+    """An argv as words; a list of them (release steps) separated by `;`."""
+    return "; ".join(" ".join(item) if isinstance(item, list) else str(item) for item in value) \
+        if any(isinstance(item, list) for item in value) else " ".join(str(item) for item in value)
+
+
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
     from generator import fs, record
     from generator.errors import InputError
 
     if args.json and not args.dry_run:
         raise InputError("--json goes with --dry-run (what would be written, as data)")
-    project = _project(args.path)
+    project = project_dir(args.path)
     with fs.project_lock(project):
         if record.exists(project) and not args.force:
             raise InputError(f"{project / record.ANSWERS_FILE} exists: this project was scaffolded already; "
@@ -383,7 +389,7 @@ def detect_apps(project: Path, out: Output) -> Any:
     for warning in report.warnings:
         out.warn(str(warning))
     if not report.apps:
-        raise InputError(nothing_found_message())
+        raise InputError(nothing_found_message(report.hints))
     return report
 
 
@@ -409,7 +415,7 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
     from generator.render import render
     from generator.validate import resolve_answers
 
-    flags = _overrides(args)
+    flags = answer_overrides(args)
     overrides = {**(given or {}), **flags}
     origins = {key: origin for key, origin in (given_origins or {}).items() if key not in flags}
     resolved = resolve_answers(app, overrides, origins)
@@ -492,8 +498,11 @@ def choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: O
             return choose_app(apps)
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
-    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id} "
-             "(choose another with --app)")
+    choice = apps[0].facts.get("choice")  # why detection put it first, when it says
+    why = f": {choice.value}" if choice and choice.value else ""
+    doubt = f"{choice.weak}; " if choice and choice.weak else ""
+    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id}{why} "
+             f"({doubt}choose another with --app)")
     return apps[0]
 
 
@@ -518,7 +527,7 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
     from generator.errors import InputError
     from generator.upgrade import load_record, parse_sets, plan_upgrade
 
-    project = _project(args.path)
+    project = project_dir(args.path)
     with fs.project_lock(project):
         old = load_record(project)
         registry = None

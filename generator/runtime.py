@@ -3,7 +3,7 @@
 Only the tool that wrote the Dockerfile knows the numeric user, the port, the start
 command, the paths the app writes and a probe that works without a shell. `runtime_for`
 gathers them from the answers and the language's hooks (`Language.start_command`,
-`release_steps`, `writable_paths`, `health_command`, `http_probe_path`, `resources`,
+`environment`, `release_steps`, `writable_paths`, `health_command`, `http_probe_path`, `resources`,
 `startup_seconds`), and every file that runs the image renders from the one `Runtime`:
 the Dockerfile (USER, EXPOSE, HEALTHCHECK, ENTRYPOINT), compose.yaml and the Kubernetes
 manifests. It is recorded beside the answers for readers and derived again on every
@@ -63,6 +63,8 @@ class Runtime:
     port: Optional[int]
     #: what ENTRYPOINT runs
     command: Tuple[str, ...]
+    #: `NAME=value` settings of the image (ENV), e.g. the listen address a Go program reads
+    env: Tuple[str, ...]
     #: commands run once, in order, before the app starts (compose one-shot services, initContainers)
     release: Tuple[Tuple[str, ...], ...]
     #: the only writable paths (tmpfs, emptyDir); the root filesystem is read-only
@@ -92,6 +94,7 @@ class Runtime:
             "user": f"{self.uid}:{self.gid}",
             "port": self.port,
             "command": list(self.command),
+            "env": list(self.env),
             "release": [list(step) for step in self.release],
             "writable": [{"path": w.path, "size_mb": w.size_mb, "why": w.why} for w in self.writable],
             "probe": probe,
@@ -137,6 +140,7 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
         gid=int(answers["gid"]),
         port=port,
         command=tuple(language.start_command(answers)),
+        env=tuple(language.environment(answers)),
         release=tuple(tuple(step) for step in language.release_steps(answers)),
         writable=tuple(writable.values()),
         probe=probe,

@@ -12,6 +12,7 @@ import pytest
 from generator.detect import detect
 from generator.languages.go import detect as golang
 from generator.detect.model import AppCandidate, FactValue, Report
+from tests.helpers import copy_fixture, scaffold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "go"
 
@@ -70,7 +71,7 @@ def test_root_main_package():
     assert app.root == "."
     assert values(app) == {
         "package": ".", "version": "1.22", "module": "example.com/root",
-        "cgo": False, "vendor": False, "workspace": False, "port": 8080,
+        "cgo": False, "vendor": False, "workspace": False, "port": 8080, "kind": "server",
     }
     assert where(app, "version") == ("go.mod", 3)
     assert app.facts["version"].evidence.text == "go 1.22"
@@ -89,8 +90,10 @@ def test_cmd_multi_gives_one_candidate_per_command():
     assert (api.root, worker.root) == (".", ".")
     assert values(api) == {
         "package": "./cmd/api", "version": "1.22", "module": "example.com/cmdmulti",
-        "cgo": False, "vendor": False, "workspace": False, "port": 9090,
+        "cgo": False, "vendor": False, "workspace": False, "port": 9090, "kind": "server",
+        "choice": "one of 2 servers among 2 main packages", "port_setting": "PORT=PORT",
     }
+    assert "a guess among several" in api.facts["choice"].weak
     assert where(api, "port") == ("cmd/api/main.go", 16)
     assert api.facts["port"].evidence.text == 'port = "9090"'
     assert values(worker)["package"] == "./cmd/worker"
@@ -117,7 +120,7 @@ def test_workspace_builds_from_the_go_work_directory():
     assert app.root == "."
     assert values(app) == {
         "package": "./api", "version": "1.22", "module": "example.com/workspace/api",
-        "cgo": False, "vendor": False, "workspace": True, "port": 9000,
+        "cgo": False, "vendor": False, "workspace": True, "port": 9000, "kind": "server",
     }
     assert where(app, "version") == ("go.work", 1)
     assert where(app, "workspace") == ("go.work", None)
@@ -189,6 +192,7 @@ def test_go_mod_valid_forms_give_no_warning(tmp_path):
                   "require (\n\texample.com/dep v1.0.0 // indirect\n)\nrequire ()\n"
                   "replace example.com/dep => ./dep\nexclude example.com/dep v0.9.0\nretract v0.1.0\n",
         "main.go": MAIN,
+        "dep/go.mod": "module example.com/dep\n\ngo 1.22\n",
     })
     report = detect(tmp_path)
     assert report.warnings == []
@@ -287,7 +291,7 @@ def test_cgo_from_a_known_module(tmp_path, require, cgo):
 def test_cgo_in_an_import_block_of_another_package(tmp_path):
     write(tmp_path, {
         "go.mod": "module example.com/app\ngo 1.22\n",
-        "cmd/app/main.go": MAIN,
+        "cmd/app/main.go": MAIN.replace('"net/http"', '"net/http"\n\t_ "example.com/app/internal/native"'),
         "internal/native/native.go": 'package native\n\n// #include <stdlib.h>\nimport (\n\t"unsafe"\n\t"C" // cgo\n)\n',
         "internal/native/native_test.go": 'package native\n\nimport "C"\n',
     })
@@ -305,21 +309,30 @@ def test_cgo_in_an_import_block_of_another_package(tmp_path):
         ('e.Start("localhost:1323")', 1323, 9),
         ('port := "3000"\n\tif p := os.Getenv("PORT"); p != "" {\n\t\tport = p\n\t}', 3000, 9),
         ('port, ok := os.LookupEnv("PORT")\n\tif !ok {\n\t\tport = ":7070"\n\t}', 7070, 11),
-        ('http.ListenAndServe(":99999", nil)', None, None),
-        ('http.ListenAndServe(":0", nil)', None, None),
-        ('http.ListenAndServe(":http", nil)', None, None),
-        ('http.ListenAndServe(":"+os.Getenv("PORT"), nil)', None, None),
+        ('http.ListenAndServe(":99999", nil)', 8080, None),
+        ('http.ListenAndServe(":0", nil)', 8080, None),
+        ('http.ListenAndServe(":http", nil)', 8080, None),
+        ('http.ListenAndServe(":"+os.Getenv("PORT"), nil)', 8080, None),
         ('// http.ListenAndServe(":1234", nil)', None, None),
         ('x := "8080"\n\ty := os.Getenv("HOST")', None, None),
     ],
 )
 def test_port_forms(tmp_path, body, port, line):
+    """A port read from the listener's address; a listener whose port cannot be read gets Go's usual 8080,
+    said to be weak; no listener at all is a command-line program."""
     source = f'package main\n\nimport (\n\t"net/http"\n\t"os"\n)\n\nfunc main() {{\n\t{body}\n}}\n'
     write(tmp_path, {"go.mod": "module example.com/p\ngo 1.22\n", "main.go": source})
     app = only_app(tmp_path)
     assert app.value("port") == port
-    if port:
+    assert app.value("kind") == ("cli" if port is None else "server")
+    if line:
         assert where(app, "port") == ("main.go", line)
+        if "PORT" in body:  # a fallback next to $PORT, with no listener call we know: likely, not read
+            assert "reads $PORT" in app.facts["port"].weak
+        else:
+            assert not app.facts["port"].weak
+    elif port:
+        assert app.facts["port"].evidence is None and "8080 is only Go's usual one" in app.facts["port"].weak
 
 
 def test_port_from_library_code_but_not_from_another_command(tmp_path):
@@ -372,7 +385,7 @@ def test_symlinks_out_of_the_repository_are_not_followed(tmp_path):
     assert app.id == "go/app"
     assert values(app) == {
         "package": ".", "version": "1.22", "module": "example.com/app",
-        "cgo": False, "vendor": False, "workspace": False, "port": 8080,
+        "cgo": False, "vendor": False, "workspace": False, "port": 8080, "kind": "server",
     }
     files = {fact.evidence.file for fact in app.facts.values() if fact.evidence}
     assert files == {"go.mod", "main.go"}
@@ -421,3 +434,352 @@ def test_special_files_are_not_read(tmp_path):
     os.mkfifo(tmp_path / "fifo.go")
     app = only_app(tmp_path)
     assert app.value("port") == 8080
+
+
+# -- the corpus classes (issue 10), one fixture each -------------------------------
+
+
+def fixture_app(name: str) -> Tuple[AppCandidate, Report]:
+    report = detect(FIXTURES / name)
+    apps = go_apps(report)
+    return next(iter(apps.values())), report
+
+
+@pytest.mark.parametrize(
+    "fixture, port, evidence, weak",
+    [
+        ("port-const", 8181, ("config.go", 4), ""),  # const in another file of the package
+        ("port-flag", 3000, ("main.go", 12), ""),  # flag.String("port", ":3000") then Listen(*port)
+        ("port-flag-env", 80, ("main.go", 15), ""),  # flag.StringVar(&p, "port", getEnv("X", "80"))
+        ("port-flagset", 9898, ("main.go", 14), "not traced to the listener"),  # fs.Int("port", 9898)
+        ("port-config", 8787, ("internal/config/config.go", 15), "followed through the field ListenAddr"),
+        ("cobra-serve", 3000, ("cmd/serve.go", 21), ""),  # viper.SetDefault("port", "3000")
+    ],
+)
+def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak):
+    app, report = fixture_app(fixture)
+    assert app.value("kind") == "server"
+    assert app.value("port") == port
+    assert where(app, "port") == evidence
+    assert weak in app.facts["port"].weak
+    if not weak and fixture != "cobra-serve":
+        assert app.facts["port"].weak == ""
+
+
+def test_loopback_behind_a_flag_is_moved_by_the_start_arguments():
+    app, report = fixture_app("loopback-flag")
+    assert (app.value("port"), app.value("port_setting"), app.value("args")) == (8090, "--addr=0.0.0.0:PORT", None)
+    assert where(app, "port_setting") == ("main.go", 12)
+    assert "loopback" not in app.facts and report.warnings == []
+
+
+def test_loopback_behind_an_environment_variable_is_moved_by_env():
+    app, report = fixture_app("port-config")
+    assert app.value("port_setting") == "APP_LISTEN_ADDR=0.0.0.0:PORT"  # Prefix + "LISTEN_ADDR", the constant followed
+    assert where(app, "port_setting") == ("internal/config/config.go", 23)
+    assert "args" not in app.facts and report.warnings == []
+
+
+def test_loopback_in_the_code_is_a_warning_naming_the_line():
+    app, report = fixture_app("loopback-hardcoded")
+    assert app.value("loopback") is True and app.value("port") == 8585
+    assert [(w.file, w.message.split(":")[0]) for w in report.warnings] == [("main.go", "line 13")]
+    assert 'listen on ":8585" instead' in report.warnings[0].message
+    assert "args" not in app.facts and "env" not in app.facts
+
+
+def test_a_program_without_a_listener_is_a_command_line_program():
+    """A listener in a string (a code template) or in a function nothing calls does not count."""
+    app, report = fixture_app("cli-flags")
+    assert app.value("kind") == "cli"
+    assert "port" not in app.facts and report.warnings == []
+
+
+def test_the_server_of_a_cobra_program_is_its_subcommand():
+    app, _ = fixture_app("cobra-serve")
+    assert app.value("args") == ["serve"]
+    assert where(app, "args") == ("cmd/serve.go", 12)
+    assert where(app, "kind") == ("cmd/serve.go", 15)
+
+
+def test_cobra_root_that_serves_takes_no_subcommand(tmp_path):
+    write(tmp_path, {
+        "go.mod": "module example.com/rootserves\ngo 1.22\n",
+        "main.go": 'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/spf13/cobra"\n)\n\n'
+                   'var root = &cobra.Command{\n\tUse: "rootserves",\n\tRunE: func(c *cobra.Command, a []string) error {\n'
+                   '\t\treturn http.ListenAndServe(":7000", nil)\n\t},\n}\n\nvar version = &cobra.Command{Use: "version"}\n\n'
+                   'func main() {\n\troot.AddCommand(version)\n\troot.Execute()\n}\n',
+    })
+    app = only_app(tmp_path)
+    assert app.value("port") == 7000 and "args" not in app.facts
+
+
+def test_the_server_is_chosen_over_command_line_programs_and_examples():
+    report = detect(FIXTURES / "multi-main")
+    assert [app.id for app in report.apps] == ["go/server", "go/hello", "go/aaa-cli"]
+    first = report.apps[0]
+    assert first.value("choice") == "one of 2 servers among 3 main packages"
+    assert "a guess" in first.facts["choice"].weak
+    assert [a.value("kind") for a in report.apps] == ["server", "server", "cli"]
+
+
+def test_the_only_server_is_chosen_without_doubt(tmp_path):
+    write(tmp_path, {
+        "go.mod": "module example.com/svc\ngo 1.22\n",
+        "cmd/aaa-cli/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n',
+        "cmd/svc/main.go": MAIN,
+    })
+    report = detect(tmp_path)
+    assert [app.id for app in report.apps] == ["go/svc", "go/aaa-cli"]
+    assert report.apps[0].facts["choice"].weak == ""
+    assert where(report.apps[0], "choice") == ("cmd/svc/main.go", 9)
+
+
+def test_out_of_date_vendor_directory_is_not_built_from():
+    app, report = fixture_app("vendor-stale")
+    assert app.value("vendor") is False
+    assert [w.file for w in report.warnings] == ["vendor/modules.txt"]
+    assert "example.com/greet" in report.warnings[0].message and "go mod vendor" in report.warnings[0].message
+
+
+def test_vendor_modules_txt_behind_a_symlink_is_not_read(tmp_path):
+    outside = write(tmp_path / "outside", {"modules.txt": "# example.com/dep v1.0.0\n## explicit\n"})
+    repo = write(tmp_path / "repo", {"go.mod": "module example.com/app\ngo 1.22\nrequire example.com/dep v1.0.0\n",
+                                     "main.go": MAIN})
+    (repo / "vendor").mkdir()
+    (repo / "vendor" / "modules.txt").symlink_to(outside / "modules.txt")
+    report = detect(repo)
+    assert only_app(repo).value("vendor") is False  # unreadable: not trusted
+    assert [w.file for w in report.warnings] == ["vendor/modules.txt"]
+
+
+def test_go_work_that_does_not_use_the_module_is_left_out_and_bad_uses_warned():
+    app, report = fixture_app("work-outside")
+    assert (app.id, app.value("workspace")) == ("go/workoutside", False)
+    assert [w.file for w in report.warnings] == ["go.work"]
+    assert "use ./gone has no go.mod" in report.warnings[0].message
+
+
+def test_cgo_through_a_dependency_of_a_dependency():
+    app, _ = fixture_app("cgo-indirect")
+    assert app.value("cgo") is True
+    assert where(app, "cgo") == ("db/db.go", 6)  # the gorm sqlite dialect, which imports go-sqlite3
+    assert app.facts["cgo"].weak == ""
+
+
+def test_cgo_from_go_sum_alone_is_weak(tmp_path):
+    write(tmp_path, {
+        "go.mod": "module example.com/app\ngo 1.12\nrequire example.com/orm v1.0.0\n",
+        "go.sum": "example.com/orm v1.0.0 h1:x=\ngithub.com/mattn/go-sqlite3 v1.14.0/go.mod h1:y=\n"
+                  "github.com/mattn/go-sqlite3 v1.14.0 h1:z=\n",
+        "main.go": MAIN,
+    })
+    app = only_app(tmp_path)
+    assert app.value("cgo") is True and where(app, "cgo") == ("go.sum", 3)
+    assert "go.sum" in app.facts["cgo"].weak
+    write(tmp_path, {"go.sum": "github.com/mattn/go-sqlite3 v1.14.0/go.mod h1:y=\n"})  # its go.mod only: not built
+    assert only_app(tmp_path).value("cgo") is False
+
+
+def test_cgo_in_files_not_built_for_linux_does_not_count():
+    app, _ = fixture_app("cgo-darwin")
+    assert app.value("cgo") is False
+
+
+@pytest.mark.parametrize(
+    "name, constraint, plus, built",
+    [
+        ("x.go", None, [], True),
+        ("x_darwin.go", None, [], False),
+        ("x_linux.go", None, [], True),
+        ("x_windows_amd64.go", None, [], False),
+        ("x_linux_arm64.go", None, [], True),
+        ("x_s390x.go", None, [], False),
+        ("x_test_helper.go", None, [], True),
+        ("x.go", "darwin || windows", [], False),
+        ("x.go", "!darwin", [], True),
+        ("x.go", "linux && (amd64 || arm64)", [], True),
+        ("x.go", "unix && !cgo", [], True),
+        ("x.go", "cgo", [], False),
+        ("x.go", "ignore", [], False),
+        ("x.go", "go1.18 && !windows", [], True),
+        ("x.go", "(broken", [], True),
+        ("x.go", None, ["darwin freebsd"], False),
+        ("x.go", None, ["linux,amd64 darwin"], True),
+        ("x.go", None, ["!windows", "amd64"], True),
+    ],
+)
+def test_build_constraints(name, constraint, plus, built):
+    from generator.languages.go.source import built_for_linux
+
+    assert built_for_linux(name, constraint, plus) is built
+
+
+def test_go_generate_output_missing_is_warned():
+    _, report = fixture_app("generate-missing")
+    assert [(w.file, w.message) for w in report.warnings] == [
+        ("color.go", "line 3: go:generate stringer: color_string.go is missing; run `go generate` and commit it")]
+
+
+def test_go_generate_output_present_is_quiet(tmp_path):
+    write(tmp_path, {
+        "go.mod": "module example.com/gen\ngo 1.22\n",
+        "main.go": "package main\n\n//go:generate stringer -type=Kind -output kinds.go\n\ntype Kind int\n\nfunc main() {}\n",
+        "kinds.go": "// Code generated by \"stringer\"; DO NOT EDIT.\n\npackage main\n",
+        "ui/ui.go": "package ui\n\n//go:generate go run gen.go\n",  # not imported by main: not its build
+    })
+    assert detect(tmp_path).warnings == []
+
+
+def test_gopath_era_project_says_go_mod_init():
+    report = detect(FIXTURES / "gopath")
+    assert report.apps == [] and len(report.hints) == 1
+    assert "Godeps/Godeps.json" in report.hints[0] and "go mod init" in report.hints[0]
+    result = scaffold("detect", str(FIXTURES / "gopath"))
+    assert result.returncode == 2 and "go mod init" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# -- what the image gets from them ---------------------------------------------------
+
+
+def generated(fixture: str, tmp_path: Path, *flags: str) -> Tuple[str, str, str]:
+    """(Dockerfile, .dockerignore, new's messages) of `scaffold new --yes` on a copy of a fixture."""
+    project = copy_fixture(f"go/{fixture}", tmp_path)
+    result = scaffold("new", "--yes", *flags, str(project))
+    assert result.returncode == 0, result.stderr
+    return (project / "Dockerfile").read_text(), (project / ".dockerignore").read_text(), result.stderr
+
+
+def test_start_arguments_and_environment_reach_the_image(tmp_path):
+    dockerfile, _, _ = generated("loopback-flag", tmp_path / "a")
+    assert 'ENTRYPOINT ["/usr/local/bin/loopbackflag", "--addr=0.0.0.0:8090"]' in dockerfile
+    assert "EXPOSE 8090" in dockerfile and "\nENV " not in dockerfile
+    dockerfile, _, _ = generated("port-config", tmp_path / "b")
+    assert 'ENTRYPOINT ["/usr/local/bin/app"]\n' in dockerfile and "\nENV APP_LISTEN_ADDR=0.0.0.0:8787\n" in dockerfile
+    dockerfile, _, _ = generated("cobra-serve", tmp_path / "c")
+    assert 'ENTRYPOINT ["/usr/local/bin/cobraserve", "serve"]' in dockerfile and "EXPOSE 3000" in dockerfile
+    dockerfile, _, _ = generated("loopback-flag", tmp_path / "d", "--port-setting", "")
+    assert 'ENTRYPOINT ["/usr/local/bin/loopbackflag"]' in dockerfile
+    dockerfile, _, _ = generated("loopback-flag", tmp_path / "e", "--port", "9000")  # the flag follows the port
+    assert 'ENTRYPOINT ["/usr/local/bin/loopbackflag", "--addr=0.0.0.0:9000"]' in dockerfile and "EXPOSE 9000" in dockerfile
+    dockerfile, _, _ = generated("port-config", tmp_path / "f", "--port", "9000")
+    assert "\nENV APP_LISTEN_ADDR=0.0.0.0:9000\n" in dockerfile and "EXPOSE 9000" in dockerfile
+    dockerfile, _, _ = generated("loopback-flag", tmp_path / "g", "--args=--addr=0.0.0.0:7000", "--port", "7000")
+    assert 'ENTRYPOINT ["/usr/local/bin/loopbackflag", "--addr=0.0.0.0:7000"]' in dockerfile  # the person's own flag
+
+
+def test_a_command_line_program_gets_no_port(tmp_path):
+    dockerfile, _, _ = generated("cli-flags", tmp_path)
+    assert "EXPOSE" not in dockerfile and "docker run IMAGE --help" in dockerfile
+    assert 'ENTRYPOINT ["/usr/local/bin/clitool"]' in dockerfile
+
+
+def test_new_says_which_app_it_took_and_why(tmp_path):
+    _, _, said = generated("multi-main", tmp_path)
+    assert ("using go/server: one of 2 servers among 3 main packages (a guess among several, by name and place; "
+            "choose another with --app)") in said
+
+
+def test_unused_vendor_and_go_work_stay_out_of_the_build(tmp_path):
+    dockerfile, ignore, _ = generated("vendor-stale", tmp_path / "a")
+    assert "-mod=vendor" not in dockerfile and "go mod download" in dockerfile
+    assert "\nvendor\n" in ignore
+    _, ignore, _ = generated("work-outside", tmp_path / "b")
+    assert "\ngo.work\ngo.work.sum\n" in ignore
+    dockerfile, ignore, _ = generated("vendored", tmp_path / "c")
+    assert "-mod=vendor" in dockerfile and "\nvendor\n" not in ignore
+    _, ignore, _ = generated("workspace", tmp_path / "d")
+    assert "go.work" not in ignore
+
+
+@pytest.mark.parametrize(
+    "flag, value, message",
+    [
+        ("--args", "serve; rm -rf /", "shell syntax"),
+        ("--args=--addr=$HOST", None, "shell syntax"),
+        ("--env", "API_TOKEN=abc", "looks like a secret"),
+        ("--env", "ADDR=0.0.0.0:80 'x y'", "is not NAME=value"),
+        ("--env", "A=$(id)", "is not NAME=value"),
+        ("--env", "1X=1", "is not NAME=value"),
+    ],
+)
+def test_start_arguments_and_environment_are_checked(tmp_path, flag, value, message):
+    project = copy_fixture("go/root", tmp_path)
+    result = scaffold("new", "--yes", *([flag] if value is None else [flag, value]), str(project))
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (project / "Dockerfile").exists()
+
+
+def test_a_package_with_several_main_functions_is_not_taken():
+    """A folder of `go run file.go` exercises cannot build as one package: warned, and ranked last."""
+    report = detect(FIXTURES / "scratchpad")
+    assert [app.id for app in report.apps] == ["go/tool", "go/scratchpad"]
+    assert report.apps[0].value("choice") == "one of 2 command-line programs (none listens); 1 of the others cannot build"
+    assert report.apps[0].facts["choice"].weak == ""
+    assert report.apps[1].value("unbuildable") == "func main() in 2 files of one package"
+    assert [(w.file, w.message) for w in report.warnings] == [
+        ("hello.go", "func main() also in slices.go: the package cannot build as one program")]
+
+
+def test_apps_of_a_workspace_with_a_missing_module_cannot_build(tmp_path):
+    write(tmp_path, {
+        "go.work": "go 1.22\n\nuse (\n\t./api\n\t./gone\n)\n",
+        "api/go.mod": "module example.com/api\ngo 1.22\n",
+        "api/main.go": MAIN,
+    })
+    app = only_app(tmp_path)
+    assert app.value("unbuildable") == "its go.work uses ./gone, which has no go.mod"
+    assert where(app, "unbuildable") == ("go.work", 5)
+
+
+#: a server whose address is out of sight (a framework we do not follow): the option named like a port decides
+OPAQUE = ('package main\n\nimport (\n\t"net/http"\n{imports})\n\n{decl}\n\nfunc main() {{\n\t{body}\n'
+          '\tsrv := newServer()\n\tsrv.ListenAndServe()\n}}\n\nfunc newServer() *http.Server {{ return opaque() }}\n')
+
+
+@pytest.mark.parametrize(
+    "imports, decl, body, port, weak",
+    [
+        ('\t"github.com/alecthomas/kingpin/v2"\n', 'var listen = kingpin.Flag("listen-port", "port").Default("7070").String()',
+         "kingpin.Parse()", 7070, "flag listen-port"),
+        ("", 'var listen = serverFlag(app, "web.listen-address", "where to listen; repeatable").\n'
+         '\tEnvar("LISTEN").\n\tDefault("0.0.0.0:9095").String()', "_ = listen", 9095, "flag web.listen-address"),
+        ('\t"github.com/urfave/cli/v2"\n', 'var flags = []cli.Flag{&cli.IntFlag{Name: "port", Value: 7171}}', "_ = flags",
+         7171, "flag port"),
+        ("", 'type Config struct {\n\tPort int `envconfig:"APP_PORT" default:"7272"`\n}', "_ = Config{}", 7272,
+         "environment variable APP_PORT"),
+        ('\t"flag"\n', 'var metrics = flag.Int("metrics-port", 9100, "metrics")', "flag.Parse()", 8080,
+         "Go's usual one"),  # another port's option is not the app's
+    ],
+)
+def test_options_named_like_the_port_when_the_address_is_out_of_sight(tmp_path, imports, decl, body, port, weak):
+    write(tmp_path, {"go.mod": "module example.com/o\ngo 1.22\n",
+                     "main.go": OPAQUE.format(imports=imports, decl=decl, body=body)})
+    app = only_app(tmp_path)
+    assert (app.value("kind"), app.value("port")) == ("server", port)
+    assert weak in app.facts["port"].weak
+
+
+@pytest.mark.parametrize(
+    "body, port, args",
+    [
+        ('http.ListenAndServe(net.JoinHostPort("127.0.0.1", "9001"), nil)', 9001, None),
+        ('host := flag.String("host", "127.0.0.1", "bind")\n\tflag.Parse()\n'
+         '\thttp.ListenAndServe(fmt.Sprintf("%s:%d", *host, 9002), nil)', 9002, ["--host=0.0.0.0"]),
+        ('port := cmp.Or(os.Getenv("SERVERPORT"), "9003")\n\thttp.ListenAndServe("localhost:"+port, nil)', 9003, None),
+        ('addr := os.Getenv("ADDR")\n\tif addr == "" {\n\t\taddr = "localhost:9004"\n\t}\n\thttp.ListenAndServe(addr, nil)',
+         9004, None),
+    ],
+)
+def test_what_moves_a_loopback_address(tmp_path, body, port, args):
+    """A flag for the host moves it; a variable that sets only the port does not; ADDR read into the address does (env)."""
+    source = f'package main\n\nimport (\n\t"cmp"\n\t"flag"\n\t"fmt"\n\t"net"\n\t"net/http"\n\t"os"\n)\n\nfunc main() {{\n\t{body}\n}}\n'
+    write(tmp_path, {"go.mod": "module example.com/l\ngo 1.22\n", "main.go": source})
+    app = only_app(tmp_path)
+    assert app.value("port") == port
+    assert app.value("args") == args
+    if "ADDR" in body:
+        assert app.value("port_setting") == "ADDR=0.0.0.0:PORT" and "loopback" not in app.facts
+    elif args is None:
+        assert app.value("loopback") is True

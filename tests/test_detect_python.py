@@ -185,8 +185,82 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "server": "gunicorn",
             "start_command": ["gunicorn", "app:app", "--bind", "0.0.0.0:5000", "--workers", "2"],
             "port": 5000,
+            "release": [["python", "-c", "print('nothing to migrate')"]],  # the Procfile's release: process
         },
-        {"version": ("runtime.txt", 1), "start_command": ("Procfile", 2), "port": ("Procfile", 2)},
+        {"version": ("runtime.txt", 1), "start_command": ("Procfile", 2), "port": ("Procfile", 2),
+         "release": ("Procfile", 1)},
+    ),
+    "procfile-chain": (  # web: steps; server — the steps are release steps, the app made by a package's factory
+        "python/procfile-chain",
+        ".",
+        {
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "wsgi:app", "--workers", "2", "--bind", "0.0.0.0:5000"],
+            "port": 5000,
+            "release": [["flask", "--app", "wsgi", "routes"], ["python", "-c", "print('migrated')"]],
+        },
+        {"framework": ("wsgi.py", 7), "start_command": ("Procfile", 1), "release": ("Procfile", 1)},
+    ),
+    "gunicorn-config": (  # the port is gunicorn.conf.py's bind (a $PORT default); the command states it
+        "python/gunicorn-config",
+        ".",
+        {
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "--config", "gunicorn.conf.py", "app:app", "--bind", "0.0.0.0:5006"],
+            "port": 5006,
+        },
+        {"start_command": ("Procfile", 1), "port": ("gunicorn.conf.py", 5)},
+    ),
+    "fastapi-factory": (  # app = get_application() in app/main.py, a module of the `app` package
+        "python/fastapi-factory",
+        ".",
+        {
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "installable": False,
+            "framework": "fastapi",
+            "server": "uvicorn",
+            "start_command": ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"],
+            "port": 8000,
+        },
+        {"framework": ("app/main.py", 14), "start_command": ("app/main.py", 14)},
+    ),
+    "requirements-include": (  # requirements.txt only includes: -r requirements/common.txt, -c constraints.txt
+        "python/requirements-include",
+        ".",
+        {
+            "package_manager": "pip",
+            "requirements_file": "requirements.txt",
+            "included_files": ["constraints.txt", "requirements/common.txt"],
+            "installable": False,
+            "framework": "flask",
+            "server": "gunicorn",
+            "start_command": ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"],
+            "port": 5000,
+        },
+        {"included_files": ("requirements.txt", None), "server": ("requirements/common.txt", 2)},
+    ),
+    "cli-tool": (  # a console script that starts no server: uvicorn among its dependencies proves nothing
+        "python/wordcount",
+        ".",
+        {
+            "version": "3.11",
+            "package_manager": "pip",
+            "installable": True,
+            "server": "uvicorn",
+            "start_command": ["wordcount"],
+            "kind": "cli",
+            "dependencies": ["click==8.1.8", "uvicorn==0.34.0"],  # installed before the sources (cached)
+        },
+        {"start_command": ("pyproject.toml", 13), "kind": ("pyproject.toml", 13), "dependencies": ("pyproject.toml", 10)},
     ),
     "console-script": (
         "python/hello-web",
@@ -227,14 +301,22 @@ def test_fixture(fixture: str) -> None:
         assert where(app, key) == place, key
 
 
+#: fixture -> the notices detection gives on it (file, words of the message)
+NOTICES = {
+    "malformed": [("pyproject.toml", "malformed TOML")],
+    "procfile-chain": [("Procfile", "2 command(s) before the server become release steps"),
+                       ("Procfile", "gunicorn: --bind 0.0.0.0:5000 added")],
+    "gunicorn-config": [("Procfile", "gunicorn: --bind 0.0.0.0:5006 added")],
+}
+
+
 def test_fixture_warnings() -> None:
     for fixture in sorted(EXPECTED):
         _, repo = scan(FIXTURES / fixture)
-        if fixture == "malformed":
-            assert [n.file for n in repo.notices] == ["pyproject.toml"]
-            assert "malformed TOML" in repo.notices[0].message
-        else:
-            assert repo.notices == [], fixture
+        expected = NOTICES.get(fixture, [])
+        assert [n.file for n in repo.notices] == [file for file, _ in expected], fixture
+        for notice, (_, words) in zip(repo.notices, expected):
+            assert words in notice.message, fixture
 
 
 def test_monorepo_lists_each_service_and_skips_docs_and_dev_requirements() -> None:
@@ -325,7 +407,7 @@ def test_version_sources(tmp_path: Path, files: Dict[str, str], version: str, so
         ("web: gunicorn -b :7000 app:app\n", ["gunicorn", "-b", ":7000", "app:app"], 7000),
         ("web: gunicorn --bind=0.0.0.0:${PORT} app:app\n", ["gunicorn", "--bind=0.0.0.0:5000", "app:app"], 5000),
         ("web: python app.py\n", ["python", "app.py"], 5050),  # app.run(port=5050) runs here
-        ("web: gunicorn app:app --bind 0.0.0.0:99999\n", ["gunicorn", "app:app", "--bind", "0.0.0.0:99999"], 5000),
+        ("web: gunicorn app:app --bind 0.0.0.0:99999\n", ["gunicorn", "app:app", "--bind", "0.0.0.0:5000"], 5000),
     ],
 )
 def test_procfile_ports(tmp_path: Path, procfile: str, command: List[str], port: int) -> None:

@@ -72,9 +72,12 @@ def go_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def baseline(python_app, go_app):
+    """The instructions of each Dockerfile; an empty port means "none" (a command-line program: no EXPOSE)."""
     return {
         "python": keywords(render(answers_for(python_app, {}))["Dockerfile"]),
         "go": keywords(render(answers_for(go_app, {}))["Dockerfile"]),
+        "python-cli": keywords(render(answers_for(python_app, {"port": "none"}))["Dockerfile"]),
+        "go-cli": keywords(render(answers_for(go_app, {"port": "none"}))["Dockerfile"]),
     }
 
 
@@ -85,9 +88,7 @@ def test_prompt_or_flag_values_cannot_add_instructions(python_app, baseline, key
     answers, dockerfile = _render_or_refuse(python_app, {key: value})
     if dockerfile is None:
         return
-    expected = baseline["python"]
-    if answers["port"] is None:  # "" and "none" mean a command-line program: no EXPOSE, nothing else changes
-        expected = [keyword for keyword in expected if keyword != "EXPOSE"]
+    expected = baseline["python" if answers["port"] else "python-cli"]
     if answers["syntax"]:
         assert dockerfile.startswith(f"# syntax={answers['syntax']}\n")
     assert keywords(dockerfile) == expected
@@ -96,11 +97,32 @@ def test_prompt_or_flag_values_cannot_add_instructions(python_app, baseline, key
 
 
 @EXAMPLES
-@given(key=st.sampled_from(["package", "app_name", "port"]), value=HOSTILE)
+@given(key=st.sampled_from(["package", "app_name", "port", "port_setting"]), value=HOSTILE)
 def test_go_flag_values_cannot_add_instructions(go_app, baseline, key, value):
-    _, dockerfile = _render_or_refuse(go_app, {key: value})
+    answers, dockerfile = _render_or_refuse(go_app, {key: value})
+    if dockerfile is not None:
+        expected = baseline["go" if answers["port"] else "go-cli"]
+        if answers["port_setting"] and not answers["port_setting"].startswith("-"):  # a variable: one ENV line
+            labels = len(expected) - expected[::-1].index("LABEL") - 1
+            expected = expected[:labels] + ["ENV"] + expected[labels:]
+        assert keywords(dockerfile) == expected
+
+
+@EXAMPLES
+@given(args=HOSTILE, env=HOSTILE)
+def test_go_start_arguments_and_environment_cannot_add_instructions(go_app, baseline, args, env):
+    """--args lands in the exec-form ENTRYPOINT and --env in one ENV line, or they are refused."""
+    answers, dockerfile = _render_or_refuse(go_app, {"args": args})
     if dockerfile is not None:
         assert keywords(dockerfile) == baseline["go"]
+        assert json.loads(dict(final_stage(dockerfile))["ENTRYPOINT"])[1:] == answers["args"]
+    answers, dockerfile = _render_or_refuse(go_app, {"env": env})
+    if dockerfile is not None:
+        labels = len(baseline["go"]) - baseline["go"][::-1].index("LABEL") - 1  # ENV comes just before the labels
+        expected = baseline["go"][:labels] + (["ENV"] if answers["env"] else []) + baseline["go"][labels:]
+        assert keywords(dockerfile) == expected
+        if answers["env"]:
+            assert dict(final_stage(dockerfile))["ENV"] == " ".join(answers["env"])
 
 
 @EXAMPLES

@@ -70,7 +70,8 @@ ENTER, ERASE = "\r", "\x7f" * 12
 
 def test_enter_accepts_every_detected_default(go_project):
     terminal = Terminal("new", str(go_project))
-    for prompt in ("Go version", "Main package", "Port", "Final image", "User id", "Group id"):
+    for prompt in ("Go version", "Main package", "Arguments the program starts with", "Port", "Final image",
+                   "User id", "Group id"):
         terminal.expect(prompt)
         terminal.type(ENTER)
     assert terminal.wait() == 0, terminal.screen
@@ -85,6 +86,8 @@ def test_typed_answers_are_validated_and_used(go_project):
     terminal.type(ENTER)
     terminal.expect("Main package")
     terminal.type(ENTER)
+    terminal.expect("Arguments the program starts with")
+    terminal.type("serve --addr=:9000" + ENTER)
     terminal.expect("Port")
     terminal.type(ERASE + "99999" + ENTER)  # refused under the prompt, which stays open
     terminal.expect("must be a port number")
@@ -97,6 +100,7 @@ def test_typed_answers_are_validated_and_used(go_project):
     assert terminal.wait() == 0, terminal.screen
     dockerfile = (go_project / "Dockerfile").read_text()
     assert "EXPOSE 9000" in dockerfile and "FROM gcr.io/distroless/static-debian12:nonroot AS final" in dockerfile
+    assert 'ENTRYPOINT ["/usr/local/bin/root", "serve", "--addr=:9000"]' in dockerfile
 
 
 def test_ctrl_c_writes_nothing(go_project):

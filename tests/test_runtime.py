@@ -210,7 +210,13 @@ FLAGS: Dict[str, Dict[str, Any]] = {
 @pytest.mark.parametrize("flags", sorted(FLAGS))
 @pytest.mark.parametrize("app_id,app", FIXTURE_APPS, ids=[a for a, _ in FIXTURE_APPS])
 def test_every_fixture_agrees_across_dockerfile_compose_and_manifests(app_id, app, flags):
-    answers = resolve_answers(app, FLAGS[flags]).values
+    changes = dict(FLAGS[flags])
+    detected_port = resolve_answers(app, {}).values["port"]
+    if changes.get("kubernetes") and "port" not in changes and detected_port is not None and detected_port < 1024:
+        with pytest.raises(InputError, match="port of 1024 or above"):  # a fixture whose app listens on :80
+            resolve_answers(app, changes)
+        del changes["kubernetes"]
+    answers = resolve_answers(app, changes).values
     assert_files_agree(render(answers), answers)
 
 

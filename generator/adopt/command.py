@@ -77,13 +77,13 @@ def run(args: argparse.Namespace, out: Any) -> int:
     """The command; errors are raised as ScaffoldError for the CLI to print in one line."""
     from generator import fs, record
     from generator.adopt import stated
-    from generator.cli import _overrides, _project, choose_app, detect_apps, is_interactive, plan_app
+    from generator.cli import answer_overrides, choose_app, detect_apps, is_interactive, plan_app, project_dir
     from generator.errors import InputError
     from generator.languages import by_name
 
     if args.json and not args.dry_run:
         raise InputError("--json goes with --dry-run (what would be written, as data)")
-    project = _project(args.path)
+    project = project_dir(args.path)
     with fs.project_lock(project):
         if record.exists(project):
             raise InputError(f"{project / record.ANSWERS_FILE} exists: this project is managed already; run "
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, out: Any) -> int:
         language = by_name(app.language)
         values = _usable(reader.stated(language, app.root), language, reader.warnings)
         adopted, given, origins = _adopted(app, values, language)
-        _say_stated(app, values, _overrides(args), out)
+        _say_stated(app, values, answer_overrides(args), out)
         for warning in reader.warnings:
             out.warn(warning)
         plan = plan_app(adopted, args, project, out, interactive, given, origins)

@@ -8,7 +8,7 @@ never raises for bad repository content: it calls `repo.warn(...)` and goes on.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 from generator.detect.model import AppCandidate, Evidence, Fact, Notice, Report
 from generator.detect.walker import Repo
@@ -23,6 +23,7 @@ def detect(path: Path) -> Report:
         report.apps.extend(language.detect(repo))
     _make_ids_unique(report.apps)
     report.warnings = list(repo.notices)
+    report.hints = list(repo.hints)
     return report
 
 
@@ -36,10 +37,11 @@ def _make_ids_unique(apps: List[AppCandidate]) -> None:
             app.name = f"{app.name}-{app.root.replace('/', '-')}"
 
 
-def nothing_found_message() -> str:
-    """What was looked for, language by language: the "nothing recognised" error."""
+def nothing_found_message(hints: Sequence[str] = ()) -> str:
+    """What was looked for, language by language: the "nothing recognised" error, after why (when known)."""
     looked = "; ".join(f"{language.name}: {language.looks_for}" for language in LANGUAGES)
-    return f"no {titles()} application found (looked for {looked})"
+    why = "".join(f": {hint}" for hint in hints[:1])
+    return f"no {titles()} application found{why} (looked for {looked})"
 
 
 __all__ = ["AppCandidate", "Evidence", "Fact", "Notice", "Report", "Repo", "detect", "nothing_found_message"]

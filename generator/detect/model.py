@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
-FactValue = Union[str, int, bool, List[str], None]
+#: a list of argv lists: release steps
+FactValue = Union[str, int, bool, List[str], List[List[str]], None]
 
 #: longest excerpt of a source line kept as evidence
 EXCERPT_LIMIT = 120
@@ -118,6 +119,8 @@ class Report:
     root: str
     apps: List[AppCandidate] = field(default_factory=list)
     warnings: List[Notice] = field(default_factory=list)
+    #: why nothing was found, where a language could tell (`Repo.hint`)
+    hints: List[str] = field(default_factory=list)
 
     def to_json(self) -> Dict[str, Any]:
         return {

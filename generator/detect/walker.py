@@ -42,6 +42,8 @@ class Repo:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.notices: List[Notice] = []
+        #: why nothing was found, when a language can tell (part of the "nothing found" error)
+        self.hints: List[str] = []
         self._noticed: Set[Notice] = set()
         self._files: Optional[List[str]] = None
         self._dirs: Optional[List[str]] = None
@@ -170,6 +172,29 @@ class Repo:
             self._text_cache[key] = text
         return text
 
+    def read_unlisted(self, rel: str, limit: int = MAX_READ_BYTES) -> Optional[str]:
+        """A file the listing skips because of its directory (`vendor/modules.txt`), or None.
+
+        Read only when every component of its path is a real directory (no symbolic link)
+        inside the root and the file itself is a regular file: the skipped trees are never
+        walked, so this is the one way into them.
+        """
+        path = self.root
+        parts = normalize(rel).split("/")
+        if parts == ["."] or ".." in parts:
+            return None
+        try:
+            for index, part in enumerate(parts):
+                path = path / part
+                mode = os.lstat(path).st_mode
+                last = index == len(parts) - 1
+                if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) if last else stat.S_ISDIR(mode)):
+                    return None
+            with open(path, "rb") as handle:
+                return handle.read(limit).decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
     def lines(self, rel: str) -> List[str]:
         text = self.read_text(rel)
         return text.splitlines() if text is not None else []
@@ -221,6 +246,12 @@ class Repo:
         return None
 
     # -- warnings --------------------------------------------------------------
+
+    def hint(self, message: str) -> None:
+        """Say why this repository has no app of a language although it looks like one (go.mod missing)."""
+        text = "".join(ch if ch.isprintable() else "?" for ch in message.strip())[:400]
+        if text not in self.hints:
+            self.hints.append(text)
 
     def warn(self, rel: str, message: str) -> None:
         notice = Notice(rel, excerpt(message))

@@ -213,6 +213,10 @@ class Language:
         """The argv the image's ENTRYPOINT runs (exec form: no shell)."""
         raise NotImplementedError
 
+    def environment(self, answers: Mapping[str, Any]) -> List[str]:
+        """`NAME=value` settings the image declares (ENV): what the program must read to listen right."""
+        return []
+
     def release_steps(self, answers: Mapping[str, Any]) -> List[List[str]]:
         """Commands run once, in order, before the app starts: the `release` answer where declared."""
         return [list(step) for step in answers.get(RELEASE.key) or []]

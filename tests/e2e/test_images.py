@@ -91,6 +91,12 @@ CASES: List[Case] = [
     Case("python/django", "slim", "mysite/urls.py", dependency_step="requirements", **PY),
     Case("python/fastapi", "slim", "main.py", dependency_step="requirements", **PY),
     Case("python/procfile", "slim", "app.py", dependency_step="requirements", **PY),
+    # patterns of real repositories (issue 10): a Procfile chaining steps before gunicorn, a factory
+    # in a package, gunicorn told nothing on the command line (its config binds a $PORT default)
+    Case("python/procfile-chain", "slim", "webapp/__init__.py", dependency_step="requirements", **PY),
+    Case("python/fastapi-factory", "slim", "app/main.py", dependency_step="requirements", **PY),
+    Case("python/gunicorn-config", "slim", "app.py", dependency_step="requirements", **PY),
+    Case("python/requirements-include", "slim", "app.py", dependency_step="requirements", **PY),
     *[Case("java/maven", final, "src/main/java/com/example/hello/Main.java", **JAVA, sbom=final == "debian")
       for final in ("distroless", "debian")],
     Case("java/maven", "jre", "src/main/java/com/example/hello/Main.java",

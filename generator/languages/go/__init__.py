@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language, Resources
-from generator.parsers import parse_bool, parse_relpath, parse_slug, slugify, text
+from generator.parsers import has_control, parse_argv, parse_bool, parse_relpath, parse_slug, slugify, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -28,6 +28,57 @@ def parse_package(raw: Any) -> str:
     return "." if value == "." else f"./{value}"
 
 
+def parse_args(raw: Any) -> List[str]:
+    """Arguments the binary starts with (a list, or a string split like a shell would); none by default."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    return parse_argv(raw)
+
+
+#: an environment setting the image declares: a plain name, a value without quotes, spaces or `$`
+_ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]{0,63}"
+_ENV_VALUE = r"[A-Za-z0-9_.:/@%+,=\[\]-]{0,256}"
+_SECRET_NAME = r"(?i).*(pass|secret|token|key|credential|auth|private|cert).*"
+
+
+def parse_env(raw: Any) -> List[str]:
+    """Environment settings `NAME=value` (a list, or a string of them separated by spaces); none by default.
+
+    For settings such as a listen address only: a name that looks like a secret is refused,
+    since a secret in ENV is baked into the image for anyone who pulls it (H10).
+    """
+    if raw is None or raw == "" or raw == []:
+        return []
+    if isinstance(raw, str):
+        if has_control(raw):
+            raise ValueError("contains a control character or line break")
+        raw = raw.split()
+    if not isinstance(raw, (list, tuple)) or len(raw) > 16:
+        raise ValueError("expected NAME=value settings (at most 16)")
+    settings: List[str] = []
+    for item in raw:
+        name, equals, value = text(item).partition("=")
+        if not equals or not re.fullmatch(_ENV_NAME, name) or not re.fullmatch(_ENV_VALUE, value):
+            raise ValueError(f"{item!r} is not NAME=value (a plain name; letters, digits and _.:/@%+,=[]- in the value)")
+        if re.fullmatch(_SECRET_NAME, name):
+            raise ValueError(f"{name} looks like a secret, which must not be baked into the image (H10): pass it "
+                             "at run time, as a file (docker secrets, a Kubernetes Secret)")
+        settings.append(f"{name}={value}")
+    return settings
+
+
+#: the flag or variable that sets where the program listens, PORT standing for the port answer
+_PORT_SETTING = re.compile(r"(?P<name>--?[A-Za-z0-9][A-Za-z0-9._-]{0,63}|[A-Za-z_][A-Za-z0-9_]{0,63})=(?:0\.0\.0\.0:)?PORT")
+
+
+def parse_port_setting(raw: Any) -> str:
+    """`--addr=0.0.0.0:PORT`, `--port=PORT`, `LISTEN_PORT=PORT` (a flag, or a variable); "" when none."""
+    value = text(raw).strip() if raw is not None else ""
+    if value and not _PORT_SETTING.fullmatch(value):
+        raise ValueError("is not a flag or variable set to PORT (like --addr=0.0.0.0:PORT or LISTEN_PORT=PORT)")
+    return value
+
+
 class Go(Language):
     name = "go"
     title = "Go"
@@ -42,6 +93,16 @@ class Go(Language):
         AnswerField("cgo", parse_bool, "the program uses cgo (needs a libc)", type="bool", default=False, detected=True),
         AnswerField("vendor", parse_bool, "build from vendor/", type="bool", default=False, detected=True),
         AnswerField("workspace", parse_bool, "a go.work workspace", type="bool", default=False, detected=True),
+        AnswerField("args", parse_args, "arguments the binary always starts with (a subcommand, a listen address), "
+                    "e.g. --args='serve --addr=0.0.0.0:8080' (with '=' when they start with a dash); none by default", type="json", flag="--args", settable=True,
+                    prompt="Arguments the program starts with", detected=True),
+        AnswerField("env", parse_env, "environment settings of the image, NAME=value separated by spaces, e.g. a "
+                    "listen address (never a secret); none by default", type="json", flag="--env", metavar="NAME=VALUE",
+                    settable=True, detected=True),
+        AnswerField("port_setting", parse_port_setting, "the flag or environment variable that sets where the "
+                    "program listens, PORT standing for the port answer (e.g. --addr=0.0.0.0:PORT): the image sets "
+                    "it, so the program listens on every interface at the EXPOSEd port; '' for none", default="",
+                    flag="--port-setting", metavar="SETTING", settable=True, detected=True),
     )
     finals = (
         Flavour("scratch", "empty: the static binary, CA certificates, the app user"),
@@ -74,8 +135,29 @@ class Go(Language):
         return {"builder": f"golang:{answers['version']}-bookworm", "final": finals[str(answers["final"])]}
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
-        """The binary, where the template installs it (/usr/local/bin)."""
-        return [f"/usr/local/bin/{answers['binary']}"]
+        """The binary, where the template installs it (/usr/local/bin), the arguments it always starts with,
+        and the flag that makes it listen at the port answer (unless the arguments set that flag already)."""
+        args = list(answers.get("args", []))
+        setting = self._listen_setting(answers)
+        if setting.startswith("-") and not any(arg.split("=")[0] == setting.split("=")[0] for arg in args):
+            args.append(setting)
+        return [f"/usr/local/bin/{answers['binary']}", *args]
+
+    def environment(self, answers: Mapping[str, Any]) -> List[str]:
+        """The env answer, and the variable that makes the program listen at the port answer (unless set there)."""
+        env = list(answers.get("env", []))
+        setting = self._listen_setting(answers)
+        if setting and not setting.startswith("-") and not any(e.split("=")[0] == setting.split("=")[0] for e in env):
+            env.append(setting)
+        return env
+
+    def _listen_setting(self, answers: Mapping[str, Any]) -> str:
+        """port_setting with the port answer in it ("" for a command-line program or when there is none)."""
+        setting, port = str(answers.get("port_setting") or ""), answers.get("port")
+        if not setting or port is None:
+            return ""
+        name, _, value = setting.partition("=")
+        return f"{name}={value.replace('PORT', str(port))}"
 
     def default_final(self, answers: Mapping[str, Any]) -> str:
         return "distroless" if answers.get("cgo") else "scratch"
@@ -103,14 +185,8 @@ class Go(Language):
         return match.group(1) if match else ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
-        """The binary is the main package's, built by the template: its arguments cannot follow it."""
-        if len(argv) > 1:
-            import shlex
-
-            return {}, [f"its arguments ({shlex.join(argv[1:])}) are not carried: the Go template starts the "
-                        "binary without arguments (read them from the environment, or add them to ENTRYPOINT "
-                        "after adopting; `scaffold upgrade` keeps that edit)"]
-        return {}, []
+        """The binary is the main package's, built by the template; the arguments after it are carried as `args`."""
+        return ({"args": list(argv[1:])} if len(argv) > 1 else {}), []
 
     def _newer(self, version: Any, toolchain: Any) -> bool:
         """Whether the toolchain line names a newer Go than the go line (a bad line never wins)."""

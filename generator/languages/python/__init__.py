@@ -11,7 +11,8 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
-from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_writable_path, text
+from generator.parsers import (matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
+                               parse_writable_path, text)
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -43,6 +44,44 @@ DJANGO_SETTINGS_MISSING = (
 )
 
 
+#: files a requirements file may include, at most
+MAX_INCLUDES = 20
+
+
+def parse_relpaths(raw: Any) -> List[str]:
+    """Paths inside the project (a list; none: [])."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError("expected a list of paths")
+    if len(raw) > MAX_INCLUDES:
+        raise ValueError(f"has more than {MAX_INCLUDES} paths")
+    return [parse_relpath(item) for item in raw]
+
+
+#: a declared requirement as the Dockerfile may quote it (detect.DECLARED_REQUIREMENT, checked again here):
+#: no quote of the shell's, no `$`, backslash or backquote, no URL or path
+_REQUIREMENT = r"""[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9._, -]*\])?[A-Za-z0-9<>=!~.*+, ;"()_-]*"""
+MAX_REQUIREMENTS = 64
+
+
+def parse_requirements(raw: Any) -> List[str]:
+    """PEP 508 requirements without URLs or paths (a list; none: [])."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError("expected a list of requirements")
+    if len(raw) > MAX_REQUIREMENTS:
+        raise ValueError(f"has more than {MAX_REQUIREMENTS} requirements")
+    requirements = []
+    for item in raw:
+        value = text(item)
+        if len(value) > 200 or not re.fullmatch(_REQUIREMENT, value):
+            raise ValueError(f"{value[:60]!r} is not a plain requirement (a name, extras, versions, a marker)")
+        requirements.append(value)
+    return requirements
+
+
 class Python(Language):
     name = "python"
     title = "Python"
@@ -55,9 +94,16 @@ class Python(Language):
                     "pip, poetry, uv, pdm or pipenv", default="pip", detected=True),
         AnswerField("requirements_file", parse_optional_relpath, "requirements file for pip", default="",
                     detected=True),
+        AnswerField("included_files", parse_relpaths, "files the requirements file includes with -r or -c "
+                    "(mounted beside it in the dependency step)", type="json", default=[], detected=True),
+        AnswerField("dependencies", parse_requirements, "for pip without a requirements file: the dependencies the "
+                    "project declares statically, installed in a cached step before its sources", type="json",
+                    default=[], detected=True),
         AnswerField("installable", parse_bool, "install the project itself into the venv", type="bool",
                     default=False, detected=True),
-        AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app'", type="json",
+        AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app' (gunicorn, uvicorn, "
+                    "hypercorn, daphne, waitress, flask run, fastapi run and runserver are told to listen on "
+                    "0.0.0.0 at --port)", type="json",
                     flag="--cmd", settable=True, prompt="Start command", detected=True, missing=START_COMMAND_MISSING),
         AnswerField("django", parse_bool, "run Django's collectstatic", type="bool", default=False),
         AnswerField("django_settings", matching(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*",
@@ -76,7 +122,13 @@ class Python(Language):
     env_answers = (("DJANGO_SETTINGS_MODULE", "django_settings"),)
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
-        return list(answers["start_command"])
+        """The command as given, a known server (gunicorn, uvicorn, flask run, runserver...) told to
+        listen on 0.0.0.0 at the port answer: the EXPOSEd port is the one it listens on."""
+        from generator.languages.python.servers import listen_on
+
+        command = list(answers["start_command"])
+        port = answers.get("port")
+        return listen_on(command, int(port))[0] if port else command
 
     def health_command(self, answers: Mapping[str, Any]) -> Optional[List[str]]:
         """The virtualenv's Python opens a TCP connection to the port: no shell, no HTTP client."""

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
+from generator.languages.python import MIN_MINOR, apps, listeners, procfile, servers
 
 #: a port and where it came from (no evidence: nothing but a convention)
 Port = Tuple[int, Optional[Evidence]]
@@ -63,28 +64,46 @@ SPEC_CLAUSE = re.compile(r"^\s*(===|==|~=|>=|<=|!=|>|<|\^|~|=)?\s*v?([0-9]{1,4})
 
 REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 REQUIREMENT_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s*=\s*|\s*)(\S+)")
+REQUIREMENT_CONSTRAINT = re.compile(r"^(?:-c|--constraint)(?:\s*=\s*|\s*)(\S+)")
 REQUIREMENT_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
 
 DJANGO_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"']+)["']""")
+#: a requirement we write into the Dockerfile as it is declared: a name, extras, version clauses and an
+#: environment marker in double quotes, nothing a shell would interpret (generator.languages.python repeats it)
+DECLARED_REQUIREMENT = re.compile(r"""[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9._, -]*\])?[A-Za-z0-9<>=!~.*+, ;"()_-]*""")
+MAX_DECLARED = 64
+#: the distribution that installs each server program
+SERVER_DISTRIBUTIONS = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
+                        "waitress-serve": "waitress"}
+#: frameworks whose releases before (major, minor) run on no Python we build for: (name, release, Pythons)
+LEGACY_PINS = (("django", (2, 2), "Python 3.7 at most"),)
+PINNED_VERSION = re.compile(r"==\s*v?([0-9]+)\.([0-9]+)[0-9.]*")
+#: the setup.cfg sections that describe a package (the others configure tools)
+SETUP_CFG_PROJECT = re.compile(r"^\s*\[(?:metadata|options)(?:\.[^\]]*)?\]")
+#: a FastAPI requirement whose extras bring uvicorn
+FASTAPI_WITH_SERVER = re.compile(r"fastapi\s*\[[^\]]*\b(?:standard|all)\b", re.IGNORECASE)
+#: a quoted dotted name ("proj.settings"): a module a settings assignment may name
+DOTTED_STRING = re.compile(r"""["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)["']""")
 WSGI_APPLICATION = re.compile(r"""^\s*WSGI_APPLICATION\s*=\s*["']([^"']+)["']""")
-#: how a module creates each framework's application object (top level only)
-APP_PATTERNS = {
-    "fastapi": re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:fastapi\.)?FastAPI\(", re.MULTILINE),
-    "flask": re.compile(r"^([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:flask\.)?Flask\(", re.MULTILINE),
-}
+#: the detection fact `kind` of a program that listens on no port (generator.validate.CLI)
+CLI = "cli"
 #: file names likeliest to create the application, scanned first
 APP_MODULES = ("app.py", "main.py", "wsgi.py", "asgi.py", "server.py", "application.py")
 #: Python files scanned for an application object at most
 MAX_SOURCES = 200
 
 PROCFILE_WEB = re.compile(r"^\s*web\s*:\s*(.*)$")
+PROCFILE_RELEASE = re.compile(r"^\s*release\s*:\s*(.*)$")
 #: longest Procfile command considered (longer ones are not a command anyone wrote)
 MAX_COMMAND = 4096
-PORT_VARIABLE = re.compile(r"\$(?:\{PORT(?:[:-][^}]*)?\}|PORT\b)")
 #: command-line words followed by a port, as "N" or "host:N"
 PORT_OPTIONS = frozenset({"--port", "-p", "--bind", "-b", "runserver"})
-GUNICORN_BIND = re.compile(r"""^\s*bind\s*=\s*\[?\s*["']([^"']*)["']""")
+#: gunicorn's `bind` setting: a literal "host:N", else the default of a PORT variable read in it
+GUNICORN_BINDS = (
+    re.compile(r"""^\s*bind\s*=\s*\[?\s*f?["']([^"'{]*:[0-9]{1,5})["']"""),
+    re.compile(r"""^\s*bind\s*=.*(?:environ\.get|getenv)\(\s*["']PORT["']\s*,\s*["']?([0-9]{1,5})"""),
+)
 #: calls fixing the port in the module that is run: app.run(port=N), uvicorn.run(app, port=N), HTTPServer(("", N))
 CODE_PORTS = (
     re.compile(r"\.run\(.*\bport\s*=\s*([0-9]+)"),
@@ -104,7 +123,10 @@ def _bind(target: str, port: int) -> List[str]:
 CONVENTIONAL_COMMANDS: Dict[Tuple[str, Optional[str]], Callable[[str, int], List[str]]] = {
     ("django", "gunicorn"): _bind,
     ("flask", "gunicorn"): _bind,
-    ("fastapi", "uvicorn"): lambda target, port: ["uvicorn", target, "--host", "0.0.0.0", "--port", str(port)],
+    ("fastapi", "uvicorn"): lambda target, port: [
+        "uvicorn", *(["--factory", target[:-2]] if target.endswith("()") else [target]),
+        "--host", "0.0.0.0", "--port", str(port),
+    ],
     ("django", None): lambda target, port: ["python", "manage.py", "runserver", f"0.0.0.0:{port}"],
     ("flask", None): lambda target, port: [
         "python", "-m", "flask", "--app", target, "run", "--host", "0.0.0.0", "--port", str(port)
@@ -121,6 +143,8 @@ class _Project:
     toml: Dict[str, Dict[str, Any]]
     files: List[str]
     requirements: Optional[str] = None
+    #: the files `requirements` reaches through -r and -c (repository-relative)
+    includes: List[str] = field(default_factory=list)
     deps: Dict[str, Evidence] = field(default_factory=dict)
     #: the application object ("main:app", "mysite.wsgi:application"), when a framework was found
     target: str = ""
@@ -165,7 +189,10 @@ def _project_roots(repo: Repo) -> List[str]:
 
 
 def _is_manifest(repo: Repo, rel: str) -> bool:
-    """A pyproject.toml configuring only tools is no project; an unparsable one might be."""
+    """A pyproject.toml or setup.cfg configuring only tools (flake8, pytest...) is no project; an
+    unparsable pyproject.toml might be."""
+    if posixpath.basename(rel) == "setup.cfg":
+        return repo.find_line(rel, SETUP_CFG_PROJECT) is not None
     if posixpath.basename(rel) != "pyproject.toml":
         return True
     data = repo.load_toml(rel)
@@ -189,9 +216,23 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _package_manager, _installable, _framework, _start):
+    for step in (_version, _package_manager, _installable, _framework, _start, _legacy_pins):
         step(p, app)
     return app
+
+
+def _legacy_pins(p: _Project, app: AppCandidate) -> None:
+    """A framework pinned to a release older than every Python we build for, with no Python pinned:
+    said, rather than left to fail inside `docker build` (collectstatic) or at start."""
+    if app.value("version"):
+        return
+    for name, (major, minor), python in LEGACY_PINS:
+        evidence = p.deps.get(name)
+        pinned = PINNED_VERSION.search(evidence.text) if evidence else None
+        if evidence and pinned and (int(pinned.group(1)), int(pinned.group(2))) < (major, minor):
+            p.repo.warn(str(evidence), f"{name} {pinned.group(0).lstrip('= ')} predates Python 3.{MIN_MINOR} "
+                        f"(it supports {python}): pin the Python it runs on, or upgrade {name}")
+            return
 
 
 def _name(p: _Project) -> str:
@@ -242,7 +283,9 @@ def _dependencies(p: _Project) -> Dict[str, Evidence]:
     """Runtime dependency names (PEP 503 normalized) from every manifest, first mention kept."""
     deps: Dict[str, Evidence] = {}
     if p.requirements:
-        _read_requirements(p.repo, p.requirements, deps, set())
+        seen: Set[str] = set()
+        _read_requirements(p.repo, p.requirements, deps, seen)
+        p.includes = sorted(seen - {p.requirements})
     pyproject, pipfile = p.path("pyproject.toml"), p.path("Pipfile")
     dependencies = _get(p.pyproject, "project", "dependencies")
     for item in dependencies if isinstance(dependencies, list) else []:
@@ -259,13 +302,13 @@ def _dependencies(p: _Project) -> Dict[str, Evidence]:
 
 
 def _read_requirements(repo: Repo, rel: str, deps: Dict[str, Evidence], seen: Set[str]) -> None:
-    """Names required by `rel` and by the files it includes with -r (listed files only)."""
+    """Names required by `rel` and by the files it includes with -r or -c (listed files only)."""
     if rel in seen or len(seen) >= MAX_INCLUDES:
         return
     seen.add(rel)
     for number, line in enumerate(repo.lines(rel), start=1):
         text = re.sub(r"(^|\s)#.*", "", line).strip()
-        include = REQUIREMENT_INCLUDE.match(text)
+        include = REQUIREMENT_INCLUDE.match(text) or REQUIREMENT_CONSTRAINT.match(text)
         if include:
             target = posixpath.normpath(posixpath.join(parent_dir(rel), include.group(1)))
             if repo.is_file(target):
@@ -353,9 +396,68 @@ def _package_manager(p: _Project, app: AppCandidate) -> None:
     if p.requirements:
         app.set("package_manager", "pip", Evidence(p.requirements))
         app.set("requirements_file", p.local(p.requirements), Evidence(p.requirements))
+        inside = [p.local(rel) for rel in p.includes if _below(rel, p.root)]
+        if inside:
+            app.set("included_files", inside, Evidence(p.requirements))
+        for rel in p.includes:
+            if not _below(rel, p.root):
+                p.repo.warn(p.requirements, f"includes {rel}, outside the project directory (the build context): "
+                            "the dependency step cannot read it")
         return
     marker = next((p.path(f) for f in ("pyproject.toml", "setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
     app.set("package_manager", "pip", Evidence(marker) if marker else None)
+    declared = _declared_dependencies(p)
+    if declared:
+        app.set("dependencies", declared[0], declared[1])
+    workspace = next((d for d in iter_dirs_up(p.root) if d != p.root and p.repo.is_file(_join(d, "uv.lock"))), None)
+    if workspace is not None and marker:
+        p.repo.warn(marker, f"a member of the uv workspace in {workspace!r}, whose uv.lock is outside this build: "
+                    "installed with pip, unlocked")
+
+
+def _declared_dependencies(p: _Project) -> Optional[Tuple[List[str], Evidence]]:
+    """The dependencies a pip-installed project declares statically ([project] dependencies, else
+    setup.cfg install_requires), for a cached step of their own; None when any is not a plain
+    PEP 508 requirement (a URL, a local path), or when they are computed (dynamic, setup.py)."""
+    items = _get(p.pyproject, "project", "dependencies")
+    evidence: Optional[Evidence] = None
+    if isinstance(items, list):
+        evidence = _toml_evidence(p.repo, p.path("pyproject.toml"), "project", _key("dependencies"))
+    elif p.repo.is_file(p.path("setup.cfg")) and _get(p.pyproject, "project") is None:
+        items, evidence = _install_requires(p)
+    if not items or not evidence or len(items) > MAX_DECLARED:
+        return None
+    requirements = [item.strip() for item in items if isinstance(item, str)]
+    if len(requirements) != len(items) or not all(DECLARED_REQUIREMENT.fullmatch(r) for r in requirements):
+        return None
+    return requirements, evidence
+
+
+def _install_requires(p: _Project) -> Tuple[Optional[List[str]], Optional[Evidence]]:
+    """setup.cfg's [options] install_requires: one requirement a line (or `;`-free on the same line)."""
+    rel, section, found, line_number = p.path("setup.cfg"), "", None, 0
+    for number, line in enumerate(p.repo.lines(rel), start=1):
+        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        if header:
+            section = header.group(1).strip()
+            if found is not None:
+                break
+            continue
+        if found is None:
+            key = re.match(r"^install_requires\s*=\s*(.*)$", line) if section == "options" else None
+            if key:
+                found, line_number = [key.group(1).strip()] if key.group(1).strip() else [], number
+        elif line[:1] in (" ", "\t") and line.strip() and not line.strip().startswith("#"):
+            found.append(line.strip())
+        elif line.strip() and not line.strip().startswith("#"):
+            break
+    if found is None:
+        return None, None
+    return found, Evidence(rel, line_number, excerpt(p.repo.lines(rel)[line_number - 1]))
+
+
+def _join(directory: str, name: str) -> str:
+    return name if directory == "." else f"{directory}/{name}"
 
 
 def _installable(p: _Project, app: AppCandidate) -> None:
@@ -371,7 +473,8 @@ def _installable(p: _Project, app: AppCandidate) -> None:
     ):
         app.set("installable", True, _toml_evidence(p.repo, pyproject, "build-system"))
         return
-    setup = next((p.path(f) for f in ("setup.py", "setup.cfg") if p.repo.is_file(p.path(f))), None)
+    setup = next((p.path(f) for f in ("setup.py", "setup.cfg") if p.repo.is_file(p.path(f))
+                  and _is_manifest(p.repo, p.path(f))), None)
     app.set("installable", setup is not None, Evidence(setup) if setup else None)
 
 
@@ -393,6 +496,8 @@ def _framework(p: _Project, app: AppCandidate) -> None:
     server = next((name for name in order if name in p.deps), None)
     if server:
         app.set("server", server, p.deps[server])
+    elif app.value("framework") == "fastapi" and "fastapi" in p.deps and FASTAPI_WITH_SERVER.search(p.deps["fastapi"].text):
+        app.set("server", "uvicorn", p.deps["fastapi"])  # fastapi[standard] installs uvicorn (and `fastapi run`)
 
 
 def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence]]:
@@ -400,8 +505,9 @@ def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence
     manage = p.path("manage.py")
     if not p.repo.is_file(manage):
         return None
-    settings = p.repo.find_line(manage, DJANGO_SETTINGS)
-    module = settings[0].group(1) if settings else ""
+    literal = p.repo.find_line(manage, DJANGO_SETTINGS)
+    settings = (literal[0].group(1), literal[1], "") if literal else _settings_in_code(p, manage)
+    module = settings[0] if settings else ""
     wsgi = _wsgi_application(p, module)
     if wsgi:
         found = ("django", ":".join(wsgi[0].rsplit(".", 1)), wsgi[1])
@@ -410,8 +516,24 @@ def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence
     else:
         return None
     if settings:
-        app.set("django_settings", module, settings[1])
+        app.set("django_settings", module, settings[1], settings[2])
     return found
+
+
+def _settings_in_code(p: _Project, manage: str) -> Optional[Tuple[str, Evidence, str]]:
+    """A settings module chosen in code (`"x.production" if ... else "x.settings"`): among the dotted
+    names manage.py quotes that are modules of the project, the one named `settings`, else the first."""
+    found: List[Tuple[str, Evidence]] = []
+    for number, line in enumerate(p.repo.lines(manage), start=1):
+        for name in DOTTED_STRING.findall(line):
+            if _module_file(p, name) and name not in [module for module, _ in found]:
+                found.append((name, Evidence(manage, number, excerpt(line))))
+    if not found:
+        return None
+    module, evidence = next(((m, e) for m, e in found if m.rsplit(".", 1)[-1] == "settings"), found[0])
+    others = [m for m, _ in found if m != module]
+    weak = f"chosen in code; the others it may choose: {', '.join(others)}" if others else "set in code, not literally"
+    return module, evidence, weak
 
 
 def _wsgi_application(p: _Project, settings_module: str) -> Optional[Tuple[str, Evidence]]:
@@ -428,21 +550,21 @@ def _wsgi_application(p: _Project, settings_module: str) -> Optional[Tuple[str, 
 
 
 def _web_app(p: _Project) -> Optional[Tuple[str, str, Evidence]]:
-    """A FastAPI/Flask dependency and the module creating the app ("main:app")."""
-    frameworks = [name for name in APP_PATTERNS if name in p.deps]
+    """A FastAPI/Flask dependency (or an extension of one) and the application object (apps.py)."""
+    frameworks = [name for name in apps.APP_CLASSES if name in p.deps or any(d.startswith(f"{name}-") for d in p.deps)]
     if not frameworks:
         return None
     sources = sorted(
         (f for f in p.files if f.endswith(".py")),
         key=lambda f: (p.local(f).count("/"), _rank(posixpath.basename(f), APP_MODULES), f),
     )
-    for rel in sources[:MAX_SOURCES]:
-        text = p.repo.read_text(rel) or ""
-        for name in frameworks:
-            hit = p.repo.find_line(rel, APP_PATTERNS[name]) if APP_PATTERNS[name].search(text) else None
-            if hit:
-                return name, f"{_module_name(p.local(rel))}:{hit[0].group(1)}", hit[1]
-    return None
+    modules = ((rel, _module_name(p.local(rel)), p.repo.read_text(rel) or "") for rel in sources[:MAX_SOURCES])
+    found = apps.find(modules, frameworks)
+    if found is None:
+        return None
+    lines = p.repo.lines(found.file)
+    text = lines[found.line - 1] if 0 < found.line <= len(lines) else ""
+    return found.framework, found.target, Evidence(found.file, found.line, excerpt(text))
 
 
 # -- start command and port ---------------------------------------------------------
@@ -454,40 +576,100 @@ def _start(p: _Project, app: AppCandidate) -> None:
         found = rule(p, app)
         if found:
             argv, evidence, port = found
+            if port:
+                argv, changed = servers.listen_on(argv, port[0])
+                if changed and evidence:
+                    p.repo.warn(evidence.file, f"{changed}: it listens on every interface at the EXPOSEd port")
             app.set("start_command", argv, evidence)
             if port:
                 app.set("port", port[0], port[1])
+            _check_installed(p, app, argv, evidence)
             return
+    _no_start(p, app)
+
+
+def _check_installed(p: _Project, app: AppCandidate, argv: List[str], evidence: Optional[Evidence]) -> None:
+    """A server the start command runs that no dependency installs: the image would not find it."""
+    found = servers.program(argv)
+    distribution = SERVER_DISTRIBUTIONS.get(found.name) if found else None
+    if distribution and distribution not in p.deps and app.value("server") != distribution:
+        where = evidence.file if evidence else p.root
+        p.repo.warn(where, f"runs {distribution}, which no dependency installs: add it to the project's "
+                    "dependencies, or the image cannot start")
+
+
+def _no_start(p: _Project, app: AppCandidate) -> None:
+    """Nothing says how the app starts: a warning naming what was found and the --cmd to pass."""
+    framework = app.value("framework")
+    where = p.path("pyproject.toml") if p.repo.is_file(p.path("pyproject.toml")) else (p.requirements or p.root)
+    if framework in ("fastapi", "flask") and p.target:
+        server = "uvicorn" if framework == "fastapi" else "gunicorn"
+        command = servers.listen_on([server, p.target], CONVENTIONAL_PORTS[server])[0]
+        p.repo.warn(where, f"{p.target}: no server among the dependencies (add {server}); pass --cmd "
+                    f"'{shlex.join(command)}'")
+        return
+    known = [name for name in apps.APP_CLASSES if name in p.deps]
+    if known:
+        server = "uvicorn" if known[0] == "fastapi" else "gunicorn"
+        command = servers.listen_on([server, "MODULE:APP"], CONVENTIONAL_PORTS[server])[0]
+        p.repo.warn(where, f"no {known[0]} app object found (top level or factory); pass --cmd "
+                    f"'{shlex.join(command)}'")
 
 
 def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
-    """The Procfile's web: process, with $PORT replaced by the port it will get."""
+    """The Procfile's web: process: steps chained before the server become release steps, and
+    `$PORT` the port it will get (procfile.py); a line that needs a shell is kept as written, so
+    that validation refuses it with the flag that fixes it."""
     rel = p.path("Procfile")
     hit = p.repo.find_line(rel, PROCFILE_WEB)
     if not hit:
         return None
     line, evidence = hit[0].group(1), hit[1]
-    try:
-        if len(line) > MAX_COMMAND:
-            raise ValueError(f"longer than {MAX_COMMAND} characters")
-        argv = shlex.split(line)
-    except ValueError as error:
-        p.repo.warn(rel, f"web: command cannot be split ({error}), ignored")
+    if len(line) > MAX_COMMAND:
+        p.repo.warn(rel, f"web: command cannot be split (longer than {MAX_COMMAND} characters), ignored")
         return None
-    if not argv:
-        return None
-    explicit = _argv_port(argv)
+    web = procfile.decompose(line)
+    if isinstance(web, str):
+        try:
+            argv = shlex.split(line)
+        except ValueError as error:
+            p.repo.warn(rel, f"web: command cannot be split ({error}), ignored")
+            return None
+        if argv:
+            p.repo.warn(rel, f"web: needs a shell ({web}); pass the server with --cmd, steps before it with --release")
+        return (argv, evidence, None) if argv else None
+    argv = web.command
+    explicit = servers.stated_port(argv) or _argv_port(argv)
     port: Optional[Port]
     if explicit:
         port = (explicit, evidence)
-    elif any(PORT_VARIABLE.search(arg) for arg in argv):
-        conventional = _port(p, app, "", None)
-        port = (conventional[0] if conventional else DEFAULT_PORT, evidence)
+    elif procfile.uses_port(argv):
+        conventional = _conventional_port(app, argv)
+        port = (web.port_default or (conventional[0] if conventional else DEFAULT_PORT), evidence)
     else:
-        port = _port(p, app, posixpath.basename(argv[0]), _launched_file(p, argv))
+        port = _port(p, app, argv, _launched_file(p, argv))
     if port:
-        argv = [PORT_VARIABLE.sub(str(port[0]), arg) for arg in argv]
+        argv = procfile.with_port(argv, port[0])
+    release = [procfile.with_port(step, port[0]) if port else step for step in web.release]
+    if release:
+        p.repo.warn(rel, f"web: the {len(release)} command(s) before the server become release steps, run once "
+                    "before the app starts")
+    declared = _procfile_release(p, rel)
+    if declared or release:
+        app.set("release", [*(declared[0] if declared else []), *release], declared[1] if declared else evidence)
     return argv, evidence, port
+
+
+def _procfile_release(p: _Project, rel: str) -> Optional[Tuple[List[List[str]], Evidence]]:
+    """The Procfile's release: process (Heroku runs it before each new release), as release steps."""
+    hit = p.repo.find_line(rel, PROCFILE_RELEASE)
+    if not hit or len(hit[0].group(1)) > MAX_COMMAND:
+        return None
+    steps = procfile.decompose(hit[0].group(1))
+    if isinstance(steps, str):
+        p.repo.warn(rel, f"release: needs a shell ({steps}), ignored; pass the steps with --release")
+        return None
+    return [*steps.release, steps.command], hit[1]
 
 
 def _conventional(p: _Project, app: AppCandidate) -> Optional[Start]:
@@ -500,7 +682,7 @@ def _conventional(p: _Project, app: AppCandidate) -> Optional[Start]:
     build = CONVENTIONAL_COMMANDS.get(key)
     if build is None:
         return None
-    port = _port(p, app, key[1] or framework, None)
+    port = _port(p, app, [key[1] or framework], None)
     return build(p.target, port[0] if port else DEFAULT_PORT), app.facts["framework"].evidence, port
 
 
@@ -515,7 +697,7 @@ def _scripts(p: _Project, app: AppCandidate) -> Optional[Start]:
             module = target.split(":")[0].strip() if isinstance(target, str) else ""
             code = _module_file(p, module) if module else None
             evidence = _toml_evidence(p.repo, p.path("pyproject.toml"), ".".join(keys), _key(name))
-            return [name], evidence, _port(p, app, name, code)
+            return _program(p, app, [name], evidence, code)
     return None
 
 
@@ -524,7 +706,7 @@ def _main_package(p: _Project, app: AppCandidate) -> Optional[Start]:
     for rel in p.files:
         parts = p.local(rel).split("/")
         if parts[-1] == "__main__.py" and (len(parts) == 2 or (len(parts) == 3 and parts[0] == "src")):
-            return ["python", "-m", parts[-2]], Evidence(rel), _port(p, app, "python", rel)
+            return _program(p, app, ["python", "-m", parts[-2]], Evidence(rel), rel)
     return None
 
 
@@ -532,24 +714,97 @@ def _script_file(p: _Project, app: AppCandidate) -> Optional[Start]:
     for name in ("app.py", "main.py"):
         rel = p.path(name)
         if p.repo.is_file(rel):
-            return ["python", name], p.repo.evidence_for(rel, "__main__"), _port(p, app, "python", rel)
+            return _program(p, app, ["python", name], p.repo.evidence_for(rel, "__main__"), rel)
     return None
 
 
-def _port(p: _Project, app: AppCandidate, launcher: str, code: Optional[str]) -> Optional[Port]:
-    """The port the launcher's configuration or the run module fixes, else the convention."""
-    sources = [(p.path("gunicorn.conf.py"), GUNICORN_BIND)] if launcher == "gunicorn" else []
+def _program(p: _Project, app: AppCandidate, argv: List[str], evidence: Evidence,
+             code: Optional[str]) -> Optional[Start]:
+    """A program of the project's own: a server when its package starts one (listeners.py), its port
+    from the call or a --port option; else a command-line program (kind cli: no port, no probe)."""
+    files = _package_files(p, code)
+    texts = [(rel, p.repo.read_text(rel) or "") for rel in files]
+    if not any(listeners.listener(text) for _, text in texts):
+        if app.value("framework"):
+            return None  # a web app's module run as a script serves nothing: no start command (_no_start)
+        app.set("kind", CLI, evidence)
+        return argv, evidence, None
+    port = _code_port(p, argv, code)
+    for rel, text in texts:
+        option = listeners.port_option(text) if port is None else None
+        if option:
+            port = option[0], _line_evidence(p, rel, option[1])
+    port = port or _port(p, app, argv, None)
+    for rel, text in texts:
+        loopback = listeners.loopback_option(text)
+        if loopback:
+            fixed = shlex.join([*argv, "--host", "0.0.0.0", "--port", str(port[0] if port else DEFAULT_PORT)])
+            p.repo.warn(f"{rel}:{loopback[1]}", f"--host defaults to {loopback[0]}, unreachable in a container; "
+                        f"pass --cmd '{fixed}'")
+            break
+    return argv, evidence, port
+
+
+def _package_files(p: _Project, code: Optional[str]) -> List[str]:
+    """The module a program runs, then the other modules of its top-level package (bounded)."""
+    if code is None:
+        return []
+    parts = p.local(code).split("/")
+    depth = 2 if parts[0] == "src" and len(parts) > 2 else 1
+    if len(parts) <= depth:
+        return [code]
+    package = p.path("/".join(parts[:depth])) + "/"
+    others = sorted(f for f in p.files if f.startswith(package) and f.endswith(".py") and f != code)
+    return [code, *others[: MAX_SOURCES - 1]]
+
+
+def _line_evidence(p: _Project, rel: str, line: int) -> Evidence:
+    lines = p.repo.lines(rel)
+    return Evidence(rel, line, excerpt(lines[line - 1]) if 0 < line <= len(lines) else "")
+
+
+def _port(p: _Project, app: AppCandidate, argv: List[str], code: Optional[str]) -> Optional[Port]:
+    """The port the server's configuration or the run module fixes, else the convention of the
+    framework, of the server, or of the server program `argv` runs."""
+    return _code_port(p, argv, code) or _conventional_port(app, argv)
+
+
+def _code_port(p: _Project, argv: List[str], code: Optional[str]) -> Optional[Port]:
+    """The port gunicorn's configuration or a call in the run module fixes."""
+    sources = [(_gunicorn_config(p, argv), pattern) for pattern in GUNICORN_BINDS] if _is_gunicorn(argv) else []
     sources += [(code, pattern) for pattern in CODE_PORTS] if code else []
     for rel, pattern in sources:
         hit = p.repo.find_line(rel, pattern)
         number = _port_number(hit[0].group(1).rsplit(":", 1)[-1]) if hit else None
         if hit and number:
             return number, hit[1]
+    return None
+
+
+def _conventional_port(app: AppCandidate, argv: List[str]) -> Optional[Port]:
     for key in ("framework", "server"):
         fact = app.facts.get(key)
         if fact and isinstance(fact.value, str) and fact.value in CONVENTIONAL_PORTS:
             return CONVENTIONAL_PORTS[fact.value], fact.evidence
-    return None
+    default = servers.default_port(argv)
+    return (default, None) if default else None
+
+
+def _is_gunicorn(argv: List[str]) -> bool:
+    found = servers.program(argv)
+    return found is not None and found.name == "gunicorn"
+
+
+def _gunicorn_config(p: _Project, argv: List[str]) -> str:
+    """The configuration file gunicorn reads: -c/--config FILE, else gunicorn.conf.py in /app."""
+    for index, arg in enumerate(argv):
+        option, equals, value = arg.partition("=")
+        if option in ("-c", "--config"):
+            value = value if equals else (argv[index + 1] if index + 1 < len(argv) else "")
+            value = value[len("python:"):] if value.startswith("python:") else value
+            if value.endswith(".py") and not value.startswith("/") and ".." not in value.split("/"):
+                return p.path(posixpath.normpath(value))
+    return p.path("gunicorn.conf.py")
 
 
 def _argv_port(argv: List[str]) -> Optional[int]:

@@ -1,0 +1,222 @@
+"""Python servers and where they listen: every command we start listens on 0.0.0.0 at the port.
+
+Inside a container, 127.0.0.1 is the container's own loopback: a server bound there
+starts and can never be reached. gunicorn, uvicorn, hypercorn, daphne, `flask run`,
+`fastapi dev` and Django's `runserver` bind 127.0.0.1 unless told otherwise, and each
+has a default port that may not be the one the image EXPOSEs. `listen_on` states the
+host and the port in the command itself, in place where the command already names them,
+so the EXPOSEd port is always the port of the start command. Commands of programs not
+known here are left as written.
+
+Pure functions over argv lists: detection (`detect.py`) and the runtime contract
+(`Python.start_command`) both use them, so `scaffold detect` shows what the image runs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Callable, List, NamedTuple, Optional, Tuple
+
+#: hosts that mean "every interface": kept as written (IPv6 ones included)
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]", "*"})
+ALL_INTERFACES = "0.0.0.0"
+
+
+class Server(NamedTuple):
+    """How one server program is told where to listen."""
+
+    #: the port it listens on when told nothing
+    default_port: int
+    #: options taking "host:port" (gunicorn's --bind); the first is the one added
+    bind: Tuple[str, ...] = ()
+    #: options taking a host, and a port; the first of each is the one added
+    host: Tuple[str, ...] = ()
+    port: Tuple[str, ...] = ()
+    #: options that make it listen on no TCP port we can set (a Unix socket, a file descriptor)
+    elsewhere: Tuple[str, ...] = ()
+
+
+SERVERS = {
+    "gunicorn": Server(8000, bind=("--bind", "-b")),
+    "hypercorn": Server(8000, bind=("--bind", "-b")),
+    "uvicorn": Server(8000, host=("--host",), port=("--port",), elsewhere=("--uds", "--fd")),
+    "daphne": Server(8000, host=("--bind", "-b"), port=("--port", "-p"), elsewhere=("-u", "--unix-socket", "--fd",
+                                                                                     "-e", "--endpoint")),
+    "waitress-serve": Server(8080, bind=("--listen",), elsewhere=("--unix-socket",)),
+    # subcommands: `flask run`, `fastapi run|dev`, handled by `_program`
+    "flask run": Server(5000, host=("--host", "-h"), port=("--port", "-p")),
+    "fastapi run": Server(8000, host=("--host",), port=("--port",)),
+}
+#: modules run with `python -m` that are the servers above
+MODULES = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
+           "waitress": "waitress-serve", "flask": "flask", "fastapi": "fastapi"}
+RUNSERVER = "runserver"
+DJANGO_DEFAULT_PORT = 8000
+
+
+class Program(NamedTuple):
+    """A recognised server command: its name and where its own arguments start in argv."""
+
+    name: str
+    start: int
+
+
+def program(argv: List[str]) -> Optional[Program]:
+    """The server `argv` runs (`gunicorn`, `flask run`, `runserver`...), None for any other program."""
+    if not argv:
+        return None
+    name, start = posixpath.basename(argv[0]), 1
+    if re.fullmatch(r"python[0-9.]*", name):
+        if len(argv) > 2 and argv[1] == "-m":
+            name, start = MODULES.get(argv[2], ""), 3
+        elif len(argv) > 2 and posixpath.basename(argv[1]) == "manage.py" and RUNSERVER in argv[2:]:
+            return Program(RUNSERVER, argv.index(RUNSERVER, 2) + 1)
+        else:
+            return None
+    if name in ("django-admin", "django-admin.py") and RUNSERVER in argv[1:]:
+        return Program(RUNSERVER, argv.index(RUNSERVER, 1) + 1)
+    if name in ("flask", "fastapi"):
+        # flask's options (--app X) may come before the subcommand; fastapi has `run` and `dev`
+        subcommands = ("run",) if name == "flask" else ("run", "dev")
+        index = next((i for i in range(start, len(argv)) if argv[i] in subcommands), None)
+        if index is None:
+            return None
+        return Program(f"{name} {argv[index]}", index + 1)
+    return Program(name, start) if name in SERVERS else None
+
+
+def default_port(argv: List[str]) -> Optional[int]:
+    """The port the server of `argv` listens on when told nothing (None: not a known server)."""
+    found = program(argv)
+    if found is None:
+        return None
+    return DJANGO_DEFAULT_PORT if found.name == RUNSERVER else _server(found.name).default_port
+
+
+def stated_port(argv: List[str]) -> Optional[int]:
+    """The port a known server's command itself names (None: it names none, or not a known server)."""
+    found = program(argv)
+    if found is None:
+        return None
+    if found.name == RUNSERVER:
+        address = _runserver_address(argv, found.start)
+        return _port_of(argv[address]) if address is not None else None
+    server = _server(found.name)
+    for _index, _option, value in _options(argv, found.start, server.bind + server.port):
+        port = _port_of(value) if value is not None else None
+        if port:
+            return port
+    return None
+
+
+def listen_on(argv: List[str], port: int) -> Tuple[List[str], str]:
+    """`argv` listening on every interface at `port`, and what was changed in a sentence ("" : nothing).
+
+    Where the command names a host or a port, that argument is changed in place; where it names
+    none, the option is added. A wildcard host (`[::]`, `0.0.0.0`, empty) is kept; a loopback or
+    any other host becomes 0.0.0.0. A command listening on a Unix socket is left alone.
+    """
+    found = program(argv)
+    if found is None:
+        return list(argv), ""
+    if found.name == RUNSERVER:
+        return _runserver(argv, found.start, port)
+    server = _server(found.name)
+    if any(option for _, option, _ in _options(argv, found.start, server.elsewhere)):
+        return list(argv), ""
+    result = list(argv)
+    changes: List[str] = []
+    if server.bind:
+        _set(result, found.start, server.bind, lambda value: _address(value, port), f"{ALL_INTERFACES}:{port}",
+             changes)
+    else:
+        _set(result, found.start, server.host, lambda value: value if _wildcard(value) else ALL_INTERFACES,
+             ALL_INTERFACES, changes)
+        _set(result, found.start, server.port, lambda value: str(port), str(port), changes)
+    if result == list(argv):
+        return result, ""
+    return result, f"{found.name}: {', '.join(changes)}"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _server(name: str) -> Server:
+    return SERVERS["fastapi run" if name == "fastapi dev" else name]
+
+
+def _options(argv: List[str], start: int, names: Tuple[str, ...]) -> List[Tuple[int, str, Optional[str]]]:
+    """(index of the value, option, value) for each of `names` in argv[start:] ("--x=v" and "--x v")."""
+    found: List[Tuple[int, str, Optional[str]]] = []
+    for index in range(start, len(argv)):
+        arg = argv[index]
+        option, equals, value = arg.partition("=")
+        if equals and option in names:
+            found.append((index, option, value))
+        elif arg in names:
+            found.append((index + 1, arg, argv[index + 1] if index + 1 < len(argv) else None))
+    return found
+
+
+def _set(argv: List[str], start: int, names: Tuple[str, ...], change: Callable[[str], str], added: str,
+         changes: List[str]) -> None:
+    """Rewrite each value of the options `names` with `change`; add `names[0] added` when there is none."""
+    occurrences = _options(argv, start, names)
+    if not occurrences:
+        argv.append(names[0])
+        argv.append(added)
+        changes.append(f"{names[0]} {added} added")
+        return
+    for index, option, value in occurrences:
+        new = change(value or "")
+        if value is None or new == value:
+            continue
+        if index < len(argv) and argv[index] == value:
+            argv[index] = new
+        else:  # --option=value
+            argv[index] = f"{option}={new}"
+        changes.append(f"{option} {value} -> {new}")
+
+
+
+def _address(value: str, port: int) -> str:
+    """A "host:port" bind at `port`: its host kept when it means every interface, else 0.0.0.0."""
+    if value.startswith(("unix:", "fd://")):
+        return value
+    host = value.rsplit(":", 1)[0] if ":" in value else ""
+    return f"{host if _wildcard(host) and ':' in value else ALL_INTERFACES}:{port}"
+
+
+def _wildcard(host: str) -> bool:
+    return host in WILDCARD_HOSTS
+
+
+def _port_of(value: str) -> Optional[int]:
+    text = value.rsplit(":", 1)[-1]
+    number = int(text) if re.fullmatch(r"[0-9]{1,5}", text) else 0
+    return number if 1 <= number <= 65535 else None
+
+
+def _runserver_address(argv: List[str], start: int) -> Optional[int]:
+    """The index of runserver's optional "[host:]port" argument (the first that is not an option)."""
+    for index in range(start, len(argv)):
+        if not argv[index].startswith("-"):
+            return index
+    return None
+
+
+def _runserver(argv: List[str], start: int, port: int) -> Tuple[List[str], str]:
+    result = list(argv)
+    index = _runserver_address(argv, start)
+    wanted = f"{ALL_INTERFACES}:{port}"
+    if index is None:
+        result.insert(start, wanted)
+        return result, f"runserver: {wanted} added"
+    value = argv[index]
+    host = value.rsplit(":", 1)[0] if ":" in value else ""
+    new = f"{host}:{port}" if ":" in value and _wildcard(host) and host else wanted
+    if new == value:
+        return result, ""
+    result[index] = new
+    return result, f"runserver: {value} -> {new}"
