@@ -172,6 +172,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/hello-http", "maven", ""),
         ("java/hello-wrapper", "maven-wrapper", ""),
         ("java/inventory", "gradle-kotlin", ""),
+        ("java/legacy-service", "spring-boot-2", ""),
         ("java/shop-app", "multi-module", "app"),
     ]
     shop = next(a for a in apps if a.name == "shop-app")
