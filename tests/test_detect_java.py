@@ -186,6 +186,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/inventory", "gradle-kotlin", ""),
         ("java/javalin-hello", "javalin", ""),
         ("java/legacy-chat", "boot2-old-wrapper", ""),
+        ("java/legacy-service", "spring-boot-2", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),

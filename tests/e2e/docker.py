@@ -176,6 +176,20 @@ def _member_file(tar: tarfile.TarFile, name: str) -> IO[bytes]:
     return handle
 
 
+#: the image whose label says whether Maven resolves from Maven Central here (the stand-ins' README)
+MAVEN_IMAGE = "maven:3.9-eclipse-temurin-17"
+
+
+def maven_central_unreachable(docker: "Docker") -> str:
+    """Why Maven cannot resolve from Maven Central here ("": it can), from the maven stand-in's label."""
+    if not docker.has_image(MAVEN_IMAGE):
+        return f"no {MAVEN_IMAGE} image to tell whether Maven Central is reachable"
+    said = (docker.inspect(MAVEN_IMAGE)["Config"].get("Labels") or {}).get("standin.real-version", "")
+    if "maven offline" in said:
+        return f"Maven Central is unreachable here ({MAVEN_IMAGE}: {said})"
+    return ""
+
+
 def http_get(port: int, path: str = "/", attempts: int = 60) -> str:
     """The body of GET http://127.0.0.1:port/path, retrying while the app starts."""
     last: Exception = RuntimeError("no attempt")

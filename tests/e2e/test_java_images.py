@@ -26,12 +26,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.docker import STANDINS, Docker, client, http_get, one_build_at_a_time, unavailable_reason
+from tests.e2e.docker import (
+    STANDINS, Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, unavailable_reason,
+)
 from tests.helpers import FIXTURES, scaffold
 
 UID = 10001
-#: the image whose label says whether Maven resolves from Maven Central here
-MAVEN_IMAGE = "maven:3.9-eclipse-temurin-17"
 
 _reason = unavailable_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
@@ -59,17 +59,6 @@ def standins(dockerfile: Path) -> None:
         assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
 
 
-def central_unreachable(docker: Docker) -> str:
-    """Why Maven cannot resolve from Maven Central here ("" : it can), from the maven stand-in's label."""
-    if not docker.has_image(MAVEN_IMAGE):
-        return f"no {MAVEN_IMAGE} image to tell whether Maven Central is reachable"
-    labels = docker.inspect(MAVEN_IMAGE)["Config"].get("Labels") or {}
-    said = labels.get("standin.real-version", "")
-    if "maven offline" in said:
-        return f"Maven Central is unreachable here ({MAVEN_IMAGE}: {said})"
-    return ""
-
-
 def new(fixture: str, project: Path) -> dict:
     shutil.copytree(FIXTURES / fixture, project, symlinks=True)
     result = scaffold("new", "--yes", str(project))
@@ -88,7 +77,7 @@ def test_spring_boot_generation_builds_starts_and_answers(fixture: str, docker: 
     try:
         with one_build_at_a_time():
             standins(project / "Dockerfile")
-            reason = central_unreachable(docker)
+            reason = maven_central_unreachable(docker)
             if reason:
                 pytest.skip(reason)
             build = docker.build(project, image)
@@ -116,7 +105,7 @@ def test_spark_without_port_call_and_unbound_assembly_answers_on_4567(docker: Do
     try:
         with one_build_at_a_time():
             standins(project / "Dockerfile")
-            reason = central_unreachable(docker)
+            reason = maven_central_unreachable(docker)
             if reason:
                 pytest.skip(reason)
             docker.build(project, image)

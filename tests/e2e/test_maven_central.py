@@ -1,0 +1,72 @@
+"""Java apps whose build needs Maven Central, built and run with the finals a team would pick.
+
+- Spring Boot 3.x and Spring Boot 2.7 (Maven), each with the default final (a jlink runtime
+  on distroless cc) and with `--final jre` (distroless java, no jlink): the image starts
+  hardened and answers its HTTP endpoint as the image's user; `scaffold verify` passes it;
+- a Maven wrapper project: `./mvnw` downloads the Maven its properties name from Central.
+
+Skipped, with the reason, where the maven stand-in resolves offline (no Maven Central).
+The two finals of one app share the build stage (BuildKit caches it by content), so the
+second costs only its runtime stages.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.docker import Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, unavailable_reason
+from tests.helpers import FIXTURES, scaffold
+
+UID = 10001
+
+_reason = unavailable_reason()
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
+
+#: (fixture, final, what GET / answers)
+CASES = [
+    ("java/spring-boot", "distroless", "hello from spring boot"),
+    ("java/spring-boot", "jre", "hello from spring boot"),
+    ("java/spring-boot-2", "distroless", "hello from spring boot 2"),
+    ("java/spring-boot-2", "jre", "hello from spring boot 2"),
+    ("java/maven-wrapper", "distroless", "hello from maven"),
+]
+
+
+@pytest.fixture(scope="module")
+def docker() -> Docker:
+    executable = client()
+    assert executable
+    reason = maven_central_unreachable(Docker(executable))
+    if reason:
+        pytest.skip(reason)
+    return Docker(executable)
+
+
+@pytest.mark.parametrize("fixture,final,greeting", CASES, ids=[f"{f.split('/')[1]}-{final}" for f, final, _ in CASES])
+def test_maven_central_app_builds_runs_hardened_and_answers(fixture: str, final: str, greeting: str, docker: Docker,
+                                                            tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / fixture, project, symlinks=True)
+    made = scaffold("new", "--yes", "--final", final, str(project))
+    assert made.returncode == 0, made.stderr
+    answers = yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
+    image = f"scaffold-e2e/{fixture.replace('/', '-')}-{final}:test"
+    container = ""
+    try:
+        with one_build_at_a_time():
+            docker.build(project, image)
+        port = int(answers["port"])
+        container = docker.start(image, port)
+        body = http_get(docker.host_port(container, port), attempts=240)
+        assert greeting in body, docker.logs(container)
+        assert docker.inspect_container(container)["Config"]["User"] == f"{UID}:{UID}"
+        verified = scaffold("verify", "--port", str(port), image)
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+    finally:
+        if container:
+            docker.remove(container)
+        docker.remove_image(image)
