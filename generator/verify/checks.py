@@ -10,7 +10,7 @@ import posixpath
 import re
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
-from generator.verify import packages
+from generator.verify import CHECKS, packages
 from generator.verify.archive import Entry, Filesystem, SavedImage, describe, normal
 from generator.verify.report import Finding, Report
 
@@ -344,8 +344,49 @@ def check_package_database(fs: Filesystem, saved: SavedImage) -> Tuple[List[Find
     return findings, facts, ""
 
 
-def static_report(saved: SavedImage, image: str, port: Optional[int] = None) -> Report:
-    """Every check but the smoke run, on an image read from a `docker save` archive."""
+#: the checks whose findings name files: such a finding may be the base image's doing alone (see `inherited`)
+BY_FILES = ("shell", "package-manager", "toolchain", "setuid", "whiteouts", "package-database")
+
+
+def file_findings(fs: Filesystem, saved: SavedImage) -> Tuple[List[Finding], Dict[str, Any], str]:
+    """The checks of BY_FILES, which read only the filesystem: findings, the package facts, the H16 note."""
+    findings = check_shells(fs) + check_package_managers(fs) + check_toolchain(fs) + check_setuid(fs)
+    findings += check_whiteouts(fs)
+    db_findings, db_facts, db_note = check_package_database(fs, saved)
+    return findings + db_findings, db_facts, db_note
+
+
+def inherited(findings: List[Finding], fs: Filesystem, saved: SavedImage, base_layers: int) -> List[Finding]:
+    """The findings the base image's layers (the lowest `base_layers`) account for alone.
+
+    A finding is the base's when the base image by itself has the same finding for every path
+    this one names (the same check run on the base's layers only) and none of those paths is
+    a file a later layer wrote (a setuid file the Dockerfile copied over the base's is its
+    own). A finding that names one path the Dockerfile's layers added stays whole; findings
+    on the config (user, entrypoint, healthcheck, labels) and on application files are always
+    the image's own.
+    """
+    below = saved.layers[:base_layers]
+    base_findings, _, _ = file_findings(Filesystem(below), SavedImage(saved.config, below, []))
+    in_base: Dict[str, Set[str]] = {}
+    for finding in base_findings:
+        in_base.setdefault(finding.check, set()).update(finding.paths)
+
+    def from_base(path: str) -> bool:
+        entry = fs.entries.get(path)
+        return entry is None or entry.layer < base_layers
+
+    return [f for f in findings if f.check in BY_FILES and f.paths
+            and all(path in in_base.get(f.check, ()) and from_base(path) for path in f.paths)]
+
+
+def static_report(saved: SavedImage, image: str, port: Optional[int] = None, base: str = "",
+                  base_layers: int = 0) -> Report:
+    """Every check but the smoke run, on an image read from a `docker save` archive.
+
+    With `base` (an image whose `base_layers` layers this one starts with), the findings those
+    layers account for alone are reported apart, as inherited, and do not fail the image.
+    """
     config = saved.config.get("config") or {}
     fs = Filesystem(saved.layers)
     user = image_user(config, fs)
@@ -354,19 +395,22 @@ def static_report(saved: SavedImage, image: str, port: Optional[int] = None) -> 
     report.findings += check_exec_form(config, fs)
     report.findings += check_healthcheck(config, fs)
     report.findings += check_labels(config, port)
-    report.findings += check_shells(fs)
-    report.findings += check_package_managers(fs)
-    report.findings += check_toolchain(fs)
-    report.findings += check_setuid(fs)
     app_findings, roots = check_app_files(config, fs, user)
-    report.findings += app_findings
     if user.uid in (None, 0):
         report.notes["app-files"] = "writability not judged: the user is root or unknown"
-    report.findings += check_whiteouts(fs)
-    db_findings, db_facts, db_note = check_package_database(fs, saved)
-    report.findings += db_findings
+    by_files, db_facts, db_note = file_findings(fs, saved)
     if db_note:
         report.notes["package-database"] = db_note
+    order = {check.name: index for index, check in enumerate(CHECKS)}
+    report.findings = sorted(report.findings + app_findings + by_files, key=lambda f: order[f.check])
+    if base:
+        report.base = base
+        report.inherited = inherited(report.findings, fs, saved, base_layers)
+        report.findings = [f for f in report.findings if f not in report.inherited]
+        for check in dict.fromkeys(f.check for f in report.inherited):
+            count = sum(1 for f in report.inherited if f.check == check)
+            said = f"{count} finding{'s' if count > 1 else ''} inherited from the base {base}"
+            report.notes[check] = f"{report.notes[check]}; {said}" if check in report.notes else said
     os_release = dict(line.partition("=")[::2] for line in (fs.content("etc/os-release") or fs.content(
         "usr/lib/os-release") or b"").decode("utf-8", errors="replace").splitlines())
     report.facts.update({
