@@ -470,12 +470,18 @@ STANDIN_BASE = [
 ]
 
 
-def verify_on_base(layers: List[List[Item]], base_layers: int = len(STANDIN_BASE), user: str = "10001:10001") -> Report:
-    from generator.verify.archive import read_saved
+def verify_on_base(layers: List[List[Item]], base_layers: int = len(STANDIN_BASE), user: str = "10001:10001",
+                   base: Optional[List[List[Item]]] = None) -> Report:
+    """The image of `layers`, built on the base of its lowest `base_layers` (or from another `base`)."""
+    from generator.verify.archive import SavedImage, read_saved
     from generator.verify.checks import static_report
 
     saved = read_saved(io.BytesIO(saved_image({**GOOD, "User": user}, layers)))
-    return static_report(saved, "test/app:1", base="test/base:1", base_layers=base_layers)
+    if base is None:
+        return static_report(saved, "test/app:1", base="test/base:1", shared=base_layers,
+                             base_saved=SavedImage(saved.config, saved.layers[:base_layers], []))
+    other = read_saved(io.BytesIO(saved_image({}, base)))
+    return static_report(saved, "test/app:1", base="test/base:1", base_saved=other, shared=0)
 
 
 def test_findings_the_base_layers_alone_account_for_are_inherited_and_do_not_fail():
@@ -509,6 +515,17 @@ def test_what_the_image_adds_on_top_of_its_base_stays_a_finding_whole():
     # findings on the config are never the base's, even when the base set it
     as_root = verify_on_base(STANDIN_BASE + [APP], user="")
     assert [f.check for f in as_root.findings] == ["user"]
+
+
+def test_a_root_copied_from_the_base_inherits_only_the_files_the_base_already_missed():
+    listed = {"libc6": DEBIAN_PACKAGES["libc6"], "libssl3": DEBIAN_PACKAGES["libssl3"],
+              "libpython": ["/usr/lib/python3/EXTERNALLY-MANAGED"]}  # deleted behind dpkg's back, as by a stand-in
+    base = [debian_root(listed) + [file("usr/bin/su", PROGRAM, 0o4755)], [whiteout("etc/group")]]
+    copied = [item for item in base[0] if item[0].name not in ("usr/bin/bash", "usr/bin/dash", "usr/bin/sh")]
+    report = verify_on_base([copied + APP], base=base)  # FROM scratch, the base's root copied in, su kept
+    assert [(f.check, f.paths) for f in report.inherited] == [
+        ("package-database", ["usr/lib/python3/EXTERNALLY-MANAGED"])]
+    assert [(f.check, f.paths) for f in report.findings] == [("setuid", ["usr/bin/su"])]
 
 
 def test_cli_base_needs_an_image_of_the_daemon(tmp_path):
@@ -594,11 +611,11 @@ def test_port_probe_publishes_on_loopback_only(fake_docker, monkeypatch):
         "the container exited 0 (a command-line program?), so nothing answers on port 8080"]
 
 
-def test_an_image_not_built_on_the_base_is_cannot_verify(fake_docker):
+def test_a_base_that_is_not_there_is_cannot_verify_before_anything_is_saved(fake_docker):
     docker, calls = fake_docker
-    with pytest.raises(CannotVerify, match=r"test/app:1 is not built on other/base:1: its layers do not begin"):
-        verify_image("test/app:1", docker=docker, base="other/base:1")
-    assert ["image", "inspect", "--", "other/base:1"] in calls() and not any(call[0] == "run" for call in calls())
+    with pytest.raises(CannotVerify, match=r"no image missing:1 here"):
+        verify_image("test/app:1", docker=docker, base="missing:1")
+    assert not any(call[0] in ("run", "save") for call in calls())
 
 
 def test_missing_image_is_cannot_verify(fake_docker):

@@ -66,27 +66,32 @@ def verify_image(image: str, port: Optional[int] = None, run: bool = True, docke
     """Verify an image of the local daemon (never pulled): static checks from `docker save`, then the smoke run.
 
     `docker` is the client to use (default: $SCAFFOLD_DOCKER, else `docker` on PATH). With
-    `base`, an image of the daemon whose layers this image's begin with, the findings those
-    layers account for alone are reported as `inherited` and do not fail the image. Raises
-    CannotVerify when there is no client, no daemon, no such image, or the image is not built
-    on `base`.
+    `base`, an image of the daemon this one is built from (FROM it, or a root filesystem copied
+    from it), the findings the base accounts for alone are reported as `inherited` and do not
+    fail the image (see checks.inherited). Raises CannotVerify when there is no client, no
+    daemon, or no such image (or base).
     """
-    from generator.verify.archive import read_saved
+    from generator.verify.archive import SavedImage, read_saved
     from generator.verify.checks import static_report
     from generator.verify.docker import Docker
-    from generator.verify.report import CannotVerify
 
     client = Docker(docker)
     image_id = str(client.inspect(image).get("Id") or image)
-    base_layers = list((client.inspect(base).get("RootFS") or {}).get("Layers") or []) if base else []
+    base_meta = client.inspect(base) if base else {}
     with client.save(image_id) as stream:
         saved = read_saved(stream)
+    base_saved, shared = None, 0
     if base:
+        base_layers = list((base_meta.get("RootFS") or {}).get("Layers") or [])
         layers = list((saved.config.get("rootfs") or {}).get("diff_ids") or [])
-        if not base_layers or layers[:len(base_layers)] != base_layers:
-            raise CannotVerify(f"{image} is not built on {base}: its layers do not begin with the "
-                               f"{len(base_layers)} of {base}")
-    report = static_report(saved, image, port, base or "", len(base_layers))
+        while shared < min(len(layers), len(base_layers)) and layers[shared] == base_layers[shared]:
+            shared += 1
+        if base_layers and shared == len(base_layers):  # built FROM it: its layers are the image's lowest
+            base_saved = SavedImage(saved.config, saved.layers[:shared], [])
+        else:
+            with client.save(str(base_meta.get("Id") or base)) as stream:
+                base_saved = read_saved(stream)
+    report = static_report(saved, image, port, base or "", base_saved, shared)
     report.image_id = image_id
     if not run:
         report.skipped["run"] = "not run (--no-run)"
@@ -132,9 +137,9 @@ checks:
 {checks}
 
 exit codes: 0 passes, 1 findings, 2 cannot run (no docker client or daemon, no such
-image, an unreadable archive, an IMAGE not built on --base). The docker client is
-$SCAFFOLD_DOCKER, else `docker` on PATH. The smoke run publishes nothing beyond 127.0.0.1
-and its container is always removed. See docs/verify.md.
+image, an unreadable archive). The docker client is $SCAFFOLD_DOCKER, else `docker`
+on PATH. The smoke run publishes nothing beyond 127.0.0.1 and its container is always
+removed. See docs/verify.md.
 
 examples:
   scaffold verify myapp:1.0                  every check, the smoke run included
@@ -164,8 +169,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     parser.add_argument("--no-run", action="store_true", help="skip the smoke run (start no container)")
     parser.add_argument("--base", metavar="IMAGE",
-                        help="the image IMAGE is built on (in the daemon): findings that its layers alone account for "
-                             "are listed as inherited and do not fail IMAGE")
+                        help="the image IMAGE is built from (FROM it, or a root copied from it), in the daemon: "
+                             "findings the base accounts for alone are listed as inherited and do not fail IMAGE")
     parser.add_argument("--archive", metavar="FILE", type=Path,
                         help="check a `docker save` archive instead of an image of the daemon (no smoke run)")
     return parser

@@ -356,36 +356,40 @@ def file_findings(fs: Filesystem, saved: SavedImage) -> Tuple[List[Finding], Dic
     return findings + db_findings, db_facts, db_note
 
 
-def inherited(findings: List[Finding], fs: Filesystem, saved: SavedImage, base_layers: int) -> List[Finding]:
-    """The findings the base image's layers (the lowest `base_layers`) account for alone.
+def inherited(findings: List[Finding], fs: Filesystem, base: SavedImage, shared: int) -> List[Finding]:
+    """The findings the base image accounts for alone; `shared`: how many lowest layers the image has from it.
 
-    A finding is the base's when the base image by itself has the same finding for every path
-    this one names (the same check run on the base's layers only) and none of those paths is
-    a file a later layer wrote (a setuid file the Dockerfile copied over the base's is its
-    own). A finding that names one path the Dockerfile's layers added stays whole; findings
-    on the config (user, entrypoint, healthcheck, labels) and on application files are always
-    the image's own.
+    A whiteout finding is the base's when one of those shared layers made it. Any other finding
+    on files is the base's when the base image by itself has the same finding for every path
+    this one names, and none of those paths is a file of the image's own layers: a missing
+    file the base already missed is inherited, a setuid file is inherited only where the
+    image stands on the base's layer that ships it (a root copied from the base is the
+    image's own, and so is a file copied over the base's). Findings on the config (user,
+    entrypoint, healthcheck, labels) and on application files are always the image's own.
     """
-    below = saved.layers[:base_layers]
-    base_findings, _, _ = file_findings(Filesystem(below), SavedImage(saved.config, below, []))
+    base_findings, _, _ = file_findings(Filesystem(base.layers), base)
     in_base: Dict[str, Set[str]] = {}
     for finding in base_findings:
         in_base.setdefault(finding.check, set()).update(finding.paths)
+    # check_whiteouts makes one finding per layer that hides something, in fs.hidden's order
+    made_below = [found for found, hidden in zip(check_whiteouts(fs), fs.hidden) if hidden.layer.index < shared]
 
     def from_base(path: str) -> bool:
         entry = fs.entries.get(path)
-        return entry is None or entry.layer < base_layers
+        return entry is None or entry.layer < shared
 
-    return [f for f in findings if f.check in BY_FILES and f.paths
-            and all(path in in_base.get(f.check, ()) and from_base(path) for path in f.paths)]
+    return [f for f in findings if f in made_below or (
+        f.check in BY_FILES and f.check != "whiteouts" and f.paths
+        and all(path in in_base.get(f.check, ()) and from_base(path) for path in f.paths))]
 
 
 def static_report(saved: SavedImage, image: str, port: Optional[int] = None, base: str = "",
-                  base_layers: int = 0) -> Report:
+                  base_saved: Optional[SavedImage] = None, shared: int = 0) -> Report:
     """Every check but the smoke run, on an image read from a `docker save` archive.
 
-    With `base` (an image whose `base_layers` layers this one starts with), the findings those
-    layers account for alone are reported apart, as inherited, and do not fail the image.
+    With `base` (its name) and `base_saved` (that image, read), of which this one has the
+    `shared` lowest layers, the findings the base accounts for alone are reported apart, as
+    inherited, and do not fail the image.
     """
     config = saved.config.get("config") or {}
     fs = Filesystem(saved.layers)
@@ -403,9 +407,9 @@ def static_report(saved: SavedImage, image: str, port: Optional[int] = None, bas
         report.notes["package-database"] = db_note
     order = {check.name: index for index, check in enumerate(CHECKS)}
     report.findings = sorted(report.findings + app_findings + by_files, key=lambda f: order[f.check])
-    if base:
+    if base and base_saved is not None:
         report.base = base
-        report.inherited = inherited(report.findings, fs, saved, base_layers)
+        report.inherited = inherited(report.findings, fs, base_saved, shared)
         report.findings = [f for f in report.findings if f not in report.inherited]
         for check in dict.fromkeys(f.check for f in report.inherited):
             count = sum(1 for f in report.inherited if f.check == check)

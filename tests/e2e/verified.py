@@ -1,18 +1,22 @@
 """`scaffold verify` on every image the e2e suite builds: a finding fails the test with verify's own report.
 
 The suite builds on stand-in base images (shared/offline-images), which differ from the
-official ones in ways its README lists. When an image stands on a stand-in's layers (the
-label `standin.real-version` says it is one), verify gets `--base` that stand-in, and of the
-findings its layers alone account for (verify's `inherited`), only those the README names as
-a stand-in's differences are accepted, each run saying so in a warning:
+official ones in ways its README lists. When the image comes from a stand-in (its OCI
+`base.name` label, else the final stage's FROM, names an image carrying the stand-ins'
+label `standin.real-version`), verify gets `--base` that stand-in, and of the findings the
+base accounts for alone (verify's `inherited`: the base has the same finding, and what it
+names is not a file of the image's own layers), only those the README gives as a
+stand-in's differences are accepted, each run saying so in a warning:
 
 - every stand-in: whiteouts of its own build steps (H17); the official images have none;
-- distroless stand-ins (Debian minbase without shells): no package database (H16), setuid
-  programs (H6); the official distroless images keep `status.d` and ship no setuid file.
+- distroless stand-ins (Debian minbase without shells): no package database (H16) and
+  setuid programs (H6); the official distroless images keep `status.d` and ship no setuid file;
+- `python:*` stand-ins: Debian's Python with its EXTERNALLY-MANAGED marker deleted so that
+  pip works globally, a file its package still lists (H16); the official image's Python is
+  not a Debian package.
 
 Anything else a stand-in brings (a shell or a package manager from a `python:*-slim`, which
-the official image has too) stays a finding. Whatever the Dockerfile's own layers add is never
-excused: verify keeps a finding whole as soon as one path it names is the image's own.
+the official image has too) stays a finding, and so does whatever the Dockerfile's layers add.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import json
 import re
 import warnings
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Optional
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 import pytest
 
@@ -30,26 +34,43 @@ from tests.e2e.docker import Docker
 from tests.helpers import scaffold
 
 STANDIN_LABEL = "standin.real-version"
-#: what a stand-in brings that its official image does not (shared/offline-images/README.md)
-STANDIN_DIFFERENCES = frozenset({"whiteouts"})
-DISTROLESS_DIFFERENCES = frozenset({"whiteouts", "package-database", "setuid"})
+BASE_LABEL = "org.opencontainers.image.base.name"
+
+
+def _any(finding: Finding) -> bool:
+    return True
+
+
+def _externally_managed(finding: Finding) -> bool:
+    return all(path.endswith("/EXTERNALLY-MANAGED") for path in finding.paths)
+
+
+#: (stand-ins whose name contains this, check, which of its findings): what a stand-in brings
+#: that its official image does not (shared/offline-images/README.md)
+STANDIN_DIFFERENCES: Tuple[Tuple[str, str, Callable[[Finding], bool]], ...] = (
+    ("", "whiteouts", _any),
+    ("distroless", "package-database", _any),
+    ("distroless", "setuid", _any),
+    ("python:", "package-database", _externally_managed),
+)
 
 FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
 def standin_base(docker: Docker, image: str, dockerfile: Path) -> Optional[str]:
-    """The stand-in base image (named in a FROM of `dockerfile`) whose layers `image` begins with, if any."""
-    layers = docker.inspect(image)["RootFS"]["Layers"]
-    found, most = None, 0
-    for name in dict.fromkeys(FROM.findall(dockerfile.read_text())):
-        if name == "scratch" or not docker.has_image(name):
-            continue  # a stage's name, scratch, or an image this daemon lacks
-        meta = docker.inspect(name)
-        base_layers = meta["RootFS"]["Layers"]
-        if STANDIN_LABEL in (meta["Config"].get("Labels") or {}) and layers[:len(base_layers)] == base_layers \
-                and len(base_layers) > most:
-            found, most = name, len(base_layers)
-    return found
+    """The stand-in the image comes from: the one its base.name label names, else its final stage's FROM."""
+    named = (docker.inspect(image)["Config"].get("Labels") or {}).get(BASE_LABEL)
+    froms = FROM.findall(dockerfile.read_text())
+    for name in (named, froms[-1] if froms else None):
+        if name and name != "scratch" and docker.has_image(name) \
+                and STANDIN_LABEL in (docker.inspect(name)["Config"].get("Labels") or {}):
+            return str(name)
+    return None
+
+
+def standin_difference(base: str, finding: Finding) -> bool:
+    return any(kind in base and check == finding.check and which(finding)
+               for kind, check, which in STANDIN_DIFFERENCES)
 
 
 def _finding(data: Dict[str, Any]) -> Finding:
@@ -68,9 +89,8 @@ def assert_verified(docker: Docker, image: str, dockerfile: Path, port: Optional
     if result.returncode not in (0, 1):
         pytest.fail(f"scaffold {' '.join(args)} could not verify (exit {result.returncode}): {result.stderr.strip()}")
     report = json.loads(result.stdout)
-    tolerated = DISTROLESS_DIFFERENCES if base and "distroless" in base else STANDIN_DIFFERENCES
     inherited = [_finding(f) for f in report.get("inherited", [])]
-    excused = [f for f in inherited if f.check in tolerated]
+    excused = [f for f in inherited if base and standin_difference(base, f)]
     failing: List[Finding] = [_finding(f) for f in report["findings"]] + [f for f in inherited if f not in excused]
     left = [f for f in failing if f.row in left_rows]
     failing = [f for f in failing if f not in left]
