@@ -146,7 +146,7 @@ examples:
   scaffold verify myapp:1.0 --port 8080      and port 8080 must be exposed and answer
   scaffold verify myapp:1.0 --json           the report as data on stdout
   scaffold verify --no-run python:3.12-slim  the image checks only
-  scaffold verify myapp:1.0 --base B         what B's layers alone bring is listed, not failing
+  scaffold verify myapp:1.0 --base debian:12 what debian:12 accounts for alone: listed, not failing
   scaffold verify --archive saved.tar        the image checks of a `docker save` archive
 """
 
@@ -168,7 +168,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="the port the app listens on: it must be EXPOSEd and answer a TCP connection")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     parser.add_argument("--no-run", action="store_true", help="skip the smoke run (start no container)")
-    parser.add_argument("--base", metavar="IMAGE",
+    parser.add_argument("--base", metavar="BASE",
                         help="the image IMAGE is built from (FROM it, or a root copied from it), in the daemon: "
                              "findings the base accounts for alone are listed as inherited and do not fail IMAGE")
     parser.add_argument("--archive", metavar="FILE", type=Path,
