@@ -73,6 +73,10 @@ def standin_difference(base: str, finding: Finding) -> bool:
                for kind, check, which in STANDIN_DIFFERENCES)
 
 
+def _briefly(findings: List[Finding]) -> str:
+    return "; ".join(f"{f.row} {f.check}: {f.seen[:160]}{'...' if len(f.seen) > 160 else ''}" for f in findings)
+
+
 def _finding(data: Dict[str, Any]) -> Finding:
     return Finding(data["check"], data["seen"], data["fix"], list(data["paths"]))
 
@@ -96,11 +100,9 @@ def assert_verified(docker: Docker, image: str, dockerfile: Path, port: Optional
     failing = [f for f in failing if f not in left]
     if excused:
         warnings.warn(f"{image}: verify's findings that the stand-in base {base} alone accounts for, which the "
-                      "official image does not have (shared/offline-images/README.md): "
-                      + "; ".join(f"{f.row} {f.check}: {f.seen}" for f in excused), stacklevel=2)
+                      f"official image does not have (shared/offline-images/README.md): {_briefly(excused)}", stacklevel=2)
     if left:
-        warnings.warn(f"{image}: left on purpose ({why_left}): " + "; ".join(f"{f.row} {f.check}: {f.seen}" for f in left),
-                      stacklevel=2)
+        warnings.warn(f"{image}: left on purpose ({why_left}): {_briefly(left)}", stacklevel=2)
     if failing:
         pytest.fail(f"scaffold {' '.join(args)}: {len(failing)} finding{'s' if len(failing) > 1 else ''}\n\n"
                     + "\n\n".join(f.text() for f in failing), pytrace=False)
