@@ -60,12 +60,23 @@ FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.IGNORECASE | re.MULTILINE
 def standin_base(docker: Docker, image: str, dockerfile: Path) -> Optional[str]:
     """The stand-in the image comes from: the one its base.name label names, else its final stage's FROM."""
     named = (docker.inspect(image)["Config"].get("Labels") or {}).get(BASE_LABEL)
-    froms = FROM.findall(dockerfile.read_text())
+    text = dockerfile.read_text()
+    froms = [_substitute(name, _global_args(text)) for name in FROM.findall(text)]
     for name in (named, froms[-1] if froms else None):
         if name and name != "scratch" and docker.has_image(name) \
                 and STANDIN_LABEL in (docker.inspect(name)["Config"].get("Labels") or {}):
             return str(name)
     return None
+
+
+def _global_args(text: str) -> Dict[str, str]:
+    """The defaults of the ARGs before the first FROM, which FROM lines may use."""
+    head = re.split(r"^\s*FROM\s", text, maxsplit=1, flags=re.IGNORECASE | re.MULTILINE)[0]
+    return {name: value.strip("\"'") for name, value in re.findall(r"^\s*ARG\s+(\w+)=(\S+)", head, re.I | re.M)}
+
+
+def _substitute(name: str, args: Dict[str, str]) -> str:
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args.get(m.group(1) or m.group(2), m.group(0)), name)
 
 
 def standin_difference(base: str, finding: Finding) -> bool:
