@@ -13,11 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-def scaffold(*args: str, cwd: Path = ROOT, stdin: str = "", env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+def scaffold(*args: str, cwd: Path = ROOT, stdin: str = "", env: Optional[Dict[str, str]] = None,
+             timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the CLI in a subprocess, stdin not a terminal (as in CI)."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, env=environment, timeout=120)
+                          capture_output=True, text=True, env=environment, timeout=timeout)
 
 
 def copy_fixture(name: str, tmp_path: Path) -> Path:

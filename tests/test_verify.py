@@ -459,6 +459,82 @@ def test_help_explains_every_check_and_scaffold_help_stays_light():
     assert loaded.stdout.strip() == "['generator.verify']"
 
 
+# -- --base: what the base image's layers alone bring ---------------------------------------------
+
+#: a base like the distroless stand-ins: Debian files without a package database, setuid su, a whiteout of its own
+STANDIN_BASE = [
+    [item for item in debian_root() if not item[0].name.startswith("var/lib/dpkg")
+     and item[0].name not in ("usr/bin/bash", "usr/bin/dash", "usr/bin/sh")]
+    + [file("usr/bin/su", PROGRAM, 0o4755), file("etc/shells", b"/bin/sh\n")],
+    [whiteout("etc/shells")],
+]
+
+
+def verify_on_base(layers: List[List[Item]], base_layers: int = len(STANDIN_BASE), user: str = "10001:10001",
+                   base: Optional[List[List[Item]]] = None) -> Report:
+    """The image of `layers`, built on the base of its lowest `base_layers` (or from another `base`)."""
+    from generator.verify.archive import SavedImage, read_saved
+    from generator.verify.checks import static_report
+
+    saved = read_saved(io.BytesIO(saved_image({**GOOD, "User": user}, layers)))
+    if base is None:
+        return static_report(saved, "test/app:1", base="test/base:1", shared=base_layers,
+                             base_saved=SavedImage(saved.config, saved.layers[:base_layers], []))
+    other = read_saved(io.BytesIO(saved_image({}, base)))
+    return static_report(saved, "test/app:1", base="test/base:1", base_saved=other, shared=0)
+
+
+def test_findings_the_base_layers_alone_account_for_are_inherited_and_do_not_fail():
+    report = verify_on_base(STANDIN_BASE + [APP])
+    assert found(report) == [] and report.passed
+    assert [(f.row, f.check, f.paths) for f in report.inherited] == [
+        ("H6", "setuid", ["usr/bin/su"]),
+        ("H17", "whiteouts", ["etc/shells"]),
+        ("H16", "package-database", ["usr/lib/x86_64-linux-gnu/libc.so.6", "usr/lib/x86_64-linux-gnu/libssl.so.3"])]
+    assert report.notes["setuid"] == "1 finding inherited from the base test/base:1"
+    data = report.to_json()
+    assert data["passed"] and data["base"] == "test/base:1" and len(data["inherited"]) == 3
+    text = report.text()
+    assert "inherited from the base test/base:1: 3 findings its layers alone account for" in text
+    assert "H6    setuid: 1 setuid/setgid file (/usr/bin/su 4755)" in text
+    # without --base, the same image fails on all three
+    assert [f.check for f in verify_on_base(STANDIN_BASE + [APP], base_layers=0).findings] == [
+        "setuid", "whiteouts", "package-database"]
+
+
+def test_what_the_image_adds_on_top_of_its_base_stays_a_finding_whole():
+    added = APP + [directory("usr/lib"), file("usr/lib/x86_64-linux-gnu/libextra.so.1", ELF, 0o644),
+                   file("usr/bin/newgrp", PROGRAM, 0o4755), file("usr/bin/su", PROGRAM, 0o4755),
+                   whiteout("usr/lib/x86_64-linux-gnu/libssl.so.3")]
+    report = verify_on_base(STANDIN_BASE + [added])
+    assert [(f.check, f.paths) for f in report.findings] == [
+        ("setuid", ["usr/bin/newgrp", "usr/bin/su"]),  # su rewritten by the image's layer: its own
+        ("whiteouts", ["usr/lib/x86_64-linux-gnu/libssl.so.3"]),
+        ("package-database", ["usr/lib/x86_64-linux-gnu/libc.so.6", "usr/lib/x86_64-linux-gnu/libextra.so.1"])]
+    assert [(f.check, f.paths) for f in report.inherited] == [("whiteouts", ["etc/shells"])]
+    # findings on the config are never the base's, even when the base set it
+    as_root = verify_on_base(STANDIN_BASE + [APP], user="")
+    assert [f.check for f in as_root.findings] == ["user"]
+
+
+def test_a_root_copied_from_the_base_inherits_only_the_files_the_base_already_missed():
+    listed = {"libc6": DEBIAN_PACKAGES["libc6"], "libssl3": DEBIAN_PACKAGES["libssl3"],
+              "libpython": ["/usr/lib/python3/EXTERNALLY-MANAGED"]}  # deleted behind dpkg's back, as by a stand-in
+    base = [debian_root(listed) + [file("usr/bin/su", PROGRAM, 0o4755)], [whiteout("etc/group")]]
+    copied = [item for item in base[0] if item[0].name not in ("usr/bin/bash", "usr/bin/dash", "usr/bin/sh")]
+    report = verify_on_base([copied + APP], base=base)  # FROM scratch, the base's root copied in, su kept
+    assert [(f.check, f.paths) for f in report.inherited] == [
+        ("package-database", ["usr/lib/python3/EXTERNALLY-MANAGED"])]
+    assert [(f.check, f.paths) for f in report.findings] == [("setuid", ["usr/bin/su"])]
+
+
+def test_cli_base_needs_an_image_of_the_daemon(tmp_path):
+    archive = tmp_path / "image.tar"
+    archive.write_bytes(saved_image(GOOD, [scratch_root()]))
+    result = scaffold("verify", "--archive", str(archive), "--base", "debian:12")
+    assert result.returncode == 2 and result.stderr.strip() == "error: --base needs an IMAGE of the daemon, not --archive"
+
+
 # -- the smoke run's wiring, with a fake docker client ------------------------------------------------
 
 FAKE_DOCKER = textwrap.dedent("""\
@@ -533,6 +609,13 @@ def test_port_probe_publishes_on_loopback_only(fake_docker, monkeypatch):
     assert run[run.index("-p") + 1] == "127.0.0.1::8080"
     assert [f.seen for f in report.findings] == [
         "the container exited 0 (a command-line program?), so nothing answers on port 8080"]
+
+
+def test_a_base_that_is_not_there_is_cannot_verify_before_anything_is_saved(fake_docker):
+    docker, calls = fake_docker
+    with pytest.raises(CannotVerify, match=r"no image missing:1 here"):
+        verify_image("test/app:1", docker=docker, base="missing:1")
+    assert not any(call[0] in ("run", "save") for call in calls())
 
 
 def test_missing_image_is_cannot_verify(fake_docker):

@@ -62,21 +62,36 @@ SETTLE, ANSWER_TIMEOUT = 5.0, 60.0
 
 
 def verify_image(image: str, port: Optional[int] = None, run: bool = True, docker: Optional[str] = None,
-                 settle: float = SETTLE, answer_timeout: float = ANSWER_TIMEOUT) -> "Report":
+                 settle: float = SETTLE, answer_timeout: float = ANSWER_TIMEOUT, base: Optional[str] = None) -> "Report":
     """Verify an image of the local daemon (never pulled): static checks from `docker save`, then the smoke run.
 
-    `docker` is the client to use (default: $SCAFFOLD_DOCKER, else `docker` on PATH). Raises
-    CannotVerify when there is no client, no daemon or no such image.
+    `docker` is the client to use (default: $SCAFFOLD_DOCKER, else `docker` on PATH). With
+    `base`, an image of the daemon this one is built from (FROM it, or a root filesystem copied
+    from it), the findings the base accounts for alone are reported as `inherited` and do not
+    fail the image (see checks.inherited). Raises CannotVerify when there is no client, no
+    daemon, or no such image (or base).
     """
-    from generator.verify.archive import read_saved
+    from generator.verify.archive import SavedImage, read_saved
     from generator.verify.checks import static_report
     from generator.verify.docker import Docker
 
     client = Docker(docker)
     image_id = str(client.inspect(image).get("Id") or image)
+    base_meta = client.inspect(base) if base else {}
     with client.save(image_id) as stream:
         saved = read_saved(stream)
-    report = static_report(saved, image, port)
+    base_saved, shared = None, 0
+    if base:
+        base_layers = list((base_meta.get("RootFS") or {}).get("Layers") or [])
+        layers = list((saved.config.get("rootfs") or {}).get("diff_ids") or [])
+        while shared < min(len(layers), len(base_layers)) and layers[shared] == base_layers[shared]:
+            shared += 1
+        if base_layers and shared == len(base_layers):  # built FROM it: its layers are the image's lowest
+            base_saved = SavedImage(saved.config, saved.layers[:shared], [])
+        else:
+            with client.save(str(base_meta.get("Id") or base)) as stream:
+                base_saved = read_saved(stream)
+    report = static_report(saved, image, port, base or "", base_saved, shared)
     report.image_id = image_id
     if not run:
         report.skipped["run"] = "not run (--no-run)"
@@ -131,6 +146,7 @@ examples:
   scaffold verify myapp:1.0 --port 8080      and port 8080 must be exposed and answer
   scaffold verify myapp:1.0 --json           the report as data on stdout
   scaffold verify --no-run python:3.12-slim  the image checks only
+  scaffold verify myapp:1.0 --base debian:12 what debian:12 accounts for alone: listed, not failing
   scaffold verify --archive saved.tar        the image checks of a `docker save` archive
 """
 
@@ -152,6 +168,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="the port the app listens on: it must be EXPOSEd and answer a TCP connection")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     parser.add_argument("--no-run", action="store_true", help="skip the smoke run (start no container)")
+    parser.add_argument("--base", metavar="BASE",
+                        help="the image IMAGE is built from (FROM it, or a root copied from it), in the daemon: "
+                             "findings the base accounts for alone are listed as inherited and do not fail IMAGE")
     parser.add_argument("--archive", metavar="FILE", type=Path,
                         help="check a `docker save` archive instead of an image of the daemon (no smoke run)")
     return parser
@@ -164,11 +183,14 @@ def run(args: argparse.Namespace, out: Any) -> int:
     if (args.image is None) == (args.archive is None):
         out.error("give an IMAGE or --archive FILE (one of them)")
         return 2
+    if args.base is not None and args.archive is not None:
+        out.error("--base needs an IMAGE of the daemon, not --archive")
+        return 2
     try:
         if args.archive is not None:
             report = verify_archive(args.archive, port=args.port)
         else:
-            report = verify_image(args.image, port=args.port, run=not args.no_run)
+            report = verify_image(args.image, port=args.port, run=not args.no_run, base=args.base)
     except CannotVerify as error:
         out.error(f"cannot verify {args.image or args.archive}: {error}")  # out escapes it
         return 2

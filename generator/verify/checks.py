@@ -10,7 +10,7 @@ import posixpath
 import re
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
-from generator.verify import packages
+from generator.verify import CHECKS, packages
 from generator.verify.archive import Entry, Filesystem, SavedImage, describe, normal
 from generator.verify.report import Finding, Report
 
@@ -344,8 +344,53 @@ def check_package_database(fs: Filesystem, saved: SavedImage) -> Tuple[List[Find
     return findings, facts, ""
 
 
-def static_report(saved: SavedImage, image: str, port: Optional[int] = None) -> Report:
-    """Every check but the smoke run, on an image read from a `docker save` archive."""
+#: the checks whose findings name files: such a finding may be the base image's doing alone (see `inherited`)
+BY_FILES = ("shell", "package-manager", "toolchain", "setuid", "whiteouts", "package-database")
+
+
+def file_findings(fs: Filesystem, saved: SavedImage) -> Tuple[List[Finding], Dict[str, Any], str]:
+    """The checks of BY_FILES, which read only the filesystem: findings, the package facts, the H16 note."""
+    findings = check_shells(fs) + check_package_managers(fs) + check_toolchain(fs) + check_setuid(fs)
+    findings += check_whiteouts(fs)
+    db_findings, db_facts, db_note = check_package_database(fs, saved)
+    return findings + db_findings, db_facts, db_note
+
+
+def inherited(findings: List[Finding], fs: Filesystem, base: SavedImage, shared: int) -> List[Finding]:
+    """The findings the base image accounts for alone; `shared`: how many lowest layers the image has from it.
+
+    A whiteout finding is the base's when one of those shared layers made it. Any other finding
+    on files is the base's when the base image by itself has the same finding for every path
+    this one names, and none of those paths is a file of the image's own layers: a missing
+    file the base already missed is inherited, a setuid file is inherited only where the
+    image stands on the base's layer that ships it (a root copied from the base is the
+    image's own, and so is a file copied over the base's). Findings on the config (user,
+    entrypoint, healthcheck, labels) and on application files are always the image's own.
+    """
+    base_findings, _, _ = file_findings(Filesystem(base.layers), base)
+    in_base: Dict[str, Set[str]] = {}
+    for finding in base_findings:
+        in_base.setdefault(finding.check, set()).update(finding.paths)
+    # check_whiteouts makes one finding per layer that hides something, in fs.hidden's order
+    made_below = [found for found, hidden in zip(check_whiteouts(fs), fs.hidden) if hidden.layer.index < shared]
+
+    def from_base(path: str) -> bool:
+        entry = fs.entries.get(path)
+        return entry is None or entry.layer < shared
+
+    return [f for f in findings if f in made_below or (
+        f.check in BY_FILES and f.check != "whiteouts" and f.paths
+        and all(path in in_base.get(f.check, ()) and from_base(path) for path in f.paths))]
+
+
+def static_report(saved: SavedImage, image: str, port: Optional[int] = None, base: str = "",
+                  base_saved: Optional[SavedImage] = None, shared: int = 0) -> Report:
+    """Every check but the smoke run, on an image read from a `docker save` archive.
+
+    With `base` (its name) and `base_saved` (that image, read), of which this one has the
+    `shared` lowest layers, the findings the base accounts for alone are reported apart, as
+    inherited, and do not fail the image.
+    """
     config = saved.config.get("config") or {}
     fs = Filesystem(saved.layers)
     user = image_user(config, fs)
@@ -354,19 +399,22 @@ def static_report(saved: SavedImage, image: str, port: Optional[int] = None) -> 
     report.findings += check_exec_form(config, fs)
     report.findings += check_healthcheck(config, fs)
     report.findings += check_labels(config, port)
-    report.findings += check_shells(fs)
-    report.findings += check_package_managers(fs)
-    report.findings += check_toolchain(fs)
-    report.findings += check_setuid(fs)
     app_findings, roots = check_app_files(config, fs, user)
-    report.findings += app_findings
     if user.uid in (None, 0):
         report.notes["app-files"] = "writability not judged: the user is root or unknown"
-    report.findings += check_whiteouts(fs)
-    db_findings, db_facts, db_note = check_package_database(fs, saved)
-    report.findings += db_findings
+    by_files, db_facts, db_note = file_findings(fs, saved)
     if db_note:
         report.notes["package-database"] = db_note
+    order = {check.name: index for index, check in enumerate(CHECKS)}
+    report.findings = sorted(report.findings + app_findings + by_files, key=lambda f: order[f.check])
+    if base and base_saved is not None:
+        report.base = base
+        report.inherited = inherited(report.findings, fs, base_saved, shared)
+        report.findings = [f for f in report.findings if f not in report.inherited]
+        for check in dict.fromkeys(f.check for f in report.inherited):
+            count = sum(1 for f in report.inherited if f.check == check)
+            said = f"{count} finding{'s' if count > 1 else ''} inherited from the base {base}"
+            report.notes[check] = f"{report.notes[check]}; {said}" if check in report.notes else said
     os_release = dict(line.partition("=")[::2] for line in (fs.content("etc/os-release") or fs.content(
         "usr/lib/os-release") or b"").decode("utf-8", errors="replace").splitlines())
     report.facts.update({

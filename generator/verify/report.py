@@ -66,6 +66,9 @@ class Report:
     notes: Dict[str, str] = field(default_factory=dict)
     #: what was measured: layers, files, whiteouts, the package database and its size, ...
     facts: Dict[str, Any] = field(default_factory=dict)
+    #: with --base: that image, and the findings its layers account for alone (shown, not failing)
+    base: str = ""
+    inherited: List[Finding] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -89,6 +92,7 @@ class Report:
         return {
             "image": self.image, "id": self.image_id, "passed": self.passed,
             "findings": [finding.to_json() for finding in self.findings],
+            **({"base": self.base, "inherited": [finding.to_json() for finding in self.inherited]} if self.base else {}),
             "checks": [{"check": c.name, "row": c.row, "status": self.status(c.name),
                         **({"skipped": self.skipped[c.name]} if c.name in self.skipped else {}),
                         **({"note": self.notes[c.name]} if c.name in self.notes else {})} for c in CHECKS],
@@ -112,6 +116,14 @@ class Report:
         for finding in self.findings:
             lines.append("")
             lines.append(finding.text())
+        if self.inherited:
+            count = len(self.inherited)
+            lines.append("")
+            lines.append(f"inherited from the base {one_line(self.base)}: {count} finding{'s' if count > 1 else ''} "
+                         "its layers alone account for (they do not fail this image; the base's own verify lists them)")
+            for finding in self.inherited:
+                lines.append("")
+                lines.append(finding.text())
         lines.append("")
         for check in CHECKS:
             state = self.status(check.name)

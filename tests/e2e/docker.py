@@ -120,14 +120,6 @@ class Docker:
     def remove_image(self, image: str) -> None:
         self.run("rmi", "-f", image, check=False)
 
-    def exported_files(self, container: str) -> List[tarfile.TarInfo]:
-        """Every entry of the container's filesystem, with owner and mode, from `docker export`."""
-        with tempfile.TemporaryDirectory() as tmp:
-            archive = Path(tmp, "fs.tar")
-            self.run("export", "-o", str(archive), container)
-            with tarfile.open(archive) as tar:
-                return tar.getmembers()
-
     def export(self, container: str, archive: Path) -> Path:
         """The container's filesystem as a tar file at `archive`."""
         self.run("export", "-o", str(archive), container)

@@ -79,11 +79,6 @@ class DpkgDatabase:
     packages: Dict[str, List[str]] = field(default_factory=dict)
     tree: FileTree = field(default_factory=FileTree)
 
-    def missing_files(self) -> Set[str]:
-        """`package: path` for every file a listed package names that the archive lacks."""
-        return {f"{package}: {path}" for package, paths in self.packages.items()
-                for path in paths if not self.tree.exists(path)}
-
     def files_of(self, packages: Set[str]) -> Set[str]:
         """The paths (directories left out) that those packages' lists name."""
         return {path for package in packages for path in self.packages.get(package, [])

@@ -1,8 +1,9 @@
 """`scaffold adopt` on hand-written Dockerfiles: the adopted one builds, runs hardened and answers on the old port.
 
 For each case: adopt in a copy; the stand-in base images the new Dockerfile names are
-built (shared/offline-images, `--from-dockerfile`); `docker build` (BuildKit); the image
-runs as the numeric user the answers say; `docker run --read-only --cap-drop ALL
+built (shared/offline-images, `--from-dockerfile`); `docker build` (BuildKit); `scaffold
+verify` finds nothing (tests/e2e/verified.py); the image runs as the user the answers say
+(carried from the old Dockerfile); `docker run --read-only --cap-drop ALL
 --security-opt no-new-privileges` and an HTTP request on the port carried from the old
 Dockerfile's EXPOSE, which the app answers with the uid it runs as. One build at a time.
 """
@@ -18,6 +19,7 @@ import yaml
 
 from tests.e2e.docker import STANDINS, Docker, client, http_get, unavailable_reason
 from tests.e2e.test_check_fix_build import one_build_at_a_time
+from tests.e2e.verified import assert_verified
 from tests.helpers import ROOT, scaffold
 from tests.lint_tools import hadolint
 
@@ -60,8 +62,8 @@ def test_adopted_dockerfile_builds_runs_hardened_and_answers_on_the_old_port(nam
                                           text=True, timeout=1800, check=False)
                 assert standins.returncode == 0, standins.stdout[-2000:] + standins.stderr[-2000:]
             docker.build(project, image)
-        user = docker.inspect(image)["Config"]["User"]
-        assert user == f"{answers['uid']}:{answers['gid']}" and re.fullmatch(r"[1-9][0-9]*:[0-9]+", user)
+        assert_verified(docker, image, dockerfile, port=port)
+        assert docker.inspect(image)["Config"]["User"] == f"{answers['uid']}:{answers['gid']}"
         container = docker.start(image, port)
         body = http_get(docker.host_port(container, port))
         assert greeting in body, docker.logs(container)

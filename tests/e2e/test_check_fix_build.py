@@ -2,10 +2,12 @@
 
 For each fixture: `--fix` in a copy; hadolint finds nothing in the fixed file; the stand-in
 base images it names are built (shared/offline-images, `--from-dockerfile`); `docker
-build` (BuildKit); the image's configured user is numeric and not root; `docker run
---read-only --cap-drop ALL --security-opt no-new-privileges` and an HTTP request that the
-app answers with the uid it runs as, which is not 0. Builds run one at a time (a lock
-file), the machine's cores being shared.
+build` (BuildKit); `scaffold verify` on the image finds nothing but the rows `scaffold check`
+still reports after `--fix` (the fixture's snapshot): what the built image breaks, the
+static check must have said (tests/e2e/verified.py); the image's user, which verify requires
+numeric and not root, is the uid the app reports when it answers an HTTP request under
+`docker run --read-only --cap-drop ALL --security-opt no-new-privileges`. Builds run one at
+a time (a lock file), the machine's cores being shared.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from typing import Iterator
 
 import pytest
 
-from tests.check_corpus import BUILDABLE, NOT_BUILDABLE, copy
+from tests.check_corpus import BUILDABLE, NOT_BUILDABLE, copy, snapshot
 from tests.e2e.docker import STANDINS, Docker, client, http_get, unavailable_reason
+from tests.e2e.verified import assert_verified
 from tests.helpers import scaffold
 from tests.lint_tools import hadolint
 
@@ -63,9 +66,11 @@ def test_fixed_fixture_builds_runs_as_non_root_and_answers(name, tmp_path, docke
                                           text=True, timeout=1800, check=False)
                 assert standins.returncode == 0, standins.stdout[-2000:] + standins.stderr[-2000:]
             docker.build(project, image)
-        user = docker.inspect(image)["Config"]["User"]
-        assert re.fullmatch(r"[1-9][0-9]*:[0-9]+", user), f"configured user {user!r}"
         port = BUILDABLE[name].port
+        left = frozenset(key.split()[1] for key in snapshot(name)["after_fix"])
+        assert_verified(docker, image, dockerfile, port=port, left_rows=left,
+                        why_left="`scaffold check` still reports these rows after --fix")
+        user = docker.inspect(image)["Config"]["User"]
         container = docker.start(image, port)
         body = http_get(docker.host_port(container, port))
         uid = re.search(r"uid=(\d+)", body)

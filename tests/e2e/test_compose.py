@@ -3,7 +3,8 @@
 For a Go, a Python (with a release step) and a Java fixture: every file is written and
 lints clean (docker compose config, compose-lint, checkov, trivy config, actionlint,
 zizmor); `docker compose up --build --wait` builds the Dockerfile on the stand-in base
-images and starts it; the app answers on 127.0.0.1 as the image's user; the container
+images and starts it; the image it built passes `scaffold verify` (tests/e2e/verified.py);
+the app answers on 127.0.0.1 as the image's user; the container
 runs read-only, without capabilities, with no-new-privileges, the limits and exactly the
 writable tmpfs of the runtime contract, on a network of its own; the release step ran
 (exit 0) before the app started. Builds run one at a time (a lock shared with the other
@@ -24,6 +25,7 @@ import yaml
 from generator.runtime import runtime_for
 from tests.e2e.docker import Compose, Docker, client, compose_env, free_port, http_get, one_build_at_a_time, \
     unavailable_reason
+from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
 from tests.lint_tools import actionlint, checkov_kubernetes, compose_config, compose_lint, tool, trivy_config, zizmor
 
@@ -95,6 +97,7 @@ def test_compose_up_serves_it_hardened(case: Case, docker: Docker, tmp_path: Pat
             compose.up()
         app = compose.container(runtime.name)
         state, app_started = started(docker, app)
+        assert_verified(docker, state["Image"], project / "Dockerfile", port=runtime.port)
         host_port = int(compose.run("port", runtime.name, str(runtime.port)).stdout.strip().rsplit(":", 1)[1])
         assert compose.run("port", runtime.name, str(runtime.port)).stdout.startswith("127.0.0.1:")
         body = http_get(host_port)

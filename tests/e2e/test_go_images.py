@@ -7,8 +7,9 @@
   by the image's environment (a variable read by a config package): the image answers;
 - a command-line program: no EXPOSE, `IMAGE --help` exits 0.
 
-One build per case (the full hardening checks and the cached rebuild are test_images.py's);
-here the point is that what detection decided makes an image that starts and answers.
+One build per case, checked by `scaffold verify` (tests/e2e/verified.py: any finding fails
+the test in verify's words; the cached rebuild is test_images.py's); here the point is that
+what detection decided makes an image that starts and answers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pytest
 import yaml
 
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
+from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
 
 UID = 10001
@@ -78,8 +80,8 @@ def test_go_server_builds_starts_and_answers(fixture: str, docker: Docker, tmp_p
     container = ""
     try:
         docker.build(project, image)
+        assert_verified(docker, image, project / "Dockerfile", port=answers["port"])
         meta = docker.inspect(image)["Config"]
-        assert meta["User"] == f"{UID}:{UID}"
         assert meta["Entrypoint"] == [f"/usr/local/bin/{answers['binary']}", *answers["args"]]
         assert list(meta["ExposedPorts"]) == [f"{answers['port']}/tcp"]
         for setting in answers["env"]:
@@ -108,6 +110,7 @@ def test_go_command_line_program_runs_help(docker: Docker, tmp_path: Path):
     image = "scaffold-e2e/go-cli-flags:test"
     try:
         docker.build(project, image)
+        assert_verified(docker, image, project / "Dockerfile")  # its smoke run: no input, exits 0
         meta = docker.inspect(image)["Config"]
         assert not meta.get("ExposedPorts") and meta.get("Healthcheck", {}).get("Test") == ["NONE"]
         assert meta["Entrypoint"] == ["/usr/local/bin/clitool"]

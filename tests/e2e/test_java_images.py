@@ -29,9 +29,9 @@ import yaml
 from tests.e2e.docker import (
     STANDINS, Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, unavailable_reason,
 )
+from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
 
-UID = 10001
 
 _reason = unavailable_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
@@ -83,12 +83,11 @@ def test_spring_boot_generation_builds_starts_and_answers(fixture: str, docker: 
             build = docker.build(project, image)
         assert "Tomcat started" not in build.log  # the app never runs inside docker build
         meta = docker.inspect(image)["Config"]
-        assert meta["User"] == f"{UID}:{UID}"
         assert meta["Entrypoint"] == ["/opt/java/runtime/bin/java", launcher]
-        assert list(meta["ExposedPorts"]) == [f"{answers['port']}/tcp"]
         container = docker.start(image, answers["port"])
         body = http_get(docker.host_port(container, answers["port"]), attempts=120)
         assert f"hello from {fixture}" in body, docker.logs(container)
+        assert_verified(docker, image, project / "Dockerfile", port=answers["port"])
     finally:
         if container:
             docker.remove(container)
@@ -116,6 +115,7 @@ def test_spark_without_port_call_and_unbound_assembly_answers_on_4567(docker: Do
         container = docker.start(image, 4567)
         body = http_get(docker.host_port(container, 4567))
         assert f"hello from {fixture}" in body, docker.logs(container)
+        assert_verified(docker, image, project / "Dockerfile", port=4567)
     finally:
         if container:
             docker.remove(container)
@@ -139,5 +139,6 @@ def test_java_command_line_program_runs_help(docker: Docker, tmp_path: Path):
         counted = subprocess.run([docker.executable, *hardened[:1], "-i", *hardened[1:], image],
                                  input="one two three\n", capture_output=True, text=True, env=docker.env, timeout=120)
         assert counted.returncode == 0 and counted.stdout.strip().endswith("3"), counted.stdout + counted.stderr
+        assert_verified(docker, image, project / "Dockerfile")  # its smoke run: no input, exits 0
     finally:
         docker.remove_image(image)

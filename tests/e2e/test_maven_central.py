@@ -2,7 +2,7 @@
 
 - Spring Boot 3.x and Spring Boot 2.7 (Maven), each with the default final (a jlink runtime
   on distroless cc) and with `--final jre` (distroless java, no jlink): the image starts
-  hardened and answers its HTTP endpoint as the image's user; `scaffold verify` passes it;
+  hardened and answers its HTTP endpoint; `scaffold verify` passes it (tests/e2e/verified.py);
 - a Maven wrapper project: `./mvnw` downloads the Maven its properties name from Central.
 
 Skipped, with the reason, where the maven stand-in resolves offline (no Maven Central).
@@ -19,9 +19,8 @@ import pytest
 import yaml
 
 from tests.e2e.docker import Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, unavailable_reason
+from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
-
-UID = 10001
 
 _reason = unavailable_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
@@ -63,9 +62,7 @@ def test_maven_central_app_builds_runs_hardened_and_answers(fixture: str, final:
         container = docker.start(image, port)
         body = http_get(docker.host_port(container, port), attempts=240)
         assert greeting in body, docker.logs(container)
-        assert docker.inspect_container(container)["Config"]["User"] == f"{UID}:{UID}"
-        verified = scaffold("verify", "--port", str(port), image)
-        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert_verified(docker, image, project / "Dockerfile", port=port)
     finally:
         if container:
             docker.remove(container)

@@ -1,4 +1,5 @@
-"""With a base_registry mirror, every FROM names the mirror, and the output still builds and runs.
+"""With a base_registry mirror, every FROM names the mirror, and the output still builds, passes
+`scaffold verify` and runs.
 
 The stand-in base images are tagged under the mirror's names, as a team's internal
 registry would serve them, so the build resolves every FROM by its mirror name.
@@ -15,6 +16,7 @@ import pytest
 from generator.images import mirrored
 from tests.helpers import ROOT, scaffold
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
+from tests.e2e.verified import assert_verified
 
 MIRROR = "registry.example.internal/library"
 _reason = unavailable_reason()
@@ -46,6 +48,7 @@ def test_mirrored_images_build_and_run(tmp_path: Path, fixture: str, final: str,
             docker.run("tag", official, base)
             tagged.append(base)
         docker.build(project, image)
+        assert_verified(docker, image, project / "Dockerfile", port=port)
         container = docker.start(image, port)
         assert expected in http_get(docker.host_port(container, port))
     finally:

@@ -1,4 +1,5 @@
-"""An upgraded Dockerfile (team edits + a template change, merged) still lints, builds and runs."""
+"""An upgraded Dockerfile (team edits + a template change, merged) still lints, builds, passes
+`scaffold verify` and runs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.helpers import ROOT, scaffold
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
+from tests.e2e.verified import assert_verified
 from tests.lint_tools import checkov, hadolint
 
 _reason = unavailable_reason()
@@ -45,6 +47,7 @@ def test_upgraded_dockerfile_builds_and_runs(tmp_path: Path):
     container = ""
     try:
         docker.build(project, image)
+        assert_verified(docker, image, dockerfile, port=8080)
         labels = docker.inspect(image)["Config"]["Labels"]
         assert labels["org.example.team"] == "platform" and labels["org.opencontainers.image.description"].endswith("v2")
         container = docker.start(image, 8080)
