@@ -168,6 +168,14 @@ def _member_file(tar: tarfile.TarFile, name: str) -> IO[bytes]:
     return handle
 
 
+def standins(dockerfile: Path) -> None:
+    """Stand-ins for the base images the Dockerfile names, where this machine makes them."""
+    if STANDINS.exists():
+        made = subprocess.run([str(STANDINS), "--from-dockerfile", str(dockerfile)], capture_output=True, text=True,
+                              timeout=1800, check=False)
+        assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
+
+
 #: the image whose label says whether Maven resolves from Maven Central here (the stand-ins' README)
 MAVEN_IMAGE = "maven:3.9-eclipse-temurin-17"
 

@@ -23,6 +23,7 @@ from typing import Optional
 import pytest
 import yaml
 
+from generator.languages import by_name
 from tests.e2e.docker import Docker, client, http_get, unavailable_reason
 from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
@@ -82,7 +83,7 @@ def test_go_server_builds_starts_and_answers(fixture: str, docker: Docker, tmp_p
         docker.build(project, image)
         assert_verified(docker, image, project / "Dockerfile", port=answers["port"])
         meta = docker.inspect(image)["Config"]
-        assert meta["Entrypoint"] == [f"/usr/local/bin/{answers['binary']}", *answers["args"]]
+        assert meta["Entrypoint"] == by_name("go").start_command(answers)  # args, and the flag port_setting names
         assert list(meta["ExposedPorts"]) == [f"{answers['port']}/tcp"]
         for setting in answers["env"]:
             assert setting in meta["Env"]

@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from tests.e2e.docker import (
-    STANDINS, Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, unavailable_reason,
+    Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, standins, unavailable_reason,
 )
 from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
@@ -49,14 +49,6 @@ def docker() -> Docker:
     executable = client()
     assert executable
     return Docker(executable)
-
-
-def standins(dockerfile: Path) -> None:
-    """Stand-ins for the base images the Dockerfile names, where this machine makes them."""
-    if STANDINS.exists():
-        made = subprocess.run([str(STANDINS), "--from-dockerfile", str(dockerfile)], capture_output=True, text=True,
-                              timeout=1800, check=False)
-        assert made.returncode == 0, made.stdout[-2000:] + made.stderr[-2000:]
 
 
 def new(fixture: str, project: Path) -> dict:

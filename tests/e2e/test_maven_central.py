@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.docker import Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, unavailable_reason
+from tests.e2e.docker import (
+    Docker, client, http_get, maven_central_unreachable, one_build_at_a_time, standins, unavailable_reason,
+)
 from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
 
@@ -57,6 +59,7 @@ def test_maven_central_app_builds_runs_hardened_and_answers(fixture: str, final:
     container = ""
     try:
         with one_build_at_a_time():
+            standins(project / "Dockerfile")  # the finals' bases (a jre final: distroless java21)
             docker.build(project, image)
         port = int(answers["port"])
         container = docker.start(image, port)
