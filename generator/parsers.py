@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, List, Optional
 
+from generator import shellwords
+
 MAX_ARGS = 64
 MAX_ARG_LENGTH = 512
 
@@ -139,12 +141,10 @@ def parse_argv(raw: Any) -> List[str]:
     if raw is None:
         raise ValueError("is missing")
     if isinstance(raw, str):
-        import shlex  # here: `scaffold --help` imports this module and never splits a command
-
         if has_control(raw):
             raise ValueError("contains a control character or line break")
         try:
-            raw = shlex.split(raw)
+            raw = shellwords.split(raw)
         except ValueError as error:
             raise ValueError(f"cannot be split into arguments ({error})") from None
     if not isinstance(raw, (list, tuple)):

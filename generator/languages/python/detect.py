@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
 from generator.languages.python import MIN_MINOR, apps, listeners, procfile, servers
@@ -631,7 +632,7 @@ def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
     web = procfile.decompose(line)
     if isinstance(web, str):
         try:
-            argv = shlex.split(line)
+            argv = shellwords.split(line)
         except ValueError as error:
             p.repo.warn(rel, f"web: command cannot be split ({error}), ignored")
             return None
