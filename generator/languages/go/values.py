@@ -59,71 +59,65 @@ def join(*parts: str) -> str:
 
 def call_args(code: str, start: int) -> Optional[List[str]]:
     """The top-level arguments of the call whose "(" is at `start` (None when unbalanced)."""
-    depth, index = 0, start
-    args: List[str] = []
-    current: List[str] = []
-    while index < len(code):
-        char = code[index]
-        if char == '"':
-            end = index + 1
-            while end < len(code) and code[end] != '"' and code[end] != "\n":
-                end += 2 if code[end] == "\\" else 1
-            current.append(code[index:end + 1])
-            index = end + 1
-            continue
-        if char in "([{":
-            depth += 1
-            if depth > 1:
-                current.append(char)
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                last = "".join(current).strip()
-                if last or args:
-                    args.append(last)
-                return args
-            current.append(char)
-        elif char == "," and depth == 1:
-            args.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-        index += 1
-        if index - start > 4000:
-            return None
-    return None
+    cut = _cut(code, start, ",", enclosed=True)
+    if cut is None:
+        return None
+    return [] if cut == [""] else cut
 
 
 def split_top(expr: str, separator: str) -> List[str]:
     """`expr` split on `separator` outside brackets and strings."""
-    parts, depth, current, in_string = [], 0, [], False
-    index = 0
-    while index < len(expr):
-        char = expr[index]
-        if in_string:
-            current.append(char)
-            if char == "\\" and index + 1 < len(expr):
-                current.append(expr[index + 1])
-                index += 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-            current.append(char)
-        elif char in "([{":
+    return _cut(expr, 0, separator, enclosed=False) or [""]
+
+
+#: how far a call's arguments are read before the call counts as unbalanced
+MAX_CALL = 4000
+
+
+def _cut(text: str, start: int, separator: str, enclosed: bool) -> Optional[List[str]]:
+    """`text` from `start` cut at `separator` outside brackets and strings. Enclosed: `text[start]` opens a
+    bracket and its close ends the cut (None when it does not close within MAX_CALL characters)."""
+    parts: List[str] = []
+    current: List[str] = []
+    top = 1 if enclosed else 0
+    depth, index = 0, start
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            end = _string_end(text, index)
+            current.append(text[index:end + 1])
+            index = end + 1
+            continue
+        if char in "([{":
             depth += 1
-            current.append(char)
+            if depth > 1 or not enclosed:
+                current.append(char)
         elif char in ")]}":
             depth -= 1
+            if enclosed and depth == 0:
+                parts.append("".join(current).strip())
+                return parts
             current.append(char)
-        elif char == separator and depth == 0:
+        elif char == separator and depth == top:
             parts.append("".join(current).strip())
             current = []
         else:
             current.append(char)
         index += 1
+        if enclosed and index - start > MAX_CALL:
+            return None
+    if enclosed:
+        return None
     parts.append("".join(current).strip())
     return parts
+
+
+def _string_end(text: str, index: int) -> int:
+    """Where the interpreted string opening at `index` ends (its closing quote, else the end of its line)."""
+    end = index + 1
+    while end < len(text) and text[end] != '"' and text[end] != "\n":
+        end += 2 if text[end] == "\\" else 1
+    return end
 
 
 def literal(expr: str) -> Optional[str]:
