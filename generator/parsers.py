@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, List, Optional
 
-from generator import shellwords
-
 MAX_ARGS = 64
 MAX_ARG_LENGTH = 512
 
@@ -141,6 +139,8 @@ def parse_argv(raw: Any) -> List[str]:
     if raw is None:
         raise ValueError("is missing")
     if isinstance(raw, str):
+        from generator import shellwords  # here: `scaffold --help` imports this module and never splits a command
+
         if has_control(raw):
             raise ValueError("contains a control character or line break")
         try:
