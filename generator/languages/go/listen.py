@@ -1,14 +1,14 @@
 """Where a Go program listens: its listener calls, the address each is given, and how to change it.
 
 A listener is a call that binds a socket (`http.ListenAndServe`, `net.Listen`, a
-framework's `Run`/`Start`/`Listen`). Its address argument is followed back through
-the code of the program, without running anything: literals, concatenations,
-`fmt.Sprintf`, variables and constants (nearest assignment first), flag defaults
-(`flag.String("port", ":3000", ...)` then `*port`), environment reads with a fallback
-(`getEnv("X", "80")`, `cmp.Or(os.Getenv("X"), "9020")`), viper defaults and struct
-fields set elsewhere in the module (`ListenAddr: "127.0.0.1:8787"`). What it finds
-carries the flag or environment variable that sets it (a `Knob`), so that an address
-bound to loopback can be moved to all interfaces from the command line.
+framework's `Run`/`Start`/`Listen`); how each call takes its address is one entry of
+`LISTEN_RULES`, and the frameworks are data (`FRAMEWORKS`). The address argument is
+followed back by the expression evaluator (`expr`: literals, concatenations,
+`fmt.Sprintf`, variables, flag defaults, environment reads with a fallback, viper
+defaults, struct fields set elsewhere). What it finds carries the flag or environment
+variable that sets it (a `Knob`), so that an address bound to loopback can be moved to
+all interfaces from the command line. When no listener's address is found, the options
+the program declares (`options`) named like a port or address are the fallback.
 """
 
 from __future__ import annotations
