@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
+from generator import shellwords
 from generator.errors import InputError
 from generator.output import one_line
 
@@ -508,52 +509,12 @@ def _json_array(arguments: str) -> Optional[List[str]]:
 
 def split_words(text: str) -> List[str]:
     """Blank-separated words, keeping quoted blanks inside a word (quotes kept)."""
-    words: List[str] = []
-    current: List[str] = []
-    quote = ""
-    for char in text:
-        if quote:
-            current.append(char)
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-            current.append(char)
-        elif char in " \t\r\n":
-            if current:
-                words.append("".join(current))
-                current = []
-        else:
-            current.append(char)
-    if current:
-        words.append("".join(current))
-    return words
+    return shellwords.scan(text, shellwords.DOCKERFILE).words()
 
 
 def _unquote(word: str) -> str:
     """Quotes removed as the Dockerfile reader removes them (`"a b"` -> `a b`, `'x'` -> `x`)."""
-    out: List[str] = []
-    quote = ""
-    index = 0
-    while index < len(word):
-        char = word[index]
-        if quote:
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"' and index + 1 < len(word) and word[index + 1] in '"\\$':
-                index += 1
-                out.append(word[index])
-            else:
-                out.append(char)
-        elif char in "\"'":
-            quote = char
-        elif char == "\\" and index + 1 < len(word):
-            index += 1
-            out.append(word[index])
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out)
+    return shellwords.unquote(word, shellwords.DOCKERFILE)
 
 
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from generator import shellwords
 from generator.check import dockerignore as ignore_files
 from generator.check.analysis import StageFacts, User, analyse, removes
 from generator.check.bases import FULL, TOOLCHAIN, Inspector
@@ -422,15 +423,13 @@ _SHELL_SYNTAX = re.compile(r"[$`|&;<>(){}*?\[\]~\n\\]|^\s*#")
 
 def simple_words(shell: str) -> Optional[List[str]]:
     """The words of a shell command that means the same in exec form, else None."""
-    import shlex
-
     text = shell.strip()
     if text.startswith("exec "):
         text = text[5:]
     if not text or _SHELL_SYNTAX.search(text.replace("\\\n", " ")):
         return None
     try:
-        words = shlex.split(text, posix=True)
+        words = shellwords.split(text)
     except ValueError:
         return None
     if not words or any("=" in w and w.split("=", 1)[0].isidentifier() and i == 0 for i, w in enumerate(words)):
