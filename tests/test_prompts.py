@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
 import select
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -22,9 +25,10 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 class Terminal:
     """`scaffold ARGS` on a pty: wait for a prompt, type keys, read the screen as text."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, columns: int = 120) -> None:
         self.master, slave = pty.openpty()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": str(columns), "LINES": "40"}
         self.process = subprocess.Popen([sys.executable, "-m", "generator", *args], stdin=slave, stdout=slave,
                                         stderr=slave, env=env, cwd=ROOT, close_fds=True)
         os.close(slave)
@@ -110,3 +114,33 @@ def test_ctrl_c_writes_nothing(go_project):
     terminal.type("\x03")
     assert terminal.wait() == 2
     assert sorted(p.name for p in go_project.iterdir()) == before
+
+
+def test_a_validation_error_wider_than_the_terminal_is_shown_whole(go_project):
+    terminal = Terminal("new", str(go_project), columns=30)
+    for prompt in ("Go version", "Main package", "Arguments"):  # short: the questions wrap too
+        terminal.expect(prompt)
+        terminal.type(ENTER)
+    terminal.expect("Port")
+    terminal.type(ERASE + "99999" + ENTER)
+    # "must be a port number from 1 to 65535" is 38 characters: on 30 columns it wraps, and its end shows
+    terminal.expect("65535")
+    terminal.type("\x03")
+    terminal.wait()
+
+
+def test_the_app_picker_tells_apps_of_one_folder_apart():
+    from generator.detect.model import AppCandidate
+    from generator.prompts import app_label
+
+    apps = []
+    for name, port in (("api", 8080), ("worker", None)):
+        app = AppCandidate("go", name, ".")
+        app.set("package", f"./cmd/{name}")
+        app.set("port", port)
+        apps.append(app)
+    labels = [app_label(app) for app in apps]
+    assert labels == ["go/api  (main package ./cmd/api, port 8080)", "go/worker  (main package ./cmd/worker)"]
+    assert "(.)" not in " ".join(labels)
+    hostile = AppCandidate("go", "x", "sub\x1b[2J")
+    assert "\x1b" not in app_label(hostile) and "\\x1b" in app_label(hostile)
