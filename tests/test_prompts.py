@@ -144,3 +144,9 @@ def test_the_app_picker_tells_apps_of_one_folder_apart():
     assert "(.)" not in " ".join(labels)
     hostile = AppCandidate("go", "x", "sub\x1b[2J")
     assert "\x1b" not in app_label(hostile) and "\\x1b" in app_label(hostile)
+
+
+def test_the_ci_flag_says_none_is_a_choice():
+    from generator.languages.base import CI
+
+    assert CI.metavar is not None and set(CI.metavar.split("|")) == {"github", "gitlab", "none"}

@@ -132,7 +132,7 @@ KUBERNETES = AnswerField("kubernetes", parse_bool, "write Kubernetes manifests u
                          flag="--kubernetes", settable=True, flag_value=True)
 CI = AnswerField("ci", one_of("none", "github", "gitlab"), "write a CI pipeline that lints, builds (SBOM, "
                  "provenance), verifies and scans the image: github (.github/workflows/container.yml), gitlab "
-                 "(.gitlab-ci.yml) or none", default="none", flag="--ci", metavar="github|gitlab", settable=True)
+                 "(.gitlab-ci.yml) or none", default="none", flag="--ci", metavar="github|gitlab|none", settable=True)
 SECRETS = AnswerField("secrets", parse_names, "secrets the app reads as files, /run/secrets/NAME (comma-separated "
                       "names; compose reads each from secrets/NAME)", type="json", default=[], flag="--secret",
                       metavar="NAME[,NAME...]", settable=True)
