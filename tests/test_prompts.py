@@ -74,7 +74,7 @@ ENTER, ERASE = "\r", "\x7f" * 12
 
 def test_enter_accepts_every_detected_default(go_project):
     terminal = Terminal("new", str(go_project))
-    for prompt in ("Go version", "Main package", "Arguments the program starts with", "Port", "Final image",
+    for prompt in ("App name", "Go version", "Main package", "Arguments the program starts with", "Port", "Final image",
                    "User id", "Group id"):
         terminal.expect(prompt)
         terminal.type(ENTER)
@@ -86,6 +86,8 @@ def test_enter_accepts_every_detected_default(go_project):
 
 def test_typed_answers_are_validated_and_used(go_project):
     terminal = Terminal("new", str(go_project))
+    terminal.expect("App name")
+    terminal.type(ERASE + "billing" + ENTER)
     terminal.expect("Go version")
     terminal.type(ENTER)
     terminal.expect("Main package")
@@ -105,12 +107,13 @@ def test_typed_answers_are_validated_and_used(go_project):
     dockerfile = (go_project / "Dockerfile").read_text()
     assert "EXPOSE 9000" in dockerfile and "FROM gcr.io/distroless/static-debian12:nonroot AS final" in dockerfile
     assert 'ENTRYPOINT ["/usr/local/bin/root", "serve", "--addr=:9000"]' in dockerfile
+    assert 'org.opencontainers.image.title="billing"' in dockerfile
 
 
 def test_ctrl_c_writes_nothing(go_project):
     before = sorted(p.name for p in go_project.iterdir())
     terminal = Terminal("new", str(go_project))
-    terminal.expect("Go version")
+    terminal.expect("App name")
     terminal.type("\x03")
     assert terminal.wait() == 2
     assert sorted(p.name for p in go_project.iterdir()) == before
@@ -118,7 +121,7 @@ def test_ctrl_c_writes_nothing(go_project):
 
 def test_a_validation_error_wider_than_the_terminal_is_shown_whole(go_project):
     terminal = Terminal("new", str(go_project), columns=30)
-    for prompt in ("Go version", "Main package", "Arguments"):  # short: the questions wrap too
+    for prompt in ("App name", "Go version", "Main package", "Arguments"):  # short: the questions wrap too
         terminal.expect(prompt)
         terminal.type(ENTER)
     terminal.expect("Port")

@@ -104,7 +104,8 @@ class Flavour(NamedTuple):
 
 # -- the answers every language has, declared once ----------------------------------------
 
-APP_NAME = AnswerField("app_name", parse_slug, "image title and user name (a slug)", flag="--name", settable=True)
+APP_NAME = AnswerField("app_name", parse_slug, "image title and user name (a slug)", flag="--name", settable=True,
+                       prompt="App name (the image title, compose service and Kubernetes name)")
 SOURCE_DIR = AnswerField("source_dir", parse_relpath, "directory the build starts from", default=".")
 #: parser, default and prompt are the language's (Language.answer_fields binds them)
 VERSION = AnswerField("version", _bound_by_language, "language version", flag="--language-version", metavar="VERSION",
