@@ -17,6 +17,7 @@ from generator.languages import by_name
 from generator.output import one_line
 from generator.languages.base import DEFAULT_ORIGIN, FINAL, AnswerField, Language
 from generator.parsers import NO_PORT
+from generator.validate import GUESS
 
 #: a default longer than this is not repeated in the question (it is pre-filled anyway)
 SHOWN_LIMIT = 40
@@ -104,7 +105,8 @@ def shown(value: Any) -> str:
 def question(field: AnswerField, value: Any, origin: Optional[str]) -> str:
     """The question for `field`, with its current value and where that came from (when known)."""
     text = shown(value)
-    where = "default" if origin == DEFAULT_ORIGIN else f"from {origin}" if origin else ""
+    where = ("default" if origin == DEFAULT_ORIGIN else origin if origin and origin.startswith(GUESS)
+             else f"from {origin}" if origin else "")
     said = [part for part in (text if len(text) <= SHOWN_LIMIT else "", where) if part]
     return f"{field.prompt} ({', '.join(said)})" if said else str(field.prompt)
 
