@@ -9,7 +9,7 @@ the first FROM) and reports what it cannot make sense of as `Problem`s with a li
 instead of raising: unknown instructions, unterminated heredocs, invalid directives.
 
 The only exception it raises is `UnreadableDockerfile` from `read_dockerfile`: a file
-that is missing, not a regular file, too large, or binary. Every loop is linear in the
+that is missing, a symbolic link (or below one), not a regular file, too large, or binary. Every loop is linear in the
 size of the input, which is bounded (`MAX_BYTES`).
 """
 
@@ -19,10 +19,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
 
 from generator.errors import InputError
 from generator.output import one_line
+
+if TYPE_CHECKING:
+    from generator.check.files import Place
 
 #: a Dockerfile is text written by people; anything larger is refused rather than read whole
 MAX_BYTES = 1024 * 1024
@@ -247,37 +250,23 @@ class Dockerfile:
     def ancestry(self, stage: Stage) -> List[Stage]:
         """The stage and the earlier stages it is built FROM, oldest first."""
         chain = [stage]
-        while chain[0].parent is not None and len(chain) <= len(self.stages):
-            chain.insert(0, self.stages[chain[0].parent])
-        return chain
+        parent = stage.parent
+        while parent is not None and len(chain) <= len(self.stages):
+            chain.append(self.stages[parent])
+            parent = chain[-1].parent
+        return chain[::-1]
 
 
 # ---- reading -------------------------------------------------------------------------------------
 
 
-def read_dockerfile(path: Path, max_bytes: int = MAX_BYTES) -> Dockerfile:
-    """Parse the file at `path`; `UnreadableDockerfile` when it cannot be checked at all."""
-    data = read_bounded(path, max_bytes, "Dockerfile")
-    return parse(decode(data, path), path)
-
-
-def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
-    """At most `max_bytes` of a regular file; refuses FIFOs, devices, directories and binary data."""
-    try:
-        if not path.exists():
-            raise UnreadableDockerfile(f"{path}: no such file")
-        if not path.is_file():
-            raise UnreadableDockerfile(f"{path}: not a regular file")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as error:
-        raise UnreadableDockerfile(f"{path}: cannot read: {error.strerror or error}") from None
-    if len(data) > max_bytes:
-        raise UnreadableDockerfile(f"{path}: larger than {max_bytes // 1024} KiB; not read as a {what}")
-    if b"\0" in data:
-        offset = data.index(b"\0")
-        raise UnreadableDockerfile(f"{path}: binary data (a NUL byte at offset {offset}); not a {what}")
-    return data
+def read_dockerfile(place: "Place", max_bytes: int = MAX_BYTES) -> Dockerfile:
+    """Parse the file at `place` (read without following links); `UnreadableDockerfile` when it cannot be
+    checked at all."""
+    data = place.read(max_bytes, "Dockerfile")
+    if data is None:
+        raise UnreadableDockerfile(f"{place.display}: no such file")
+    return parse(decode(data, place.path), place.path)
 
 
 def decode(data: bytes, path: Optional[Path] = None) -> str:

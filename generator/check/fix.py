@@ -14,6 +14,7 @@ and the finding stays.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,8 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from generator.check.analysis import StageFacts
 from generator.check.dockerfile import (
-    Dockerfile, Instruction, UnreadableDockerfile, arg_pairs, copy_sources, env_pairs, parse, printable, read_bounded,
-    split_words, start_command,
+    Dockerfile, Instruction, UnreadableDockerfile, arg_pairs, copy_sources, env_pairs, parse, printable, split_words,
+    start_command,
 )
 from generator.check import dockerignore as ignore_files
 from generator.check.rules import Context, Finding, dockerignore_keep, secret_name, simple_words
@@ -475,7 +476,6 @@ def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, str]]:
     if not scripts:
         return None
     target = scripts[0]
-    root = ctx.path.parent.resolve()
     for facts in ctx.chain:
         for instruction in facts.stage.each("COPY", "ADD"):
             if instruction.flag("from") is not None:
@@ -484,14 +484,23 @@ def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, str]]:
             for source in sources:
                 base = source.rstrip("/").rsplit("/", 1)[-1]
                 if target == destination or target.endswith("/" + base) or target == base:
-                    path = (root / source).resolve()
-                    if root not in path.parents or not path.is_file():
-                        continue
-                    try:
-                        return source, read_bounded(path, 256 * 1024, "script").decode("utf-8", "replace")
-                    except UnreadableDockerfile:
-                        continue
+                    text = _context_file(ctx, source)
+                    if text is not None:
+                        return source, text
     return None
+
+
+def _context_file(ctx: Context, source: str) -> Optional[str]:
+    """A file of the build context, read through the Dockerfile's Place (never through a link, never
+    outside the context); None when it is not a readable regular file there."""
+    cleaned = posixpath.normpath(source.lstrip("/"))
+    if cleaned.startswith("..") or cleaned == ".":
+        return None
+    try:
+        data = ctx.place.sibling(cleaned).read(256 * 1024, "script")
+    except UnreadableDockerfile:
+        return None
+    return data.decode("utf-8", "replace") if data is not None else None
 
 
 def _insert_user(ctx: Context, lines: _Lines, final: StageFacts, numbers: str, create: bool, result: Fixed) -> None:
@@ -540,7 +549,7 @@ def _insert_user(ctx: Context, lines: _Lines, final: StageFacts, numbers: str, c
 
 def _dockerignore(ctx: Context, finding: Finding, result: Fixed) -> None:
     keep = dockerignore_keep(ctx)
-    found, _ = ignore_files.leaks(ctx.path.parent, ctx.ignore, keep)
+    found, _ = ignore_files.leaks(ctx.place, ctx.ignore, keep)
     entries = ignore_files.entries_to_add(found, ctx.ignore, keep)
     if not entries:
         return
@@ -548,7 +557,7 @@ def _dockerignore(ctx: Context, finding: Finding, result: Fixed) -> None:
     block = ["# Kept out of the build context (secrets, VCS history); added by scaffold check --fix", *entries]
     separator = "" if not existing or existing.endswith("\n") else "\n"
     result.dockerignore = existing + separator + ("\n" if existing else "") + "\n".join(block) + "\n"
-    name = ctx.ignore.path.name if ctx.ignore is not None else ".dockerignore"
+    name = ctx.ignore.name if ctx.ignore is not None else ".dockerignore"
     result.applied.append(f"{name}: added {', '.join(entries)}")
     result.hints.append("if the build needs one of the files now excluded, remove its entry from "
                         f"{name} and pass it with RUN --mount=type=secret instead")

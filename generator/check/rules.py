@@ -19,8 +19,9 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 from generator.check import dockerignore as ignore_files
 from generator.check.analysis import StageFacts, User, analyse, removes
 from generator.check.bases import FULL, TOOLCHAIN, Inspector
+from generator.check.files import Place
 from generator.check.dockerfile import (
-    Dockerfile, Instruction, arg_pairs, copy_sources, env_pairs, expand, printable, split_words,
+    Dockerfile, Instruction, UnreadableDockerfile, arg_pairs, copy_sources, env_pairs, expand, printable, split_words,
     start_command,
 )
 from generator.check.shell import Command, Script
@@ -280,6 +281,8 @@ class Context:
     #: the final stage and the stages it is built FROM (what is in the image that runs)
     chain: List[StageFacts]
     ignore: Optional[ignore_files.DockerIgnore]
+    #: where the Dockerfile is below the project root: every file check reads beside it is read through it
+    place: Place
     notes: List[str] = field(default_factory=list)
 
     def final_instructions(self, *keywords: str) -> List[Instruction]:
@@ -583,13 +586,12 @@ def needs_git(ctx: Context) -> bool:
             if script is not None and script.running("git"):
                 return True
     for name in ("pyproject.toml", "setup.py", "setup.cfg"):
-        path = ctx.path.parent / name
         try:
-            if path.is_file() and path.stat().st_size < 1024 * 1024 and re.search(
-                    r"setuptools[_-]scm|hatch-vcs|versioningit|dunamai|pbr", path.read_text(errors="replace")):
-                return True
-        except OSError:
+            data = ctx.place.sibling(name).read(1024 * 1024, "project file")
+        except UnreadableDockerfile:
             continue
+        if data is not None and re.search(rb"setuptools[_-]scm|hatch-vcs|versioningit|dunamai|pbr", data):
+            return True
     return False
 
 
@@ -602,7 +604,7 @@ def _dockerignore(ctx: Context) -> Iterator[Finding]:
     copies = [i for f in ctx.facts for i in f.stage.instructions if whole_context(i)]
     if not copies:
         return
-    found, cut = ignore_files.leaks(ctx.path.parent, ctx.ignore, dockerignore_keep(ctx))
+    found, cut = ignore_files.leaks(ctx.place, ctx.ignore, dockerignore_keep(ctx))
     if cut:
         ctx.notes.append(f"{ctx.display}: the build context holds more than {ignore_files.MAX_ENTRIES} entries; "
                          "only that many were scanned for secrets")
@@ -610,7 +612,7 @@ def _dockerignore(ctx: Context) -> Iterator[Finding]:
         return
     shown = ", ".join(f"{leak.path} ({leak.what})" for leak in found[:5])
     more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-    where = f"{ctx.ignore.path.name} does not exclude them" if ctx.ignore else "there is no .dockerignore beside it"
+    where = f"{ctx.ignore.name} does not exclude them" if ctx.ignore else "there is no .dockerignore beside it"
     entries = ignore_files.entries_to_add(found, ctx.ignore, dockerignore_keep(ctx))
     yield ctx.finding("dockerignore-secrets", copies[0].line, printable(
         f"{ctx.seen(copies[0])} copies the whole context, which holds {shown}{more}; {where}"),
@@ -908,9 +910,13 @@ def _suppressed(dockerfile: Dockerfile, finding: Finding) -> bool:
 
 def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[str] = None,
           inspector: Optional[Inspector] = None, ignore: Sequence[str] = (),
-          dockerignore: Optional[str] = None) -> Report:
+          dockerignore: Optional[str] = None, place: Optional[Place] = None) -> Report:
     """Every finding for one parsed Dockerfile (the ignore file beside it read too, unless `dockerignore`
-    gives the text of the one a command is about to write there)."""
+    gives the text of the one a command is about to write there).
+
+    `place` is where the file is below the project root (default: its own directory is the root);
+    the ignore file and the build context are read through it, never through a link.
+    `UnreadableDockerfile` when the ignore file cannot be read (a link, not a regular file, too large)."""
     report = Report(display)
     final_stage = dockerfile.final_stage(target)
     if final_stage is None:
@@ -922,11 +928,9 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
     facts = analyse(dockerfile, inspector)
     final = facts[final_stage.index]
     chain = [facts[s.index] for s in dockerfile.ancestry(final_stage)]
-    if dockerignore is None:
-        ignored = ignore_files.read(path)
-    else:
-        ignored = ignore_files.DockerIgnore(path.parent / ".dockerignore", dockerignore, ignore_files.patterns(dockerignore))
-    context = Context(dockerfile, path, display, facts, final, chain, ignored)
+    place = place or Place(path.parent, path.name, display)
+    ignored = ignore_files.read(place) if dockerignore is None else ignore_files.parse(".dockerignore", dockerignore)
+    context = Context(dockerfile, path, display, facts, final, chain, ignored, place)
     report.context = context
     seen = set()
     for rule_check in CHECKS:
@@ -941,6 +945,8 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
             report.findings.append(finding)
     report.findings.sort(key=lambda f: (f.line, _row_number(f.rule.row), f.rule.id))
     report.notes.extend(context.notes)
+    if ignored is not None and ignored.problem:
+        report.notes.append(f"{display}: {printable(ignored.problem)}")
     if final.base.family == "unknown" and final.stage.parent is None:
         report.notes.append(f"{display}: the final base image {printable(final.base.image or final_stage.image)} is "
                             "not in check's table and not a local image: its user, shell and package manager are "
