@@ -74,8 +74,8 @@ class StageFacts:
     #: every RUN with its parsed shell script (None for exec form), and the same by line
     runs: List[Tuple[Instruction, Optional[Script]]] = field(default_factory=list)
     scripts: Dict[int, Optional[Script]] = field(default_factory=dict)
-    #: ARG/ENV values in scope at each instruction (for expanding its flags)
-    scope: Dict[int, Dict[str, str]] = field(default_factory=dict)
+    #: the --chown of each COPY/ADD (by line), its variables expanded with the values in scope there
+    chown: Dict[int, str] = field(default_factory=dict)
     #: every USER instruction of this stage, resolved where it stands
     users: List[User] = field(default_factory=list)
 
@@ -138,7 +138,9 @@ def _stage_facts(stage: Stage, earlier: List[StageFacts], globals_: Dict[str, st
             facts.user = _resolve(base.user, stage.line, f"the default user of {base.image or stage.image}",
                                   None, facts)
     for instruction in stage.instructions:
-        facts.scope[instruction.line] = dict(facts.values)
+        chown = instruction.flag("chown") if instruction.keyword in ("COPY", "ADD") else None
+        if chown:
+            facts.chown[instruction.line] = expand(chown, facts.values)[0]
         _apply(instruction, facts, globals_)
     return facts
 

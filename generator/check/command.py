@@ -137,6 +137,9 @@ def _run(args: argparse.Namespace, out: Any, written: List[str]) -> int:
     sys.stdout.flush()
     for error in errors:
         out.error(error)
+    if inspector.skipped:
+        out.info(f"note: {inspector.skipped} base image(s) were not looked up in the Docker daemon (check asks it "
+                 f"about {inspector.MAX_QUESTIONS} images at most per run): their users and shells are unknown")
     for report in reports:
         for note in report.notes:
             out.info(f"note: {note}")
@@ -172,9 +175,9 @@ def is_dockerfile_name(name: str) -> bool:
 
 def find_dockerfiles(paths: Sequence[Path]) -> Tuple[List[Any], List[str]]:
     """The files to check (generator.check.files.Place: each below its project root), and one error line
-    per path that gives none. A directory named is the root of its Dockerfiles; a Dockerfile named is
-    below the current directory (or its own, when named outside it)."""
-    from generator.check.files import in_directory, locate
+    per path that gives none. The project root is the current directory for what is named inside it,
+    else the directory named (or the one of the Dockerfile named)."""
+    from generator.check.files import locate
 
     found: List[Any] = []
     errors: List[str] = []
@@ -189,7 +192,7 @@ def find_dockerfiles(paths: Sequence[Path]) -> Tuple[List[Any], List[str]]:
                 continue
             if not names:
                 errors.append(f"{path}: no Dockerfile in this directory (give the file's path)")
-            found.extend(in_directory(path, name) for name in names)
+            found.extend(locate(path / name, directory=path) for name in names)
         else:
             found.append(locate(path))  # missing, linked or unreadable files are reported by check_file
     unique: List[Any] = []

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 MAX_BYTES = 1024 * 1024
 #: an exec-form array longer than this is not parsed as JSON (it is shell form then, as for invalid JSON)
 MAX_JSON = 64 * 1024
+#: what one variable expansion may produce: `ENV a=$a$a` repeated would double it on every line
+MAX_EXPANSION = 16 * 1024
+#: stages and instructions check judges at most (real Dockerfiles have a few dozen of each)
+MAX_STAGES, MAX_INSTRUCTIONS = 256, 4096
 
 INSTRUCTIONS = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -550,26 +554,42 @@ _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|(
 
 def expand(text: str, values: Mapping[str, str]) -> Tuple[str, bool]:
     """Substitute `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` as Docker does for FROM,
-    USER, COPY flags and EXPOSE; (result, whether some variable had no value)."""
+    USER, COPY flags and EXPOSE; (result, whether some variable had no value).
+
+    The result is cut at MAX_EXPANSION characters (counted as unresolved): the work is linear
+    in `text` whatever the values hold."""
     unresolved = False
+    out: List[str] = []
+    size = 0
+    position = 0
+    for match in _VARIABLE.finditer(text):
+        value, missing = _substitute(match, values)
+        unresolved = unresolved or missing
+        for piece in (text[position:match.start()], value):
+            out.append(piece[:MAX_EXPANSION - size])
+            size += len(out[-1])
+        position = match.end()
+        if size >= MAX_EXPANSION:
+            return "".join(out), True
+    out.append(text[position:][:MAX_EXPANSION - size])
+    result = "".join(out)
+    return result, unresolved or len(result) >= MAX_EXPANSION
 
-    def substitute(match: "re.Match[str]") -> str:
-        nonlocal unresolved
-        name = match.group(1) or match.group(4)
-        operator, word = match.group(2), match.group(3) or ""
-        value = values.get(name)
-        if operator in (":-", "-"):
-            if value is None or (operator == ":-" and value == ""):
-                return word
-            return value
-        if operator in (":+", "+"):
-            return word if value is not None and (operator == "+" or value != "") else ""
-        if value is None:
-            unresolved = True
-            return ""
-        return value
 
-    return _VARIABLE.sub(substitute, text), unresolved
+def _substitute(match: "re.Match[str]", values: Mapping[str, str]) -> Tuple[str, bool]:
+    """The value one `$VAR` reference stands for, and whether the variable had none."""
+    name = match.group(1) or match.group(4)
+    operator, word = match.group(2), match.group(3) or ""
+    value = values.get(name)
+    if operator in (":-", "-"):
+        if value is None or (operator == ":-" and value == ""):
+            return word, False
+        return value, False
+    if operator in (":+", "+"):
+        return (word if value is not None and (operator == "+" or value != "") else ""), False
+    if value is None:
+        return "", True
+    return value, False
 
 
 def parse_image(reference: str) -> ImageRef:

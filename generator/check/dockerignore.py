@@ -91,7 +91,7 @@ def leaks(context: "Place", ignore: Optional[DockerIgnore], keep: Tuple[str, ...
     matcher = ignore.matcher if ignore is not None else Matcher([])
     found: List[Leak] = []
     seen = 0
-    for relative, name, is_directory, excluded in _walk(context, matcher):
+    for relative, name, excluded in _walk(context, matcher):
         seen += 1
         if seen > MAX_ENTRIES:
             return found, True
@@ -103,8 +103,8 @@ def leaks(context: "Place", ignore: Optional[DockerIgnore], keep: Tuple[str, ...
     return found, False
 
 
-def _walk(context: "Place", matcher: Matcher) -> Iterator[Tuple[str, str, bool, bool]]:
-    """(path in the context, name, is a directory, is excluded) for each entry, directories first-come."""
+def _walk(context: "Place", matcher: Matcher) -> Iterator[Tuple[str, str, bool]]:
+    """(path in the context, name, whether it is excluded) for each entry of the context, at any depth."""
     from generator import fs
     from generator.errors import ScaffoldError
 
@@ -122,9 +122,8 @@ def _walk(context: "Place", matcher: Matcher) -> Iterator[Tuple[str, str, bool, 
                 for name, mode in _entries(fd):
                     relative = prefix + name
                     excluded, matched = matcher.step(relative, parent)
-                    is_directory = stat.S_ISDIR(mode)
-                    yield relative, name, is_directory, excluded
-                    if not is_directory or depth >= MAX_DEPTH or name == "node_modules" or family_of(name):
+                    yield relative, name, excluded
+                    if not stat.S_ISDIR(mode) or depth >= MAX_DEPTH or name == "node_modules" or family_of(name):
                         continue
                     if excluded and not matcher.has_exceptions:
                         continue

@@ -80,20 +80,19 @@ class Place:
                                        "inside the project") from None
 
 
-def locate(path: Path) -> Place:
-    """The project root and the file's path below it, for a Dockerfile named on the command line."""
+def locate(path: Path, directory: Optional[Path] = None) -> Place:
+    """The project root and the file's path below it, for a Dockerfile named on the command line (or
+    found in the `directory` named): the current directory when inside it, else the directory named."""
     absolute = os.path.abspath(path)
     here = os.getcwd()
     relative = os.path.relpath(absolute, here)
-    if relative != os.curdir and not relative.startswith(os.pardir) and not os.path.isabs(relative):
+    if relative.split(os.sep)[0] != os.pardir and not os.path.isabs(relative):
         root = Path(os.curdir) if not path.is_absolute() else Path(here)
         return Place(root, Path(relative).as_posix(), _display(path))
+    if directory is not None:
+        named = os.path.abspath(directory)
+        return Place(Path(named), Path(os.path.relpath(absolute, named)).as_posix(), _display(path))
     return Place(Path(os.path.dirname(absolute)), os.path.basename(absolute), _display(path))
-
-
-def in_directory(directory: Path, name: str) -> Place:
-    """A Dockerfile found in a directory the person named: that directory is the root."""
-    return Place(directory, name, _display(directory / name))
 
 
 def _display(path: Path) -> str:

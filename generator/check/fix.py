@@ -455,6 +455,9 @@ def _user_fix_refused(ctx: Context, final: StageFacts) -> str:
     entrypoint = _entrypoint_script(ctx)
     if entrypoint is not None:
         name, text = entrypoint
+        if text is None:
+            return (f"the entrypoint script {printable(name)} cannot be read (a symbolic link, or not a regular file: "
+                    "check follows no link): whether it switches users itself is unknown; add USER yourself")
         match = _PRIVILEGE_DROP.search(text)
         if match:
             return (f"the entrypoint script {printable(name)} switches users itself ({match.group(1)}) and must start as "
@@ -462,8 +465,9 @@ def _user_fix_refused(ctx: Context, final: StageFacts) -> str:
     return ""
 
 
-def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, str]]:
-    """The text of the entrypoint script when it is copied from the build context."""
+def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, Optional[str]]]:
+    """The text of the entrypoint script when it is copied from the build context (None: it is there
+    but cannot be read without following a link)."""
     words: List[str] = []
     for keyword in ("ENTRYPOINT", "CMD"):
         found = [i for f in ctx.chain for i in f.stage.instructions if i.keyword == keyword]
@@ -484,23 +488,23 @@ def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, str]]:
             for source in sources:
                 base = source.rstrip("/").rsplit("/", 1)[-1]
                 if target == destination or target.endswith("/" + base) or target == base:
-                    text = _context_file(ctx, source)
-                    if text is not None:
+                    found, text = _context_file(ctx, source)
+                    if found:
                         return source, text
     return None
 
 
-def _context_file(ctx: Context, source: str) -> Optional[str]:
-    """A file of the build context, read through the Dockerfile's Place (never through a link, never
-    outside the context); None when it is not a readable regular file there."""
+def _context_file(ctx: Context, source: str) -> Tuple[bool, Optional[str]]:
+    """(whether the build context holds `source`, its text or None when it cannot be read), read through
+    the Dockerfile's Place: never through a link, never outside the context."""
     cleaned = posixpath.normpath(source.lstrip("/"))
-    if cleaned.startswith("..") or cleaned == ".":
-        return None
+    if cleaned.split("/")[0] == ".." or cleaned == ".":
+        return False, None
     try:
         data = ctx.place.sibling(cleaned).read(256 * 1024, "script")
     except UnreadableDockerfile:
-        return None
-    return data.decode("utf-8", "replace") if data is not None else None
+        return True, None
+    return data is not None, data.decode("utf-8", "replace") if data is not None else None
 
 
 def _insert_user(ctx: Context, lines: _Lines, final: StageFacts, numbers: str, create: bool, result: Fixed) -> None:

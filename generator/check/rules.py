@@ -21,8 +21,8 @@ from generator.check.analysis import StageFacts, User, analyse, removes
 from generator.check.bases import FULL, TOOLCHAIN, Inspector
 from generator.check.files import Place
 from generator.check.dockerfile import (
-    Dockerfile, Instruction, UnreadableDockerfile, arg_pairs, copy_sources, env_pairs, expand, printable, split_words,
-    start_command,
+    MAX_EXPANSION, MAX_INSTRUCTIONS, MAX_STAGES, Dockerfile, Instruction, UnreadableDockerfile, arg_pairs,
+    copy_sources, env_pairs, expand, printable, split_words, start_command,
 )
 from generator.check.shell import Command, Script
 
@@ -799,11 +799,10 @@ def _ownership(ctx: Context) -> Iterator[Finding]:
             volumes.extend(instruction.exec_form or [w.strip("\"'") for w in split_words(instruction.arguments)])
     for facts in ctx.chain:
         for instruction in facts.stage.instructions:
-            scope = facts.scope.get(instruction.line, facts.values)
             if instruction.keyword in ("COPY", "ADD"):
-                chown = instruction.flag("chown")
+                chown = facts.chown.get(instruction.line)
                 if chown:
-                    owner = expand(chown, scope)[0].partition(":")[0]
+                    owner = chown.partition(":")[0]
                     if owner not in ("0", "root", ""):
                         yield ctx.finding("app-files-owned-by-user", instruction.line, ctx.seen(instruction),
                                           "Copy them owned by root: --chown=0:0 (readable by the app, not writable).")
@@ -908,6 +907,15 @@ def _suppressed(dockerfile: Dockerfile, finding: Finding) -> bool:
     return False
 
 
+def _too_large(dockerfile: Dockerfile) -> str:
+    """Why the file is beyond what check judges (its work grows with stages times instructions), or ""."""
+    if len(dockerfile.stages) > MAX_STAGES:
+        return f"{len(dockerfile.stages)} stages, more than the {MAX_STAGES} check judges"
+    if len(dockerfile.instructions) > MAX_INSTRUCTIONS:
+        return f"{len(dockerfile.instructions)} instructions, more than the {MAX_INSTRUCTIONS} check judges"
+    return ""
+
+
 def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[str] = None,
           inspector: Optional[Inspector] = None, ignore: Sequence[str] = (),
           dockerignore: Optional[str] = None, place: Optional[Place] = None) -> Report:
@@ -924,6 +932,10 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
             report.error = f"{display}: no stage named {printable(target)} (--target)"
         else:
             report.error = f"{display}: no FROM instruction: not a Dockerfile"
+        return report
+    too_large = _too_large(dockerfile)
+    if too_large:
+        report.error = f"{display}: {too_large}; not checked"
         return report
     facts = analyse(dockerfile, inspector)
     final = facts[final_stage.index]
@@ -945,6 +957,9 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
             report.findings.append(finding)
     report.findings.sort(key=lambda f: (f.line, _row_number(f.rule.row), f.rule.id))
     report.notes.extend(context.notes)
+    if any(len(value) >= MAX_EXPANSION for stage in facts for value in stage.values.values()):
+        report.notes.append(f"{display}: a variable grows past {MAX_EXPANSION // 1024} KiB (ENV a=$a$a ...); check "
+                            "stopped expanding it there, and what depends on it is not verified")
     if ignored is not None and ignored.problem:
         report.notes.append(f"{display}: {printable(ignored.problem)}")
     if final.base.family == "unknown" and final.stage.parent is None:
