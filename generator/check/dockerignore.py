@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple
 
 from generator.check.dockerfile import decode
-from generator.check.ignorefile import BadPattern, Matcher, Unsupported, compile_patterns, read_all
+from generator.check.ignorefile import BadPattern, Below, Matcher, Unsupported, compile_patterns, read_all
 from generator.secret_names import family_of
 
 if TYPE_CHECKING:
@@ -114,22 +114,22 @@ def _walk(context: "Place", matcher: Matcher) -> Iterator[Tuple[str, str, bool]]
             top = fs.open_directory(root_fd, directory)
     except ScaffoldError:
         return
-    stack: List[Tuple[int, str, Optional[List[bool]], int]] = [(top, "", None, 0)]
+    stack: List[Tuple[int, str, Below, int]] = [(top, "", Below(), 0)]
     try:
         while stack:
-            fd, prefix, parent, depth = stack.pop()
+            fd, prefix, above, depth = stack.pop()
             try:
                 for name, mode in _entries(fd):
                     relative = prefix + name
-                    excluded, matched = matcher.step(relative, parent)
+                    excluded, below = matcher.step(relative, above)
                     yield relative, name, excluded
                     if not stat.S_ISDIR(mode) or depth >= MAX_DEPTH or name == "node_modules" or family_of(name):
                         continue
-                    if excluded and not matcher.has_exceptions:
+                    if below.current_out and below.legacy_out:  # no builder looks inside
                         continue
                     child = _open_child(fd, name)
                     if child is not None:
-                        stack.append((child, relative + "/", matched, depth + 1))
+                        stack.append((child, relative + "/", below, depth + 1))
             finally:
                 os.close(fd)
     finally:

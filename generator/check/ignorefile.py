@@ -8,16 +8,24 @@ leading `/`), `New` (a pattern must be valid for Go's filepath.Match, or the bui
 fails), `Pattern.compile` (the pattern becomes a Go regular expression: `**` any
 number of directories, `*` and `?` anything but `/`, `[`, `]` and `\\` passed through,
 so `[!x]` is the class of `!` and `x`, `[^x]` a negated class and `\\n` a newline), and
-`MatchesUsingParentResults`, the walk BuildKit's file sync does (a pattern that
-matched a directory matches everything below it; the last matching pattern wins). The
+`MatchesUsingParentResults` with the walk of tonistiigi/fsutil's filter (a pattern that
+matched a directory matches everything below it; the last matching pattern wins; an
+excluded directory is entered only where an exception may bring part of it back). The
 Go regular expression is then translated into Python's with Go's meaning kept (RE2
 classes, escapes, `$` at the very end only).
+
+Builders differ: Docker before 23 (fsutil before 2022, moby fileutils) matched every
+pattern by its regular expression (`**` alone is `.*`, which stops at a newline;
+`**.env` is `(.*/)?\\.env`, not "ends in .env") and never entered an excluded directory
+for a wildcard exception. A secret is "kept out" only when BOTH the current reading and
+that legacy one keep it out: check never tells a person a file stays out that one of
+the builders still in use ships.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 #: Go's unicode.IsSpace, which strings.TrimSpace trims
@@ -96,7 +104,12 @@ class Pattern:
     exclusion: bool
     #: "exact", "prefix", "suffix" or "regexp" (patternmatcher's matchType)
     kind: str
-    regex: Optional["re.Pattern[str]"]
+    regex: "re.Pattern[str]"
+    #: the regular expression Docker before 23 matched every pattern with
+    legacy: "re.Pattern[str]"
+
+    def legacy_match(self, path: str) -> bool:
+        return self.legacy.search(path) is not None
 
     def match(self, path: str) -> bool:
         if self.kind == "exact":
@@ -106,7 +119,6 @@ class Pattern:
         if self.kind == "suffix":
             suffix = self.text[2:]
             return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
-        assert self.regex is not None
         return self.regex.search(path) is not None
 
 
@@ -124,14 +136,12 @@ def compile_patterns(patterns: Sequence[str]) -> List[Pattern]:
                 raise BadPattern('illegal exclusion pattern: "!"')
             text = text[1:]
         _check_glob(text)
-        kind, go_regex = _go_regexp(text)
-        regex = None
-        if kind == "regexp":
-            try:
-                regex = re.compile(_translate(go_regex), re.ASCII)
-            except re.error:
-                raise BadPattern(f"syntax error in pattern {text}") from None
-        compiled.append(Pattern(text, exclusion, kind, regex))
+        kind, current, legacy = _go_regexp(text)
+        try:
+            compiled.append(Pattern(text, exclusion, kind, re.compile(_translate(current), re.ASCII),
+                                    re.compile(_translate(legacy), re.ASCII)))
+        except re.error:
+            raise BadPattern(f"syntax error in pattern {text}") from None
     return compiled
 
 
@@ -176,9 +186,11 @@ def _glob_char(pattern: str, index: int) -> int:
     return index
 
 
-def _go_regexp(pattern: str) -> Tuple[str, str]:
-    """Pattern.compile: (match type, the Go regular expression)."""
+def _go_regexp(pattern: str) -> Tuple[str, str, str]:
+    """Pattern.compile: (match type, the Go regular expression, the one Docker before 23 used: a trailing
+    `**` is `.*` there, where the current one keeps it out of the expression for a prefix match)."""
     out = ["^"]
+    legacy_tail = ""
     kind = "exact"
     index = 0
     position = 0
@@ -193,6 +205,7 @@ def _go_regexp(pattern: str) -> Tuple[str, str]:
                 if index >= len(pattern):
                     if kind == "exact":
                         kind = "prefix"
+                        legacy_tail = ".*"
                     else:
                         out.append(".*")
                         kind = "regexp"
@@ -222,8 +235,8 @@ def _go_regexp(pattern: str) -> Tuple[str, str]:
         else:
             out.append(char)
         position += 1
-    out.append("$")
-    return kind, "".join(out)
+    current = "".join(out)
+    return kind, current + "$", current + legacy_tail + "$"
 
 
 # ---- Go's regular expressions in Python's words -----------------------------------------------------
@@ -397,22 +410,67 @@ def _class(ranges: _Ranges, negated: bool) -> str:
     return f"[{'^' if negated else ''}{body}]"
 
 
-# ---- MatchesUsingParentResults ----------------------------------------------------------------------
+# ---- the walks: fsutil's filter with MatchesUsingParentResults, and the legacy one ---------------------
+
+#: characters that make an exception a wildcard (fsutil's patternChars on Linux)
+_WILDCARDS = "*[]?^\\"
 
 
+@dataclass(frozen=True)
+class Below:
+    """What the builders' walks know about a directory on the way down to its entries."""
+
+    #: the current walk: which patterns matched the directory (MatchInfo)
+    matched: Optional[List[bool]] = None
+    #: the current walk skipped it (an excluded directory not entered): everything below is left out
+    current_out: bool = False
+    #: the legacy walk skipped it
+    legacy_out: bool = False
+
+
+@dataclass
 class Matcher:
-    """The patterns of one .dockerignore, evaluated path by path as BuildKit's walk does."""
+    """The patterns of one .dockerignore, evaluated path by path as the builders' walks do."""
 
-    def __init__(self, patterns: List[Pattern]) -> None:
-        self.patterns = patterns
-        self.has_exceptions = any(p.exclusion for p in patterns)
+    patterns: List[Pattern] = field(default_factory=list)
 
-    def step(self, path: str, parent: Optional[List[bool]] = None) -> Tuple[bool, List[bool]]:
-        """(whether `path` is left out, what each pattern matched: pass it for the entries below `path`)."""
+    def step(self, path: str, above: Optional[Below] = None) -> Tuple[bool, Below]:
+        """(whether every builder leaves `path` out, what its entries need to know when it is a directory)."""
+        above = above or Below()
+        current, matched = (True, None) if above.current_out else self._current(path, above.matched)
+        legacy = above.legacy_out or self._legacy_matches(path)
+        below = Below(matched, above.current_out or (current and not self._current_enters(path)),
+                      above.legacy_out or (legacy and not self._legacy_enters(path)))
+        return current and legacy, below
+
+    def excludes(self, path: str) -> bool:
+        """Whether `path` (relative to the context, `/`-separated) is left out by every builder."""
+        return self._along(path)[0]
+
+    def current_excludes(self, path: str) -> bool:
+        """Whether the current BuildKit (fsutil's filter, patternmatcher's match types) leaves `path` out."""
+        return self._along(path)[1]
+
+    def legacy_excludes(self, path: str) -> bool:
+        """Whether Docker before 23 (moby fileutils, fsutil before 2022) leaves `path` out."""
+        return self._along(path)[2]
+
+    def _along(self, path: str) -> Tuple[bool, bool, bool]:
+        """(left out by every builder, by the current one, by the legacy one), walking down to `path`."""
+        parts = go_clean(path).split("/")
+        above = Below()
+        for depth in range(1, len(parts)):
+            _, above = self.step("/".join(parts[:depth]), above)
+        current = True if above.current_out else self._current(path, above.matched)[0]
+        legacy = above.legacy_out or self._legacy_matches(path)
+        return current and legacy, current, legacy
+
+    def _current(self, path: str, parent: Optional[List[bool]]) -> Tuple[bool, List[bool]]:
+        """patternmatcher's MatchesUsingParentResults."""
         excluded = False
         matched = [False] * len(self.patterns)
         for index, pattern in enumerate(self.patterns):
-            match = bool(parent) and parent[index]  # type: ignore[index]
+            match = parent[index] if parent else False
             if not match:
                 if pattern.exclusion != excluded:
                     continue
@@ -427,11 +485,34 @@ class Matcher:
         parts = path.split("/")[:-1]
         return any(pattern.match("/".join(parts[:depth])) for depth in range(1, len(parts) + 1))
 
-    def excludes(self, path: str) -> bool:
-        """Whether `path` (relative to the context, `/`-separated) is left out of the build context."""
-        parts = go_clean(path).split("/")
-        parent: Optional[List[bool]] = None
+    def _current_enters(self, directory: str) -> bool:
+        """fsutil's filter: an excluded directory is walked when an exception has a wildcard, or names
+        something below it."""
+        exceptions = [_without_trailing_glob(p.text) for p in self.patterns if p.exclusion]
+        if any(char in text for text in exceptions for char in _WILDCARDS):
+            return True
+        return any((text + "/").startswith(directory + "/") for text in exceptions)
+
+    def _legacy_matches(self, path: str) -> bool:
+        """moby fileutils' Matches (Docker before 23): every pattern by its regular expression, the parent
+        of the pattern's own depth."""
+        parents = path.split("/")[:-1]
         excluded = False
-        for depth in range(1, len(parts) + 1):
-            excluded, parent = self.step("/".join(parts[:depth]), parent)
+        for pattern in self.patterns:
+            match = pattern.legacy_match(path)
+            depth = pattern.text.count("/") + 1
+            if not match and parents and depth <= len(parents):
+                match = pattern.legacy_match("/".join(parents[:depth]))
+            if match:
+                excluded = not pattern.exclusion
         return excluded
+
+    def _legacy_enters(self, directory: str) -> bool:
+        return any((p.text + "/").startswith(directory + "/") for p in self.patterns if p.exclusion)
+
+
+def _without_trailing_glob(text: str) -> str:
+    for suffix in ("/**", "/*"):
+        if text.endswith(suffix):
+            text = text[:-len(suffix)]
+    return text
