@@ -34,7 +34,7 @@ MAX_JSON = 64 * 1024
 #: what one variable expansion may produce: `ENV a=$a$a` repeated would double it on every line
 MAX_EXPANSION = 16 * 1024
 #: stages and instructions check judges at most (real Dockerfiles have a few dozen of each)
-MAX_STAGES, MAX_INSTRUCTIONS = 256, 4096
+MAX_STAGES, MAX_INSTRUCTIONS = 256, 2048
 
 INSTRUCTIONS = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",

@@ -18,7 +18,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 from generator.check.analysis import StageFacts
 from generator.check.dockerfile import (
@@ -307,15 +307,42 @@ def _secrets(ctx: Context, lines: _Lines, findings: List[Finding], result: Fixed
                 _refuse(result, finding, reason)
 
 
+@dataclass
+class _SecretUse:
+    """Where one secret is declared (ARG/ENV) and which shell-form RUN lines read it."""
+
+    declarations: List[Instruction] = field(default_factory=list)
+    uses: List[Instruction] = field(default_factory=list)
+    stages: Set[int] = field(default_factory=set)
+
+
 def _move_secret(ctx: Context, lines: _Lines, name: str, result: Fixed) -> str:
     """Move one secret; "" when done, else why it was not."""
     if ctx.dockerfile.escape != "\\":
         return "a Windows-style Dockerfile (escape `): its RUN lines are not POSIX shell"
+    found = _secret_use(ctx, name)
+    if isinstance(found, str):
+        return found
+    if len(found.stages) > 1:
+        return "it is declared in several stages"
+    if not found.uses:
+        reason = _runs_after_declaration(ctx, found)
+        if reason:
+            return reason
+    secret_id = re.sub(r"[^a-z0-9_.-]", "_", name.lower())
+    for instruction in found.uses:
+        if not _mount_secret(lines, instruction, name, secret_id):
+            return f"the RUN at line {instruction.line} is not laid out as check can edit"
+    _remove_declarations(lines, name, secret_id, found, result)
+    return ""
+
+
+def _secret_use(ctx: Context, name: str) -> Union[_SecretUse, str]:
+    """Where `name` is declared and read, or why it cannot move (an ENV of the final image, a declaration
+    of several values, a use outside shell-form RUN)."""
     reference = re.compile(_REFERENCE.format(name=re.escape(name)))
-    declarations: List[Instruction] = []
-    uses: List[Instruction] = []
-    stages: Set[int] = set()
     final_indexes = {f.stage.index for f in ctx.chain}
+    found = _SecretUse()
     for instruction in ctx.dockerfile.instructions:
         if instruction.keyword in ("ARG", "ENV"):
             pairs = arg_pairs(instruction) if instruction.keyword == "ARG" else env_pairs(instruction)
@@ -325,39 +352,42 @@ def _move_secret(ctx: Context, lines: _Lines, name: str, result: Fixed) -> str:
                            "(a secret file or the orchestrator's secrets) and delete it here"
                 if len(pairs) != 1:
                     return f"the {instruction.keyword} at line {instruction.line} declares several values"
-                declarations.append(instruction)
+                found.declarations.append(instruction)
                 if instruction.stage >= 0:
-                    stages.add(instruction.stage)
-                continue
-            if any(reference.search(p.value or "") for p in pairs):
+                    found.stages.add(instruction.stage)
+            elif any(reference.search(p.value or "") for p in pairs):
                 return f"{instruction.keyword} at line {instruction.line} uses it"
             continue
-        text = instruction.arguments + "".join(h.body for h in instruction.heredocs)
-        if reference.search(text):
+        if reference.search(instruction.arguments + "".join(h.body for h in instruction.heredocs)):
             if instruction.keyword != "RUN" or instruction.exec_form is not None or instruction.heredocs:
                 return f"{instruction.keyword} at line {instruction.line} uses it (only shell-form RUN lines can read a secret mount)"
-            uses.append(instruction)
-    if len(stages) > 1:
-        return "it is declared in several stages"
-    if not uses:
-        stage = next(iter(stages), None)
-        if stage is None:
-            return "no RUN uses it"
-        start = max(d.line for d in declarations if d.stage == stage)
-        uses = [i for i in ctx.facts[stage].stage.instructions if i.keyword == "RUN" and i.line > start]
-        if not uses:
-            return "no RUN uses it"
-        if any(i.exec_form is not None or i.heredocs for i in uses):
-            return "a RUN after it is in exec form or a heredoc (it cannot read a secret mount the same way)"
-    secret_id = re.sub(r"[^a-z0-9_.-]", "_", name.lower())
-    for instruction in uses:
-        if not _mount_secret(lines, instruction, name, secret_id):
-            return f"the RUN at line {instruction.line} is not laid out as check can edit"
+            found.uses.append(instruction)
+    return found
+
+
+def _runs_after_declaration(ctx: Context, found: _SecretUse) -> str:
+    """No RUN names the secret: every RUN after its declaration may read it (from the environment);
+    "" when they all can take the mount, else why not."""
+    stage = next(iter(found.stages), None)
+    if stage is None:
+        return "no RUN uses it"
+    start = max(d.line for d in found.declarations if d.stage == stage)
+    found.uses = [i for i in ctx.facts[stage].stage.instructions if i.keyword == "RUN" and i.line > start]
+    if not found.uses:
+        return "no RUN uses it"
+    if any(i.exec_form is not None or i.heredocs for i in found.uses):
+        return "a RUN after it is in exec form or a heredoc (it cannot read a secret mount the same way)"
+    return ""
+
+
+def _remove_declarations(lines: _Lines, name: str, secret_id: str, found: _SecretUse, result: Fixed) -> None:
+    """Delete the ARG/ENV lines of a moved secret and say how to build now."""
     valued = False
-    for instruction in declarations:
+    for instruction in found.declarations:
         pairs = arg_pairs(instruction) if instruction.keyword == "ARG" else env_pairs(instruction)
         valued = valued or bool(pairs[0].value)
         lines.delete(instruction.line, instruction.end_line)
+    uses, declarations = found.uses, found.declarations
     where = ", ".join(str(i.line) for i in uses)
     result.applied.append(f"{name}: ARG/ENV removed (line{'s' if len(declarations) > 1 else ''} "
                           f"{', '.join(str(d.line) for d in declarations)}); the RUN at line{'s' if len(uses) > 1 else ''} "
@@ -367,7 +397,6 @@ def _move_secret(ctx: Context, lines: _Lines, name: str, result: Fixed) -> str:
     if valued:
         result.hints.append(f"{name} had a value written in the Dockerfile: it was removed, but it is still in your "
                             "version control history and in images built before: rotate it")
-    return ""
 
 
 def _mount_secret(lines: _Lines, instruction: Instruction, name: str, secret_id: str) -> bool:
@@ -488,8 +517,8 @@ def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, Optional[str]]]:
             for source in sources:
                 base = source.rstrip("/").rsplit("/", 1)[-1]
                 if target == destination or target.endswith("/" + base) or target == base:
-                    found, text = _context_file(ctx, source)
-                    if found:
+                    present, text = _context_file(ctx, source)
+                    if present:
                         return source, text
     return None
 
