@@ -39,6 +39,10 @@ the project declares), prints the unified diff, keeps the original as
 Dockerfile.orig (Dockerfile.orig.1, ... when that exists) and reports what it left,
 with the reason.
 
+Below the project root (the directory named, or the current one for what is named
+inside it) nothing is read or written through a symbolic link: a Dockerfile reached
+through a directory link, or a .dockerignore that is a link, is refused (exit 2).
+
 examples:
   scaffold check                          the Dockerfile(s) in this directory
   scaffold check services/api/Dockerfile --json

@@ -61,6 +61,8 @@ class Place:
         except ScaffoldError as error:
             message = str(error)
             reason = message[len(prefix):] if message.startswith(prefix) else message
+            if reason.startswith(self.rel + " "):  # "<rel> is a symbolic link ...": say it once, as written
+                raise UnreadableDockerfile(f"{self.display} {reason[len(self.rel) + 1:]}") from None
             raise UnreadableDockerfile(f"{self.display}: {reason}") from None
         offset = data.find(b"\0") if data is not None else -1
         if offset >= 0:
