@@ -190,19 +190,21 @@ class _BoundedInfo(tarfile.TarInfo):
     layer could ask for gigabytes or overflow the stack with one.
     """
 
+    chain = 0
+
     def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
         if self.type not in EXTENDED:
             return super()._proc_member(tarfile_)  # type: ignore[misc]
         if self.size > limits.MAX_TAR_HEADER:
             raise LimitExceeded(f"an extended tar header of {self.size:,} bytes", limits.MAX_TAR_HEADER)
-        chain = getattr(tarfile_, "_scaffold_chain", 0) + 1
+        chain = _BoundedInfo.chain + 1  # the headers being read, nested (tarfile recurses; one reader at a time)
         if chain > limits.MAX_TAR_HEADER_CHAIN:
             raise LimitExceeded(f"{chain} extended tar headers in a row", limits.MAX_TAR_HEADER_CHAIN)
-        setattr(tarfile_, "_scaffold_chain", chain)
+        _BoundedInfo.chain = chain
         try:
             return super()._proc_member(tarfile_)  # type: ignore[misc]
         finally:
-            setattr(tarfile_, "_scaffold_chain", chain - 1)
+            _BoundedInfo.chain = chain - 1
 
 
 EXTENDED = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
