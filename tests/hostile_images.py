@@ -148,12 +148,14 @@ def repeated_layers(times: int) -> bytes:
 
 
 def big_tar_header(size: int) -> bytes:
-    """A pax extended header of `size` bytes (tarfile reads one whole)."""
-    def write(tar: tarfile.TarFile) -> None:
-        info = tarfile.TarInfo("f")
-        info.pax_headers = {"comment": "x" * size}
-        tar.addfile(info)
-    return archive_with_blob_layer(GOOD, gzip_layer(write))
+    """A pax extended header of `size` bytes, one `comment` record (tarfile reads one whole)."""
+    record = f"{size} comment=".encode()
+    record += b"x" * (size - len(record) - 1) + b"\n"
+    header = tarfile.TarInfo("././@PaxHeader")
+    header.type, header.size = tarfile.XHDTYPE, size
+    body = header.tobuf(tarfile.USTAR_FORMAT) + record + bytes(-size % tarfile.BLOCKSIZE)
+    body += tarfile.TarInfo("f").tobuf(tarfile.USTAR_FORMAT) + bytes(2 * tarfile.BLOCKSIZE)
+    return archive_with_blob_layer(GOOD, gzip.compress(body, compresslevel=1, mtime=0))
 
 
 def chained_tar_headers(count: int) -> bytes:

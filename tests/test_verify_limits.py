@@ -131,7 +131,7 @@ def test_path_entries_and_symlink_chains_are_bounded(path_entries, links, hops):
 
 
 @SLOW
-@given(rules=st.integers(0, 1500), missing=st.integers(0, 100_000))
+@given(rules=st.integers(0, 1500), missing=st.integers(0, 20_000))
 @example(rules=5000, missing=10)
 @example(rules=1000, missing=100_000)
 def test_dpkg_rules_times_paths_are_bounded(rules, missing):
@@ -161,7 +161,7 @@ def test_repeated_layers_are_bounded(times):
 @example(size=10, chain=50_000)
 def test_extended_tar_headers_are_bounded(size, chain):
     big, chained = verify_in_child(hostile.big_tar_header(size)), verify_in_child(hostile.chained_tar_headers(chain))
-    assert over(big, "extended tar header") == (size > limits.MAX_TAR_HEADER - 100)
+    assert over(big, "extended tar header") == (size > limits.MAX_TAR_HEADER)
     assert over(chained, "extended tar headers in a row") == (chain > limits.MAX_TAR_HEADER_CHAIN)
 
 
