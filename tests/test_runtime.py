@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -21,6 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator import __version__
 from generator.detect import detect
 from generator.errors import InputError
 from generator.languages import LANGUAGES
@@ -319,7 +322,7 @@ def test_workflow_pins_every_action_by_sha_with_its_version_and_asks_for_least_p
     steps = {step.get("name", step.get("uses", "")): step for step in job["steps"]}
     build = [s for s in job["steps"] if s.get("uses", "").startswith("docker/build-push-action@")]
     assert any(s["with"].get("sbom") is True and s["with"].get("provenance") == "mode=max" for s in build)
-    assert "scaffold verify \"$IMAGE\" --port 8080" in steps["Verify the image against the hardening contract"]["run"]
+    assert "/scaffold/bin/scaffold\" verify \"$IMAGE\" --port 8080" in steps["Verify the image against the hardening contract"]["run"]
     trivy = steps["Scan the image (Trivy)"]["with"]
     assert trivy["severity"] == "HIGH,CRITICAL" and trivy["exit-code"] == "1" and trivy["format"] == "sarif"
 
@@ -336,10 +339,65 @@ def test_gitlab_pipeline_pins_every_image_by_digest(rendered):
     assert "scaffold verify" in " ".join(pipeline["container-verify"]["script"])
 
 
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """This project built as a wheel: what a release publishes, or what a team hosts before one."""
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--quiet", "--wheel-dir", str(dist)],
+                   check=True, capture_output=True)
+    return next(dist.glob("hardened_scaffold-*.whl"))
+
+
+def install_commands(project: Path, ci: str) -> str:
+    """The pipeline's own commands that install hardened-scaffold, as the shell script the runner would run."""
+    if ci == "github":
+        (job,) = yaml.safe_load((project / ".github" / "workflows" / "container.yml").read_text())["jobs"].values()
+        return next(step["run"] for step in job["steps"] if step.get("name", "").startswith("Install hardened-scaffold"))
+    script = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["container-verify"]["script"]
+    return "\n".join(line for line in script if "scaffold" in line and "verify" not in line)
+
+
+@pytest.mark.parametrize("ci,requirement", [
+    ("github", "release"), ("github", "url"), ("github", "wrong hash"), ("github", "as generated"),
+    ("gitlab", "release")])
+def test_the_ci_installs_hardened_scaffold_by_the_hash_in_its_requirements_file(rendered, wheel, tmp_path, ci,
+                                                                                 requirement):
+    """The install step of the rendered pipeline, run by a shell in a fresh venv against a local index holding
+    the wheel: it installs the wheel whose sha256 the requirements file names (by version, as after a release;
+    by URL, as before one), and refuses any other, and the one the file names as generated (no hash set yet)."""
+    import hashlib
+
+    project = tmp_path / "project"
+    shutil.copytree(rendered["python" if ci == "github" else "go-gitlab"], project)
+    requirements = project / f".{ci}" / "scaffold-requirements.txt"
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    line = {"release": f"hardened-scaffold=={__version__} --hash=sha256:{digest}",
+            "url": f"hardened-scaffold @ {wheel.as_uri()} --hash=sha256:{digest}",
+            "wrong hash": f"hardened-scaffold=={__version__} --hash=sha256:{'0' * 64}"}.get(requirement)
+    generated = requirements.read_text()
+    assert f"\nhardened-scaffold=={__version__} --hash=sha256:SET-THE-SHA256-OF-THE-WHEEL\n" in generated
+    if line:
+        requirements.write_text(re.sub(r"(?m)^hardened-scaffold.*$", line, generated))
+    runner = tmp_path / "runner"
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "RUNNER_TEMP": str(runner), "HOME": str(tmp_path),
+           "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheel.parent), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    script = install_commands(project, ci).replace("/tmp/scaffold", f"{runner}/scaffold")  # GitLab's venv, here
+    result = subprocess.run(["bash", "-e", "-c", script], cwd=project, env=env, capture_output=True, text=True,
+                            check=False)
+    if requirement in ("wrong hash", "as generated"):
+        assert result.returncode != 0 and "DO NOT MATCH THE HASHES" in result.stderr, result.stderr
+        assert not (runner / "scaffold" / "bin" / "scaffold").exists()
+        return
+    assert result.returncode == 0, result.stderr
+    verify = subprocess.run([str(runner / "scaffold" / "bin" / "scaffold"), "verify", "--help"], capture_output=True,
+                            text=True, check=False)
+    assert verify.returncode == 0 and "exit codes: 0 passes" in verify.stdout, verify.stderr
+
+
 # -- scaffold new and upgrade ------------------------------------------------------------
 
-COMPANIONS = {"compose.yaml", ".github/workflows/container.yml", "k8s/deployment.yaml", "k8s/service.yaml",
-              "k8s/networkpolicy.yaml", "k8s/kustomization.yaml", "k8s/namespace.yaml"}
+COMPANIONS = {"compose.yaml", ".github/workflows/container.yml", ".github/scaffold-requirements.txt",
+              "k8s/deployment.yaml", "k8s/service.yaml", "k8s/networkpolicy.yaml", "k8s/kustomization.yaml", "k8s/namespace.yaml"}
 
 
 def record(project: Path) -> dict:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 import tarfile
 import textwrap
+import time
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -539,7 +542,7 @@ def test_cli_base_needs_an_image_of_the_daemon(tmp_path):
 
 FAKE_DOCKER = textwrap.dedent("""\
     #!{python}
-    import json, os, sys
+    import json, os, signal, sys, time
     args = sys.argv[1:]
     with open(os.environ["FAKE_LOG"], "a") as log:
         log.write(json.dumps(args) + "\\n")
@@ -550,14 +553,24 @@ FAKE_DOCKER = textwrap.dedent("""\
         print(json.dumps([{{"Id": "sha256:" + "ab" * 32}}]))
     elif args[0] == "save":
         sys.stdout.buffer.write(open(os.environ["FAKE_ARCHIVE"], "rb").read())
-    elif args[0] == "run":
+    elif args[0] == "run":  # attached: the container's output, then its exit code
+        with open(os.environ["FAKE_LOG"] + ".pid", "w") as pid:
+            pid.write(str(os.getpid()))
         if os.environ.get("FAKE_RUN_FAILS"):
             sys.stderr.write("docker: Error response from daemon: exec: no such file\\n"); sys.exit(127)
-        print("c0ffee")
-    elif args[0] == "inspect":
-        print(state)
-    elif args[0] == "logs":
-        print("listening\\nboom: read-only file system")
+        print("listening\\nboom: read-only \\x1b[2Jfile system", flush=True)
+        if state.startswith("running"):  # "running" or "running 3 1.5": exits 3 after 1.5 s
+            _, code, seconds = (state.split() + ["0", "30"])[:3]
+            time.sleep(float(seconds))
+            sys.exit(int(code))
+        sys.exit(int(state.split()[1]))
+    elif args[0] == "rm":
+        try:
+            os.kill(int(open(os.environ["FAKE_LOG"] + ".pid").read()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+    elif args[0] == "port":
+        print("127.0.0.1:" + os.environ.get("FAKE_PORT", "9"))
     """)
 
 
@@ -578,37 +591,107 @@ def fake_docker(tmp_path, monkeypatch):
     return str(script), calls
 
 
+HARDENED = ["--rm", "--pull", "never", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+            "--pids-limit", "256", "--memory", "512m", "--memory-swap", "512m", "--cpus", "1", "--stop-timeout", "5",
+            "--log-driver", "none", "--label", "scaffold.verify=smoke-run", "--tmpfs", "/tmp:rw,noexec,nosuid,size=64m"]
+
+
+def pairs(args: List[str]) -> List[Tuple[str, str]]:
+    """A docker command line as (flag, value) pairs (a lone flag with "")."""
+    found_pairs, index = [], 0
+    while index < len(args):
+        takes_value = index + 1 < len(args) and not args[index + 1].startswith("-") and args[index] not in (
+            "--rm", "--read-only", "--sig-proxy=false")
+        found_pairs.append((args[index], args[index + 1] if takes_value else ""))
+        index += 2 if takes_value else 1
+    return found_pairs
+
+
 def test_smoke_run_is_hardened_and_always_removes_its_container(fake_docker, monkeypatch):
     docker, calls = fake_docker
-    report = verify_image("test/app:1", docker=docker, settle=0)
+    report = verify_image("test/app:1", docker=docker, settle=0.5)
     assert report.passed and report.facts["run"] == "exited 0 (a command-line program)"
     run = next(call for call in calls() if call[0] == "run")
     name = run[run.index("--name") + 1]
-    for flag in ("--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--pull", "never"):
-        assert flag in run
-    assert "-p" not in run and run[-1] == "sha256:" + "ab" * 32
-    assert calls()[-1] == ["rm", "-f", name]
+    assert set(pairs(HARDENED)) <= set(pairs(run[1:-1])), run
+    assert ("--network", "none") in pairs(run) and "-p" not in run and run[-1] == "sha256:" + "ab" * 32
+    assert calls()[-1] == ["rm", "--force", "--volumes", name]
 
     monkeypatch.setenv("FAKE_STATE", "exited 3")
-    crashed = verify_image("test/app:1", docker=docker, settle=0)
-    assert found(crashed) == [("R1-R3", "run", "the container exited with 3 within 0 s; its log ends: listening | "
-                               "boom: read-only file system", [])]
-    assert calls()[-1][:2] == ["rm", "-f"]
+    crashed = verify_image("test/app:1", docker=docker, settle=2)
+    assert found(crashed) == [("R1-R3", "run", "the container exited with 3 within 2 s; its log ends: listening | "
+                               "boom: read-only \x1b[2Jfile system", [])]
+    assert "\x1b" not in crashed.text() and "read-only \\x1b[2Jfile system" in crashed.text()
+    assert calls()[-1][:2] == ["rm", "--force"]
 
     monkeypatch.setenv("FAKE_RUN_FAILS", "1")
-    failed = verify_image("test/app:1", docker=docker, settle=0)
+    failed = verify_image("test/app:1", docker=docker, settle=2)
     assert [f.seen for f in failed.findings] == [
         "the container did not start hardened: docker: Error response from daemon: exec: no such file"]
-    assert calls()[-1][:2] == ["rm", "-f"]
+    assert calls()[-1][:2] == ["rm", "--force"]
 
 
 def test_port_probe_publishes_on_loopback_only(fake_docker, monkeypatch):
     docker, calls = fake_docker
-    report = verify_image("test/app:1", docker=docker, port=8080, settle=0)
+    report = verify_image("test/app:1", docker=docker, port=8080, settle=2)
     run = next(call for call in calls() if call[0] == "run")
-    assert run[run.index("-p") + 1] == "127.0.0.1::8080"
+    assert run[run.index("-p") + 1] == "127.0.0.1::8080" and "--network" not in run
     assert [f.seen for f in report.findings] == [
         "the container exited 0 (a command-line program?), so nothing answers on port 8080"]
+
+
+def test_image_volumes_get_a_sized_tmpfs_each_and_odd_ones_refuse_the_run(fake_docker, tmp_path, monkeypatch):
+    docker, calls = fake_docker
+    archive = tmp_path / "volumes.tar"
+    archive.write_bytes(saved_image({**GOOD, "Volumes": {"/data": {}, "/var/cache/app": {}}}, [scratch_root()]))
+    monkeypatch.setenv("FAKE_ARCHIVE", str(archive))
+    verify_image("test/app:1", docker=docker, settle=0.5)
+    run = next(call for call in calls() if call[0] == "run")
+    assert ("--tmpfs", "/data:rw,noexec,nosuid,size=64m") in pairs(run)
+    assert ("--tmpfs", "/var/cache/app:rw,noexec,nosuid,size=64m") in pairs(run)
+    archive.write_bytes(saved_image({**GOOD, "Volumes": {"/data:exec,size=99g": {}}}, [scratch_root()]))
+    refused = verify_image("test/app:1", docker=docker, settle=0.5)
+    assert [f.seen for f in refused.findings] == [
+        "VOLUME /data:exec,size=99g is no plain absolute path, so it cannot be mounted in memory: not run"]
+    assert sum(call[0] == "run" for call in calls()) == 1
+
+
+def test_a_port_wait_ends_when_the_container_exits(fake_docker, monkeypatch):
+    docker, _ = fake_docker
+    monkeypatch.setenv("FAKE_STATE", "running 3 1.5")
+    started = time.monotonic()
+    report = verify_image("test/app:1", docker=docker, port=8080, settle=0.5, answer_timeout=60)
+    assert time.monotonic() - started < 15
+    assert [f.seen for f in report.findings] == [
+        "the container exited with 3 before port 8080 answered; its log ends: listening | boom: read-only "
+        "\x1b[2Jfile system"]
+
+
+def test_base_scratch_is_the_empty_base(fake_docker):
+    docker, calls = fake_docker
+    report = verify_image("test/app:1", docker=docker, base="scratch", run=False)
+    assert report.passed and report.base == "scratch" and report.inherited == []
+    assert ["image", "inspect", "--", "scratch"] not in calls()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_removes_the_smoke_container_and_exits_128_plus_it(fake_docker, tmp_path, signum):
+    docker, calls = fake_docker
+    env = {**os.environ, "SCAFFOLD_DOCKER": docker, "FAKE_STATE": "running 0 30", "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, "-m", "generator", "verify", "test/app:1"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not any(call[0] == "run" for call in (calls() if (tmp_path / "calls.log").exists() else [])):
+        assert time.monotonic() < deadline and child.poll() is None, child.communicate()
+        time.sleep(0.1)
+    time.sleep(0.5)
+    child.send_signal(signum)
+    _, stderr = child.communicate(timeout=30)
+    name = next(call for call in calls() if call[0] == "run")[3]
+    assert child.returncode == 128 + signum, stderr
+    assert ["rm", "--force", "--volumes", name] in calls()
+    assert stderr.strip().splitlines() == [
+        f"error: interrupted by {signal.Signals(signum).name}; the smoke run's container was removed"]
 
 
 def test_a_base_that_is_not_there_is_cannot_verify_before_anything_is_saved(fake_docker):

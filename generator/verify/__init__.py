@@ -57,6 +57,9 @@ CHECKS = (
           "as the image's user: it stays up (or exits 0); with --port, the port answers on 127.0.0.1"),
 )
 
+#: the base named `scratch` (as a Go final's label names it): the empty base, not an image of the daemon
+EMPTY_BASE = "scratch"
+
 #: seconds the smoke run waits before judging "stays up", and for the port to answer
 SETTLE, ANSWER_TIMEOUT = 5.0, 60.0
 
@@ -71,19 +74,22 @@ def verify_image(image: str, port: Optional[int] = None, run: bool = True, docke
     fail the image (see checks.inherited). Raises CannotVerify when there is no client, no
     daemon, or no such image (or base).
     """
-    from generator.verify.archive import SavedImage, read_saved
+    from generator.verify.archive import SavedImage, normal, read_saved
     from generator.verify.checks import static_report
+    from generator.verify.config import diff_ids, image_config
     from generator.verify.docker import Docker
 
     client = Docker(docker)
     image_id = str(client.inspect(image).get("Id") or image)
-    base_meta = client.inspect(base) if base else {}
+    base_meta = client.inspect(base) if base and base != EMPTY_BASE else {}
     with client.save(image_id) as stream:
         saved = read_saved(stream)
     base_saved, shared = None, 0
-    if base:
+    if base == EMPTY_BASE:  # FROM scratch: no layer, nothing to inherit
+        base_saved = SavedImage({}, [], [])
+    elif base:
         base_layers = list((base_meta.get("RootFS") or {}).get("Layers") or [])
-        layers = list((saved.config.get("rootfs") or {}).get("diff_ids") or [])
+        layers = diff_ids(saved.config)
         while shared < min(len(layers), len(base_layers)) and layers[shared] == base_layers[shared]:
             shared += 1
         if base_layers and shared == len(base_layers):  # built FROM it: its layers are the image's lowest
@@ -98,7 +104,8 @@ def verify_image(image: str, port: Optional[int] = None, run: bool = True, docke
     elif any(f.check == "exec-form" and f.seen.startswith("no ENTRYPOINT") for f in report.findings):
         report.skipped["run"] = "nothing to run"
     else:
-        findings, what = client.smoke(image_id, port, settle, answer_timeout)
+        volumes = [normal(str(path)) for path in image_config(saved.config)[0].get("Volumes") or {}]
+        findings, what = client.smoke(image_id, port, settle, answer_timeout, ["/" + path for path in volumes])
         report.findings += findings
         report.facts["run"] = what
     return report
@@ -177,28 +184,26 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, out: Any) -> int:
-    """`scaffold verify`: 0 passes, 1 findings, 2 cannot run (one `error:` line)."""
+    """`scaffold verify`: 0 passes, 1 findings; a ScaffoldError (exit 2) when it cannot run, for the CLI to report."""
+    from generator.errors import InputError
     from generator.verify.report import CannotVerify
 
     if (args.image is None) == (args.archive is None):
-        out.error("give an IMAGE or --archive FILE (one of them)")
-        return 2
+        raise InputError("give an IMAGE or --archive FILE (one of them)")
     if args.base is not None and args.archive is not None:
-        out.error("--base needs an IMAGE of the daemon, not --archive")
-        return 2
+        raise InputError("--base needs an IMAGE of the daemon, not --archive")
     try:
         if args.archive is not None:
             report = verify_archive(args.archive, port=args.port)
         else:
             report = verify_image(args.image, port=args.port, run=not args.no_run, base=args.base)
-    except CannotVerify as error:
-        out.error(f"cannot verify {args.image or args.archive}: {error}")  # out escapes it
-        return 2
+    except CannotVerify as error:  # the CLI prints it as one escaped line
+        raise CannotVerify(f"cannot verify {args.image or args.archive}: {error}") from None
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     text = json.dumps(report.to_json(), indent=2) if args.json else report.text(
         (lambda code, word: f"\033[{code}m{word}\033[0m") if color else None)
     try:
-        print(text)
+        print(text)  # the report: escaped field by field (Report.text), or JSON, which escapes by itself
         sys.stdout.flush()
     except BrokenPipeError:  # `scaffold verify ... | head`: the reader left; the verdict stays the exit code
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import posixpath
 import tarfile
-from typing import IO, Dict, Iterator, List, Optional, Set, Tuple
+from typing import IO, Any, Dict, Iterator, List, Optional, Set, Tuple
 
+from generator.verify import limits
+from generator.verify.limits import Counter, LimitExceeded, check_path
 from generator.verify.report import CannotVerify
 
 #: files whose content the checks read (paths relative to /)
@@ -27,11 +29,7 @@ KEPT = frozenset({
 KEPT_PREFIXES = ("var/lib/dpkg/status.d/", "etc/dpkg/dpkg.cfg.d/")
 #: dpkg's per-package file lists
 KEPT_INFO = ("var/lib/dpkg/info/", ".list")
-#: a kept file larger than this makes the archive unreadable (no real package database is near it)
-MAX_KEPT = 256 * 1024 * 1024
 
-#: the largest JSON document (manifest, config) read from the archive
-MAX_JSON = 16 * 1024 * 1024
 #: how compressed layers start: gzip, zstd (which tarfile cannot read: reported as such)
 COMPRESSED = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd")
 
@@ -76,43 +74,141 @@ class Layer:
 
 
 class SavedImage:
-    """The config (as in the image's config blob) and the layers, lowest first."""
+    """The config blob (parsed JSON, any shape: generator.verify.config reads it) and the layers, lowest first."""
 
-    def __init__(self, config: dict, layers: List[Layer], tags: List[str]) -> None:
+    def __init__(self, config: Any, layers: List[Layer], tags: List[str]) -> None:
         self.config = config
         self.layers = layers
         self.tags = tags
-        history = [h for h in config.get("history") or [] if isinstance(h, dict) and not h.get("empty_layer")]
+        steps = config.get("history") if isinstance(config, dict) else None
+        history = [h for h in steps if isinstance(h, dict) and not h.get("empty_layer")] if isinstance(steps, list) else []
         for layer, step in zip(layers, history if len(history) == len(layers) else []):
             layer.created_by = str(step.get("created_by") or "")
 
 
 def read_saved(stream: IO[bytes], image: str = "") -> SavedImage:
-    """Read a `docker save` archive from a stream (a pipe is fine); raise CannotVerify if it is not one."""
-    layers: Dict[str, Layer] = {}
-    blobs: Dict[str, bytes] = {}
-    aliases: Dict[str, str] = {}
+    """Read a `docker save` archive from a stream (a pipe is fine); raise CannotVerify if it is not one.
+
+    What is kept is bounded (generator.verify.limits): past a bound, a LimitExceeded.
+    """
+    reader = _Reader()
     try:
-        outer = tarfile.open(fileobj=stream, mode="r|")
-        for member in _members(outer):
-            name = normal(member.name)
-            if member.issym() and name.endswith("layer.tar"):  # legacy layout: a repeated layer links to the first
-                aliases[name] = normal(posixpath.join(posixpath.dirname(name), member.linkname))
-            if not member.isfile():
-                continue
-            data = outer.extractfile(member)
-            assert data is not None
-            head = data.read(tarfile.BLOCKSIZE)
-            if name.endswith("layer.tar") or (name.startswith("blobs/") and _is_layer(head)):
-                layers[name] = _read_layer(name, _Prefixed(head, data))
-            elif head[:1] in (b"{", b"["):
-                blobs[name] = head + data.read(MAX_JSON + 1 - len(head))
-                if len(blobs[name]) > MAX_JSON:
-                    raise CannotVerify(f"the image archive holds {name}, over {MAX_JSON} bytes of JSON: "
-                                       "not a docker save archive")
+        outer = tarfile.open(fileobj=stream, mode="r|", tarinfo=_BoundedInfo)  # type: ignore[call-overload]
+        for member in _members(outer, reader.members):
+            reader.member(outer, member)
     except (tarfile.TarError, EOFError, OSError, ValueError) as error:
         raise CannotVerify(f"cannot read the image archive: {error}") from None
-    return _assemble(layers, blobs, aliases, image)
+    return _assemble(reader.layers, reader.blobs, reader.aliases, image)
+
+
+class _Reader:
+    """One archive being read: the layers and JSON blobs found so far, and the bounds they count against."""
+
+    def __init__(self) -> None:
+        self.layers: Dict[str, Layer] = {}
+        self.blobs: Dict[str, bytes] = {}
+        self.aliases: Dict[str, str] = {}
+        self.members = Counter("members in the image archive", limits.MAX_MEMBERS)
+        self.blob_count = Counter("JSON documents in the image archive", limits.MAX_BLOBS)
+        self.json_bytes = Counter("bytes of JSON in the image archive", limits.MAX_JSON_TOTAL)
+        self.entries = Counter("files, directories and links in the image's layers", limits.MAX_ENTRIES)
+        self.kept = Counter("bytes of package databases and account files in the image", limits.MAX_KEPT_BYTES)
+        self.content = Counter("bytes of files in the image's layers", limits.MAX_CONTENT_BYTES)
+
+    def member(self, outer: tarfile.TarFile, member: tarfile.TarInfo) -> None:
+        name = normal(member.name)
+        if member.issym() and name.endswith("layer.tar"):  # legacy layout: a repeated layer links to the first
+            self.aliases[name] = normal(posixpath.join(posixpath.dirname(name), member.linkname))
+        if not member.isfile():
+            return
+        data = outer.extractfile(member)
+        assert data is not None
+        head = data.read(tarfile.BLOCKSIZE)
+        if name.endswith("layer.tar") or (name.startswith("blobs/") and _is_layer(head)):
+            self.layers[name] = self.layer(name, _Prefixed(head, data))
+        elif head[:1] in (b"{", b"["):
+            if member.size > limits.MAX_JSON:
+                raise LimitExceeded(f"the image archive holds {name}, {member.size:,} bytes of JSON", limits.MAX_JSON)
+            self.blob_count.add()
+            self.json_bytes.add(member.size)
+            self.blobs[name] = head + data.read(member.size - len(head))
+
+    def layer(self, name: str, data: _Prefixed) -> Layer:
+        """One layer's entries, whiteouts and kept files."""
+        layer = Layer(name)
+        files: Dict[str, Entry] = {}
+        tar = tarfile.open(fileobj=data, mode="r|*", tarinfo=_BoundedInfo)  # type: ignore[call-overload]
+        for member in _members(tar, self.entries):
+            path = check_path(normal(member.name))
+            base = posixpath.basename(path)
+            if base.startswith(WHITEOUT):
+                _whiteout(layer, path, base)
+            elif path:
+                entry = self.entry(tar, member, path, files, layer)
+                files[path] = entry
+                layer.entries.append(entry)
+        return layer
+
+    def entry(self, tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, files: Dict[str, Entry],
+              layer: Layer) -> Entry:
+        kind = next((k for test, k in KINDS if test(member)), "o")
+        entry = Entry(path, kind, member.mode & 0o7777, member.uid, member.gid, member.size if kind == "f" else 0)
+        if kind == "l":
+            entry.target = check_path(member.linkname)
+        elif kind == "h":
+            entry.target = check_path(normal(member.linkname))
+            linked = files.get(entry.target)
+            entry.elf, entry.size = (linked.elf, linked.size) if linked else (False, 0)
+        elif kind == "f":
+            self.content.add(member.size)
+            entry.elf = self.head(tar, member, path, layer) == b"\x7fELF"
+        return entry
+
+    def head(self, tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, layer: Layer) -> bytes:
+        """A file's first 4 bytes; the whole of it, into `layer.kept`, when the checks read it (see KEPT)."""
+        content = tar.extractfile(member)
+        assert content is not None
+        if not _kept(path):
+            return content.read(4)
+        self.kept.add(member.size)
+        layer.kept[path] = content.read(member.size)
+        return layer.kept[path][:4]
+
+
+def _whiteout(layer: Layer, path: str, base: str) -> None:
+    parent = posixpath.dirname(path)
+    if base == OPAQUE:
+        layer.opaque.append(parent)
+    elif not base.startswith(WHITEOUT + WHITEOUT):  # .wh..wh.* are aufs metadata, not deletions
+        layer.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT):]))
+
+
+class _BoundedInfo(tarfile.TarInfo):
+    """tarfile's header reader, refusing extended headers (pax, GNU long names) too large or chained too long.
+
+    tarfile reads such a header whole into memory and recurses once per chained header: a hostile
+    layer could ask for gigabytes or overflow the stack with one.
+    """
+
+    chain = 0
+
+    def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:  # type: ignore[override]
+        if self.type not in EXTENDED:
+            return super()._proc_member(tarfile_)  # type: ignore[misc]
+        if self.size > limits.MAX_TAR_HEADER:
+            raise LimitExceeded(f"an extended tar header of {self.size:,} bytes", limits.MAX_TAR_HEADER)
+        chain = _BoundedInfo.chain + 1  # the headers being read, nested (tarfile recurses; one reader at a time)
+        if chain > limits.MAX_TAR_HEADER_CHAIN:
+            raise LimitExceeded(f"{chain} extended tar headers in a row", limits.MAX_TAR_HEADER_CHAIN)
+        _BoundedInfo.chain = chain
+        try:
+            return super()._proc_member(tarfile_)  # type: ignore[misc]
+        finally:
+            _BoundedInfo.chain = chain - 1
+
+
+EXTENDED = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE, tarfile.XGLTYPE,
+            tarfile.SOLARIS_XHDTYPE)
 
 
 def _is_layer(head: bytes) -> bool:
@@ -121,33 +217,58 @@ def _is_layer(head: bytes) -> bool:
 
 
 def _assemble(layers: Dict[str, Layer], blobs: Dict[str, bytes], aliases: Dict[str, str], image: str) -> SavedImage:
-    try:
-        manifests = json.loads(blobs["manifest.json"])
-        chosen = next((m for m in manifests if image and image in (m.get("RepoTags") or [])), manifests[0])
-        config = json.loads(blobs[normal(chosen["Config"])])
-        names = [normal(name) for name in chosen["Layers"]]
-    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
-        raise CannotVerify(f"not a docker save archive (manifest.json or the image config unreadable: {error!r})") from None
+    chosen, config = _manifest(blobs, image)
+    names = [normal(name) for name in chosen["Layers"]]
+    if len(names) > limits.MAX_LAYERS:
+        raise LimitExceeded(f"the manifest names {len(names):,} layers", limits.MAX_LAYERS)
+    stacked = Counter("files, directories and links in the image's layers, repeated layers counted again",
+                      limits.MAX_ENTRIES)
     ordered = []
     for index, name in enumerate(names):
         layer = layers.get(aliases.get(name, name))
         if layer is None:
             raise CannotVerify(f"the image archive lacks layer {name} that its manifest names")
+        stacked.add(len(layer.entries) + len(layer.whiteouts) + len(layer.opaque))
         if layer.index and layer.index != index:  # the same bytes twice in the stack: the same files twice
             copy = Layer(layer.name)
             copy.entries, copy.whiteouts, copy.opaque, copy.kept = layer.entries, layer.whiteouts, layer.opaque, layer.kept
             layer = copy
         layer.index = index
         ordered.append(layer)
-    return SavedImage(config if isinstance(config, dict) else {}, ordered, list(chosen.get("RepoTags") or []))
+    return SavedImage(config, ordered, _tags(chosen))
 
 
-def _members(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
-    """Members one by one, forgetting each: a stream of 100,000 files keeps no list of them."""
+def _tags(manifest: Dict[str, Any]) -> List[str]:
+    tags = manifest.get("RepoTags")
+    return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
+
+
+def _manifest(blobs: Dict[str, bytes], image: str) -> Tuple[Dict[str, Any], Any]:
+    """The manifest entry of the image (the one tagged `image`, else the first) and its config, parsed.
+
+    The manifest must have the shape docker save writes; the config may be anything JSON (the
+    checks report a config of the wrong shape as findings).
+    """
+    try:
+        manifests = json.loads(blobs["manifest.json"])
+        candidates = [m for m in manifests if isinstance(m, dict)] if isinstance(manifests, list) else []
+        chosen = next((m for m in candidates if image and image in _tags(m)), candidates[0])
+        layers, config_name = chosen.get("Layers"), chosen.get("Config")
+        if not isinstance(config_name, str) or not isinstance(layers, list) or not all(
+                isinstance(name, str) for name in layers):
+            raise ValueError("an entry without a Config name and a list of Layers")
+        return chosen, json.loads(blobs[normal(config_name)])
+    except (KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
+        raise CannotVerify(f"not a docker save archive (manifest.json or the image config unreadable: {error!r})") from None
+
+
+def _members(tar: tarfile.TarFile, count: Counter) -> Iterator[tarfile.TarInfo]:
+    """Members one by one, forgetting each (a stream of 100,000 files keeps no list of them), counted."""
     while True:
         member = tar.next()
         if member is None:
             return
+        count.add()
         tar.members.clear()  # type: ignore[attr-defined]  # typeshed omits the attribute
         yield member
 
@@ -172,47 +293,6 @@ KINDS = ((tarfile.TarInfo.isreg, "f"), (tarfile.TarInfo.isdir, "d"), (tarfile.Ta
          (tarfile.TarInfo.islnk, "h"))
 
 
-def _read_layer(name: str, data: _Prefixed) -> Layer:
-    layer = Layer(name)
-    files: Dict[str, Entry] = {}
-    tar = tarfile.open(fileobj=data, mode="r|*")  # type: ignore[call-overload]
-    for member in _members(tar):
-        path = normal(member.name)
-        base = posixpath.basename(path)
-        if base.startswith(WHITEOUT):
-            parent = posixpath.dirname(path)
-            if base == OPAQUE:
-                layer.opaque.append(parent)
-            elif not base.startswith(WHITEOUT + WHITEOUT):  # .wh..wh.* are aufs metadata, not deletions
-                layer.whiteouts.append(posixpath.join(parent, base[len(WHITEOUT):]))
-            continue
-        if not path:
-            continue
-        kind = next((k for test, k in KINDS if test(member)), "o")
-        entry = Entry(path, kind, member.mode & 0o7777, member.uid, member.gid, member.size if kind == "f" else 0)
-        if kind == "l":
-            entry.target = member.linkname
-        elif kind == "h":
-            entry.target = normal(member.linkname)
-            linked = files.get(entry.target)
-            entry.elf, entry.size = (linked.elf, linked.size) if linked else (False, 0)
-        elif kind == "f" and member.size >= 4:
-            content = tar.extractfile(member)
-            assert content is not None
-            if _kept(path):
-                if member.size > MAX_KEPT:
-                    raise CannotVerify(f"layer {name}: /{path} is {member.size} bytes, too large to read")
-                layer.kept[path] = content.read()
-                entry.elf = layer.kept[path][:4] == b"\x7fELF"
-            else:
-                entry.elf = content.read(4) == b"\x7fELF"
-        elif kind == "f" and _kept(path):
-            layer.kept[path] = b""  # an empty package database is still one
-        files[path] = entry
-        layer.entries.append(entry)
-    return layer
-
-
 class Hidden:
     """What one layer's whiteouts hide of the layers below it: the deleted paths, files and bytes."""
 
@@ -234,6 +314,10 @@ class Filesystem:
         self.whiteouts = 0
         #: every path any layer had as a directory, deleted later or not
         self.ever_directories: Set[str] = set()
+        self.nodes = Counter("files and directories in the image's tree", limits.MAX_NODES)
+        self.tree_bytes = Counter("bytes of paths in the image's tree", limits.MAX_TREE_BYTES)
+        #: every lookup (resolve) of every check counts its steps here: symlink chains cannot multiply the work
+        self.steps = Counter("path components walked following the image's symlinks", limits.MAX_LOOKUP_STEPS)
         for layer in layers:
             self._apply(layer)
 
@@ -271,6 +355,8 @@ class Filesystem:
             siblings = self.children.setdefault(parent, {})
             if path in siblings:
                 return
+            self.nodes.add()
+            self.tree_bytes.add(len(path))
             siblings[path] = None
             path = parent
 
@@ -294,27 +380,33 @@ class Filesystem:
         return real is not None and (real == "" or real in self.entries or real in self.children)
 
     def resolve(self, path: str, follow_last: bool = True) -> Optional[str]:
-        """The path with symlinks followed inside the image (None for a loop); it may not exist."""
-        parts = [p for p in path.split("/") if p not in ("", ".")]
-        done: List[str] = []
+        """The path with symlinks followed inside the image (None for a loop); it may not exist.
+
+        As the kernel: at most MAX_HOPS links in one lookup. Every component walked counts
+        against the image's lookup budget (`steps`).
+        """
+        todo = _parts(path)  # reversed: the next component is the last
+        done: List[str] = []  # the real path so far, as the joined prefixes ("usr", "usr/lib", ...)
         hops = 0
-        while parts:
-            part = parts.pop(0)
+        while todo:
+            self.steps.add()
+            part = todo.pop()
             if part == "..":
                 if done:
                     done.pop()
                 continue
-            entry = self.entries.get("/".join(done + [part]))
-            if entry is not None and entry.kind == "l" and (parts or follow_last):
+            key = f"{done[-1]}/{part}" if done else part
+            entry = self.entries.get(key)
+            if entry is not None and entry.kind == "l" and (todo or follow_last):
                 hops += 1
-                if hops > 40:
+                if hops > limits.MAX_HOPS:
                     return None
                 if entry.target.startswith("/"):
                     done = []
-                parts = [p for p in entry.target.split("/") if p not in ("", ".")] + parts
+                todo += _parts(entry.target)
                 continue
-            done.append(part)
-        return "/".join(done)
+            done.append(key)
+        return done[-1] if done else ""
 
     def file(self, path: str) -> Optional[Entry]:
         """The file (or hardlink) a path leads to, symlinks followed; None if it is not one."""
@@ -348,6 +440,11 @@ class Filesystem:
 
     def files_count(self) -> int:
         return sum(1 for e in self.entries.values() if e.kind != "d")
+
+
+def _parts(path: str) -> List[str]:
+    """A path's components, last first (popped from the end in order)."""
+    return [part for part in reversed(path.split("/")) if part not in ("", ".")]
 
 
 def describe(layer: Layer, count: int) -> Tuple[str, str]:

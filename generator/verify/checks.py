@@ -10,8 +10,10 @@ import posixpath
 import re
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
-from generator.verify import CHECKS, packages
+from generator.verify import CHECKS, limits, packages
 from generator.verify.archive import Entry, Filesystem, SavedImage, describe, normal
+from generator.verify.config import image_config
+from generator.verify.limits import LimitExceeded
 from generator.verify.report import Finding, Report
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -147,7 +149,10 @@ def find_program(name: str, config: Dict[str, Any], fs: Filesystem) -> Optional[
         entry = fs.file(normal(posixpath.join("/" + (config.get("WorkingDir") or "/"), name)))
         return entry.path if entry else None
     env = dict(str(item).partition("=")[::2] for item in config.get("Env") or [])
-    for directory in (env.get("PATH") or DEFAULT_PATH).split(":"):
+    directories = (env.get("PATH") or DEFAULT_PATH).split(":")
+    if len(directories) > limits.MAX_PATH_ENTRIES:
+        raise LimitExceeded(f"the image's PATH has {len(directories):,} entries", limits.MAX_PATH_ENTRIES)
+    for directory in directories:
         entry = fs.file(normal(posixpath.join("/" + directory, name))) if directory else None
         if entry is not None:
             return entry.path
@@ -391,10 +396,11 @@ def static_report(saved: SavedImage, image: str, port: Optional[int] = None, bas
     `shared` lowest layers, the findings the base accounts for alone are reported apart, as
     inherited, and do not fail the image.
     """
-    config = saved.config.get("config") or {}
+    config, shape_findings = image_config(saved.config)
     fs = Filesystem(saved.layers)
     user = image_user(config, fs)
     report = Report(image)
+    report.findings += shape_findings
     report.findings += check_user(config, user)
     report.findings += check_exec_form(config, fs)
     report.findings += check_healthcheck(config, fs)

@@ -8,18 +8,22 @@ it is: the report and the CLI's error line escape it for the terminal.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
-from typing import IO, Any, Dict, Iterator, List, Optional, Tuple
+from typing import IO, Any, Callable, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from generator.errors import ScaffoldError
 from generator.verify.report import CannotVerify, Finding
 
 #: what an image reference (name[:tag][@digest]) or an image id may look like: never an option
@@ -30,6 +34,15 @@ PIPE_BUFFER = 1024 * 1024
 RUN_FIX = ("make the program run with a read-only root filesystem, no capabilities and no privilege escalation: "
            "write only to /tmp or a declared VOLUME, listen on a port above 1023, need no setuid; "
            "see its log above")
+VOLUME_FIX = "declare VOLUMEs as plain absolute paths (letters, digits, `._-/@+`), a few at most"
+#: the smoke run's bounds (the generated compose.yaml's defaults): processes, memory (no swap), CPUs, tmpfs
+PIDS, MEMORY, CPUS, TMPFS = 256, "512m", "1", "rw,noexec,nosuid,size=64m"
+#: seconds `docker stop` waits before killing; VOLUMEs given a tmpfs at most; the log lines kept, and their size
+STOP_TIMEOUT, MAX_VOLUMES, LOG_LINES, LINE_BYTES = 5, 16, 5, 64 * 1024
+#: what a plain VOLUME path looks like (nothing a tmpfs option could hide in)
+VOLUME_PATH = re.compile(r"/[A-Za-z0-9._@+/-]{0,254}")
+#: `docker run`'s own exit codes: the daemon cannot create or start the container, the program cannot run
+DOCKER_FAILED = (125, 126, 127)
 PORT_FIX = "make the program listen on 0.0.0.0:{port} (not 127.0.0.1 inside the container), or pass the port it uses"
 
 
@@ -98,51 +111,61 @@ class Docker:
                 message = _last_line(errors.read().decode("utf-8", errors="replace"))
                 raise CannotVerify(f"docker save failed: {message}")
 
-    def smoke(self, image_id: str, port: Optional[int], settle: float, answer_timeout: float) -> Tuple[List[Finding], str]:
-        """Run the image hardened, as its own user; findings, and what happened (for the report's facts)."""
-        name = f"scaffold-verify-{uuid.uuid4().hex[:12]}"
-        args = ["run", "-d", "--name", name, "--pull", "never", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
-                "--security-opt", "no-new-privileges", "--label", "scaffold.verify=smoke-run"]
-        if port is not None:
-            args += ["-p", f"127.0.0.1::{port}"]
-        try:
-            started = self.run(*args, check_reference(image_id))
-            if started.returncode != 0:
-                return [Finding("run", f"the container did not start hardened: {_last_line(started.stderr)}",
-                                RUN_FIX)], "did not start"
-            state, code = self._wait(name, settle)
-            if state != "running":
-                if code != 0:
-                    return [Finding("run", f"the container exited with {code} within {settle:g} s{self._log(name)}",
-                                    RUN_FIX)], f"exited {code}"
-                if port is not None:
-                    return [Finding("run", f"the container exited 0 (a command-line program?), so nothing answers on "
-                                    f"port {port}", PORT_FIX.format(port=port))], "exited 0"
-                return [], "exited 0 (a command-line program)"
-            if port is None:
-                return [], f"still running after {settle:g} s"
-            host_port = self._host_port(name, port)
-            if host_port is None or not answers(host_port, answer_timeout):
-                return [Finding("run", f"nothing answers a TCP connection on port {port} within {answer_timeout:g} s"
-                                f"{self._log(name)}", PORT_FIX.format(port=port))], "running, port silent"
-            state, code = self._wait(name, 0)
-            if state != "running":
-                return [Finding("run", f"the container exited with {code} after answering{self._log(name)}",
-                                RUN_FIX)], f"exited {code}"
-            return [], f"running; port {port} answers"
-        finally:
-            self.run("rm", "-f", name, timeout=60)
+    def smoke(self, image_id: str, port: Optional[int], settle: float, answer_timeout: float,
+              volumes: Sequence[str] = ()) -> Tuple[List[Finding], str]:
+        """Run the image hardened, as its own user; findings, and what happened (for the report's facts).
 
-    def _wait(self, name: str, settle: float) -> Tuple[str, int]:
-        deadline = time.monotonic() + settle
-        while True:
-            result = self.run("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name)
-            state, _, code = result.stdout.strip().partition(" ")
-            if result.returncode != 0:
-                raise CannotVerify(f"docker inspect {name} failed: {_last_line(result.stderr)}")
-            if state not in ("created", "running", "restarting") or time.monotonic() >= deadline:
-                return state, int(code) if code.lstrip("-").isdigit() else -1
-            time.sleep(0.25)
+        The container runs attached (`docker run --rm`, its output read here, no log kept by the
+        daemon), so its exit code and last lines come from the client, and the daemon removes it
+        when it stops. It is removed, volumes and all, whatever happens: on return, on an error,
+        and on SIGINT, SIGTERM or SIGHUP (then SmokeInterrupted, exit 128 + the signal).
+        """
+        refused = _unmountable(volumes)
+        if refused:
+            return [Finding("run", refused, VOLUME_FIX)], "not run"
+        name = f"scaffold-verify-{uuid.uuid4().hex[:12]}"
+        with _removed_on_signal(lambda: self._remove(name)):
+            try:
+                run = _Attached([self.executable, *smoke_args(name, port, volumes), check_reference(image_id)])
+            except OSError as error:
+                raise CannotVerify(f"cannot run the docker client {self.executable}: {error.strerror or error}") from None
+            try:
+                return self._judge(run, name, port, settle, answer_timeout)
+            finally:
+                self._remove(name)
+                run.close()
+
+    def _judge(self, run: "_Attached", name: str, port: Optional[int], settle: float,
+               answer_timeout: float) -> Tuple[List[Finding], str]:
+        code = run.wait(settle)
+        if code in DOCKER_FAILED:
+            return [Finding("run", f"the container did not start hardened: {run.last_line()}", RUN_FIX)], "did not start"
+        if code is not None:
+            if code != 0:
+                return [Finding("run", f"the container exited with {code} within {settle:g} s{run.log()}",
+                                RUN_FIX)], f"exited {code}"
+            if port is not None:
+                return [Finding("run", f"the container exited 0 (a command-line program?), so nothing answers on "
+                                f"port {port}", PORT_FIX.format(port=port))], "exited 0"
+            return [], "exited 0 (a command-line program)"
+        if port is None:
+            return [], f"still running after {settle:g} s"
+        host_port = self._host_port(name, port)
+        if host_port is None or not answers(host_port, answer_timeout, stopped=lambda: run.wait(0) is not None):
+            code = run.wait(0)
+            if code is not None:
+                return [Finding("run", f"the container exited with {code} before port {port} answered{run.log()}",
+                                RUN_FIX if code else PORT_FIX.format(port=port))], f"exited {code}"
+            return [Finding("run", f"nothing answers a TCP connection on port {port} within {answer_timeout:g} s"
+                            f"{run.log()}", PORT_FIX.format(port=port))], "running, port silent"
+        code = run.wait(0)
+        if code is not None:
+            return [Finding("run", f"the container exited with {code} after answering{run.log()}", RUN_FIX)], f"exited {code}"
+        return [], f"running; port {port} answers"
+
+    def _remove(self, name: str) -> None:
+        """Remove the container and its anonymous volumes (no error when --rm was first)."""
+        self.run("rm", "--force", "--volumes", name, timeout=60)
 
     def _host_port(self, name: str, port: int) -> Optional[int]:
         for line in self.run("port", name, f"{port}/tcp").stdout.splitlines():
@@ -151,18 +174,113 @@ class Docker:
                 return int(number)
         return None
 
-    def _log(self, name: str) -> str:
-        result = self.run("logs", "--tail", "5", name)
-        lines = [line.strip()[:200] for line in (result.stdout + result.stderr).splitlines() if line.strip()]
-        return "; its log ends: " + " | ".join(lines[-5:]) if lines else "; it logged nothing"
+
+def smoke_args(name: str, port: Optional[int], volumes: Sequence[str]) -> List[str]:
+    """`docker run` for the smoke run: as hardened as the generated compose.yaml, and bounded in time and space.
+
+    Read-only root, a sized noexec tmpfs for /tmp and for each VOLUME of the image (so no
+    anonymous volume is created: nothing reaches the host's disk), no capabilities, no
+    privilege escalation, a process, memory and CPU limit, no network unless a port is probed
+    (then published on 127.0.0.1 only), no log kept by the daemon, removed when it stops, and
+    a label that finds any leftover: `docker ps -a --filter label=scaffold.verify`.
+    """
+    args = ["run", "--rm", "--name", name, "--pull", "never", "--read-only", "--cap-drop", "ALL",
+            "--security-opt", "no-new-privileges", "--pids-limit", str(PIDS), "--memory", MEMORY, "--memory-swap", MEMORY,
+            "--cpus", CPUS, "--stop-timeout", str(STOP_TIMEOUT), "--log-driver", "none", "--sig-proxy=false",
+            "--label", "scaffold.verify=smoke-run", "--tmpfs", f"/tmp:{TMPFS}"]
+    for volume in volumes:
+        args += ["--tmpfs", f"{volume}:{TMPFS}"]
+    args += ["-p", f"127.0.0.1::{port}"] if port is not None else ["--network", "none"]
+    return args
 
 
-def answers(port: int, timeout: float) -> bool:
+def _unmountable(volumes: Sequence[str]) -> str:
+    """Why the image's VOLUMEs cannot be given a tmpfs each ("" when they can)."""
+    if len(volumes) > MAX_VOLUMES:
+        return f"the image declares {len(volumes)} VOLUMEs, over the {MAX_VOLUMES} the smoke run mounts: not run"
+    odd = [volume for volume in volumes if not VOLUME_PATH.fullmatch(volume) or volume in ("/", "/tmp")]
+    if odd:
+        return f"VOLUME {odd[0][:100]} is no plain absolute path, so it cannot be mounted in memory: not run"
+    return ""
+
+
+class _Attached:
+    """`docker run` in the foreground: its exit code, and the last lines of its output (kept bounded)."""
+
+    def __init__(self, argv: List[str]) -> None:
+        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT)
+        self.lines: Deque[str] = collections.deque(maxlen=LOG_LINES)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for raw in iter(lambda: self.process.stdout.readline(LINE_BYTES), b""):  # type: ignore[union-attr]
+            line = raw.decode("utf-8", errors="replace").strip()
+            if line:
+                self.lines.append(line[:200])
+
+    def wait(self, seconds: float) -> Optional[int]:
+        """The exit code, or None if still running after `seconds`."""
+        try:
+            return self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def last_line(self) -> str:
+        self.reader.join(timeout=2)
+        return _last_line("\n".join(self.lines))
+
+    def log(self) -> str:
+        self.reader.join(timeout=2 if self.process.poll() is not None else 0.2)
+        lines = list(self.lines)
+        return "; its log ends: " + " | ".join(lines) if lines else "; it logged nothing"
+
+    def close(self) -> None:
+        if self.wait(10) is None:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=2)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class SmokeInterrupted(ScaffoldError):
+    """A signal stopped the smoke run; its container was removed first. Exit 128 + the signal, as a shell does."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name}; the smoke run's container was removed")
+        self.exit_code = 128 + signum
+
+
+@contextlib.contextmanager
+def _removed_on_signal(remove: Callable[[], None]) -> Iterator[None]:
+    """While the smoke run runs, SIGINT, SIGTERM and SIGHUP remove its container and stop verify."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread; the `finally` of smoke still removes it
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        remove()
+        raise SmokeInterrupted(signum)
+
+    handled = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, stop) for signum in handled}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def answers(port: int, timeout: float, stopped: Callable[[], bool] = lambda: False) -> bool:
     """Whether something accepts a TCP connection on 127.0.0.1:port within `timeout` seconds.
 
     docker's userland proxy accepts every connection to a published port and closes it at once
     when nothing listens in the container; a server keeps it open (waiting for a request) or
     speaks first. So a connection closed without a byte within a second counts as no answer.
+    It gives up as soon as `stopped()`: a container that has exited answers nothing.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -176,7 +294,7 @@ def answers(port: int, timeout: float) -> bool:
                     return True
         except OSError:
             pass
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or stopped():
             return False
         time.sleep(0.5)
 

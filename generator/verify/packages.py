@@ -15,7 +15,9 @@ import posixpath
 import re
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
 
+from generator.verify import limits
 from generator.verify.archive import Filesystem, Layer, normal
+from generator.verify.limits import Counter, LimitExceeded, check_path
 
 DPKG, STATUS, STATUS_D, INFO = "var/lib/dpkg", "var/lib/dpkg/status", "var/lib/dpkg/status.d", "var/lib/dpkg/info"
 APK = "lib/apk/db/installed"
@@ -48,21 +50,25 @@ class PackageDb:
 
 
 def stanzas(text: str) -> Iterator[Dict[str, str]]:
-    """deb822 paragraphs (dpkg status, apk's installed uses one-letter keys the same way)."""
-    fields: Dict[str, str] = {}
-    last = ""
+    """deb822 paragraphs (dpkg status, apk's installed uses one-letter keys the same way).
+
+    A field's continuation lines are collected in a list and joined once: a field of a million
+    lines costs linear time, not quadratic.
+    """
+    fields: Dict[str, List[str]] = {}
+    last: Optional[List[str]] = None
     for line in text.splitlines():
         if not line.strip():
             if fields:
-                yield fields
-            fields, last = {}, ""
-        elif line[0] in " \t" and last:
-            fields[last] += "\n" + line.strip()
+                yield {key: "\n".join(lines) for key, lines in fields.items()}
+            fields, last = {}, None
+        elif line[0] in " \t" and last is not None:
+            last.append(line.strip())
         elif ":" in line:
-            last, _, value = line.partition(":")
-            fields[last] = value.strip()
+            key, _, value = line.partition(":")
+            last = fields[key] = [value.strip()]
     if fields:
-        yield fields
+        yield {key: "\n".join(lines) for key, lines in fields.items()}
 
 
 def _text(data: Optional[bytes]) -> str:
@@ -135,23 +141,37 @@ def path_excluded(fs: Filesystem) -> Excluder:
     rules: List[Tuple[bool, str]] = []
     for path in ["etc/dpkg/dpkg.cfg", *sorted(fs.listdir("etc/dpkg/dpkg.cfg.d"))]:
         for line in _text(fs.content(path)).splitlines():
-            match = re.match(r"\s*(path-exclude|path-include)[=\s]\s*(\S+)", line)
+            match = RULE.match(line)
             if match:
                 rules.append((match.group(1) == "path-exclude", match.group(2)))
+    if len(rules) > limits.MAX_DPKG_RULES:
+        raise LimitExceeded(f"dpkg's configuration has {len(rules):,} path-exclude/path-include rules",
+                            limits.MAX_DPKG_RULES)
     return Excluder(rules)
 
 
+RULE = re.compile(r"\s*(path-exclude|path-include)[=\s]\s*(\S+)")
+
+
 class Excluder:
+    """Whether dpkg's rules exclude a path, the work bounded: a rule tried on a path costs the
+    path's length once per `*` of the rule (and once more), counted against MAX_RULE_WORK."""
+
     def __init__(self, rules: List[Tuple[bool, str]]) -> None:
-        self.rules = rules
+        for _, pattern in rules:
+            check_path(pattern)
+        # last rule first: the first that matches decides; each pattern compiled once
+        self.rules = [(exclude, re.compile(fnmatch.translate(pattern)), 1 + pattern.count("*"))
+                      for exclude, pattern in reversed(rules)]
+        self.work = Counter("characters dpkg's path rules compare with the files packages list", limits.MAX_RULE_WORK)
 
     def __call__(self, path: str) -> bool:
         """The last rule that matches decides, as in dpkg (fnmatch without FNM_PATHNAME: * spans /)."""
-        excluded = False
-        for exclude, pattern in self.rules:
-            if fnmatch.fnmatchcase("/" + path, pattern):
-                excluded = exclude
-        return excluded
+        for exclude, pattern, stars in self.rules:
+            self.work.add(stars * (len(path) + 1))
+            if pattern.match("/" + path):
+                return exclude
+        return False
 
 
 def diversions(fs: Filesystem) -> Dict[str, Tuple[str, str]]:

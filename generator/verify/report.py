@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from generator.errors import ScaffoldError
+from generator.errors import EXIT_FINDINGS, EXIT_OK, ScaffoldError
 from generator.output import one_line
 from generator.verify import CHECKS
 
@@ -76,7 +76,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.passed else 1
+        return EXIT_OK if self.passed else EXIT_FINDINGS
 
     def rows(self) -> List[str]:
         """The HARDENING.md rows with findings, in check order."""

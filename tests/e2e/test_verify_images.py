@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 import uuid
 from pathlib import Path
+from typing import Any, Dict
 
 import pytest
 
@@ -106,6 +109,44 @@ def test_a_program_that_cannot_run_hardened_is_a_run_finding(docker: Docker, tmp
         assert len(run) == 1 and run[0].seen.startswith("the container exited with 1 within 10 s; its log ends: ")
         assert "Read-only file system" in run[0].seen or "Permission denied" in run[0].seen
     finally:
+        docker.remove_image(image)
+
+
+def test_the_smoke_run_flags_hold_on_the_daemon_and_leave_nothing_behind(docker: Docker, tmp_path: Path):
+    """The container as the daemon runs it: limits, tmpfs for /tmp and the VOLUME (no anonymous volume), no
+    network, no log, auto-removed; and gone, with nothing mounted left, when verify returns."""
+    if not docker.has_image(DEBIAN):
+        pytest.skip(f"{DEBIAN} is not in the daemon")
+    image = build(docker, tmp_path, f'FROM {DEBIAN}\nUSER 10001:10001\nVOLUME /data\n'
+                                    'ENTRYPOINT ["/usr/bin/sleep", "600"]\n')
+    seen: Dict[str, Any] = {}
+
+    def watch() -> None:  # the smoke run's container, inspected while it runs
+        deadline = time.monotonic() + 60
+        while not seen and time.monotonic() < deadline:
+            ids = docker.run("ps", "--quiet", "--filter", "label=scaffold.verify=smoke-run", "--filter",
+                             f"ancestor={image}", check=False).stdout.split()
+            if ids:
+                seen.update(docker.inspect_container(ids[0]))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        report = verify_image(image, docker=docker.executable, settle=8)
+        watcher.join()
+        assert report.facts["run"] == "still running after 8 s", report.findings
+        host = seen["HostConfig"]
+        assert host["ReadonlyRootfs"] is True and host["CapDrop"] == ["ALL"] and host["AutoRemove"] is True
+        assert host["SecurityOpt"] == ["no-new-privileges"] and host["NetworkMode"] == "none"
+        assert host["PidsLimit"] == 256 and host["Memory"] == 512 * 1024 * 1024 and host["NanoCpus"] == 10 ** 9
+        assert host["Tmpfs"] == {"/tmp": "rw,noexec,nosuid,size=64m", "/data": "rw,noexec,nosuid,size=64m"}
+        assert host["LogConfig"]["Type"] == "none" and seen["Config"]["StopTimeout"] == 5
+        assert [m for m in seen["Mounts"] if m.get("Type") == "volume"] == []  # no anonymous volume for /data
+        left = docker.run("ps", "--all", "--quiet", "--filter", f"name={seen['Name'].lstrip('/')}").stdout.split()
+        assert left == []
+    finally:
+        watcher.join()
         docker.remove_image(image)
 
 
