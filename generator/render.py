@@ -43,14 +43,17 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
 
     `base_registry` (a registry mirror) rewrites every base image (generator.images.mirrored).
     `runtime` is the runtime contract (generator.runtime) that the Dockerfile, compose.yaml
-    and the Kubernetes manifests all render from.
+    and the Kubernetes manifests all render from; `build` is the language's build plan
+    (`Language.build`), the choices its Dockerfile lays out.
     """
     from generator.runtime import runtime_for
 
+    language = by_name(answers["language"])
     return {
         **answers,
         "runtime": runtime_for(answers),
-        "images": mirrored_images(by_name(answers["language"]).images(answers), base_registry),
+        "build": language.build(answers),
+        "images": mirrored_images(language.images(answers), base_registry),
         "scaffold_version": __version__,
         "template_version": version,
     }

@@ -191,6 +191,11 @@ class Language:
         """The base images a render names, by role (`builder`, `final`, helper stages)."""
         raise NotImplementedError
 
+    def build(self, answers: Mapping[str, Any]) -> Any:
+        """The build plan templates lay out (`build` in their context): a frozen dataclass of the
+        choices the answers decide (installer steps, tool flags, layouts); None when there are none."""
+        return None
+
     def default_final(self, answers: Mapping[str, Any]) -> str:
         """The final flavour used when none was chosen (the first, unless the answers rule it out)."""
         return self.finals[0].name
