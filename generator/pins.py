@@ -43,6 +43,8 @@ def python_tools(version: str) -> Dict[str, str]:
 MAVEN_IMAGE_VERSION = "3.9"
 #: the gradle image's Gradle line (gradle:8-jdk21), used when there is no wrapper
 GRADLE_IMAGE_VERSION = "8"
+#: the Debian release a Java runtime is built for, by Java release (distroless java17 is Debian 12's)
+JAVA_DEBIAN = {"17": "12", "21": "13", "25": "13"}
 
 # -- CI pipelines (templates/_shared/ci.jinja) ----------------------------------------------------
 

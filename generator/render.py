@@ -44,8 +44,10 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
     `base_registry` (a registry mirror) rewrites every base image (generator.images.mirrored).
     `runtime` is the runtime contract (generator.runtime) that the Dockerfile, compose.yaml
     and the Kubernetes manifests all render from; `build` is the language's build plan
-    (`Language.build`), the choices its Dockerfile lays out.
+    (`Language.build`), the choices its Dockerfile lays out; `ci_pins` the actions, images and
+    runner the CI pipelines pin (generator.pins).
     """
+    from generator.pins import CI_ACTIONS, CI_IMAGES, CI_RUNNER
     from generator.runtime import runtime_for
 
     language = by_name(answers["language"])
@@ -54,6 +56,7 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
         "runtime": runtime_for(answers),
         "build": language.build(answers),
         "images": mirrored_images(language.images(answers), base_registry),
+        "ci_pins": {"actions": CI_ACTIONS, "images": CI_IMAGES, "runner": CI_RUNNER},
         "scaffold_version": __version__,
         "template_version": version,
     }

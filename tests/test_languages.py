@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict
 
@@ -143,6 +145,37 @@ def test_the_check_above_sees_a_language_string(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text('"""Go on."""\nif language == "go" or title == "Java":\n    pass\n', encoding="utf-8")
     assert _language_strings(sample, tmp_path) == ["sample.py:2: 'go'", "sample.py:2: 'Java'"]
+
+
+# -- build plans: each language decides its build, templates lay it out -----------------------
+
+#: a version number (1.10.1, 24.04), not an address (0.0.0.0, 127.0.0.1)
+_VERSION_NUMBER = re.compile(r"(?<![\w.])(?!0\.0\.0\.0|127\.0\.0\.1)\d+\.\d+(?:\.\d+)*(?![\w.])")
+#: Jinja that decides a build: parsing a version, switching on a tool's name
+_DECIDING = re.compile(r"""\.split\(["']\.["']\)|map\(["']int["']\)|(package_manager|build_tool|packaging) *(==|!=|in )""")
+
+
+def _template_code(path: Path) -> list:
+    """The lines of a template that are not comments ({# #} and the `#` lines it writes), numbered."""
+    text = re.sub(r"\{#.*?#\}", lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"), flags=re.S)
+    return [(number, line) for number, line in enumerate(text.splitlines(), 1) if not line.lstrip().startswith("#")]
+
+
+def test_templates_pin_no_version_and_decide_no_build():
+    """Every pin is in generator/pins.py, every build choice in the language's plan (Language.build)."""
+    found = [f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}"
+             for path in sorted(TEMPLATES.rglob("*.jinja")) for number, line in _template_code(path)
+             if _VERSION_NUMBER.search(line) or _DECIDING.search(line)]
+    assert found == []
+
+
+def test_each_case_has_a_frozen_build_plan():
+    for case_id, raw in cases():
+        answers = validate(raw)
+        plan = by_name(answers["language"]).build(answers)
+        assert dataclasses.is_dataclass(plan), case_id
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            plan.__setattr__(dataclasses.fields(plan)[0].name, None)
 
 
 # -- answers carry their origins; prompts say where a default came from --------------------

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 from generator.languages.base import AnswerField, Flavour, Language, Resources, WritablePath
 from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
-from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, MAVEN_IMAGE_VERSION
+from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -55,11 +55,6 @@ def parse_module(raw: Any) -> str:
         return ""
     value = parse_relpath(raw)
     return "" if value == "." else value
-
-
-def debian_release(version: str) -> str:
-    """The Debian release a Java runtime is built for: 12 for Java 17, 13 after it."""
-    return "12" if version == "17" else "13"
 
 
 class Java(Language):
@@ -157,7 +152,7 @@ class Java(Language):
 
     def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
         version = str(answers["version"])
-        release = debian_release(version)
+        release = JAVA_DEBIAN[version]
         if answers.get("build_tool") == "maven" and not answers.get("wrapper"):
             builder = f"maven:{MAVEN_IMAGE_VERSION}-eclipse-temurin-{version}"
         elif answers.get("build_tool") == "gradle" and not answers.get("wrapper"):
