@@ -15,7 +15,7 @@ import yaml
 from generator.detect.model import AppCandidate, Evidence
 from generator.errors import InputError
 from generator.languages import LANGUAGES, answer_fields, by_name, having, names
-from generator.languages.base import COPIER_TYPES, DEFAULT_ORIGIN, FINAL, PORT
+from generator.languages.base import COPIER_TYPES, DEFAULT_ORIGIN, FINAL, PORT, VERSION
 from generator.prompts import question
 from generator.validate import resolve_answers, validate
 from tests.cases import cases
@@ -64,6 +64,16 @@ def test_each_declaration_is_consistent(language):
             assert field.parse(field.default) == field.default, field.key
         if field.missing:
             assert field.default is None and field.flag and "{flag}" in field.missing, field.key
+
+
+def test_version_and_final_are_bound_when_a_language_is_declared():
+    """No parser waits for a language to be bound later: the common fields parse on their own,
+    and each language's own were bound when its instance was created."""
+    assert VERSION.parse("1.22") == "1.22" and FINAL.key == "final"
+    for language in LANGUAGES:
+        assert "answer_fields" in vars(language)
+        assert language.field(VERSION.key).parse(language.default_version) == language.default_version
+        assert language.field(FINAL.key).parse(language.finals[-1].name) == language.finals[-1].name
 
 
 def test_a_flag_sets_one_answer_and_every_language_means_the_same_by_it():
