@@ -12,6 +12,7 @@ from typing import Any, Dict
 import pytest
 import yaml
 
+from generator.copier_yml import written
 from generator.detect.model import AppCandidate, Evidence
 from generator.errors import InputError
 from generator.languages import LANGUAGES, answer_fields, by_name, having, names
@@ -28,6 +29,12 @@ TEMPLATES = ROOT / "templates"
 def copier_questions() -> Dict[str, Dict[str, Any]]:
     data = yaml.safe_load((TEMPLATES / "copier.yml").read_text(encoding="utf-8"))
     return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+def test_copier_yml_questions_are_written_from_the_answer_fields():
+    """`python -m generator.copier_yml` writes them: the file is what it writes."""
+    text = (TEMPLATES / "copier.yml").read_text(encoding="utf-8")
+    assert text == written(text), "templates/copier.yml is out of date: run python -m generator.copier_yml"
 
 
 def test_copier_yml_declares_exactly_the_registry_answers():
