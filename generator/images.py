@@ -5,17 +5,14 @@ generator.languages), by role (`builder`, `final`, helper stages). The rules the
 share: tags are pinned to a version and a Debian release (never `latest`); the
 interpreter or libc of the builder matches the final image so that what is built in
 one stage runs in the other; and a registry mirror (`base_registry`) rewrites every
-image the templates name, by the one rule in `mirrored`.
+image the templates name, by the one rule in `mirrored`. The versions images are pinned
+to are all in generator.pins.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Dict
-
-#: Debian releases by number, as image tags name them (`debian:bookworm-slim`)
-DEBIAN_CODENAMES = {"12": "bookworm", "13": "trixie"}
-
 
 #: a registry mirror: `host[:port]` and an optional path, lowercase (validated, never a tag or digest)
 _MIRROR = r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?(?:/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*"

@@ -43,17 +43,23 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
 
     `base_registry` (a registry mirror) rewrites every base image (generator.images.mirrored).
     `runtime` is the runtime contract (generator.runtime) that the Dockerfile, compose.yaml
-    and the Kubernetes manifests all render from; `secret_entries` the .dockerignore entries
+    and the Kubernetes manifests all render from; `build` is the language's build plan
+    (`Language.build`), the choices its Dockerfile lays out; `ci_pins` the actions, images and
+    runner the CI pipelines pin (generator.pins); `secret_entries` the .dockerignore entries
     of generator.secret_names (the list `scaffold check` holds a build context to).
     """
+    from generator.pins import CI_ACTIONS, CI_IMAGES, CI_RUNNER
     from generator.runtime import runtime_for
     from generator.secret_names import dockerignore_entries
 
+    language = by_name(answers["language"])
     return {
         **answers,
         "runtime": runtime_for(answers),
         "secret_entries": dockerignore_entries(),
-        "images": mirrored_images(by_name(answers["language"]).images(answers), base_registry),
+        "build": language.build(answers),
+        "images": mirrored_images(language.images(answers), base_registry),
+        "ci_pins": {"actions": CI_ACTIONS, "images": CI_IMAGES, "runner": CI_RUNNER},
         "scaffold_version": __version__,
         "template_version": version,
     }

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 import yaml
 
+from generator.copier_yml import written
 from generator.detect.model import AppCandidate, Evidence
 from generator.errors import InputError
 from generator.languages import LANGUAGES, answer_fields, by_name, having, names
-from generator.languages.base import COPIER_TYPES, DEFAULT_ORIGIN, FINAL, PORT
+from generator.languages.base import COPIER_TYPES, DEFAULT_ORIGIN, FINAL, PORT, VERSION
 from generator.prompts import question
 from generator.validate import resolve_answers, validate
 from tests.cases import cases
@@ -26,6 +29,12 @@ TEMPLATES = ROOT / "templates"
 def copier_questions() -> Dict[str, Dict[str, Any]]:
     data = yaml.safe_load((TEMPLATES / "copier.yml").read_text(encoding="utf-8"))
     return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+def test_copier_yml_questions_are_written_from_the_answer_fields():
+    """`python -m generator.copier_yml` writes them: the file is what it writes."""
+    text = (TEMPLATES / "copier.yml").read_text(encoding="utf-8")
+    assert text == written(text), "templates/copier.yml is out of date: run python -m generator.copier_yml"
 
 
 def test_copier_yml_declares_exactly_the_registry_answers():
@@ -62,6 +71,16 @@ def test_each_declaration_is_consistent(language):
             assert field.parse(field.default) == field.default, field.key
         if field.missing:
             assert field.default is None and field.flag and "{flag}" in field.missing, field.key
+
+
+def test_version_and_final_are_bound_when_a_language_is_declared():
+    """No parser waits for a language to be bound later: the common fields parse on their own,
+    and each language's own were bound when its instance was created."""
+    assert VERSION.parse("1.22") == "1.22" and FINAL.key == "final"
+    for language in LANGUAGES:
+        assert "answer_fields" in vars(language)
+        assert language.field(VERSION.key).parse(language.default_version) == language.default_version
+        assert language.field(FINAL.key).parse(language.finals[-1].name) == language.finals[-1].name
 
 
 def test_a_flag_sets_one_answer_and_every_language_means_the_same_by_it():
@@ -143,6 +162,37 @@ def test_the_check_above_sees_a_language_string(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text('"""Go on."""\nif language == "go" or title == "Java":\n    pass\n', encoding="utf-8")
     assert _language_strings(sample, tmp_path) == ["sample.py:2: 'go'", "sample.py:2: 'Java'"]
+
+
+# -- build plans: each language decides its build, templates lay it out -----------------------
+
+#: a version number (1.10.1, 24.04), not an address (0.0.0.0, 127.0.0.1)
+_VERSION_NUMBER = re.compile(r"(?<![\w.])(?!0\.0\.0\.0|127\.0\.0\.1)\d+\.\d+(?:\.\d+)*(?![\w.])")
+#: Jinja that decides a build: parsing a version, switching on a tool's name
+_DECIDING = re.compile(r"""\.split\(["']\.["']\)|map\(["']int["']\)|(package_manager|build_tool|packaging) *(==|!=|in )""")
+
+
+def _template_code(path: Path) -> list:
+    """The lines of a template that are not comments ({# #} and the `#` lines it writes), numbered."""
+    text = re.sub(r"\{#.*?#\}", lambda m: "\n" * m.group(0).count("\n"), path.read_text(encoding="utf-8"), flags=re.S)
+    return [(number, line) for number, line in enumerate(text.splitlines(), 1) if not line.lstrip().startswith("#")]
+
+
+def test_templates_pin_no_version_and_decide_no_build():
+    """Every pin is in generator/pins.py, every build choice in the language's plan (Language.build)."""
+    found = [f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}"
+             for path in sorted(TEMPLATES.rglob("*.jinja")) for number, line in _template_code(path)
+             if _VERSION_NUMBER.search(line) or _DECIDING.search(line)]
+    assert found == []
+
+
+def test_each_case_has_a_frozen_build_plan():
+    for case_id, raw in cases():
+        answers = validate(raw)
+        plan = by_name(answers["language"]).build(answers)
+        assert dataclasses.is_dataclass(plan), case_id
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            plan.__setattr__(dataclasses.fields(plan)[0].name, None)
 
 
 # -- answers carry their origins; prompts say where a default came from --------------------

@@ -11,25 +11,25 @@ language is added (or changed) in its own package plus one registry line.
 Declarations must stay cheap to import (`scaffold --help` builds its flags from
 them): detection code is imported inside `detect()`, never at module level, and the
 declarations are NamedTuples rather than dataclasses (whose import alone costs more
-than the rest of `--help`).
+than the rest of `--help`); the build plans, frozen dataclasses, are imported at render
+time only.
+
+A language is five small interfaces with defaults, one per concern: `Detection` (what it
+looks for, its apps), `Answers` (its fields, versions, finals and rules), `Build` (base
+images and the build plan), `Runtime` (the runtime contract's hooks) and `Adopt` (what a
+hand-written Dockerfile says); `Language` is all five.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from generator.parsers import (NO_PORT, Parser, one_of, parse_bool, parse_id, parse_names, parse_optional_port,
-                               parse_relpath, parse_release, parse_slug, parse_syntax)
+from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, parse_id, parse_names,
+                               parse_optional_port, parse_relpath, parse_release, parse_slug, parse_syntax)
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
-
-def _bound_by_language(raw: Any) -> Any:
-    """The parser of a common answer that each language binds (Language.answer_fields)."""
-    raise RuntimeError("a common field parsed without its language; use Language.answer_fields")
-
 
 #: the value types copier knows (templates/copier.yml `type:`)
 COPIER_TYPES = ("str", "int", "bool", "json")
@@ -107,15 +107,28 @@ class Flavour(NamedTuple):
 APP_NAME = AnswerField("app_name", parse_slug, "image title and user name (a slug)", flag="--name", settable=True,
                        prompt="App name (the image title, compose service and Kubernetes name)")
 SOURCE_DIR = AnswerField("source_dir", parse_relpath, "directory the build starts from", default=".")
-#: parser, default and prompt are the language's (Language.answer_fields binds them)
-VERSION = AnswerField("version", _bound_by_language, "language version", flag="--language-version", metavar="VERSION",
-                      settable=True, detected=True)
+
+
+def version_field(parse: Parser, default: Optional[str] = None, title: str = "Language") -> AnswerField:
+    """The language version answer, with the parser, default and question of the language declaring it."""
+    return AnswerField("version", parse, "language version", flag="--language-version", metavar="VERSION",
+                       settable=True, detected=True, default=default, prompt=f"{title} version")
+
+
+def final_field(finals: Sequence[Flavour]) -> AnswerField:
+    """The final image answer: one of the flavours of the language declaring it."""
+    return AnswerField("final", one_of(*(flavour.name for flavour in finals)), "final image flavour", flag="--final",
+                       settable=True, prompt="Final image")
+
+
+#: the version and final answers as every language has them (key, flag, help); each language's
+#: own, with its parser, default and flavours, are bound when it is declared (Answers.__init__)
+VERSION = version_field(matching(r"[0-9][0-9.]{0,15}", "a version (like 1.22)"))
 #: null for a command-line program, hence copier's json type (int does not take null)
 PORT = AnswerField("port", parse_optional_port, f"port the app listens on ({NO_PORT}: a command-line program, no "
                    "EXPOSE and no probe)", type="json", flag="--port", settable=True,
                    prompt="Port the app listens on", detected=True)
-#: parser and default are the language's flavours
-FINAL = AnswerField("final", _bound_by_language, "final image flavour", flag="--final", settable=True, prompt="Final image")
+FINAL = final_field(())
 UID = AnswerField("uid", parse_id, "numeric user id in the final image", type="int", default=10001, flag="--uid",
                   settable=True, prompt="User id in the image, numeric and non-root")
 GID = AnswerField("gid", parse_id, "numeric group id in the final image", type="int", default=10001, flag="--gid",
@@ -148,9 +161,11 @@ COMMON_HEAD: Tuple[AnswerField, ...] = (APP_NAME, SOURCE_DIR, VERSION)
 COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS)
 
 
-class Language:
-    """One language. Subclasses set the attributes and implement `detect`, `parse_version`,
-    `images` and `start_command`; the other methods have defaults that fit most languages."""
+# -- what a language is, by concern: each a small interface with defaults that fit most languages ---
+
+
+class Detection:
+    """What the language looks for, and its apps in a repository."""
 
     #: the registry name: `language` in answers, `language/name` in app ids, the template directory
     name: str
@@ -160,36 +175,47 @@ class Language:
     description: str
     #: the files that make a directory an app of this language (the "nothing found" message)
     looks_for: str
-    default_version: str
-    default_port: int
-    #: its own answers, after the common ones that come first and before the rest
-    fields: Tuple[AnswerField, ...] = ()
-    #: final images, the usual default first
-    finals: Tuple[Flavour, ...]
-    #: what one container of this language may use (the runtime contract's limits)
-    resources: Resources = Resources()
-    #: how long the app may take to start before its probes count (seconds)
-    startup_seconds: int = 30
-    #: why the image has no health probe of its own, when `health_command` gives none
-    no_health_command = "the image has no shell and no HTTP client to run one, on purpose"
 
     @property
     def templates(self) -> str:
         """Its directory under templates/ (copier.yml picks it by `language`, so it is the name)."""
         return self.name
 
-    # -- what each language implements ------------------------------------------------------
-
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
-        """The apps of this language in `repo` (never raises for bad content: repo.warn)."""
+        """The apps of this language in `repo` (never raises for bad content: repo.warn).
+        Detection code is imported inside, never at module level."""
         raise NotImplementedError
+
+
+class Answers:
+    """The answers the language has, how they are checked and which final images they allow.
+
+    `answer_fields` is bound when the language is declared (its one instance created): the
+    common answers, the version and final answers with the language's parser, default and
+    flavours, and its own `fields`.
+    """
+
+    title: str
+    default_version: str
+    default_port: int
+    #: its own answers, after the common ones that come first and before the rest
+    fields: Tuple[AnswerField, ...] = ()
+    #: final images, the usual default first
+    finals: Tuple[Flavour, ...]
+    #: every answer, in the order asked and recorded: common, its own, common
+    answer_fields: Tuple[AnswerField, ...]
+
+    def __init__(self) -> None:
+        bound = {
+            VERSION.key: version_field(self.parse_version, self.default_version, self.title),
+            PORT.key: PORT._replace(default=self.default_port),
+            FINAL.key: final_field(self.finals),
+        }
+        self.answer_fields = (tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields
+                              + tuple(bound.get(f.key, f) for f in COMMON_TAIL))
 
     def parse_version(self, raw: Any) -> str:
         """A version as the image tags name it ("1.22", "3.12", "17"); ValueError(reason)."""
-        raise NotImplementedError
-
-    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
-        """The base images a render names, by role (`builder`, `final`, helper stages)."""
         raise NotImplementedError
 
     def default_final(self, answers: Mapping[str, Any]) -> str:
@@ -208,7 +234,49 @@ class Language:
         """Raw answers that follow from the detected ones: {key: (value, origin)}."""
         return {}
 
-    # -- the runtime contract (generator/runtime.py): how the image runs -------------------
+    def check(self, answers: Mapping[str, Any]) -> Optional[str]:
+        """A rule across answers, checked after each passed its parser: the whole message when broken.
+
+        The message says what was looked for and the flag or file that fixes it.
+        """
+        return None
+
+    def field(self, key: str) -> Optional[AnswerField]:
+        return next((f for f in self.answer_fields if f.key == key), None)
+
+    @property
+    def final_names(self) -> Tuple[str, ...]:
+        return tuple(flavour.name for flavour in self.finals)
+
+    def allowed_finals(self, answers: Mapping[str, Any]) -> Tuple[Flavour, ...]:
+        """The flavours `final_refusal` lets through for these answers."""
+        return tuple(f for f in self.finals if self.final_refusal(answers, f.name) is None)
+
+
+class Build:
+    """What the validated answers decide about the build: base images and the build plan."""
+
+    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
+        """The base images a render names, by role (`builder`, `final`, helper stages); their versions
+        come from generator.pins."""
+        raise NotImplementedError
+
+    def build(self, answers: Mapping[str, Any]) -> Any:
+        """The build plan templates lay out (`build` in their context): a frozen dataclass of the
+        choices the answers decide (installer steps, tool flags, layouts), computed in the
+        language's build.py (imported inside); None when there are none."""
+        return None
+
+
+class Runtime:
+    """How the image runs: the hooks of the runtime contract (generator/runtime.py)."""
+
+    #: what one container of this language may use (the runtime contract's limits)
+    resources: Resources = Resources()
+    #: how long the app may take to start before its probes count (seconds)
+    startup_seconds: int = 30
+    #: why the image has no health probe of its own, when `health_command` gives none
+    no_health_command = "the image has no shell and no HTTP client to run one, on purpose"
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
         """The argv the image's ENTRYPOINT runs (exec form: no shell)."""
@@ -234,14 +302,9 @@ class Language:
         """An HTTP path the framework is known to serve for health ("" : probe the TCP port)."""
         return ""
 
-    def check(self, answers: Mapping[str, Any]) -> Optional[str]:
-        """A rule across answers, checked after each passed its parser: the whole message when broken.
 
-        The message says what was looked for and the flag or file that fixes it.
-        """
-        return None
-
-    # -- what a hand-written Dockerfile says (`scaffold adopt`); results are untrusted -----------
+class Adopt:
+    """What a hand-written Dockerfile says in the language's terms (`scaffold adopt`); results are untrusted."""
 
     #: ENV variables whose value is one of this language's answers ((variable, answer key), ...)
     env_answers: Tuple[Tuple[str, str], ...] = ()
@@ -258,30 +321,11 @@ class Language:
         directory; it holds no shell syntax."""
         return {}, []
 
-    # -- derived ---------------------------------------------------------------------------
 
-    @cached_property
-    def answer_fields(self) -> Tuple[AnswerField, ...]:
-        """Every answer, in the order asked and recorded: common, its own, common."""
-        names = tuple(flavour.name for flavour in self.finals)
-        bound = {
-            VERSION.key: VERSION._replace(parse=self.parse_version, default=self.default_version,
-                                          prompt=f"{self.title} version"),
-            PORT.key: PORT._replace(default=self.default_port),
-            FINAL.key: FINAL._replace(parse=one_of(*names)),
-        }
-        return tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields + tuple(bound.get(f.key, f) for f in COMMON_TAIL)
-
-    def field(self, key: str) -> Optional[AnswerField]:
-        return next((f for f in self.answer_fields if f.key == key), None)
-
-    @property
-    def final_names(self) -> Tuple[str, ...]:
-        return tuple(flavour.name for flavour in self.finals)
-
-    def allowed_finals(self, answers: Mapping[str, Any]) -> Tuple[Flavour, ...]:
-        """The flavours `final_refusal` lets through for these answers."""
-        return tuple(f for f in self.finals if self.final_refusal(answers, f.name) is None)
+class Language(Detection, Answers, Build, Runtime, Adopt):
+    """One language: every concern above. Subclasses set the attributes and implement `detect`,
+    `parse_version`, `images` and `start_command`; the rest have defaults. The one instance
+    (`GO = Go()`) is the declaration: it binds the answers then."""
 
     def __repr__(self) -> str:
         return f"<language {self.name}>"

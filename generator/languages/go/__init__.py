@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language, Resources
 from generator.parsers import has_control, parse_argv, parse_bool, parse_relpath, parse_slug, slugify, text
+from generator.pins import DEBIAN_CODENAMES, GO_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.languages.go.build import GoBuild
 
 #: the oldest Go we generate for: an older go line is built with this one
 MIN_MINOR = 22
@@ -125,14 +127,20 @@ class Go(Language):
             raise ValueError("is not a Go version (like 1.22)")
         return f"1.{max(int(match.group(1)), MIN_MINOR)}"
 
+    def build(self, answers: Mapping[str, Any]) -> "GoBuild":
+        """cgo, the flags of `go build`, whether modules are downloaded (build.py)."""
+        from generator.languages.go.build import plan
+
+        return plan(answers)
+
     def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
+        codename = DEBIAN_CODENAMES[GO_DEBIAN]
         finals = {
             "scratch": "scratch",
-            "distroless": "gcr.io/distroless/base-debian12:nonroot" if answers.get("cgo")
-            else "gcr.io/distroless/static-debian12:nonroot",
-            "debian": "debian:bookworm-slim",
+            "distroless": f"gcr.io/distroless/{'base' if answers.get('cgo') else 'static'}-debian{GO_DEBIAN}:nonroot",
+            "debian": f"debian:{codename}-slim",
         }
-        return {"builder": f"golang:{answers['version']}-bookworm", "final": finals[str(answers["final"])]}
+        return {"builder": f"golang:{answers['version']}-{codename}", "final": finals[str(answers["final"])]}
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
         """The binary, where the template installs it (/usr/local/bin), the arguments it always starts with,

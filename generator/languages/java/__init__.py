@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 from generator.languages.base import AnswerField, Flavour, Language, Resources, WritablePath
 from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
+from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.languages.java.build import JavaBuild
 
 #: the LTS releases we generate for; a project is built with the first that runs its source level
 SUPPORTED = ("17", "21", "25")
-MAVEN_IMAGE_VERSION = "3.9"
-GRADLE_IMAGE_VERSION = "8"
 _VERSION = r"(?:1\.)?(\d{1,2})(?:[.+_-].*)?"
 
 MAIN_CLASS_MISSING = (
@@ -49,23 +49,12 @@ def parse_boot_version(raw: Any) -> str:
     return f"{int(match.group(1))}.{int(match.group(2))}" if match else ""
 
 
-def boot_launcher(answers: Mapping[str, Any]) -> str:
-    """Spring Boot's launcher class: in org.springframework.boot.loader.launch from Boot 3.2."""
-    version = tuple(int(part) for part in str(answers.get("spring_boot_version") or "99").split("."))
-    return "org.springframework.boot.loader." + ("launch.JarLauncher" if version >= (3, 2) else "JarLauncher")
-
-
 def parse_module(raw: Any) -> str:
     """A build module path, "" for a single-module build."""
     if raw in (None, "", "."):
         return ""
     value = parse_relpath(raw)
     return "" if value == "." else value
-
-
-def debian_release(version: str) -> str:
-    """The Debian release a Java runtime is built for: 12 for Java 17, 13 after it."""
-    return "12" if version == "17" else "13"
 
 
 class Java(Language):
@@ -116,7 +105,7 @@ class Java(Language):
         if answers.get("preview_release"):
             java.append("--enable-preview")
         if answers.get("packaging") == "spring-boot":
-            return [*java, boot_launcher(answers)]
+            return [*java, self.build(answers).launcher]
         if answers.get("main_class"):
             classpath = "/app/app.jar" + (":/app/lib/*" if answers.get("packaging") == "jar" else "")
             return [*java, "-cp", classpath, str(answers["main_class"])]
@@ -155,11 +144,15 @@ class Java(Language):
                 return supported
         raise ValueError(f"Java {major} is newer than the supported {SUPPORTED[-1]}")
 
-    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
-        from generator.images import DEBIAN_CODENAMES
+    def build(self, answers: Mapping[str, Any]) -> "JavaBuild":
+        """How the build tool runs, which jar it leaves, its layout and launcher, jlink's options (build.py)."""
+        from generator.languages.java.build import plan
 
+        return plan(answers)
+
+    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
         version = str(answers["version"])
-        release = debian_release(version)
+        release = JAVA_DEBIAN[version]
         if answers.get("build_tool") == "maven" and not answers.get("wrapper"):
             builder = f"maven:{MAVEN_IMAGE_VERSION}-eclipse-temurin-{version}"
         elif answers.get("build_tool") == "gradle" and not answers.get("wrapper"):

@@ -13,18 +13,19 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from generator.languages.base import RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
 from generator.parsers import (matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
                                parse_writable_path, text)
+from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.languages.python.build import PythonBuild
 
 #: the oldest Python we generate for: an older project is built with this one
 MIN_MINOR = 9
 _VERSION = r"(?:python-?)?3\.(\d{1,2})(?:\.\d{1,3})?"
-#: the Python that a distroless python3 image ships, by Debian release; a venv only
-#: runs on the interpreter (and path) it was created with, so distroless is offered
-#: only for these versions, with a Debian builder whose python3 is the same.
-DISTROLESS_PYTHON = {"3.11": "12", "3.13": "13"}
+#: a venv only runs on the interpreter (and path) it was created with, so distroless is
+#: offered only for the versions a distroless python3 ships (DISTROLESS_PYTHON), with a
+#: Debian builder whose python3 is the same.
 #: the app's virtualenv in the image (templates/python/Dockerfile.jinja builds it there)
 VENV = "/app/venv"
 
@@ -180,9 +181,13 @@ class Python(Language):
             command[0] = command[0].rsplit("/", 1)[1]  # the virtualenv's (first on PATH) or the interpreter's
         return ({"start_command": command} if command else {}), notes
 
-    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
-        from generator.images import DEBIAN_CODENAMES
+    def build(self, answers: Mapping[str, Any]) -> "PythonBuild":
+        """The installer's steps and the interpreter they run on (build.py)."""
+        from generator.languages.python.build import plan
 
+        return plan(answers)
+
+    def images(self, answers: Mapping[str, Any]) -> Dict[str, str]:
         version = str(answers["version"])
         if answers["final"] == "distroless":
             release = DISTROLESS_PYTHON[version]
@@ -190,7 +195,7 @@ class Python(Language):
                 "builder": f"debian:{DEBIAN_CODENAMES[release]}-slim",
                 "final": f"gcr.io/distroless/python3-debian{release}:nonroot",
             }
-        slim = f"python:{version}-slim-bookworm"
+        slim = f"python:{version}-slim-{DEBIAN_CODENAMES[PYTHON_DEBIAN]}"
         return {"builder": slim, "final": slim}
 
     def final_refusal(self, answers: Mapping[str, Any], final: str) -> Optional[str]:
