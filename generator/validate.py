@@ -100,7 +100,7 @@ def resolve_answers(app: AppCandidate, overrides: Mapping[str, Any],
         answer = language.field(key)
         if fact.value is None or answer is None or not answer.detected:
             continue  # evidence only (toolchain, framework, ...)
-        raw[key], origins[key] = fact.value, fact_origin(fact, detected)
+        raw[key], origins[key] = fact.value, fact_origin(fact, detected, asked=answer.prompt is not None)
     kind = app.facts.get("kind")
     if kind is not None and kind.value == CLI:  # listens on nothing: no EXPOSE, no probe
         raw["port"], origins["port"] = None, str(kind.evidence) if kind.evidence else detected
@@ -109,11 +109,11 @@ def resolve_answers(app: AppCandidate, overrides: Mapping[str, Any],
     for key, value in overrides.items():
         if value is None:
             continue
-        origin = (override_origins or {}).get(key)
-        if origin is None and language.field(key) is None:
+        stated_in = (override_origins or {}).get(key)
+        if stated_in is None and language.field(key) is None:
             raise InputError(not_for_language(language, key))
         raw[key] = value
-        origins[key] = origin or flag_origin(language, key)
+        origins[key] = stated_in or flag_origin(language, key)
     return Answers(validate(raw, origins), origins)
 
 
@@ -121,17 +121,20 @@ def resolve_answers(app: AppCandidate, overrides: Mapping[str, Any],
 GUESS = "a guess"
 
 
-def fact_origin(fact: Fact, detected: str) -> str:
+def fact_origin(fact: Fact, detected: str, asked: bool = True) -> str:
     """Where a detected value came from, saying so when it is only a guess.
 
-    A fact with no evidence is a convention (a framework's default port), and a weak one
-    was chosen among doubtful candidates: a prompt offering either as "from the detected
-    app" would pass a guess off as something the repository states.
+    A weak fact was chosen among doubtful candidates, and an answer a person is asked
+    about with no evidence is a convention (a framework's default port): a prompt offering
+    either as "from the detected app" would pass a guess off as something the repository
+    states. An unasked fact without evidence (no cgo import found) is a finding, not a guess.
     """
     where = str(fact.evidence) if fact.evidence else ""
     if fact.weak:
         return f"{GUESS} ({fact.weak}{', ' + where if where else ''})"
-    return where or f"{GUESS} (nothing in the repository states it; {detected})"
+    if where or not asked:
+        return where or detected
+    return f"{GUESS} (nothing in the repository states it; {detected})"
 
 
 def not_for_language(language: Language, key: str) -> str:
