@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from generator import fs
 from generator.errors import CatalogError, InputError, TrustError
@@ -219,6 +219,25 @@ def _settings(data: Mapping[str, Any], origin: str, base: Optional[Path], config
         ref = _check_ref(entry["ref"], f"{where}.ref") if entry.get("ref") else ""
         config.catalogs.pop(name, None)
         config.catalogs[name] = CatalogEntry(name, url, ref, origin, scope)
+
+
+def registry_override(pairs: Sequence[str]) -> Tuple[Optional[str], List[str]]:
+    """`scaffold upgrade --set base_registry=...` among the `--set` pairs: the registry mirror it sets
+    (checked; "" for none, None when not given) and the other pairs, for the answers."""
+    from generator.images import check_registry
+
+    registry: Optional[str] = None
+    others: List[str] = []
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key.strip() != "base_registry":
+            others.append(pair)
+            continue
+        try:
+            registry = check_registry(value, "--set base_registry") if value.strip() else ""
+        except ValueError as error:
+            raise InputError(str(error)) from None
+    return registry, others
 
 
 def parse_env_catalogs(value: str) -> Dict[str, Any]:
@@ -526,8 +545,6 @@ class Resolved:
     replaces: str = ""
     trusted: bool = False
     entry: Optional[CatalogEntry] = None
-    #: the registry mirror to render with (set by the command)
-    registry: str = ""
 
     @property
     def name(self) -> str:
@@ -599,6 +616,40 @@ def _resolved(entry: CatalogEntry, fetched: Fetched, spec: TemplateSpec, config:
     version = fetched.version if entry.is_git or spec.git else (spec.version or fetched.version)
     return Resolved(entry.name, spec.id, spec.description, spec.languages, version, directory, fetched.root,
                     spec.replaces, config.trusted(entry), entry)
+
+
+@dataclass
+class Addition:
+    """A catalog checked for `scaffold catalog add`: fetched, every template's path inside it."""
+
+    entry: CatalogEntry
+    #: the URL as it is recorded (a directory: absolute in the user config, as typed in the project's)
+    url: str
+    #: the ref to record: the one given, else (git) the commit it was fetched at
+    ref: str
+    #: no ref was given and the current commit was pinned
+    pinned: bool
+    templates: Dict[str, TemplateSpec]
+    notices: List[str]
+
+
+def prepare_add(name: str, url: str, ref: Optional[str], project: Optional[Path] = None) -> Addition:
+    """Check and fetch a catalog to register (in the user config, or in `project`'s with `project`)."""
+    name = check_name(name)
+    if name == BUILTIN:
+        raise InputError("the name builtin is reserved for the built-in templates")
+    url = _check_url(url, "URL")
+    if not _is_remote(url) and Path(url).exists():
+        url = str(Path(url).resolve()) if project is None else url
+    ref = _check_ref(ref, "--ref") if ref else ""
+    full = str((project / url).resolve()) if project and not _is_remote(url) and not Path(url).is_absolute() else url
+    entry = CatalogEntry(name, full, ref, "command line")
+    config = Config()
+    fetched, templates = catalog_templates(entry, config)
+    for spec in templates.values():
+        _resolved(entry, fetched, spec, config)  # every path exists and stays inside
+    pinned = entry.is_git and not ref
+    return Addition(entry, url, fetched.commit if pinned else ref, pinned, templates, config.notices)
 
 
 def replacement(language: str, config: Config) -> Optional[Resolved]:
@@ -688,10 +739,21 @@ def assemble(template: Resolved, builtins: Path, dest: Path) -> List[str]:
     # the built-in companions' conditions hold whatever the catalog excludes besides
     merged["_exclude"] = builtin_excludes + [item for item in _as_list(merged.get("_exclude"))
                                              if item not in builtin_excludes]
+    _check_answers_file(merged.get("_answers_file"), where)
     _add_companions(builtins / BUILTIN_PROJECT, dest / "_catalog")
     merged["_subdirectory"] = "_catalog"
     (dest / "copier.yml").write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
     return [label for key, label in UNSAFE_KEYS if merged.get(key)]
+
+
+def _check_answers_file(value: Any, where: str) -> None:
+    """copier's `_answers_file`: a relative path inside what is rendered (copier asserts it, a catalog may not)."""
+    if value is None:
+        return
+    parts = str(value).replace("\\", "/").split("/")
+    if not isinstance(value, str) or not value or value.startswith("/") or ".." in parts or re.match(r"^[A-Za-z]:", value):
+        raise CatalogError(f"{where}: copier.yml: _answers_file {value!r} must be a relative path inside the "
+                           "generated files (no .., not absolute); refused, nothing was written")
 
 
 def _as_list(value: Any) -> List[Any]:

@@ -303,6 +303,20 @@ class _Transaction:
             os.close(fd)
 
 
+#: the files completed transactions wrote during this command, for what an interrupt reports
+_WRITTEN: List[Path] = []
+
+
+def written() -> List[Path]:
+    """The files written so far by this command (each transaction completely, or not at all)."""
+    return list(_WRITTEN)
+
+
+def forget_written() -> None:
+    """A new command starts: nothing written yet."""
+    _WRITTEN.clear()
+
+
 def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[str] = (),
                 modes: Optional[Mapping[str, int]] = None, remove: Collection[str] = ()) -> List[str]:
     """Write every file below `root` as one transaction; returns the names written.
@@ -342,6 +356,7 @@ def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[
             if isinstance(error, WriteError):
                 raise WriteError(f"{error}; nothing was written") from None
             raise
+        _WRITTEN.extend(root / rel for rel in files)  # committed: an interrupt from here on says so
         transaction.close()
     return list(files)
 

@@ -101,6 +101,9 @@ def _run_copier(source: TemplateSource, out: Path, context: Dict[str, Any], skip
         raise TemplateError(f"template {source.name} cannot be rendered{where}: {_first_line(error)}") from None
     except RecursionError:
         raise TemplateError(f"template {source.name} cannot be rendered: it recurses without end") from None
+    except AssertionError:  # copier asserts what it cannot handle (an absolute or `..` answers file)
+        raise TemplateError(f"template {source.name} cannot be rendered: copier refused its settings (is "
+                            "_answers_file a relative path?)") from None
     except (CopierError, YAMLError, OSError, TypeError, ValueError) as error:
         raise TemplateError(f"template {source.name} cannot be rendered: {_first_line(error)}") from None
 

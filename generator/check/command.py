@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -75,31 +74,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, out: Any) -> int:
-    """The command; returns the exit code. Never raises for bad input or a closed pipe."""
-    from generator.errors import ScaffoldError
-
-    try:
-        return _run(args, out)
-    except ScaffoldError as error:
-        out.error(str(error))
-        return EXIT_INPUT
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        out.error("interrupted; nothing was written")
-        return EXIT_INPUT
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def _run(args: argparse.Namespace, out: Any) -> int:
+    """The command; returns the exit code. Bad input raises ScaffoldError, for the CLI to report."""
     from generator.check import report as formats
     from generator.check.bases import Inspector
     from generator.check.rules import RULES
@@ -125,12 +100,11 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     for report in reports:
         report.findings = [f for f in report.findings if _LEVELS.index(f.rule.level) <= minimum]
     if args.json:
-        sys.stdout.write(formats.dump(formats.as_json(reports, fixes)))
+        out.document(formats.dump(formats.as_json(reports, fixes)))
     elif args.sarif:
-        sys.stdout.write(formats.dump(formats.sarif(reports)))
+        out.document(formats.dump(formats.sarif(reports)))
     else:
-        sys.stdout.write(formats.text(reports))
-    sys.stdout.flush()
+        out.text(formats.text(reports))
     for error in errors:
         out.error(error)
     for report in reports:
@@ -246,9 +220,9 @@ def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any) ->
         ignore_display = str(Path(report.path).parent / ignore_path.name) if "/" in report.path else ignore_path.name
         diff += _diff(ignore_display, before, fixed.dockerignore, created=context.ignore is None)
     if args.sarif:
-        sys.stderr.write(diff)
+        out.text(diff, stderr=True)
     elif not args.json:
-        sys.stdout.write(diff)
+        out.text(diff)
     written: List[str] = []
     if not args.dry_run:
         files: Dict[str, Union[str, bytes]] = {}

@@ -15,9 +15,6 @@ archive reader and the Docker driver are imported when a verification runs.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
@@ -177,29 +174,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, out: Any) -> int:
-    """`scaffold verify`: 0 passes, 1 findings, 2 cannot run (one `error:` line)."""
+    """`scaffold verify`: 0 passes, 1 findings; what cannot run raises ScaffoldError (exit 2)."""
+    from generator.errors import InputError
     from generator.verify.report import CannotVerify
 
     if (args.image is None) == (args.archive is None):
-        out.error("give an IMAGE or --archive FILE (one of them)")
-        return 2
+        raise InputError("give an IMAGE or --archive FILE (one of them)")
     if args.base is not None and args.archive is not None:
-        out.error("--base needs an IMAGE of the daemon, not --archive")
-        return 2
+        raise InputError("--base needs an IMAGE of the daemon, not --archive")
     try:
         if args.archive is not None:
             report = verify_archive(args.archive, port=args.port)
         else:
             report = verify_image(args.image, port=args.port, run=not args.no_run, base=args.base)
     except CannotVerify as error:
-        out.error(f"cannot verify {args.image or args.archive}: {error}")  # out escapes it
-        return 2
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    text = json.dumps(report.to_json(), indent=2) if args.json else report.text(
-        (lambda code, word: f"\033[{code}m{word}\033[0m") if color else None)
-    try:
-        print(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `scaffold verify ... | head`: the reader left; the verdict stays the exit code
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise CannotVerify(f"cannot verify {args.image or args.archive}: {error}") from None
+    if args.json:
+        out.data(report.to_json())
+    else:
+        out.document(report.text(out.painter()) + "\n")
     return report.exit_code
