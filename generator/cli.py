@@ -439,7 +439,3 @@ def _catalog_list(args: argparse.Namespace, config: Any, out: Output) -> int:
             out.line(f"  {row['name']}/{template['id']:<16} {','.join(template['languages']):<8} "
                       f"{template['description']}{replaces}")
     return EXIT_OK
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -127,3 +127,34 @@ def test_no_module_uses_another_modules_private_names():
 def test_the_private_name_finder_sees_both_forms():
     tree = ast.parse("from generator import catalogs\nfrom generator.fs import _Transaction\ncatalogs._resolved(1)\n")
     assert _private_uses("generator.cli", tree) == ["generator.fs._Transaction", "generator.catalogs._resolved (line 3)"]
+
+
+def _own_reporting(tree: ast.AST) -> List[str]:
+    """What a command module does that is the CLI's job: print, write to stdout/stderr, exit, or return a
+    literal exit code instead of raising a ScaffoldError or naming the code."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = ast.unparse(func)
+            if name == "print" or name in ("sys.exit", "exit", "os._exit") or (
+                    name.startswith(("sys.stderr.", "sys.stdout.")) and name.endswith((".write", ".flush"))):
+                found.append(f"{name}() (line {node.lineno})")
+        elif isinstance(node, ast.Raise) and node.exc is not None and "SystemExit" in ast.unparse(node.exc):
+            found.append(f"raise SystemExit (line {node.lineno})")
+        elif (isinstance(node, ast.Return) and isinstance(node.value, ast.Constant)
+              and type(node.value.value) is int and node.value.value != 0):
+            found.append(f"return {node.value.value} (line {node.lineno})")
+    return found
+
+
+def test_no_command_reports_errors_or_exits_itself():
+    found = {name: _own_reporting(ast.parse((GENERATOR / name).read_text(encoding="utf-8"))) for name in COMMAND_MODULES}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_the_reporting_finder_sees_each_form():
+    tree = ast.parse("import sys\ndef run():\n    print('x', file=sys.stderr)\n    sys.stderr.write('x')\n"
+                     "    sys.exit(2)\n    raise SystemExit(2)\n    return 2\n")
+    assert sorted(_own_reporting(tree)) == ["print() (line 3)", "raise SystemExit (line 6)", "return 2 (line 7)",
+                                            "sys.exit() (line 5)", "sys.stderr.write() (line 4)"]
