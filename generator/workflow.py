@@ -327,7 +327,7 @@ def plan_upgrade(request: UpgradeRequest, out: "Output") -> "Upgrade":
         asked = _ask_again(old.answers, overrides, origins)
         overrides.update(asked)
         origins.update({key: "the prompt" for key in asked})
-    answers = _upgraded_answers(project, old, overrides, origins)
+    answers = _upgraded_answers(old, overrides, origins)
     notes: List[str] = []
     theirs = their_compose(project, answers, generated=tuple(old.files))
     if theirs:
@@ -352,7 +352,8 @@ def _ask_again(recorded: Mapping[str, Any], overrides: Mapping[str, Any], origin
     return _ask(validate({**recorded, **overrides}, origins, set_with="--set"))
 
 
-def _upgraded_answers(project: Path, old: Any, overrides: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Any]:
+def _upgraded_answers(old: Any, overrides: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Any]:
+    """The recorded answers with the new ones, checked again (a record is untrusted too)."""
     from generator.record import ANSWERS_FILE
     from generator.validate import validate
 
