@@ -372,6 +372,31 @@ def free_name(root: Path, rel: str, suffix: str) -> str:
 
 
 @contextlib.contextmanager
+def scratch_dir(prefix: str) -> Iterator[str]:
+    """A temporary directory, removed on every way out, an interrupt included.
+
+    SIGINT and SIGTERM are held while it is created, so that no interrupt can land between
+    its creation and the clean-up that removes it (`tempfile.TemporaryDirectory` has that
+    gap); one that came meanwhile is delivered inside the `try`.
+    """
+    import shutil
+    import signal
+    import tempfile
+
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        work = tempfile.mkdtemp(prefix=prefix)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def project_lock(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on the project directory for one command.
 

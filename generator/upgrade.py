@@ -20,7 +20,6 @@ import difflib
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
@@ -202,7 +201,7 @@ def merge_texts(base: str, ours: str, theirs: str) -> Tuple[str, int]:
 
 def _git_merge(git: str, base: str, ours: str, theirs: str) -> Optional[Tuple[str, int]]:
     """`git merge-file -p` in a scratch directory (no repository or user config involved); None on failure."""
-    with tempfile.TemporaryDirectory(prefix="scaffold-merge-") as tmp:
+    with fs.scratch_dir("scaffold-merge-") as tmp:
         paths = []
         for label, text in (("ours", ours), ("base", base), ("theirs", theirs)):
             path = Path(tmp, label)

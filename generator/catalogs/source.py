@@ -11,7 +11,6 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -145,7 +144,7 @@ def template_source(template: Resolved) -> Iterator[TemplateSource]:
     if template.builtin:
         yield builtin_source()
         return
-    with tempfile.TemporaryDirectory(prefix="scaffold-template-") as work:
+    with fs.scratch_dir("scaffold-template-") as work:
         directory = Path(work, "template")
         features = assemble(template, builtin_templates(), directory)
         url = template.entry.url if template.entry else "URL"
