@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, List, Optional, Sequence
 
 from generator import __version__, verify
-from generator import adopt as adopt_command
+from generator.adopt import command as adopt_command
 from generator import check as check_command
-from generator.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, ScaffoldError
+from generator.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, ScaffoldError
 from generator.output import Output
 
 DESCRIPTION = """\
@@ -45,6 +44,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from generator.flags import add_answer_flags, settable_help
     from generator.languages import titles
 
     parser = argparse.ArgumentParser(
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("path", nargs="?", default=".", type=Path, help="project directory (default: .)")
     upgrade.add_argument("--dry-run", action="store_true", help="print the diff of what would change; write nothing")
     upgrade.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                         help=f"change a recorded answer (repeatable): {_settable_help()}; and base_registry "
+                         help=f"change a recorded answer (repeatable): {settable_help()}; and base_registry "
                          "(the registry mirror, empty for none)")
     upgrade.add_argument("--ask", action="store_true", help="ask the questions again, pre-filled with the recorded answers")
 
@@ -147,88 +147,30 @@ examples:
 """
 
 
-# -- answer flags, derived from the languages' answer fields --------------------------------
-
-
-def add_answer_flags(parser: argparse.ArgumentParser, title: str = "answers (each overrides what was detected)") -> None:
-    """The answer flags (--port, --cmd, ...), one per answer field that has a flag."""
-    answers = parser.add_argument_group(title)
-    for field in _flag_fields():
-        if field.flag_value is not None:  # a switch: --kubernetes, --no-compose
-            answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
-                                 action="store_const", const=field.flag_value)
-            continue
-        answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
-                             metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
-
-
-def _flag_fields() -> List[Any]:
-    """The answer fields that `scaffold new` has a flag for, each once."""
-    from generator.languages import answer_fields
-
-    return [field for field in answer_fields() if field.flag]
-
-
-def _dest(key: str) -> str:
-    return f"answer_{key}"
-
-
-def _flag_help(key: str) -> str:
-    """A flag's help: the field's, with the languages it applies to, its choices, or the default of
-    an answer that is not detected (a detected one's default is what detection finds)."""
-    from generator.languages import LANGUAGES, having, titles
-    from generator.languages.base import FINAL, VERSION
-
-    field = next(field for field in _flag_fields() if field.key == key)
-    if key == VERSION.key:
-        return f"{field.help}, e.g. " + ", ".join(f"{lang.title} {lang.default_version}" for lang in LANGUAGES)
-    if key == FINAL.key:
-        return f"{field.help}: " + "; ".join(f"{lang.name} {'|'.join(lang.final_names)}" for lang in LANGUAGES)
-    owners = having(key)
-    help_text = f"do not {field.help}" if field.flag_value is False else field.help  # --no-compose
-    text = help_text if len(owners) == len(LANGUAGES) else f"{titles(owners)}: {help_text}"
-    if field.detected or field.default in (None, "", []) or field.flag_value is not None:
-        return text
-    return f"{text} (default {field.default})"
-
-
-def _settable_help() -> str:
-    """The `--set` keys: those of every language, then each language's own."""
-    from generator.languages import LANGUAGES, answer_fields, having
-
-    settable = [field.key for field in answer_fields() if field.settable]
-    common = [key for key in settable if len(having(key)) == len(LANGUAGES)]
-    own = [f"{lang.name}: {', '.join(key for key in settable if key not in common and lang.field(key))}"
-           for lang in LANGUAGES if any(key not in common and lang.field(key) for key in settable)]
-    return "; ".join([", ".join(common), *own])
-
-
-def answer_overrides(args: argparse.Namespace) -> Dict[str, Any]:
-    """The answers given as flags: {key: value as typed}."""
-    return {field.key: getattr(args, _dest(field.key)) for field in _flag_fields()
-            if getattr(args, _dest(field.key)) is not None}
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; the only place an error becomes a message and an exit code."""
     out = Output()
-    if args.command is None:
-        parser.print_help()
-        return EXIT_INPUT
-    commands = {"detect": cmd_detect, "new": cmd_new, "upgrade": cmd_upgrade, "catalog": cmd_catalog,
-                "verify": verify.run, "check": check_command.run, "adopt": adopt_command.run}
     try:
+        from generator import fs
+
+        fs.forget_written()
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_INPUT
+        commands = {"detect": cmd_detect, "new": cmd_new, "upgrade": cmd_upgrade, "catalog": cmd_catalog,
+                    "verify": verify.run, "check": check_command.run, "adopt": adopt_command.run}
         return commands[args.command](args, out)
     except ScaffoldError as error:
         out.error(str(error))
         return error.exit_code
-    except KeyboardInterrupt:
-        out.error("interrupted; nothing was written")
-        return EXIT_INPUT
+    except KeyboardInterrupt as error:
+        out.error(_interrupted())
+        return getattr(error, "exit_code", EXIT_INTERRUPTED)
     except BrokenPipeError:
         # the reader went away (`scaffold detect | head -1`): nothing left to say to it
-        _silence_stdout()
+        out.pipe_closed()
         return EXIT_OK
     except RecursionError:
         out.error("a file nests too deeply to be read (TOML, YAML or a template); nothing was written")
@@ -243,29 +185,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         out.error(f"internal error ({type(error).__name__}: {error}); please report it (SCAFFOLD_DEBUG=1 shows the "
                   "traceback)")
         return EXIT_INPUT
+    finally:
+        out.finish()
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that Python's final flush cannot raise again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+def _interrupted() -> str:
+    """What an interrupt leaves: the files a completed transaction wrote, or nothing."""
+    from generator import fs
 
-
-def project_dir(path: Path) -> Path:
-    """The project directory the person named, resolved once (it may be a link; nothing below it may)."""
-    from generator.errors import InputError
-
-    if not path.is_dir():
-        raise InputError(f"{path}: not a directory")
-    return path.resolve()
+    written = [path for path in fs.written() if ".scaffold" not in path.parts[:-1] or path.name == "answers.yml"]
+    if not written:
+        return "interrupted; nothing was written"
+    return f"interrupted; already written: {', '.join(str(path) for path in written)}"
 
 
 def cmd_detect(args: argparse.Namespace, out: Output) -> int:
     from generator.detect import detect, nothing_found_message
     from generator.errors import InputError
+    from generator.workflow import project_dir
 
     report = detect(project_dir(args.path))
     if args.json:
@@ -306,22 +243,21 @@ def _shown(value: List[Any]) -> str:
 
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
-    from generator import fs, record
+    from generator import workflow
     from generator.errors import InputError
+    from generator.flags import answer_overrides
 
     if args.json and not args.dry_run:
         raise InputError("--json goes with --dry-run (what would be written, as data)")
-    project = project_dir(args.path)
-    with fs.project_lock(project):
-        if record.exists(project) and not args.force:
-            raise InputError(f"{project / record.ANSWERS_FILE} exists: this project was scaffolded already; "
-                             "run `scaffold upgrade` to regenerate its files (or --force to start over)")
-        plan = _plan_new(args, project, out)
-        if args.dry_run:
-            return _show_plan(plan, args.json, out)
-        written = plan.write(force=args.force)
+    request = workflow.NewRequest(
+        workflow.project_dir(args.path), app=args.app, template=args.template, force=args.force,
+        dry_run=args.dry_run, questions=not args.yes and not args.json,
+        answers=answer_overrides(args))
+    plan, written = workflow.new(request, out)
+    if args.dry_run:
+        return _show_plan(plan, args.json, out)
     for name in written:
-        out.ok(f"wrote {project / name}")
+        out.ok(f"wrote {plan.project / name}")
     for name, backup in plan.kept.items():
         if name in plan.replaced:
             out.info(f"your {name} is kept as {backup} and removed: `docker compose` reads only compose.yaml")
@@ -333,177 +269,10 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
 
 def say_how_to_run(plan: Any, out: Output) -> None:
     """The closing lines of `new` and `adopt`: how to run what was written, the hardened way."""
+    from generator.workflow import closing_lines
+
     for line in closing_lines(plan.project, plan.answers):
         out.info(line)
-
-
-def closing_lines(project: Path, answers: Dict[str, Any]) -> List[str]:
-    """How to run what was written, the hardened way."""
-    from generator.runtime import runtime_for
-
-    runtime = runtime_for(answers)
-    lines = [""]
-    if answers["compose"] and runtime.port:
-        lines += [f"Run it hardened:  cd {project} && docker compose up --build",
-                  f"                  (on 127.0.0.1:{runtime.port}; read-only, no capabilities, limits; compose.yaml "
-                  "says why)"]
-    elif answers["compose"]:  # a command-line program takes its arguments after the service
-        lines += [f"Run it hardened:  cd {project} && docker compose run --rm --build {runtime.name} --help",
-                  "                  (read-only, no capabilities, limits; compose.yaml says why)"]
-    steps = f"release step{'s' if len(runtime.release) > 1 else ''}"
-    if answers["compose"] and runtime.release:
-        lines.append(f"                  (its {steps} run{'' if len(runtime.release) > 1 else 's'} first)")
-    elif not answers["compose"]:
-        tmpfs = " ".join(f"--tmpfs {w.path}" for w in runtime.writable)
-        publish = f"-p 127.0.0.1:{runtime.port}:{runtime.port} " if runtime.port else ""
-        arguments = "" if runtime.port else " --help"  # a command-line program takes its arguments after the image
-        lines += [f"Build it:  DOCKER_BUILDKIT=1 docker build -t {runtime.name} {project}",
-                  f"Run it:    docker run --rm --read-only {tmpfs} --cap-drop ALL --security-opt no-new-privileges "
-                  f"--memory {runtime.resources.memory_mb}m --pids-limit {runtime.resources.pids} "
-                  f"{publish}{runtime.name}{arguments}"]
-        if runtime.release:
-            lines.append(f"           after its {steps} (runtime.release in .scaffold/answers.yml), run the same way")
-    if answers["kubernetes"]:
-        lines.append(f"Kubernetes:       push the image, pin it (k8s/kustomization.yaml says how), then "
-                     f"kubectl apply -k {project / 'k8s'}")
-    if answers["ci"] != "none":
-        pipeline = ".github/workflows/container.yml" if answers["ci"] == "github" else ".gitlab-ci.yml"
-        lines.append(f"CI:               {pipeline} lints, builds, verifies and scans the image on every push")
-    return lines
-
-
-def _plan_new(args: argparse.Namespace, project: Path, out: Output) -> Any:
-    """Detect, settle the answers (flags, then prompts) and render: the files `new` would write."""
-    report = detect_apps(project, out)
-    interactive = is_interactive(args, out)
-    app = choose_app(report.apps, args.app, interactive, out)
-    return plan_app(app, args, project, out, interactive)
-
-
-def detect_apps(project: Path, out: Output) -> Any:
-    """The detection report (its warnings said); InputError when it found no app."""
-    from generator.detect import detect, nothing_found_message
-    from generator.errors import InputError
-
-    report = detect(project)
-    for warning in report.warnings:
-        out.warn(str(warning))
-    if not report.apps:
-        raise InputError(nothing_found_message(report.hints))
-    return report
-
-
-def is_interactive(args: argparse.Namespace, out: Output) -> bool:
-    """Whether to ask: not with --yes or --json, nor when stdin is not a terminal (said)."""
-    interactive = not args.yes and not args.json
-    if interactive and not sys.stdin.isatty():
-        out.info("stdin is not a terminal: answering every question with the detected defaults (--yes)")
-        interactive = False
-    return interactive
-
-
-def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, interactive: bool,
-             given: Optional[Dict[str, Any]] = None, given_origins: Optional[Dict[str, str]] = None) -> Any:
-    """Settle the answers for `app` (`given` answers, then flags, then prompts) and render them.
-
-    `given` are answers that detection does not give (from `scaffold adopt`), with their origins.
-    """
-    from generator import fs
-    from generator.catalogs import template_source
-    from generator.errors import InputError
-    from generator.plan import BACKUP_SUFFIX, COMPOSE_FILE, OVERRIDE_NAMES, Plan, compose_files
-    from generator.render import render
-    from generator.validate import resolve_answers
-
-    flags = answer_overrides(args)
-    overrides = {**(given or {}), **flags}
-    origins = {key: origin for key, origin in (given_origins or {}).items() if key not in flags}
-    resolved = resolve_answers(app, overrides, origins)
-    if interactive:
-        from generator.prompts import Cancelled, ask_answers
-
-        try:
-            asked = ask_answers(resolved.values, resolved.origins)
-        except Cancelled:
-            raise InputError("cancelled; nothing was written") from None
-        resolved = resolve_answers(app, {**overrides, **asked}, {**origins, **{key: "the prompt" for key in asked}})
-    answers = resolved.values
-    replaced: List[str] = []
-    existing = compose_files(project) if answers["compose"] else []
-    if existing and not getattr(args, "force", False):  # (`adopt` has no --force for files beside the Dockerfile)
-        # their compose file stays theirs: compose.yaml is skipped, not the whole run
-        answers = {**answers, "compose": False}
-        out.warn(f"{existing[0]} exists: {COMPOSE_FILE} not written (--force writes it and keeps the old file as "
-                 f"{existing[0]}{BACKUP_SUFFIX}; `scaffold upgrade --set compose=true` adds it once {existing[0]} is gone)")
-    else:
-        replaced = [name for name in existing if name != COMPOSE_FILE]
-    chosen = _choose_template(project, args.template, answers["language"], out)
-    with template_source(chosen) as source:
-        files = render(answers, source, base_registry=chosen.registry, dry_run=args.dry_run)
-    plan = Plan(project, files, answers, chosen.name, chosen.version, chosen.registry,
-                replaced=[name for name in replaced if COMPOSE_FILE in files])
-    for name in plan.replaced if args.dry_run else ():
-        out.info(f"{name} would be replaced by {COMPOSE_FILE} (--force): kept as {name}{BACKUP_SUFFIX} and removed, so "
-                 f"that `docker compose` reads only {COMPOSE_FILE}")
-    for name in OVERRIDE_NAMES:
-        if COMPOSE_FILE in files and fs.exists(project, name):
-            out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
-                     "hardening; check it, or run with -f compose.yaml")
-    return plan
-
-
-def _choose_template(project: Path, spec: Optional[str], language: str, out: Output) -> Any:
-    """--template, else a registered catalog's template that replaces the language's, else the built-in one."""
-    from generator.catalogs import builtin_resolved, load_config, replacement, resolve
-    from generator.errors import InputError
-
-    config = load_config(project)
-    try:
-        if spec:
-            chosen = resolve(spec, config)
-            if language not in chosen.languages:
-                raise InputError(f"--template {chosen.name} is a template for {', '.join(chosen.languages)}; "
-                                 f"this project is {language}")
-        else:
-            replacing = replacement(language, config)
-            if replacing is None:
-                chosen = builtin_resolved(language)
-            else:
-                chosen = replacing
-                out.info(f"using {chosen.name} ({chosen.version}): catalog {chosen.catalog} replaces the built-in "
-                         f"{language} template (--template builtin/{language} to use the built-in one)")
-    finally:
-        for notice in config.notices:
-            out.warn(notice)
-    chosen.registry = config.base_registry
-    if config.base_registry:
-        out.info(f"base images are pulled through {config.base_registry} (base_registry from {config.base_registry_origin})")
-    return chosen
-
-
-def choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: Output) -> Any:
-    from generator.errors import InputError
-
-    if wanted:
-        matches = [app for app in apps if wanted in (app.id, app.name, app.root)]
-        if not matches:
-            raise InputError(f"no app {wanted!r}; found: {', '.join(app.id for app in apps)}")
-        return matches[0]
-    if len(apps) == 1:
-        return apps[0]
-    if interactive:
-        from generator.prompts import Cancelled, choose_app
-
-        try:
-            return choose_app(apps)
-        except Cancelled:
-            raise InputError("cancelled; nothing was written") from None
-    choice = apps[0].facts.get("choice")  # why detection put it first, when it says
-    why = f": {choice.value}" if choice and choice.value else ""
-    doubt = f"{choice.weak}; " if choice and choice.weak else ""
-    out.info(f"several apps found ({', '.join(app.id for app in apps)}); using {apps[0].id}{why} "
-             f"({doubt}choose another with --app)")
-    return apps[0]
 
 
 def _show_plan(plan: Any, as_json: bool, out: Output) -> int:
@@ -522,53 +291,23 @@ def _show_plan(plan: Any, as_json: bool, out: Output) -> int:
 
 def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
     """Merge the new render into the project; exit 1 when a conflict is left to resolve."""
-    from generator import fs
-    from generator.catalogs import load_config
-    from generator.errors import InputError
-    from generator.upgrade import load_record, parse_sets, plan_upgrade
+    from generator import workflow
 
-    project = project_dir(args.path)
-    with fs.project_lock(project):
-        old = load_record(project)
-        registry = None
-        sets = []
-        for pair in args.sets:
-            if pair.partition("=")[0].strip() == "base_registry":
-                from generator.images import check_registry
+    project = workflow.project_dir(args.path)
+    upgrade = workflow.upgrade(workflow.UpgradeRequest(project, args.sets, args.ask, args.dry_run), out)
+    _say_upgrade(upgrade, args.dry_run, out)
+    if upgrade.conflicted:
+        out.error(f"conflicts {'would be' if args.dry_run else 'were'} left to resolve by hand (your edit and the "
+                  "new template both kept, between <<<<<<< your edit and >>>>>>> new template):")
+        for result in upgrade.conflicted:
+            out.info(f"  {project / result.name}: {result.conflicts} conflict{'s' if result.conflicts > 1 else ''}")
+        return EXIT_FINDINGS
+    return EXIT_OK
 
-                value = pair.partition("=")[2]
-                try:
-                    registry = check_registry(value, "--set base_registry") if value.strip() else ""
-                except ValueError as error:
-                    raise InputError(str(error)) from None
-            else:
-                sets.append(pair)
-        config = load_config(project)
-        if registry is None and config.base_registry != old.base_registry:
-            out.info(f"note: keeping the recorded base_registry {old.base_registry or '(none)'}; "
-                     f"{config.base_registry_origin or 'your config'} says {config.base_registry or '(none)'} "
-                     f"(change it with --set base_registry=...)")
-        overrides: dict = parse_sets(sets, old.answers["language"])
-        origins = {key: f"--set {key}" for key in overrides}
-        if args.ask:
-            if not sys.stdin.isatty():
-                raise InputError("--ask needs a terminal; use --set key=value instead")
-            from generator.prompts import Cancelled, ask_answers
-            from generator.validate import validate
 
-            try:
-                asked = ask_answers(validate({**old.answers, **overrides}, origins))
-            except Cancelled:
-                raise InputError("cancelled; nothing was written") from None
-            overrides.update(asked)
-            origins.update({key: "the prompt" for key in asked})
-        try:
-            upgrade = plan_upgrade(project, overrides, origins, old, registry, config, dry_run=args.dry_run)
-        finally:
-            for notice in config.notices:
-                out.warn(notice)
-        if not args.dry_run:
-            fs.write_files(project, upgrade.writes(), exclusive=upgrade.created())
+def _say_upgrade(upgrade: Any, dry_run: bool, out: Output) -> None:
+    """What the upgrade did (or would do) to each file, and the diff on a dry run."""
+    old = upgrade.old
     out.info(f"{old.template}: template {_v(old.template_version)} -> {_v(upgrade.plan.template_version)} "
              f"(scaffold {old.scaffold_version} -> {__version__})")
     for note in upgrade.notes:
@@ -579,9 +318,9 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
                      f".scaffold/pristine/{result.name} to {result.name})")
         elif result.state == "dropped":
             out.warn(f"{result.name} is no longer generated by the templates: left as it is (delete it if unused)")
-    if args.dry_run:
+    if dry_run:
         out.text(upgrade.diff())
-    verb = "would be" if args.dry_run else "was"
+    verb = "would be" if dry_run else "was"
     for result in upgrade.results:
         if result.state == "created":
             out.ok(f"{result.name} {verb} created (new in the templates)")
@@ -589,15 +328,8 @@ def cmd_upgrade(args: argparse.Namespace, out: Output) -> int:
             out.ok(f"{result.name} {verb} upgraded (your edits kept)")
         elif result.state == "unchanged":
             out.ok(f"{result.name} is up to date")
-    if args.dry_run:
+    if dry_run:
         out.info("dry run: nothing was written")
-    if upgrade.conflicted:
-        out.error(f"conflicts {'would be' if args.dry_run else 'were'} left to resolve by hand (your edit and the "
-                  "new template both kept, between <<<<<<< your edit and >>>>>>> new template):")
-        for result in upgrade.conflicted:
-            out.info(f"  {project / result.name}: {result.conflicts} conflict{'s' if result.conflicts > 1 else ''}")
-        return EXIT_FINDINGS
-    return EXIT_OK
 
 
 def _v(version: str) -> str:
@@ -621,26 +353,12 @@ def cmd_catalog(args: argparse.Namespace, out: Output) -> int:
 
 def _catalog_add(args: argparse.Namespace, out: Output) -> int:
     from generator import catalogs
-    from generator.errors import InputError
 
-    name = catalogs.check_name(args.name)
-    if name == catalogs.BUILTIN:
-        raise InputError("the name builtin is reserved for the built-in templates")
-    url = catalogs._check_url(args.url, "URL")
-    if not catalogs._is_remote(url) and Path(url).exists():
-        url = str(Path(url).resolve()) if not args.project else url
-    ref = catalogs._check_ref(args.ref, "--ref") if args.ref else ""
-    base = Path.cwd() if args.project else None
-    full = str((base / url).resolve()) if base and not catalogs._is_remote(url) and not Path(url).is_absolute() else url
-    entry = catalogs.CatalogEntry(name, full, ref, "command line")
-    config = catalogs.Config()
-    fetched, templates = catalogs.catalog_templates(entry, config)
-    for notice in config.notices:
+    addition = catalogs.prepare_add(args.name, args.url, args.ref, Path.cwd() if args.project else None)
+    name, url, ref, full = addition.entry.name, addition.url, addition.ref, addition.entry.url
+    for notice in addition.notices:
         out.warn(notice)
-    for spec in templates.values():
-        catalogs._resolved(entry, fetched, spec, config)  # every path exists and stays inside
-    if entry.is_git and not ref:
-        ref = fetched.commit
+    if addition.pinned:
         out.info(f"no --ref: pinned to {ref[:12]}, the current commit of {url}")
     if args.project:
         root, rel = Path.cwd(), catalogs.PROJECT_CONFIG
@@ -655,7 +373,7 @@ def _catalog_add(args: argparse.Namespace, out: Output) -> int:
     if args.trust:
         out.info(f"trusted: its templates may run copier tasks, migrations and Jinja extensions "
                  f"(recorded in {catalogs.user_config_path()})")
-    for spec in templates.values():
+    for spec in addition.templates.values():
         replaces = f"  (replaces the built-in {spec.replaces} template)" if spec.replaces else ""
         out.info(f"  {name}/{spec.id}  {', '.join(spec.languages)}  {spec.description}{replaces}")
     return EXIT_OK
@@ -721,7 +439,3 @@ def _catalog_list(args: argparse.Namespace, config: Any, out: Output) -> int:
             out.line(f"  {row['name']}/{template['id']:<16} {','.join(template['languages']):<8} "
                       f"{template['description']}{replaces}")
     return EXIT_OK
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

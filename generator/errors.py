@@ -10,6 +10,8 @@ from __future__ import annotations
 
 #: exit codes: ok, findings (conflicts, check/verify findings), usage or input error
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+#: interrupted by Ctrl-C (128 + SIGINT, the shell's convention)
+EXIT_INTERRUPTED = 130
 
 
 class ScaffoldError(Exception):
@@ -40,3 +42,11 @@ class WriteError(ScaffoldError):
 
 class TemplateError(CatalogError):
     """A template failed to render (undefined variable, syntax error, missing include)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM while a command runs: raised so that every clean-up runs; exit 128 + signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum

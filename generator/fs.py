@@ -312,6 +312,20 @@ class _Transaction:
             os.close(fd)
 
 
+#: the files completed transactions wrote during this command, for what an interrupt reports
+_WRITTEN: List[Path] = []
+
+
+def written() -> List[Path]:
+    """The files written so far by this command (each transaction completely, or not at all)."""
+    return list(_WRITTEN)
+
+
+def forget_written() -> None:
+    """A new command starts: nothing written yet."""
+    _WRITTEN.clear()
+
+
 def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[str] = (),
                 modes: Optional[Mapping[str, int]] = None, remove: Collection[str] = ()) -> List[str]:
     """Write every file below `root` as one transaction; returns the names written.
@@ -351,6 +365,7 @@ def write_files(root: Path, files: Mapping[str, Content], exclusive: Collection[
             if isinstance(error, WriteError):
                 raise WriteError(f"{error}; nothing was written") from None
             raise
+        _WRITTEN.extend(root / rel for rel in files)  # committed: an interrupt from here on says so
         transaction.close()
     return list(files)
 
@@ -363,6 +378,31 @@ def free_name(root: Path, rel: str, suffix: str) -> str:
         number += 1
         candidate = f"{rel}{suffix}.{number}"
     return candidate
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str) -> Iterator[str]:
+    """A temporary directory, removed on every way out, an interrupt included.
+
+    SIGINT and SIGTERM are held while it is created, so that no interrupt can land between
+    its creation and the clean-up that removes it (`tempfile.TemporaryDirectory` has that
+    gap); one that came meanwhile is delivered inside the `try`.
+    """
+    import shutil
+    import signal
+    import tempfile
+
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        work = tempfile.mkdtemp(prefix=prefix)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @contextlib.contextmanager

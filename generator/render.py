@@ -15,12 +15,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional
 
-from generator import __version__
+from generator import __version__, fs
 from generator.errors import TemplateError, TrustError
 from generator.images import mirrored_images
 from generator.languages import by_name
@@ -80,7 +79,7 @@ def render(answers: Mapping[str, Any], source: Optional[TemplateSource] = None, 
         raise TrustError(f"template {source.name} uses Jinja extensions (code run on your machine); --dry-run never "
                          "runs code, so it cannot show what this template generates")
     context = {**render_context(answers, template_version(builtin_templates()), base_registry), **source.context}
-    with tempfile.TemporaryDirectory(prefix="scaffold-render-") as work:
+    with fs.scratch_dir("scaffold-render-") as work:
         out = Path(work, "out")
         out.mkdir()
         _run_copier(source, out, context, skip_tasks=dry_run)
@@ -110,6 +109,9 @@ def _run_copier(source: TemplateSource, out: Path, context: Dict[str, Any], skip
         raise TemplateError(f"template {source.name} cannot be rendered{where}: {_first_line(error)}") from None
     except RecursionError:
         raise TemplateError(f"template {source.name} cannot be rendered: it recurses without end") from None
+    except AssertionError:  # copier asserts what it cannot handle (an absolute or `..` answers file)
+        raise TemplateError(f"template {source.name} cannot be rendered: copier refused its settings (is "
+                            "_answers_file a relative path?)") from None
     except (CopierError, YAMLError, OSError, TypeError, ValueError) as error:
         raise TemplateError(f"template {source.name} cannot be rendered: {_first_line(error)}") from None
 

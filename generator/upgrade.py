@@ -20,21 +20,18 @@ import difflib
 import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from generator import fs, record
 from generator.errors import InputError, RecordError
 from generator.languages import answer_fields, by_name
-from generator.plan import COMPOSE_FILE, Plan, compose_files
-from generator.record import ANSWERS_FILE, PRISTINE_DIR, Record
-from generator.templates import BUILTIN_CATALOG
-from generator.validate import validate
+from generator.plan import Plan
+from generator.record import PRISTINE_DIR, Record
 
 if TYPE_CHECKING:  # pragma: no cover
-    from generator.catalogs import Config
+    from generator.catalogs import Resolved
 
 OURS_LABEL, BASE_LABEL, THEIRS_LABEL = "your edit", "last generated", "new template"
 START, MIDDLE, END = f"<<<<<<< {OURS_LABEL}\n", "=======\n", f">>>>>>> {THEIRS_LABEL}\n"
@@ -93,11 +90,6 @@ class Upgrade:
 # -- the record ------------------------------------------------------------------------
 
 
-def load_record(project: Path) -> Record:
-    """`.scaffold/answers.yml`, read safely and validated (generator.record)."""
-    return record.load(project)
-
-
 def parse_sets(pairs: Sequence[str], language: str) -> Dict[str, str]:
     """`--set key=value` pairs; only keys that are answers of this language.
 
@@ -136,65 +128,61 @@ def find_markers(project: Path, names: Sequence[str]) -> None:
 # -- planning --------------------------------------------------------------------------
 
 
-def plan_upgrade(project: Path, overrides: Mapping[str, Any], origins: Mapping[str, str],
-                 old: Optional[Record] = None, base_registry: Optional[str] = None,
-                 config: Optional["Config"] = None, dry_run: bool = False) -> Upgrade:
-    """Render the new files from the recorded answers (plus overrides) and merge each one.
+def upgrade_files(project: Path, old: Record, answers: Dict[str, Any], chosen: "Resolved", registry: str,
+                  dry_run: bool = False) -> Upgrade:
+    """Render the new files from the upgraded `answers` with `chosen` and merge each one into the project.
 
-    A catalog template is rendered from its catalog's currently registered version; the
-    registry mirror is the recorded one unless `base_registry` is given. Every file is
-    read through generator.fs: a generated file, record or pristine copy that is a link,
-    not a regular file, too big or not UTF-8 is refused, never followed or printed.
+    Every file is read through generator.fs: a generated file, record or pristine copy
+    that is a link, not a regular file, too big or not UTF-8 is refused, never followed
+    or printed.
     """
     from generator import catalogs
     from generator.render import render
 
-    old = old or load_record(project)
-    raw = {**old.answers, **overrides}
-    answers = validate(raw, {key: origins.get(key, ANSWERS_FILE) for key in raw})
-    notes: List[str] = []
-    existing = compose_files(project) if answers["compose"] and COMPOSE_FILE not in old.files else []
-    if existing:
-        # a compose file of theirs stays theirs: compose.yaml is not added beside or over it
-        answers = {**answers, "compose": False}
-        notes.append(f"{existing[0]} exists: {COMPOSE_FILE} not added (it stays off in the record; move "
-                     f"{existing[0]} away and run `scaffold upgrade --set compose=true` to add it)")
-    registry = old.base_registry if base_registry is None else base_registry
-    if old.template.startswith(f"{BUILTIN_CATALOG}/"):
-        chosen = catalogs.builtin_resolved(answers["language"])
-    else:
-        chosen = catalogs.resolve(old.template, config or catalogs.load_config(project),
-                                  where=f"{ANSWERS_FILE}: template", context=f" (template {old.template} in {ANSWERS_FILE})")
-        if answers["language"] not in chosen.languages:
-            raise InputError(f"{old.template} is now a template for {', '.join(chosen.languages)}, "
-                             f"not {answers['language']}; nothing was written")
     with catalogs.template_source(chosen) as source:
         rendered = render(answers, source, base_registry=registry, dry_run=dry_run)
     find_markers(project, sorted(set(old.files) | set(rendered)))
-    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, chosen.version, registry),
-                      notes=notes)
+    upgrade = Upgrade(project, old, Plan(project, rendered, answers, old.template, chosen.version, registry))
     for name, theirs in rendered.items():
-        if not fs.exists(project, name):
-            state = "kept-deleted" if name in old.files else "created"
-            upgrade.results.append(FileResult(name, state, None, None if state == "kept-deleted" else theirs))
-            continue
-        current = fs.read_text(project, name, error=InputError)
-        assert current is not None  # it exists, and anything but a regular file was refused
-        base = record.pristine(project, name)
-        if base is None:
-            if name in old.files:
-                raise RecordError(f"{PRISTINE_DIR}/{name} is missing, so your edits cannot be told apart from the "
-                                  "template; restore it from version control or run `scaffold new --force`")
-            base = ""  # the templates add a file the project already has: a two-way merge
-        merged, conflicts = merge_texts(base, current, theirs)
-        upgrade.results.append(FileResult(name, "unchanged" if merged == current else "merged", current, merged, conflicts))
+        upgrade.results.append(_file_result(project, old, name, theirs))
     for name in old.files:
         if name not in rendered:
             upgrade.results.append(FileResult(name, "dropped"))
     return upgrade
 
 
+def _file_result(project: Path, old: Record, name: str, theirs: str) -> FileResult:
+    """One rendered file merged with the project's copy (created, kept deleted, merged or unchanged)."""
+    if not fs.exists(project, name):
+        state = "kept-deleted" if name in old.files else "created"
+        return FileResult(name, state, None, None if state == "kept-deleted" else theirs)
+    current = fs.read_text(project, name, error=InputError)
+    assert current is not None  # it exists, and anything but a regular file was refused
+    base = record.pristine(project, name)
+    if base is None:
+        if name in old.files:
+            raise RecordError(f"{PRISTINE_DIR}/{name} is missing, so your edits cannot be told apart from the "
+                              "template; restore it from version control or run `scaffold new --force`")
+        base = ""  # the templates add a file the project already has: a two-way merge
+    merged, conflicts = merge_file(base, current, theirs)
+    return FileResult(name, "unchanged" if merged == current else "merged", current, merged, conflicts)
+
+
 # -- merging ---------------------------------------------------------------------------
+
+
+def merge_file(base: str, ours: str, theirs: str) -> Tuple[str, int]:
+    """`merge_texts` for a project file: one checked out with CRLF line endings (git's autocrlf on
+    Windows) is merged as LF against the LF templates and keeps its CRLF endings."""
+    if not _crlf(ours):
+        return merge_texts(base, ours, theirs)
+    merged, conflicts = merge_texts(base.replace("\r\n", "\n"), ours.replace("\r\n", "\n"), theirs.replace("\r\n", "\n"))
+    return merged.replace("\r\n", "\n").replace("\n", "\r\n"), conflicts
+
+
+def _crlf(text: str) -> bool:
+    """Whether every line of `text` ends with CRLF (a file with some bare LF lines is merged as it is)."""
+    return "\r\n" in text and text.count("\n") == text.count("\r\n")
 
 
 def merge_texts(base: str, ours: str, theirs: str) -> Tuple[str, int]:
@@ -213,7 +201,7 @@ def merge_texts(base: str, ours: str, theirs: str) -> Tuple[str, int]:
 
 def _git_merge(git: str, base: str, ours: str, theirs: str) -> Optional[Tuple[str, int]]:
     """`git merge-file -p` in a scratch directory (no repository or user config involved); None on failure."""
-    with tempfile.TemporaryDirectory(prefix="scaffold-merge-") as tmp:
+    with fs.scratch_dir("scaffold-merge-") as tmp:
         paths = []
         for label, text in (("ours", ours), ("base", base), ("theirs", theirs)):
             path = Path(tmp, label)

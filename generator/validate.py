@@ -38,8 +38,12 @@ class Answers:
     origins: Dict[str, str]
 
 
-def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
-    """Check every answer of `raw` (a language's full set); raise InputError naming the first bad one."""
+def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None, set_with: str = "") -> Dict[str, Any]:
+    """Check every answer of `raw` (a language's full set); raise InputError naming the first bad one.
+
+    The error names how to set the answer: its flag (`--port`), or with `set_with="--set"` the
+    `--set port=...` of `scaffold upgrade`, which has no answer flags.
+    """
     origins = origins or {}
 
     name = raw.get("language")
@@ -51,7 +55,9 @@ def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None
         """One line: the answer, where its value came from, what is wrong, and the flag that sets it."""
         origin = origins.get(key, UNNAMED_ORIGIN)
         field = language.field(key)
-        hint = f"; set it with {field.flag}" if field is not None and field.flag and field.flag != origin else ""
+        setting = (f"--set {key}=..." if field is not None and field.settable else "") if set_with \
+            else field.flag if field is not None else ""
+        hint = f"; set it with {setting}" if setting and origin != setting.partition("=")[0] else ""
         return InputError(f"{key.replace('_', ' ')} from {origin} {reason}{hint}")
 
     answers: Dict[str, Any] = {"language": name}

@@ -318,7 +318,7 @@ def _start(reader: Reader, language: str = "python", source_dir: str = ".") -> A
 
 
 def test_an_exposed_port_overrules_a_command_line_guess(tmp_path):
-    from generator.adopt.command import _adopted
+    from generator.adopt.evidence import adopted as _adopted
     from generator.detect.model import AppCandidate, Evidence
     from generator.validate import CLI, resolve_answers
 

@@ -363,3 +363,19 @@ def test_template_git_entries_are_checked(env, catalog, tmp_path, git_url, versi
     listing = own_repository_catalog(tmp_path, catalog if git_url == "ABSOLUTE" else git_url, version)
     result = run(env, "catalog", "add", "own", str(listing))
     one_line_error(result, "scaffold-catalog.toml", *needles)
+
+
+@pytest.mark.parametrize("answers_file", ["/tmp/scaffold-answers.yml", "../outside.yml", "a/../../b.yml"])
+def test_an_answers_file_outside_the_output_is_one_line_error(env, catalog, tmp_path, answers_file):
+    """copier asserts that `_answers_file` is relative; a catalog saying otherwise is bad input, not a bug."""
+    (catalog / "templates" / "python" / "copier.yml").write_text(f"_answers_file: {answers_file}\n")
+    git(catalog, "add", "-A")
+    git(catalog, "commit", "-qm", "answers file")
+    git(catalog, "tag", "answers")
+    add(env, catalog, ref="answers")
+    project = copy_fixture("python/flask", tmp_path)
+    before = tree(project)
+    result = run(env, "new", "--yes", "--template", "team/python", str(project))
+    one_line_error(result, "_answers_file", "team/python")
+    assert "internal error" not in result.stderr
+    assert tree(project) == before

@@ -270,3 +270,26 @@ BASE = "a\nb\nc\nd\ne\n"
 ])
 def test_merge(engine, ours, theirs, expected, conflicts):
     assert engine(BASE, ours, theirs) == (expected, conflicts)
+
+
+@pytest.mark.parametrize("path", [None, "empty"], ids=["git", "builtin"])
+def test_a_crlf_checkout_merges_and_keeps_its_line_endings(tmp_path, path):
+    """A Windows checkout (git's autocrlf) has CRLF endings on every line: still a merge, not a conflict per line."""
+    project = generated(tmp_path)
+    edit_dockerfile(project)
+    dockerfile = project / "Dockerfile"
+    dockerfile.write_bytes(dockerfile.read_bytes().replace(b"\n", b"\r\n"))
+    result = upgrade(project, changed_templates(tmp_path), env={"PATH": str(tmp_path / path)} if path else None)
+    assert result.returncode == 0, result.stderr
+    merged = dockerfile.read_bytes()
+    assert merged.count(b"\n") == merged.count(b"\r\n") > 10
+    text = merged.decode().replace("\r\n", "\n")
+    assert TEAM_RUN in text and "EXPOSE 8081\n" in text and NEW_LABEL in text and "<<<<<<<" not in text
+    assert "\r" not in pristine(project)
+
+
+def test_a_bad_set_value_names_set_not_a_flag_upgrade_lacks(tmp_path):
+    project = generated(tmp_path)
+    result = scaffold("upgrade", "--set", "port=abc", str(project))
+    assert result.returncode == 2 and "--set port" in result.stderr, result.stderr
+    assert "--port" not in result.stderr, result.stderr

@@ -1,8 +1,8 @@
 """`scaffold adopt [PATH]`: bring a repository with a hand-written Dockerfile under management.
 
-It reads what the Dockerfile states (generator.adopt.stated), takes that over detection,
-then does what `scaffold new --force` does (the same answers, prompts, render and Plan,
-from generator.cli): the hardened Dockerfile and its companions are written, the old
+It reads what the Dockerfile states (generator.adopt.stated, .evidence), takes that over
+detection, then does what `scaffold new --force` does (generator.workflow.plan_adopt: the
+same answers, prompts, render and Plan): the hardened Dockerfile and its companions are written, the old
 Dockerfile is kept as `Dockerfile.orig` byte for byte, and the answers are recorded so
 that `scaffold upgrade` works from then on. Last, a before/after table of `scaffold
 check` findings. The CLI module only calls `add_parser` and `run`.
@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from generator.adopt.evidence import DOCKERFILE
 from generator.errors import EXIT_OK
 
 DESCRIPTION = """\
@@ -44,13 +45,11 @@ examples:
   scaffold adopt . --file docker/Dockerfile.prod
 """
 
-#: the file a template writes the Dockerfile as
-DOCKERFILE = "Dockerfile"
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register `adopt` on the CLI's subparsers, with the answer flags `scaffold new` has."""
-    from generator.cli import add_answer_flags
+    from generator.flags import add_answer_flags
 
     parser = subparsers.add_parser(
         "adopt", help="replace a hand-written Dockerfile by a hardened one, keeping its port and command",
@@ -74,140 +73,39 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, out: Any) -> int:
-    """The command; errors are raised as ScaffoldError for the CLI to print in one line."""
-    from generator import fs, record
-    from generator.adopt import stated
-    from generator.cli import answer_overrides, choose_app, detect_apps, is_interactive, plan_app, project_dir
+    """The command: parse the flags into a request, print what the workflow planned or wrote."""
+    from generator import fs, workflow
     from generator.errors import InputError
-    from generator.languages import by_name
+    from generator.flags import answer_overrides
 
     if args.json and not args.dry_run:
         raise InputError("--json goes with --dry-run (what would be written, as data)")
-    project = project_dir(args.path)
-    with fs.project_lock(project):
-        if record.exists(project):
-            raise InputError(f"{project / record.ANSWERS_FILE} exists: this project is managed already; run "
-                             "`scaffold upgrade` to regenerate its files")
-        name = _dockerfile_name(project, args.file)
-        dockerfile = stated.read(project, name)
-        reader = stated.Reader(project, name, dockerfile)
-        report = detect_apps(project, out)
-        interactive = is_interactive(args, out)
-        apps = _ranked(report.apps, reader, out)
-        app = choose_app(apps, args.app, interactive, out)
-        language = by_name(app.language)
-        values = _usable(reader.stated(language, app.root), language, reader.warnings)
-        adopted, given, origins = _adopted(app, values, language)
-        _say_stated(app, values, answer_overrides(args), out)
-        for warning in reader.warnings:
-            out.warn(warning)
-        plan = plan_app(adopted, args, project, out, interactive, given, origins)
-        not_carried = _not_carried(reader, plan.files.get(DOCKERFILE, ""))
-        for warning in not_carried:
-            out.warn(warning)
-        before = _findings(dockerfile, project / name, name)
+    flags = answer_overrides(args)
+    request = workflow.AdoptRequest(
+        workflow.project_dir(args.path), dockerfile=args.file, app=args.app, template=args.template,
+        dry_run=args.dry_run, questions=not args.yes and not args.json, answers=flags)
+    with fs.project_lock(request.project):
+        adoption = workflow.plan_adopt(request, out, lambda app, values: _say_stated(app, values, flags, out))
+        plan, name = adoption.plan, adoption.dockerfile
+        before = _findings(adoption.parsed, plan.project / name, name)  # the old Dockerfile, in its context
         if args.dry_run:
-            after = _findings_of_text(plan.files.get(DOCKERFILE), project, plan.files.get(".dockerignore"))
-            return _show(plan, name, app, values, reader.warnings + not_carried, before, after, args.json, out)
+            after = _findings_of_text(plan.files.get(DOCKERFILE), plan.project, plan.files.get(".dockerignore"))
+            return _show(plan, name, adoption.app, adoption.stated, adoption.warnings, before, after, args.json, out)
         written = plan.write(force=True)
     for written_name in written:
-        out.ok(f"wrote {project / written_name}")
+        out.ok(f"wrote {plan.project / written_name}")
     for replaced, backup in plan.kept.items():
         out.info(f"your previous {replaced} is kept as {backup}, byte for byte")
-    after = _findings_of_file(project)
+    after = _findings_of_file(plan.project)
     _say_table(f"{name}, now {plan.kept[name]}" if name in plan.kept else name, before, after, out)
     out.info("")
     out.info("From now on `scaffold upgrade` regenerates these files from .scaffold/ and keeps your edits.")
-    from generator.cli import say_how_to_run
-
-    say_how_to_run(plan, out)
+    for line in workflow.closing_lines(plan.project, plan.answers):
+        out.info(line)
     return EXIT_OK
 
 
-# ---- which Dockerfile, which app ---------------------------------------------------------------------
-
-
-def _dockerfile_name(project: Path, given: Optional[str]) -> str:
-    """The Dockerfile to adopt, relative to the project; NoDockerfile saying what to do when there is none."""
-    import os
-
-    from generator import fs
-    from generator.adopt.stated import NoDockerfile
-    from generator.check.command import is_dockerfile_name
-    from generator.errors import InputError, ScaffoldError
-
-    if given is not None:
-        try:
-            return "/".join(fs.parts_of(given))
-        except ScaffoldError:
-            raise InputError(f"--file {given}: not a plain path inside {project}") from None
-    if fs.exists(project, DOCKERFILE):
-        return DOCKERFILE
-    try:
-        others = sorted(entry.name for entry in os.scandir(project) if is_dockerfile_name(entry.name))
-    except OSError:
-        others = []
-    if others:
-        raise NoDockerfile(f"{project}: no {DOCKERFILE}, but {', '.join(others)}: pass --file NAME to adopt one")
-    raise NoDockerfile(f"{project}: no {DOCKERFILE} to adopt; `scaffold new` writes a hardened one from scratch")
-
-
-def _ranked(apps: List[Any], reader: Any, out: Any) -> List[Any]:
-    """The detected apps, the one the Dockerfile builds first: of the language of its base images, whose
-    directory it copies by name, named like its start program (detection order among equals)."""
-    languages = [language.name for language in reader.languages()]
-    program = reader.program()
-    copied = reader.copied()
-
-    def score(app: Any) -> Tuple[int, bool, bool]:
-        language = len(languages) - languages.index(app.language) if app.language in languages else 0
-        root = app.root != "." and any(path == app.root or path.startswith(app.root + "/") for path in copied)
-        return language, root, bool(program) and program == app.name
-
-    ranked = sorted(apps, key=score, reverse=True)
-    if languages and ranked[0].language not in languages:
-        from generator.languages import by_name, titles
-
-        out.warn(f"{reader.name} builds on {titles([by_name(name) for name in languages])} images, but no such app "
-                 f"was detected; adopting {ranked[0].id}")
-    return ranked
-
-
-# ---- the values, checked and applied -----------------------------------------------------------------
-
-
-def _usable(values: Dict[str, Any], language: Any, warnings: List[str]) -> Dict[str, Any]:
-    """The stated values that pass their answer's parser (the same as a flag's); the others are said and left."""
-    usable = {}
-    for key, found in values.items():
-        field = language.field(key)
-        try:
-            field.parse(found.value)
-        except ValueError as error:
-            how = f" ({found.how})" if found.how else ""
-            warnings.append(f"{found.evidence}: {key.replace('_', ' ')} {found.value!r}{how} {error}: not used")
-            continue
-        usable[key] = found
-    return usable
-
-
-def _adopted(app: Any, values: Dict[str, Any], language: Any) -> Tuple[Any, Dict[str, Any], Dict[str, str]]:
-    """The app with the Dockerfile's values as its facts (answers detection gives), and the other answers
-    (uid, gid) as given answers with their origins; flags and prompts still override both."""
-    from generator.detect.model import AppCandidate
-    from generator.languages.base import PORT
-
-    adopted = AppCandidate(app.language, app.name, app.root, dict(app.facts))
-    given: Dict[str, Any] = {}
-    origins: Dict[str, str] = {}
-    for key, found in values.items():
-        if language.field(key).detected:
-            adopted.set(key, found.value, found.evidence)
-        else:
-            given[key], origins[key] = found.value, str(found.evidence)
-    if PORT.key in values:
-        adopted.facts.pop("kind", None)  # a port the image exposes: not a command-line program, whatever was guessed
-    return adopted, given, origins
+# ---- what the Dockerfile states, said ------------------------------------------------------------------
 
 
 def _shown(value: Any) -> str:
@@ -234,49 +132,6 @@ def _say_stated(app: Any, values: Dict[str, Any], flags: Dict[str, Any], out: An
         how = f"  ({found.how})" if found.how else ""
         wins = f"  ({flag_origin(language, key)} wins)" if key in flags else ""
         out.info(f"  {key:<18} {_shown(found.value)}  [{found.evidence}]{how}{was}{wins}")
-
-
-def _not_carried(reader: Any, new_text: str) -> List[str]:
-    """What the old image had at run time that the new one does not: files its final stage copied from the
-    project, and ENV (secrets said apart); one warning each."""
-    from generator.adopt.stated import Reader, _inside
-    from generator.check.dockerfile import parse
-    from generator.check.rules import secret_name
-
-    new = parse(new_text)
-    if not new.stages:
-        return []
-    warnings = []
-    holds = Reader(reader.project, DOCKERFILE, new).holds()
-    missing = [(path, line) for path, line in reader.runtime_files() if not _inside(path, holds)]
-    if missing:
-        where = ", ".join(f"{path or '. (the whole project)'} (line {line})" for path, line in missing)
-        warnings.append(f"{reader.name}: its final stage copied {where} from the project, which the new image does "
-                        "not hold: if the app reads them at run time, add a COPY to the new final stage (`scaffold "
-                        "upgrade` keeps the edit)")
-    final = new.final_stage()
-    sets = {pair.key for stage in new.ancestry(final) for pair in stage.env()} if final is not None else set()
-    lines: Dict[str, int] = {}
-    for pair in reader.final_env():
-        if pair.key not in sets:
-            lines[pair.key] = pair.line
-    secrets = [key for key in lines if secret_name(key)]
-    plain = [key for key in lines if key not in secrets and key != "PORT"]
-    if "PORT" in lines:
-        value = next(pair.value for pair in reversed(reader.final_env()) if pair.key == "PORT")
-        warnings.append(f"{reader.name}:{lines['PORT']}: ENV PORT={value} is not carried: an app that reads PORT "
-                        f"listens on its own default in the new image; run it with -e PORT={value}, or add "
-                        f"ENV PORT={value} to its final stage (`scaffold upgrade` keeps the edit)")
-    if plain:
-        where = ", ".join(f"{key} (line {lines[key]})" for key in plain)
-        warnings.append(f"{reader.name}: ENV not carried: {where}; the new Dockerfile does not set them. If the app "
-                        "needs them, set them at run time, or add them to its final stage (`scaffold upgrade` keeps "
-                        "the edit)")
-    if secrets:
-        they = "they look like secrets" if len(secrets) > 1 else "it looks like a secret"
-        warnings.append(f"{reader.name}: ENV {', '.join(secrets)} not carried: {they}; pass at run time what the app "
-                        "needs (an image's ENV is readable by anyone who pulls it)")
-    return warnings
 
 
 # ---- scaffold check, before and after ------------------------------------------------------------------

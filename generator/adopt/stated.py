@@ -552,7 +552,7 @@ class Reader:
         return self._kind(path) is not None
 
 
-def _inside(path: str, holders: List[str]) -> bool:
+def held(path: str, holders: List[str]) -> bool:
     """Whether the context path `path` is one of `holders` or below one ("" holds everything)."""
     return any(not holder or path == holder or path.startswith(holder + "/") for holder in holders)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -79,35 +78,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, out: Any) -> int:
-    """The command; returns the exit code. Never raises for bad input or a closed pipe."""
-    from generator.errors import ScaffoldError
-
-    written: List[str] = []  # every file a completed --fix wrote, so that an interrupt can say so
-    try:
-        return _run(args, out, written)
-    except ScaffoldError as error:
-        out.error(str(error))
-        return EXIT_INPUT
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        if written:
-            out.error(f"interrupted; already written: {', '.join(written)}")
-        else:
-            out.error("interrupted; nothing was written")
-        return EXIT_INPUT
+    """The command; returns the exit code. Bad input raises ScaffoldError, for the CLI to report."""
+    return _run(args, out)
 
 
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def _run(args: argparse.Namespace, out: Any, written: List[str]) -> int:
+def _run(args: argparse.Namespace, out: Any) -> int:
     from generator.check import report as formats
     from generator.check.bases import Inspector
     from generator.check.rules import RULES
@@ -126,19 +101,18 @@ def _run(args: argparse.Namespace, out: Any, written: List[str]) -> int:
         for position, report in enumerate(reports):
             if report.context is None:
                 continue
-            outcome = fix_file(report, args, inspector, out, written)
+            outcome = fix_file(report, args, inspector, out)
             if outcome is not None:
                 fixes[report.path], reports[position] = outcome
     minimum = _LEVELS.index(args.min_level)
     for report in reports:
         report.findings = [f for f in report.findings if _LEVELS.index(f.rule.level) <= minimum]
     if args.json:
-        sys.stdout.write(formats.dump(formats.as_json(reports, fixes)))
+        out.document(formats.dump(formats.as_json(reports, fixes)))
     elif args.sarif:
-        sys.stdout.write(formats.dump(formats.sarif(reports)))
+        out.document(formats.dump(formats.sarif(reports)))
     else:
-        sys.stdout.write(formats.text(reports))
-    sys.stdout.flush()
+        out.text(formats.text(reports))
     for error in errors:
         out.error(error)
     if inspector.skipped:
@@ -226,16 +200,13 @@ def check_file(place: Any, args: argparse.Namespace, inspector: Any) -> Any:
 # ---- --fix ------------------------------------------------------------------------------------------
 
 
-def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any,
-             written: List[str]) -> Optional[Tuple[Dict[str, Any], Any]]:
+def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any) -> Optional[Tuple[Dict[str, Any], Any]]:
     """Fix one file: print the diff, write it with backups (unless --dry-run), check it again.
 
-    Everything is read and written through the file's Place (no link below the project root);
-    each completed write is appended to `written`."""
+    Everything is read and written through the file's Place (no link below the project root)."""
     from generator.check.dockerfile import parse
     from generator.check.fix import fix
     from generator.check.rules import check
-    from generator.output import printable
 
     context = report.context
     place = context.place
@@ -254,13 +225,13 @@ def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any,
         before = context.ignore.text if context.ignore is not None else ""
         diff += _diff(place.sibling(ignore_name).display, before, fixed.dockerignore, created=context.ignore is None)
     if args.sarif:
-        sys.stderr.write(printable(diff))
+        out.text(diff, stderr=True)
     elif not args.json:
-        sys.stdout.write(printable(diff))
+        out.text(diff)
     names: List[str] = []
     if not args.dry_run:
         names = _write_fix(place, original_bytes, fixed, ignore_name if fixed.dockerignore is not None else "",
-                           context.ignore is not None, written)
+                           context.ignore is not None)
         out.ok(f"{report.path}: fixed ({len(fixed.applied)} edit{'s' if len(fixed.applied) != 1 else ''}); "
                f"the original is kept as {names[0]}")  # the backup is written first
     for line in fixed.applied:
@@ -293,8 +264,7 @@ def _utf8_original(place: Any, display: str) -> bytes:
     return data
 
 
-def _write_fix(place: Any, original: bytes, fixed: Any, ignore_name: str, ignore_exists: bool,
-               written: List[str]) -> List[str]:
+def _write_fix(place: Any, original: bytes, fixed: Any, ignore_name: str, ignore_exists: bool) -> List[str]:
     """Write the fixed files and the backups as one transaction; returns the files written as displayed,
     the Dockerfile's backup first."""
     from generator.check.dockerignore import MAX_BYTES as IGNORE_BYTES
@@ -310,7 +280,7 @@ def _write_fix(place: Any, original: bytes, fixed: Any, ignore_name: str, ignore
             backups.append(ignore_backup)
             files[ignore_backup] = place.sibling(ignore_name).read(IGNORE_BYTES, ".dockerignore") or b""
         files[ignore_name] = fixed.dockerignore
-    return write_files(place, files, backups, written)
+    return write_files(place, files, backups)
 
 
 def _diff(name: str, before: str, after: str, created: bool = False) -> str:

@@ -102,20 +102,17 @@ def _display(path: Path) -> str:
     return text[2:] if text.startswith("./") else text
 
 
-def write_files(place: Place, files: Mapping[str, Union[str, bytes]], exclusive: Collection[str],
-                written: List[str]) -> List[str]:
+def write_files(place: Place, files: Mapping[str, Union[str, bytes]], exclusive: Collection[str]) -> List[str]:
     """Write `files` ({name in the file's directory: text or bytes}) as one transaction; names in
-    `exclusive` must be new. The names written are appended to `written` before an interrupt can land,
-    so that Ctrl-C reports truthfully what is on disk."""
+    `exclusive` must be new. Interrupts wait until generator.fs has recorded the commit, so that
+    Ctrl-C reports truthfully what is on disk."""
     from generator.fs import write_files as write_transaction
 
     directory = place.directory
     below = {posixpath.join(directory, name): content for name, content in files.items()}
     with _interrupts_deferred():
         write_transaction(place.root, below, [posixpath.join(directory, name) for name in exclusive])
-        names = [place.sibling(name).display for name in files]
-        written.extend(names)
-    return names
+    return [place.sibling(name).display for name in files]
 
 
 def backup_name(place: Place, name: str) -> str:

@@ -15,9 +15,6 @@ archive reader and the Docker driver are imported when a verification runs.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
@@ -184,7 +181,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, out: Any) -> int:
-    """`scaffold verify`: 0 passes, 1 findings; a ScaffoldError (exit 2) when it cannot run, for the CLI to report."""
+    """`scaffold verify`: 0 passes, 1 findings; what cannot run raises ScaffoldError (exit 2)."""
     from generator.errors import InputError
     from generator.verify.report import CannotVerify
 
@@ -197,14 +194,10 @@ def run(args: argparse.Namespace, out: Any) -> int:
             report = verify_archive(args.archive, port=args.port)
         else:
             report = verify_image(args.image, port=args.port, run=not args.no_run, base=args.base)
-    except CannotVerify as error:  # the CLI prints it as one escaped line
+    except CannotVerify as error:
         raise CannotVerify(f"cannot verify {args.image or args.archive}: {error}") from None
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    text = json.dumps(report.to_json(), indent=2) if args.json else report.text(
-        (lambda code, word: f"\033[{code}m{word}\033[0m") if color else None)
-    try:
-        print(text)  # the report: escaped field by field (Report.text), or JSON, which escapes by itself
-        sys.stdout.flush()
-    except BrokenPipeError:  # `scaffold verify ... | head`: the reader left; the verdict stays the exit code
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if args.json:
+        out.data(report.to_json())
+    else:
+        out.document(report.text(out.painter()) + "\n")
     return report.exit_code
