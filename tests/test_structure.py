@@ -29,10 +29,18 @@ MODULES = _modules()
 
 
 def _imports(name: str, tree: ast.AST) -> List[Tuple[str, List[str]]]:
-    """(module imported, names taken from it) for every generator import of a module, however nested."""
+    """(module imported, names taken from it) for every generator import of a module, however nested.
+
+    Imports under `if TYPE_CHECKING:` are left out: they exist for the type checker only, never run,
+    and so make no cycle."""
     package = name if MODULES[name].name == "__init__.py" else name.rpartition(".")[0]
     found: List[Tuple[str, List[str]]] = []
+    typing_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and getattr(node.test, "id", getattr(node.test, "attr", "")) == "TYPE_CHECKING"
+                   for inner in ast.walk(node)}
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found += [(alias.name, []) for alias in node.names if alias.name.split(".")[0] == "generator"]
         elif isinstance(node, ast.ImportFrom):
