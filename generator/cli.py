@@ -282,6 +282,7 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
 
 def format_report(report: Any) -> List[str]:
     """The report's lines; each is escaped as one line when printed (names come from the repository)."""
+    from generator.languages import by_name
     from generator.validate import CLI
 
     lines: List[str] = []
@@ -293,10 +294,24 @@ def format_report(report: Any) -> List[str]:
             value = "yes" if fact.value is True else _shown(fact.value) if isinstance(fact.value, list) else fact.value
             if key == "kind" and value == CLI:
                 value = f"{CLI} (no port: a command-line program)"
-            where = f"  [{fact.evidence}]" if fact.evidence else ""
-            doubt = f"  (weak: {fact.weak})" if fact.weak else ""
-            lines.append(f"  {key:<18} {value}{where}{doubt}")
+            lines.append(f"  {key:<18} {value}{_why(fact)}")
+            for alternative in fact.alternatives:  # a conflict: what else was found, and where
+                other = _shown(alternative.value) if isinstance(alternative.value, list) else alternative.value
+                lines.append(f"  {'':<18}   runner-up: {other}{_why(alternative)}")
+        if "port" not in app.facts and app.value("kind") != CLI:
+            language = by_name(app.language)
+            flag = language.field("port").flag if language.field("port") else None
+            lines.append(f"  {'port':<18} {language.default_port}  (a guess: the default, nothing states it; "
+                         f"{flag} sets it)")
     return lines
+
+
+def _why(fact: Any) -> str:
+    """Where a value was found (and the kind of file that stated it), or that it is a guess."""
+    where = f"  [{fact.evidence}]" if fact.evidence else "  (a guess: no file states it)"
+    source = f" ({fact.source})" if fact.source else ""
+    doubt = f"  (weak: {fact.weak})" if fact.weak else ""
+    return f"{where}{source}{doubt}"
 
 
 def _shown(value: List[Any]) -> str:
@@ -427,6 +442,9 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
         resolved = resolve_answers(app, {**overrides, **asked}, {**origins, **{key: "the prompt" for key in asked}})
+    else:
+        for guess in _guesses(app, resolved, flags):
+            out.warn(guess)
     answers = resolved.values
     replaced: List[str] = []
     existing = compose_files(project) if answers["compose"] else []
@@ -450,6 +468,24 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
             out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
                      "hardening; check it, or run with -f compose.yaml")
     return plan
+
+
+def _guesses(app: Any, resolved: Any, flags: Dict[str, Any]) -> List[str]:
+    """Answers taken without asking that nothing states: the default port, a weak fact; each names its flag."""
+    from generator.languages import by_name
+    from generator.languages.base import DEFAULT_ORIGIN, PORT
+
+    said = []
+    for field in by_name(app.language).answer_fields:
+        if not field.detected or not field.flag or field.key in flags:
+            continue
+        value, fact = resolved.values.get(field.key), app.facts.get(field.key)
+        if field.key == PORT.key and value is not None and resolved.origins.get(field.key) == DEFAULT_ORIGIN:
+            said.append(f"port {value} is a guess (nothing in the repository states it): set it with {field.flag}")
+        elif fact is not None and fact.weak and fact.value == value:
+            shown = _shown(value) if isinstance(value, list) else value
+            said.append(f"{field.key.replace('_', ' ')} {shown} is a guess ({fact.weak}): set it with {field.flag}")
+    return said
 
 
 def _choose_template(project: Path, spec: Optional[str], language: str, out: Output) -> Any:

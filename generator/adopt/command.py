@@ -1,6 +1,6 @@
 """`scaffold adopt [PATH]`: bring a repository with a hand-written Dockerfile under management.
 
-It reads what the Dockerfile states (generator.adopt.stated), takes that over detection,
+It reads what the Dockerfile states (generator.detect.stated.dockerfile), takes that over detection,
 then does what `scaffold new --force` does (the same answers, prompts, render and Plan,
 from generator.cli): the hardened Dockerfile and its companions are written, the old
 Dockerfile is kept as `Dockerfile.orig` byte for byte, and the answers are recorded so
@@ -76,7 +76,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, out: Any) -> int:
     """The command; errors are raised as ScaffoldError for the CLI to print in one line."""
     from generator import fs, record
-    from generator.adopt import stated
+    from generator.detect.stated import dockerfile as stated
     from generator.cli import answer_overrides, choose_app, detect_apps, is_interactive, plan_app, project_dir
     from generator.errors import InputError
     from generator.languages import by_name
@@ -132,7 +132,7 @@ def _dockerfile_name(project: Path, given: Optional[str]) -> str:
     import os
 
     from generator import fs
-    from generator.adopt.stated import NoDockerfile
+    from generator.detect.stated.dockerfile import NoDockerfile
     from generator.check.command import is_dockerfile_name
     from generator.errors import InputError, ScaffoldError
 
@@ -239,7 +239,7 @@ def _say_stated(app: Any, values: Dict[str, Any], flags: Dict[str, Any], out: An
 def _not_carried(reader: Any, new_text: str) -> List[str]:
     """What the old image had at run time that the new one does not: files its final stage copied from the
     project, and ENV (secrets said apart); one warning each."""
-    from generator.adopt.stated import Reader, _inside
+    from generator.detect.stated.dockerfile import Reader, _inside
     from generator.check.dockerfile import parse
     from generator.check.rules import secret_name
 
@@ -314,7 +314,7 @@ def _findings_of_text(text: Optional[str], project: Path, dockerignore: Optional
 
 
 def _findings_of_file(project: Path) -> Tuple[Counts, str]:
-    from generator.adopt.stated import read
+    from generator.detect.stated.dockerfile import read
     from generator.errors import ScaffoldError
 
     try:
