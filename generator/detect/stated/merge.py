@@ -53,8 +53,8 @@ def apply(target: Target, app: AppCandidate, statements: List[Statement]) -> Non
         try:
             field.parse(statement.value)
         except ValueError as error:
-            target.warn(statement.evidence, f"{statement.key.replace('_', ' ')} {_shown(statement.value)} {error}: "
-                                            "not used")
+            target.warn(statement.evidence, f"{statement.key.replace('_', ' ')} not used ({error}): "
+                                            f"{_shown(statement.value)}")
             continue
         by_key.setdefault(statement.key, []).append(statement)
     for key, found in by_key.items():
