@@ -300,9 +300,8 @@ def format_report(report: Any) -> List[str]:
                 lines.append(f"  {'':<18}   runner-up: {other}{_why(alternative)}")
         if "port" not in app.facts and app.value("kind") != CLI:
             language = by_name(app.language)
-            flag = language.field("port").flag if language.field("port") else None
             lines.append(f"  {'port':<18} {language.default_port}  (a guess: the default, nothing states it; "
-                         f"{flag} sets it)")
+                         "--port sets it)")
     return lines
 
 

@@ -165,3 +165,15 @@ def test_an_env_value_with_a_line_break_never_reaches_a_file(tmp_path):
     result = scaffold("new", "--yes", "--dry-run", str(project))
     assert result.returncode == 0
     assert "/pwned" not in result.stdout and "USER root" not in result.stdout and "EXPOSE 22" not in result.stdout
+
+
+def test_a_dockerfile_under_build_is_found_though_the_listing_skips_build(tmp_path):
+    """build/package/Dockerfile (a common Go layout) is read by a walk of its own, which follows no link."""
+    project = copy_fixture("go/stated-dockerfile", tmp_path)
+    (project / "build" / "package").mkdir(parents=True)
+    (project / "docker" / "Dockerfile").rename(project / "build" / "package" / "Dockerfile")
+    outside = tmp_path / "outside.Dockerfile"
+    outside.write_text("FROM golang:1.24\nEXPOSE 4444\n")
+    os.symlink(outside, project / "build" / "package" / "a.Dockerfile")
+    port = detect(project).apps[0].facts["port"]
+    assert (port.value, port.evidence.file) == (9090, "build/package/Dockerfile")

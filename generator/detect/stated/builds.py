@@ -36,7 +36,8 @@ def _dockerfiles(target: Target) -> List[Tuple[str, str, bool]]:
             rel = service.dockerfile or files.joined(service.context, "Dockerfile")
             if rel and repo.is_file(rel):
                 found.append((rel, service.context, False))
-    named = [rel for rel in repo.files() if is_dockerfile_name(rel.rsplit("/", 1)[-1])]
+    named = [rel for rel in [*repo.files(), *files.packaging_files(repo, target.root)]
+             if is_dockerfile_name(rel.rsplit("/", 1)[-1])]
     # the app's own directory first, the plain name first, then the deeper ones
     for rel in sorted(named, key=lambda rel: (rel.count("/"), rel.rsplit("/", 1)[-1] != "Dockerfile", rel)):
         directory = parent_dir(rel)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from typing import Any, List, Optional
+import weakref
+from typing import Any, Dict, List, Optional
 
 from generator.detect.model import Evidence, excerpt
 from generator.detect.walker import Repo, normalize
@@ -21,24 +22,45 @@ MAX_BYTES = 256 << 10
 MAX_ALIASES = 64
 
 
+#: directories the listing skips that hold a project's packaging (`build/package/Dockerfile`)
+PACKAGING_DIRS = ("build",)
+#: how deep and how many entries of a packaging directory are looked at
+PACKAGING_DEPTH = 3
+PACKAGING_ENTRIES = 200
+
+
 def text(repo: Repo, rel: str) -> Optional[str]:
-    """The file's text, or None (with a notice) when it is too large or binary."""
+    """The file's text, or None (with a notice) when it is too large or binary. A file the listing skips
+    (under `build/`) is read only through `Repo.read_unlisted`: no link on any component."""
+    listed = repo.is_file(rel)
     try:
-        size = os.stat(repo.root / rel).st_size  # listed by `repo`: inside the root, links included
+        size = os.stat(repo.root / rel).st_size  # listed by `repo` (inside the root) or checked below
     except OSError:
         return None
     if size > MAX_BYTES:
         repo.warn(rel, f"larger than {MAX_BYTES >> 10} KiB: not read")
         return None
-    data = repo.read_text(rel, limit=MAX_BYTES)
+    data = repo.read_text(rel, limit=MAX_BYTES) if listed else repo.read_unlisted(rel, limit=MAX_BYTES)
     if data is not None and "\0" in data:
         repo.warn(rel, "binary data: not read")
         return None
     return data
 
 
+#: parsed YAML per repository and file: every app's readers ask for the same manifests
+_PARSED: "weakref.WeakKeyDictionary[Repo, Dict[str, List[Any]]]" = weakref.WeakKeyDictionary()
+
+
 def yaml_documents(repo: Repo, rel: str) -> List[Any]:
-    """Every YAML document of the file as plain data ([] with a notice when it is refused or malformed)."""
+    """Every YAML document of the file as plain data ([] with a notice when it is refused or malformed);
+    parsed once per repository."""
+    parsed = _PARSED.setdefault(repo, {})
+    if rel not in parsed:
+        parsed[rel] = _yaml_documents(repo, rel)
+    return parsed[rel]
+
+
+def _yaml_documents(repo: Repo, rel: str) -> List[Any]:
     source = text(repo, rel)
     if source is None:
         return []
@@ -112,3 +134,31 @@ def owner(path: str, root: str, others: Any) -> bool:
     """Whether `path` belongs to the app at `root`: inside it, and not inside another app deeper in it."""
     return inside(path, root) and not any(
         other != root and inside(other, root) and inside(path, other) for other in others)
+
+
+def packaging_files(repo: Repo, root: str) -> List[str]:
+    """The regular files below the app's packaging directories that the listing skips (`build/`), as
+    repository paths: a bounded walk that never follows a link."""
+    import stat
+
+    found: List[str] = []
+    stack = [(normalize(f"{root}/{name}"), 1) for name in PACKAGING_DIRS]
+    visited = 0
+    while stack and visited < PACKAGING_ENTRIES:
+        rel, depth = stack.pop()
+        try:
+            mode = os.lstat(repo.root / rel).st_mode
+            if not stat.S_ISDIR(mode):
+                continue
+            with os.scandir(repo.root / rel) as entries:
+                children = sorted(entries, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in children[:PACKAGING_ENTRIES]:
+            visited += 1
+            child = f"{rel}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False) and depth < PACKAGING_DEPTH:
+                stack.append((child, depth + 1))
+            elif entry.is_file(follow_symlinks=False):
+                found.append(child)
+    return sorted(found)
