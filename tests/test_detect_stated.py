@@ -177,3 +177,25 @@ def test_a_dockerfile_under_build_is_found_though_the_listing_skips_build(tmp_pa
     os.symlink(outside, project / "build" / "package" / "a.Dockerfile")
     port = detect(project).apps[0].facts["port"]
     assert (port.value, port.evidence.file) == (9090, "build/package/Dockerfile")
+
+
+def test_a_dockerfile_of_one_of_several_apps_in_a_directory_states_for_that_app_only(tmp_path):
+    """Two main packages of one module: the Dockerfile that runs `api` says nothing about `worker`."""
+    project = copy_fixture("go/cmd-multi", tmp_path)
+    (project / "Dockerfile").write_text('FROM golang:1.23 AS b\nWORKDIR /s\nCOPY . .\nRUN go build -o /out/api '
+                                        './cmd/api\nFROM scratch\nCOPY --from=b /out/api /api\nEXPOSE 9999\n'
+                                        'ENTRYPOINT ["/api"]\n')
+    apps = {app.name: app for app in detect(project).apps}
+    assert (apps["api"].facts["port"].value, apps["api"].facts["port"].source) == (9999, "dockerfile")
+    assert (apps["worker"].facts["port"].value, apps["worker"].facts["port"].source) == (8081, "")
+
+
+@pytest.mark.parametrize("argv,port", [
+    (["app", "--metrics-port", "9100", "--port", "8000"], 8000),
+    (["app", "--max-http-header-size", "8192"], None),
+    (["app", "--http-port=7000"], 7000),
+])
+def test_only_an_option_that_says_where_the_app_listens_gives_the_port(argv, port):
+    from generator.detect.stated.commands import listen
+
+    assert listen(argv, movable=False)[1] == port

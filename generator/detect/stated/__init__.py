@@ -76,6 +76,16 @@ class Target:
             self.repo.warn(evidence.file, f"{where}{message}")
 
     @property
+    def siblings(self) -> bool:
+        """Whether other apps share its root (several main packages of one module): then a statement is
+        its only when it runs a program of its name."""
+        return self.root in self.others
+
+    def runs(self, program: str) -> bool:
+        """Whether a stated command that runs `program` can be the target's (see `siblings`)."""
+        return not self.siblings or program.rsplit("/", 1)[-1] == self.name
+
+    @property
     def alone(self) -> bool:
         """Whether it is the repository's only app (then a manifest that names no app is its)."""
         return not self.others

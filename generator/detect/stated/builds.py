@@ -71,6 +71,9 @@ def _statements(target: Target, rel: str, context: str, copies: bool) -> List[St
     if copies and not any(files.inside(path, source_dir) or files.inside(source_dir, path)
                           for path in reader.copied()):
         return []  # above the app, and copies nothing of it
+    if target.siblings and not (target.runs(reader.program()) or target.name in rel.rsplit("/", 2)[-2:]
+                                or f".{target.name}" in rel or f"{target.name}." in rel):
+        return []  # one of several apps of this directory, and neither its program nor its name says it is this
     found = [Statement(stated.key, stated.value, stated.evidence, DOCKERFILE)
              for stated in reader.image_answers(target.language) if stated is not None]
     for pair in reader.final_env():

@@ -24,8 +24,10 @@ from generator.detect.stated.procfile import PORT_VARIABLE
 from generator.parsers import shell_syntax
 
 #: an option whose value says where to listen (`-b`, `--bind`, `--listen-addr`, `--http-port`, `-p`)
-LISTEN_OPTION = re.compile(r"--?(?:b|p|[A-Za-z0-9-]*(?:port|listen|addr|address|bind|http)[A-Za-z0-9-]*)",
-                           re.IGNORECASE)
+LISTEN_OPTION = re.compile(r"--?(?:b|p|[A-Za-z0-9.-]*(?:port|listen|addr|address|bind|http))", re.IGNORECASE)
+#: options named like that which are about another listener or a peer (`--metrics-port`, `--db-addr`)
+NOT_THE_APP = re.compile(r"metric|admin|debug|health|grpc|pprof|manage|prom|db|database|redis|proxy|upstream|"
+                         r"peer|cluster|gossip|raft|internal|remote|backend|smtp|mail", re.IGNORECASE)
 #: a listen value: `8000`, `:8000`, `0.0.0.0:8000`, `[::]:8000`, `host:$PORT`
 LISTEN_VALUE = re.compile(r"(?:(?P<host>[A-Za-z0-9_.\[\]:-]*):)?(?P<port>[0-9]{1,6}|PORT)")
 #: hosts that listen on every interface (the only ones a container can be reached on)
@@ -64,6 +66,8 @@ def split(command: Any, target: Target, evidence: Evidence) -> Optional[List[str
 def statements(target: Target, argv: Sequence[str], evidence: Evidence, source: str,
                port_default: Optional[int] = None) -> List[Statement]:
     """What a start command states for the target's language: port, port setting, its own answers."""
+    if not argv or not target.runs(argv[0]):
+        return []  # another app's program, of the same directory
     language = target.language
     words, port, setting = listen(argv, language.field("port_setting") is not None)
     weak = ""
@@ -92,7 +96,7 @@ def listen(argv: Sequence[str], movable: bool) -> Tuple[List[str], Any, str]:
         option, equals, value = word.partition("=")
         if not equals and index + 1 < len(words):
             value = words[index + 1]
-        if not LISTEN_OPTION.fullmatch(option) or not value:
+        if not LISTEN_OPTION.fullmatch(option) or NOT_THE_APP.search(option) or not value:
             continue
         match = LISTEN_VALUE.fullmatch(PORT_VARIABLE.sub("PORT", value))
         if match is None:

@@ -63,7 +63,7 @@ def _service(rel: str, name: str, data: Any) -> Optional[Service]:
 def read(target: Target) -> List[Statement]:
     found: List[Statement] = []
     for service in target.services:
-        if service.context == target.root:
+        if service.context == target.root and (not target.siblings or service.name == target.name):
             found += _ports(target, service) + _command(target, service) + _environment(target, service)
     return found
 

@@ -37,8 +37,9 @@ def state(repo: Repo, apps: List[AppCandidate]) -> None:
     roots = [app.root for app in apps]
     noticed = frozenset(notice.file for notice in repo.notices)
     for app in apps:
-        target = Target(repo, by_name(app.language), app.root, app.name,
-                        tuple(root for root in roots if root != app.root), services, noticed)
+        others = list(roots)
+        others.remove(app.root)  # the other apps' roots: its own again when a sibling shares it
+        target = Target(repo, by_name(app.language), app.root, app.name, tuple(others), services, noticed)
         statements = [statement for read in readers() for statement in read(target)]
         apply(target, app, statements)
 

@@ -22,6 +22,8 @@ VERSION = re.compile(r"v?(\d+(?:\.\d+){0,2})")
 
 
 def read(target: Target) -> List[Statement]:
+    if target.siblings:  # a platform runs one app of a directory: which one, only its command can say
+        return _procfile(target)
     return (_procfile(target) + _fly(target) + _render(target) + _railway(target) + _nixpacks(target)
             + _app_json(target) + _versions(target))
 

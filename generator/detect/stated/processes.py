@@ -41,7 +41,7 @@ def read(target: Target) -> List[Statement]:
             found += _listen(target, rel)
         elif name in SCRIPTS:
             found += _script(target, rel)
-        elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"):
+        elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml") and not target.siblings:
             found += _lines_of(target, rel, MAIN, "package")
     return found
 
