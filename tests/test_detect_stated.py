@@ -86,9 +86,10 @@ def test_a_stated_listen_option_becomes_the_port_setting_so_the_port_flag_moves_
 
 
 def test_adopt_and_detect_read_a_dockerfile_through_one_reader(tmp_path):
-    """The values adopt takes from a root Dockerfile are the ones detection ranks first."""
+    """The values `adopt --file deploy/Dockerfile` takes are the ones detection ranks first."""
     project = copy_fixture("python/stated-shell", tmp_path)
-    reader = dockerfile.Reader(project, "Dockerfile", dockerfile.read(project, "Dockerfile"))
+    name = "deploy/Dockerfile"
+    reader = dockerfile.Reader(project, name, dockerfile.read(project, name))
     adopted = {key: stated.value for key, stated in reader.stated(by_name("python"), ".").items()}
     app = detect(project).apps[0]
     assert adopted == {"port": 5050, "version": "3.12"}
@@ -102,7 +103,7 @@ def test_a_cmd_that_needs_a_shell_is_dropped_naming_the_line(tmp_path):
     project = copy_fixture("python/stated-shell", tmp_path)
     report = detect(project)
     assert [(n.file, "6: the start command runs a shell" in n.message) for n in report.warnings] == \
-        [("Dockerfile", True)]
+        [("deploy/Dockerfile", True)]
     result = scaffold("new", "--yes", "--dry-run", str(project))
     assert "/pwned" not in result.stdout and '"sh"' not in result.stdout
 
