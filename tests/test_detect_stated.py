@@ -200,3 +200,16 @@ def test_only_an_option_that_says_where_the_app_listens_gives_the_port(argv, por
     from generator.detect.stated.commands import listen
 
     assert listen(argv, movable=False)[1] == port
+
+
+@pytest.mark.parametrize("line,package", [
+    ("\tgo run ./cmd/api", "./cmd/api"),
+    ("\t@go build -tags netgo -o bin/api ./cmd/api/", "./cmd/api/"),
+    ("\tgo run main.go", None),
+    ("\tgo test ./...", None),
+])
+def test_a_makefile_recipe_names_the_package_it_runs(line, package):
+    from generator.detect.stated.processes import MAKE_RUN
+
+    match = MAKE_RUN.match(line)
+    assert (match.group("package") if match else None) == package

@@ -22,6 +22,9 @@ PROGRAM_COMMAND = re.compile(r"\s*command\s*=\s*(\S.*)")
 LISTEN_SETTING = re.compile(r"\s*(?:http|http-socket|socket|bind)\s*=\s*\[?\s*['\"]?([^'\"\],\s]+)")
 #: the entrypoint scripts whose last line may say what the image runs
 SCRIPTS = ("docker-entrypoint.sh", "entrypoint.sh", "start.sh", "run.sh")
+#: a Makefile recipe that runs or builds a package with the language's own tool: `<tool> run ./cmd/api`
+MAKE_RUN = re.compile(r"^\t(?:@|-)*\s*(?P<tool>[a-z]+)\s+(?:run|build)\b(?:\s+-\S+(?:\s+(?!\./)[^\s-]\S*)?)*"
+                      r"\s+(?P<package>\./[A-Za-z0-9_./-]*)\s*$")
 #: goreleaser's `main: ./cmd/api`
 MAIN = re.compile(r"\s*-?\s*main\s*:\s*['\"]?(\.{1,2}/[^'\"\s]*|\.)['\"]?\s*$")
 
@@ -41,6 +44,8 @@ def read(target: Target) -> List[Statement]:
             found += _listen(target, rel)
         elif name in SCRIPTS:
             found += _script(target, rel)
+        elif name in ("Makefile", "makefile", "GNUmakefile") and not target.siblings:
+            found += _make(target, rel)
         elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml") and not target.siblings:
             found += _lines_of(target, rel, MAIN, "package")
     return found
@@ -81,3 +86,13 @@ def _script(target: Target, rel: str) -> List[Statement]:
     command = line[len("exec "):].replace('"$@"', "").strip()
     argv = commands.split(command, target, evidence) if command else None
     return commands.statements(target, argv, evidence, PROCESS) if argv else []
+
+
+def _make(target: Target, rel: str) -> List[Statement]:
+    """The package the first recipe running the language's own tool names (`<tool> run ./cmd/api`)."""
+    for number, line in enumerate((files.text(target.repo, rel) or "").splitlines(), start=1):
+        match = MAKE_RUN.match(line)
+        if match and match.group("tool") == target.language.name and target.language.field("package"):
+            package = match.group("package").rstrip("/")
+            return [Statement("package", package, Evidence(rel, number, excerpt(line)), PROCESS)]
+    return []
