@@ -17,9 +17,6 @@ from generator.detect.model import AppCandidate, Fact
 from generator.detect.stated import Reader, Statement, Target
 from generator.detect.walker import Repo
 
-#: the `kind` fact of a program that listens on nothing (generator.validate.CLI; a stated port overrules it)
-CLI = "cli"
-
 
 def readers() -> List[Reader]:
     """Every reader, best-ranked source first (the rank is the statement's; this is only the order)."""
@@ -46,6 +43,8 @@ def state(repo: Repo, apps: List[AppCandidate]) -> None:
 
 def apply(target: Target, app: AppCandidate, statements: List[Statement]) -> None:
     """Rank `statements` into `app.facts`, over the facts its language's heuristics found."""
+    from generator.validate import CLI  # the kind of a program that listens on nothing: a stated port overrules it
+
     by_key: Dict[str, List[Statement]] = {}
     for statement in statements:
         field = target.language.field(statement.key)
