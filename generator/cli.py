@@ -441,9 +441,6 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
         except Cancelled:
             raise InputError("cancelled; nothing was written") from None
         resolved = resolve_answers(app, {**overrides, **asked}, {**origins, **{key: "the prompt" for key in asked}})
-    else:
-        for guess in _guesses(app, resolved, flags):
-            out.warn(guess)
     answers = resolved.values
     replaced: List[str] = []
     existing = compose_files(project) if answers["compose"] else []
@@ -466,6 +463,8 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
         if COMPOSE_FILE in files and fs.exists(project, name):
             out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
                      "hardening; check it, or run with -f compose.yaml")
+    for guess in [] if interactive else _guesses(app, resolved, flags):  # asked, the person saw each value
+        out.warn(guess)
     return plan
 
 
