@@ -97,6 +97,14 @@ def _open_dir(root_fd: int, parts: List[str], rel: str, create: bool = False,
         raise
 
 
+def open_directory(root_fd: int, rel: str) -> int:
+    """A descriptor of the directory `rel` below `root_fd` ("" for itself), no component a link
+    (`WriteError` naming why otherwise); the caller closes it."""
+    fd = _open_dir(root_fd, parts_of(rel) if rel else [], rel or ".")
+    assert fd is not None  # missing_ok is not set: a missing directory raises
+    return fd
+
+
 @contextlib.contextmanager
 def opened_root(root: Path) -> Iterator[int]:
     """A descriptor of the root directory, closed afterwards."""
@@ -135,11 +143,12 @@ def exists(root: Path, rel: str) -> bool:
     return lstat(root, rel) is not None
 
 
-def read_bytes(root: Path, rel: str, limit: int = MAX_TEXT_BYTES, error: type = RecordError) -> Optional[bytes]:
+def read_bytes(root: Path, rel: str, limit: int = MAX_TEXT_BYTES, error: type = RecordError,
+               too_big_reason: str = "not a file scaffold wrote") -> Optional[bytes]:
     """The bytes of the regular file `rel`, None when absent; refused when a link, not a
-    regular file, or larger than `limit` (raised as `error`, naming the file)."""
+    regular file, or larger than `limit` (raised as `error`, naming the file and `too_big_reason`)."""
     parts = parts_of(rel)
-    too_big = f"cannot read {rel}: larger than {limit // 1024} KiB, not a file scaffold wrote"
+    too_big = f"cannot read {rel}: larger than {limit // 1024} KiB, {too_big_reason}"
     with opened_root(root) as root_fd:
         try:
             parent = _open_dir(root_fd, parts[:-1], rel, missing_ok=True)

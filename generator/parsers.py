@@ -139,12 +139,12 @@ def parse_argv(raw: Any) -> List[str]:
     if raw is None:
         raise ValueError("is missing")
     if isinstance(raw, str):
-        import shlex  # here: `scaffold --help` imports this module and never splits a command
+        from generator import shellwords  # here: `scaffold --help` imports this module and never splits a command
 
         if has_control(raw):
             raise ValueError("contains a control character or line break")
         try:
-            raw = shlex.split(raw)
+            raw = shellwords.split(raw)
         except ValueError as error:
             raise ValueError(f"cannot be split into arguments ({error})") from None
     if not isinstance(raw, (list, tuple)):

@@ -14,8 +14,10 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from generator.detect.model import AppCandidate
 from generator.languages import by_name
+from generator.output import one_line
 from generator.languages.base import DEFAULT_ORIGIN, FINAL, AnswerField, Language
 from generator.parsers import NO_PORT
+from generator.validate import GUESS
 
 #: a default longer than this is not repeated in the question (it is pre-filled anyway)
 SHOWN_LIMIT = 40
@@ -45,12 +47,52 @@ def _answer(question: Any) -> Any:
     return value
 
 
+#: the facts that tell apps of one repository apart in the picker, in the order shown
+_TELLING_FACTS = (("package", "main package"), ("module", "module"), ("main_class", "main class"),
+                  ("start_command", "runs"), ("port", "port"), ("kind", ""))
+
+
+def app_label(app: AppCandidate) -> str:
+    """How the picker shows an app: its id, and what tells it from the others found beside it.
+
+    Nine Go programs of one module share the folder "."; their main packages, ports and
+    kinds are what a person chooses between. Every value is the repository's: escaped.
+    """
+    said = [] if app.root == "." else [f"in {app.root}"]
+    for key, name in _TELLING_FACTS:
+        value = app.value(key)
+        if value is None or value == "":
+            continue
+        text = shown(value)
+        said.append(f"{name} {text}" if name else text)
+    label = f"{app.id}  ({', '.join(said)})" if said else app.id
+    return one_line(label)
+
+
 def choose_app(apps: List[AppCandidate]) -> AppCandidate:
     import questionary
 
-    choices = [questionary.Choice(f"{app.id}  ({app.root})", value=index) for index, app in enumerate(apps)]
+    choices = [questionary.Choice(app_label(app), value=index) for index, app in enumerate(apps)]
     index = _answer(questionary.select("Several apps found; which one?", choices=choices))
     return apps[index]
+
+
+def _whole_errors(question: Any) -> Any:
+    """`question` with its validation message wrapped over as many lines as it needs.
+
+    prompt_toolkit's validation toolbar is one line high, so a message longer than the
+    terminal is cut, and the end it cuts is the fix ("...; set it with --port"). The
+    toolbar's window is found by the function that draws it and given room to wrap.
+    """
+    from prompt_toolkit.filters import to_filter
+
+    layout = getattr(getattr(question, "application", None), "layout", None)
+    for window in layout.find_all_windows() if layout is not None else ():
+        draws = getattr(getattr(window, "content", None), "text", None)
+        if "ValidationToolbar" in getattr(draws, "__qualname__", ""):
+            window.height = None
+            window.wrap_lines = to_filter(True)
+    return question
 
 
 def shown(value: Any) -> str:
@@ -63,7 +105,8 @@ def shown(value: Any) -> str:
 def question(field: AnswerField, value: Any, origin: Optional[str]) -> str:
     """The question for `field`, with its current value and where that came from (when known)."""
     text = shown(value)
-    where = "default" if origin == DEFAULT_ORIGIN else f"from {origin}" if origin else ""
+    where = ("default" if origin == DEFAULT_ORIGIN else origin if origin and origin.startswith(GUESS)
+             else f"from {origin}" if origin else "")
     said = [part for part in (text if len(text) <= SHOWN_LIMIT else "", where) if part]
     return f"{field.prompt} ({', '.join(said)})" if said else str(field.prompt)
 
@@ -83,8 +126,8 @@ def ask_answers(defaults: Mapping[str, Any], origins: Optional[Mapping[str, str]
         if field.key == FINAL.key:
             asked[field.key] = _answer(_final_question(language, message, current))
             continue
-        asked[field.key] = _answer(questionary.text(message, default=shown(defaults[field.key]),
-                                                    validate=_checked(field.parse)))
+        asked[field.key] = _answer(_whole_errors(questionary.text(message, default=shown(defaults[field.key]),
+                                                                  validate=_checked(field.parse))))
         current[field.key] = field.parse(asked[field.key])
     return asked
 

@@ -43,13 +43,16 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
 
     `base_registry` (a registry mirror) rewrites every base image (generator.images.mirrored).
     `runtime` is the runtime contract (generator.runtime) that the Dockerfile, compose.yaml
-    and the Kubernetes manifests all render from.
+    and the Kubernetes manifests all render from; `secret_entries` the .dockerignore entries
+    of generator.secret_names (the list `scaffold check` holds a build context to).
     """
     from generator.runtime import runtime_for
+    from generator.secret_names import dockerignore_entries
 
     return {
         **answers,
         "runtime": runtime_for(answers),
+        "secret_entries": dockerignore_entries(),
         "images": mirrored_images(by_name(answers["language"]).images(answers), base_registry),
         "scaffold_version": __version__,
         "template_version": version,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional
 
-from generator.detect.model import AppCandidate
+from generator.detect.model import AppCandidate, Fact
 from generator.errors import InputError
 from generator.languages import by_name, names
 from generator.languages.base import DEFAULT_ORIGIN, FINAL, Language
@@ -100,7 +100,7 @@ def resolve_answers(app: AppCandidate, overrides: Mapping[str, Any],
         answer = language.field(key)
         if fact.value is None or answer is None or not answer.detected:
             continue  # evidence only (toolchain, framework, ...)
-        raw[key], origins[key] = fact.value, str(fact.evidence) if fact.evidence else detected
+        raw[key], origins[key] = fact.value, fact_origin(fact, detected)
     kind = app.facts.get("kind")
     if kind is not None and kind.value == CLI:  # listens on nothing: no EXPOSE, no probe
         raw["port"], origins["port"] = None, str(kind.evidence) if kind.evidence else detected
@@ -109,9 +109,40 @@ def resolve_answers(app: AppCandidate, overrides: Mapping[str, Any],
     for key, value in overrides.items():
         if value is None:
             continue
+        origin = (override_origins or {}).get(key)
+        if origin is None and language.field(key) is None:
+            raise InputError(not_for_language(language, key))
         raw[key] = value
-        origins[key] = (override_origins or {}).get(key) or flag_origin(language, key)
+        origins[key] = origin or flag_origin(language, key)
     return Answers(validate(raw, origins), origins)
+
+
+#: how an origin says that no file states the value: prompts and errors show it as a guess
+GUESS = "a guess"
+
+
+def fact_origin(fact: Fact, detected: str) -> str:
+    """Where a detected value came from, saying so when it is only a guess.
+
+    A fact with no evidence is a convention (a framework's default port), and a weak one
+    was chosen among doubtful candidates: a prompt offering either as "from the detected
+    app" would pass a guess off as something the repository states.
+    """
+    where = str(fact.evidence) if fact.evidence else ""
+    if fact.weak:
+        return f"{GUESS} ({fact.weak}{', ' + where if where else ''})"
+    return where or f"{GUESS} (nothing in the repository states it; {detected})"
+
+
+def not_for_language(language: Language, key: str) -> str:
+    """The error for a flag whose answer this language does not have (it would be ignored)."""
+    from generator.languages import having
+
+    owners = having(key)
+    flag = next((field.flag for owner in owners for field in [owner.field(key)] if field and field.flag), None)
+    named = flag or f"--set {key}"
+    owned = f"is an answer for {' and '.join(owner.title for owner in owners)} apps" if owners else "is no answer"
+    return f"{named} {owned}, and this app is {language.title}: it would do nothing; leave it out"
 
 
 def answers_for(app: AppCandidate, overrides: Mapping[str, Any]) -> Dict[str, Any]:

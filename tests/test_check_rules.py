@@ -165,15 +165,15 @@ def test_secret_names_and_not_secrets(tmp_path):
 
 
 def test_dockerignore_semantics(tmp_path):
-    from generator.check.dockerignore import excluded, patterns
+    from generator.check.dockerignore import parse
 
-    rules = patterns("# comment\n**/.git\n*.key\n!keep.key\n/config/*.pem\nsecrets\n")
-    assert excluded(rules, ".git/HEAD") and excluded(rules, "sub/.git/config")
-    assert excluded(rules, "server.key") and not excluded(rules, "keep.key") and not excluded(rules, "sub/server.key")
-    assert excluded(rules, "config/tls.pem") and not excluded(rules, "tls.pem")
-    assert excluded(rules, "secrets/a/b.txt")
-    everything = patterns("*\n!src\n")
-    assert excluded(everything, ".env") and not excluded(everything, "src/main.py")
+    rules = parse(".dockerignore", "# comment\n**/.git\n*.key\n!keep.key\n/config/*.pem\nsecrets\n").excludes
+    assert rules(".git/HEAD") and rules("sub/.git/config")
+    assert rules("server.key") and not rules("keep.key") and not rules("sub/server.key")
+    assert rules("config/tls.pem") and not rules("tls.pem")
+    assert rules("secrets/a/b.txt")
+    everything = parse(".dockerignore", "*\n!src\n").excludes
+    assert everything(".env") and not everything("src/main.py")
 
 
 def test_dockerignore_finding_names_what_leaks(tmp_path):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
 import select
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -22,9 +25,10 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 class Terminal:
     """`scaffold ARGS` on a pty: wait for a prompt, type keys, read the screen as text."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, columns: int = 120) -> None:
         self.master, slave = pty.openpty()
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", "COLUMNS": str(columns), "LINES": "40"}
         self.process = subprocess.Popen([sys.executable, "-m", "generator", *args], stdin=slave, stdout=slave,
                                         stderr=slave, env=env, cwd=ROOT, close_fds=True)
         os.close(slave)
@@ -70,7 +74,7 @@ ENTER, ERASE = "\r", "\x7f" * 12
 
 def test_enter_accepts_every_detected_default(go_project):
     terminal = Terminal("new", str(go_project))
-    for prompt in ("Go version", "Main package", "Arguments the program starts with", "Port", "Final image",
+    for prompt in ("App name", "Go version", "Main package", "Arguments the program starts with", "Port", "Final image",
                    "User id", "Group id"):
         terminal.expect(prompt)
         terminal.type(ENTER)
@@ -82,6 +86,8 @@ def test_enter_accepts_every_detected_default(go_project):
 
 def test_typed_answers_are_validated_and_used(go_project):
     terminal = Terminal("new", str(go_project))
+    terminal.expect("App name")
+    terminal.type(ERASE + "billing" + ENTER)
     terminal.expect("Go version")
     terminal.type(ENTER)
     terminal.expect("Main package")
@@ -101,12 +107,49 @@ def test_typed_answers_are_validated_and_used(go_project):
     dockerfile = (go_project / "Dockerfile").read_text()
     assert "EXPOSE 9000" in dockerfile and "FROM gcr.io/distroless/static-debian12:nonroot AS final" in dockerfile
     assert 'ENTRYPOINT ["/usr/local/bin/root", "serve", "--addr=:9000"]' in dockerfile
+    assert 'org.opencontainers.image.title="billing"' in dockerfile
 
 
 def test_ctrl_c_writes_nothing(go_project):
     before = sorted(p.name for p in go_project.iterdir())
     terminal = Terminal("new", str(go_project))
-    terminal.expect("Go version")
+    terminal.expect("App name")
     terminal.type("\x03")
     assert terminal.wait() == 2
     assert sorted(p.name for p in go_project.iterdir()) == before
+
+
+def test_a_validation_error_wider_than_the_terminal_is_shown_whole(go_project):
+    terminal = Terminal("new", str(go_project), columns=30)
+    for prompt in ("App name", "Go version", "Main package", "Arguments"):  # short: the questions wrap too
+        terminal.expect(prompt)
+        terminal.type(ENTER)
+    terminal.expect("Port")
+    terminal.type(ERASE + "99999" + ENTER)
+    # "must be a port number from 1 to 65535" is 38 characters: on 30 columns it wraps, and its end shows
+    terminal.expect("65535")
+    terminal.type("\x03")
+    terminal.wait()
+
+
+def test_the_app_picker_tells_apps_of_one_folder_apart():
+    from generator.detect.model import AppCandidate
+    from generator.prompts import app_label
+
+    apps = []
+    for name, port in (("api", 8080), ("worker", None)):
+        app = AppCandidate("go", name, ".")
+        app.set("package", f"./cmd/{name}")
+        app.set("port", port)
+        apps.append(app)
+    labels = [app_label(app) for app in apps]
+    assert labels == ["go/api  (main package ./cmd/api, port 8080)", "go/worker  (main package ./cmd/worker)"]
+    assert "(.)" not in " ".join(labels)
+    hostile = AppCandidate("go", "x", "sub\x1b[2J")
+    assert "\x1b" not in app_label(hostile) and "\\x1b" in app_label(hostile)
+
+
+def test_the_ci_flag_says_none_is_a_choice():
+    from generator.languages.base import CI
+
+    assert CI.metavar is not None and set(CI.metavar.split("|")) == {"github", "gitlab", "none"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from generator.check.bases import FAMILIES, UNKNOWN_BASE, Base, Inspector, lookup
 from generator.check.dockerfile import Dockerfile, Instruction, Stage, arg_pairs, env_pairs, expand, label_pairs, split_words
@@ -74,8 +74,9 @@ class StageFacts:
     #: every RUN with its parsed shell script (None for exec form), and the same by line
     runs: List[Tuple[Instruction, Optional[Script]]] = field(default_factory=list)
     scripts: Dict[int, Optional[Script]] = field(default_factory=dict)
-    #: ARG/ENV values in scope at each instruction (for expanding its flags)
-    scope: Dict[int, Dict[str, str]] = field(default_factory=dict)
+    #: ARG/ENV values in scope at each instruction (for expanding its flags); instructions between two
+    #: ARG/ENV share one (read-only) mapping, so that the memory is not instructions x variables
+    scope: Dict[int, Mapping[str, str]] = field(default_factory=dict)
     #: every USER instruction of this stage, resolved where it stands
     users: List[User] = field(default_factory=list)
 
@@ -137,9 +138,12 @@ def _stage_facts(stage: Stage, earlier: List[StageFacts], globals_: Dict[str, st
         if base.user is not None:
             facts.user = _resolve(base.user, stage.line, f"the default user of {base.image or stage.image}",
                                   None, facts)
+    scope: Mapping[str, str] = dict(facts.values)
     for instruction in stage.instructions:
-        facts.scope[instruction.line] = dict(facts.values)
+        facts.scope[instruction.line] = scope
         _apply(instruction, facts, globals_)
+        if instruction.keyword in ("ARG", "ENV"):
+            scope = dict(facts.values)
     return facts
 
 

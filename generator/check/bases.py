@@ -259,13 +259,20 @@ _REFERENCE = re.compile(r"[a-z0-9][a-z0-9._/:@-]{0,254}", re.IGNORECASE)
 
 
 class Inspector:
-    """Asks a local Docker daemon about images the table does not know; silent when there is none."""
+    """Asks a local Docker daemon about images the table does not know; silent when there is none.
+
+    One question per image per run (cached), and at most MAX_QUESTIONS in all: a Dockerfile with a
+    thousand unknown bases must not mean a thousand daemon round trips (`skipped` counts the rest)."""
+
+    MAX_QUESTIONS = 16
 
     def __init__(self, enabled: bool = True, timeout: float = 3.0) -> None:
         self.enabled = enabled
         self.timeout = timeout
         self.client: Optional[str] = None
         self.cache: Dict[str, Optional[Base]] = {}
+        #: images not asked about because MAX_QUESTIONS was reached
+        self.skipped = 0
 
     @staticmethod
     def _daemon_configured() -> bool:
@@ -282,6 +289,9 @@ class Inspector:
                 self.enabled = False
                 return None
         if reference not in self.cache:
+            if len(self.cache) >= self.MAX_QUESTIONS:
+                self.skipped += 1
+                return None
             self.cache[reference] = self._inspect(reference)
         return self.cache[reference]
 

@@ -39,6 +39,10 @@ the project declares), prints the unified diff, keeps the original as
 Dockerfile.orig (Dockerfile.orig.1, ... when that exists) and reports what it left,
 with the reason.
 
+Below the project root (the directory named, or the current one for what is named
+inside it) nothing is read or written through a symbolic link: a Dockerfile reached
+through a directory link, or a .dockerignore that is a link, is refused (exit 2).
+
 examples:
   scaffold check                          the Dockerfile(s) in this directory
   scaffold check services/api/Dockerfile --json
@@ -78,8 +82,9 @@ def run(args: argparse.Namespace, out: Any) -> int:
     """The command; returns the exit code. Never raises for bad input or a closed pipe."""
     from generator.errors import ScaffoldError
 
+    written: List[str] = []  # every file a completed --fix wrote, so that an interrupt can say so
     try:
-        return _run(args, out)
+        return _run(args, out, written)
     except ScaffoldError as error:
         out.error(str(error))
         return EXIT_INPUT
@@ -87,7 +92,10 @@ def run(args: argparse.Namespace, out: Any) -> int:
         _silence_stdout()
         return EXIT_INPUT
     except KeyboardInterrupt:
-        out.error("interrupted; nothing was written")
+        if written:
+            out.error(f"interrupted; already written: {', '.join(written)}")
+        else:
+            out.error("interrupted; nothing was written")
         return EXIT_INPUT
 
 
@@ -99,7 +107,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def _run(args: argparse.Namespace, out: Any) -> int:
+def _run(args: argparse.Namespace, out: Any, written: List[str]) -> int:
     from generator.check import report as formats
     from generator.check.bases import Inspector
     from generator.check.rules import RULES
@@ -112,13 +120,13 @@ def _run(args: argparse.Namespace, out: Any) -> int:
         raise InputError(f"--ignore {unknown[0]}: no such rule (see docs/check.md)")
     targets, errors = find_dockerfiles(args.paths or [Path(".")])
     inspector = Inspector(enabled=not args.no_docker)
-    reports = [check_file(path, args, inspector) for path in targets]
+    reports = [check_file(place, args, inspector) for place in targets]
     fixes: Dict[str, Dict[str, Any]] = {}
     if args.fix:
         for position, report in enumerate(reports):
             if report.context is None:
                 continue
-            outcome = fix_file(report, args, inspector, out)
+            outcome = fix_file(report, args, inspector, out, written)
             if outcome is not None:
                 fixes[report.path], reports[position] = outcome
     minimum = _LEVELS.index(args.min_level)
@@ -133,6 +141,9 @@ def _run(args: argparse.Namespace, out: Any) -> int:
     sys.stdout.flush()
     for error in errors:
         out.error(error)
+    if inspector.skipped:
+        out.info(f"note: {inspector.skipped} base image(s) were not looked up in the Docker daemon (check asks it "
+                 f"about {inspector.MAX_QUESTIONS} images at most per run): their users and shells are unknown")
     for report in reports:
         for note in report.notes:
             out.info(f"note: {note}")
@@ -166,44 +177,46 @@ def is_dockerfile_name(name: str) -> bool:
     return True
 
 
-def find_dockerfiles(paths: Sequence[Path]) -> Tuple[List[Path], List[str]]:
-    """The files to check, and one error line per path that gives none."""
-    found: List[Path] = []
+def find_dockerfiles(paths: Sequence[Path]) -> Tuple[List[Any], List[str]]:
+    """The files to check (generator.check.files.Place: each below its project root), and one error line
+    per path that gives none. The project root is the current directory for what is named inside it,
+    else the directory named (or the one of the Dockerfile named)."""
+    from generator.check.files import locate
+
+    found: List[Any] = []
     errors: List[str] = []
     for path in paths:
         if path.is_dir():
             try:
-                names = sorted(entry.name for entry in os.scandir(path) if is_dockerfile_name(entry.name))
+                names = sorted(entry.name for entry in os.scandir(path)
+                               if is_dockerfile_name(entry.name)
+                               and (entry.is_file(follow_symlinks=False) or entry.is_symlink()))
             except OSError as error:
                 errors.append(f"{path}: cannot list: {error.strerror or error}")
                 continue
-            files = [path / name for name in names if (path / name).is_file()]
-            if not files:
+            if not names:
                 errors.append(f"{path}: no Dockerfile in this directory (give the file's path)")
-            found.extend(files)
+            found.extend(locate(path / name, directory=path) for name in names)
         else:
-            found.append(path)  # missing or unreadable files are reported by check_file
-    unique: List[Path] = []
-    for path in found:
-        if path not in unique:
-            unique.append(path)
+            found.append(locate(path))  # missing, linked or unreadable files are reported by check_file
+    unique: List[Any] = []
+    for place in found:
+        if all(place.path != other.path for other in unique):
+            unique.append(place)
     return unique, errors
 
 
-def _display(path: Path) -> str:
-    text = str(path)
-    return text[2:] if text.startswith("./") else text
-
-
-def check_file(path: Path, args: argparse.Namespace, inspector: Any) -> Any:
+def check_file(place: Any, args: argparse.Namespace, inspector: Any) -> Any:
     from generator.check.dockerfile import printable, read_dockerfile
     from generator.check.rules import Report, check
     from generator.errors import ScaffoldError
 
-    display = printable(_display(path))
+    display = printable(place.display)
     try:
-        dockerfile = read_dockerfile(path)
-        return check(dockerfile, path, display, target=args.target, inspector=inspector, ignore=args.ignore)
+        place.check_parents()
+        dockerfile = read_dockerfile(place)
+        return check(dockerfile, place.path, display, target=args.target, inspector=inspector, ignore=args.ignore,
+                     place=place)
     except ScaffoldError as error:
         return Report(display, error=printable(str(error)))
     except RecursionError:
@@ -213,71 +226,91 @@ def check_file(path: Path, args: argparse.Namespace, inspector: Any) -> Any:
 # ---- --fix ------------------------------------------------------------------------------------------
 
 
-def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any) -> Optional[Tuple[Dict[str, Any], Any]]:
-    """Fix one file: print the diff, write it with backups (unless --dry-run), check it again."""
-    from generator.check.dockerfile import parse, printable
-    from generator.check.files import backup_name, write_files
+def fix_file(report: Any, args: argparse.Namespace, inspector: Any, out: Any,
+             written: List[str]) -> Optional[Tuple[Dict[str, Any], Any]]:
+    """Fix one file: print the diff, write it with backups (unless --dry-run), check it again.
+
+    Everything is read and written through the file's Place (no link below the project root);
+    each completed write is appended to `written`."""
+    from generator.check.dockerfile import parse
     from generator.check.fix import fix
     from generator.check.rules import check
-    from generator.errors import InputError
+    from generator.output import printable
 
     context = report.context
-    path: Path = context.path
+    place = context.place
     fixable = [f for f in report.findings if f.rule.fixable]
     if not fixable:
         return None
-    if path.is_symlink():
-        raise InputError(f"{report.path} is a symbolic link; --fix edits only regular files")
-    original_bytes = path.read_bytes()
-    try:
-        original_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{report.path} is not UTF-8; --fix edits only UTF-8 files (nothing written)") from None
+    original_bytes = _utf8_original(place, report.path)
     fixed = fix(context, fixable)
     for line in fixed.refused:
         out.warn(f"{report.path}: not fixed: {line}")
     if not fixed.changed:
         return {"applied": [], "refused": fixed.refused, "diff": "", "written": []}, report
-    root = path.parent
-    ignore_path = context.ignore.path if context.ignore is not None else root / ".dockerignore"
+    ignore_name = context.ignore.name if context.ignore is not None else ".dockerignore"
     diff = _diff(report.path, context.dockerfile.text, fixed.dockerfile)
     if fixed.dockerignore is not None:
         before = context.ignore.text if context.ignore is not None else ""
-        ignore_display = str(Path(report.path).parent / ignore_path.name) if "/" in report.path else ignore_path.name
-        diff += _diff(ignore_display, before, fixed.dockerignore, created=context.ignore is None)
+        diff += _diff(place.sibling(ignore_name).display, before, fixed.dockerignore, created=context.ignore is None)
     if args.sarif:
-        sys.stderr.write(diff)
+        sys.stderr.write(printable(diff))
     elif not args.json:
-        sys.stdout.write(diff)
-    written: List[str] = []
+        sys.stdout.write(printable(diff))
+    names: List[str] = []
     if not args.dry_run:
-        files: Dict[str, Union[str, bytes]] = {}
-        backup = backup_name(root, path.name)
-        backups = [backup]
-        files[backup] = original_bytes
-        files[path.name] = fixed.dockerfile
-        if fixed.dockerignore is not None:
-            if context.ignore is not None:
-                ignore_backup = backup_name(root, ignore_path.name)
-                backups.append(ignore_backup)
-                files[ignore_backup] = ignore_path.read_bytes()
-            files[ignore_path.name] = fixed.dockerignore
-        written = write_files(root, files, exclusive=backups)
+        names = _write_fix(place, original_bytes, fixed, ignore_name if fixed.dockerignore is not None else "",
+                           context.ignore is not None, written)
         out.ok(f"{report.path}: fixed ({len(fixed.applied)} edit{'s' if len(fixed.applied) != 1 else ''}); "
-               f"the original is kept as {backup}")
+               f"the original is kept as {names[0]}")  # the backup is written first
     for line in fixed.applied:
         out.info(f"  {'would apply' if args.dry_run else 'applied'}: {line}")
     for hint in fixed.hints:
         out.info(f"  note: {hint}")
     if args.dry_run:
         out.info(f"{report.path}: dry run: nothing was written")
-    after = check(parse(fixed.dockerfile, path), path, report.path, target=args.target, inspector=inspector,
-                  ignore=args.ignore)
+    after = check(parse(fixed.dockerfile, place.path), place.path, report.path, target=args.target,
+                  inspector=inspector, ignore=args.ignore, place=place)
     if args.dry_run and fixed.dockerignore is not None:  # the ignore file on disk is unchanged: judge the fixed one
         after.findings = [f for f in after.findings if f.rule.id != "dockerignore-secrets"]
     data = {"applied": fixed.applied, "refused": fixed.refused, "hints": fixed.hints, "diff": diff,
-            "written": [printable(str(root / name)) for name in written], "dry_run": bool(args.dry_run)}
+            "written": names, "dry_run": bool(args.dry_run)}
     return data, after
+
+
+def _utf8_original(place: Any, display: str) -> bytes:
+    """The file as it is on disk (read again through the Place), refused unless UTF-8."""
+    from generator.check.dockerfile import MAX_BYTES
+    from generator.errors import InputError
+
+    data = place.read(MAX_BYTES, "Dockerfile")
+    if data is None:
+        raise InputError(f"{display} disappeared while it was checked; nothing written")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{display} is not UTF-8; --fix edits only UTF-8 files (nothing written)") from None
+    return data
+
+
+def _write_fix(place: Any, original: bytes, fixed: Any, ignore_name: str, ignore_exists: bool,
+               written: List[str]) -> List[str]:
+    """Write the fixed files and the backups as one transaction; returns the files written as displayed,
+    the Dockerfile's backup first."""
+    from generator.check.dockerignore import MAX_BYTES as IGNORE_BYTES
+    from generator.check.files import backup_name, write_files
+
+    name = place.rel.rsplit("/", 1)[-1]
+    backup = backup_name(place, name)
+    backups = [backup]
+    files: Dict[str, Union[str, bytes]] = {backup: original, name: fixed.dockerfile}
+    if ignore_name:
+        if ignore_exists:
+            ignore_backup = backup_name(place, ignore_name)
+            backups.append(ignore_backup)
+            files[ignore_backup] = place.sibling(ignore_name).read(IGNORE_BYTES, ".dockerignore") or b""
+        files[ignore_name] = fixed.dockerignore
+    return write_files(place, files, backups, written)
 
 
 def _diff(name: str, before: str, after: str, created: bool = False) -> str:

@@ -9,7 +9,7 @@ the first FROM) and reports what it cannot make sense of as `Problem`s with a li
 instead of raising: unknown instructions, unterminated heredocs, invalid directives.
 
 The only exception it raises is `UnreadableDockerfile` from `read_dockerfile`: a file
-that is missing, not a regular file, too large, or binary. Every loop is linear in the
+that is missing, a symbolic link (or below one), not a regular file, too large, or binary. Every loop is linear in the
 size of the input, which is bounded (`MAX_BYTES`).
 """
 
@@ -19,15 +19,23 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
 
+from generator import shellwords
 from generator.errors import InputError
 from generator.output import one_line
+
+if TYPE_CHECKING:
+    from generator.check.files import Place
 
 #: a Dockerfile is text written by people; anything larger is refused rather than read whole
 MAX_BYTES = 1024 * 1024
 #: an exec-form array longer than this is not parsed as JSON (it is shell form then, as for invalid JSON)
 MAX_JSON = 64 * 1024
+#: what one variable expansion may produce: `ENV a=$a$a` repeated would double it on every line
+MAX_EXPANSION = 16 * 1024
+#: stages and instructions check judges at most (real Dockerfiles have a few dozen of each)
+MAX_STAGES, MAX_INSTRUCTIONS = 256, 2048
 
 INSTRUCTIONS = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -247,37 +255,23 @@ class Dockerfile:
     def ancestry(self, stage: Stage) -> List[Stage]:
         """The stage and the earlier stages it is built FROM, oldest first."""
         chain = [stage]
-        while chain[0].parent is not None and len(chain) <= len(self.stages):
-            chain.insert(0, self.stages[chain[0].parent])
-        return chain
+        parent = stage.parent
+        while parent is not None and len(chain) <= len(self.stages):
+            chain.append(self.stages[parent])
+            parent = chain[-1].parent
+        return chain[::-1]
 
 
 # ---- reading -------------------------------------------------------------------------------------
 
 
-def read_dockerfile(path: Path, max_bytes: int = MAX_BYTES) -> Dockerfile:
-    """Parse the file at `path`; `UnreadableDockerfile` when it cannot be checked at all."""
-    data = read_bounded(path, max_bytes, "Dockerfile")
-    return parse(decode(data, path), path)
-
-
-def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
-    """At most `max_bytes` of a regular file; refuses FIFOs, devices, directories and binary data."""
-    try:
-        if not path.exists():
-            raise UnreadableDockerfile(f"{path}: no such file")
-        if not path.is_file():
-            raise UnreadableDockerfile(f"{path}: not a regular file")
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except OSError as error:
-        raise UnreadableDockerfile(f"{path}: cannot read: {error.strerror or error}") from None
-    if len(data) > max_bytes:
-        raise UnreadableDockerfile(f"{path}: larger than {max_bytes // 1024} KiB; not read as a {what}")
-    if b"\0" in data:
-        offset = data.index(b"\0")
-        raise UnreadableDockerfile(f"{path}: binary data (a NUL byte at offset {offset}); not a {what}")
-    return data
+def read_dockerfile(place: "Place", max_bytes: int = MAX_BYTES) -> Dockerfile:
+    """Parse the file at `place` (read without following links); `UnreadableDockerfile` when it cannot be
+    checked at all."""
+    data = place.read(max_bytes, "Dockerfile")
+    if data is None:
+        raise UnreadableDockerfile(f"{place.display}: no such file")
+    return parse(decode(data, place.path), place.path)
 
 
 def decode(data: bytes, path: Optional[Path] = None) -> str:
@@ -508,52 +502,12 @@ def _json_array(arguments: str) -> Optional[List[str]]:
 
 def split_words(text: str) -> List[str]:
     """Blank-separated words, keeping quoted blanks inside a word (quotes kept)."""
-    words: List[str] = []
-    current: List[str] = []
-    quote = ""
-    for char in text:
-        if quote:
-            current.append(char)
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-            current.append(char)
-        elif char in " \t\r\n":
-            if current:
-                words.append("".join(current))
-                current = []
-        else:
-            current.append(char)
-    if current:
-        words.append("".join(current))
-    return words
+    return shellwords.scan(text, shellwords.DOCKERFILE).words()
 
 
 def _unquote(word: str) -> str:
     """Quotes removed as the Dockerfile reader removes them (`"a b"` -> `a b`, `'x'` -> `x`)."""
-    out: List[str] = []
-    quote = ""
-    index = 0
-    while index < len(word):
-        char = word[index]
-        if quote:
-            if char == quote:
-                quote = ""
-            elif char == "\\" and quote == '"' and index + 1 < len(word) and word[index + 1] in '"\\$':
-                index += 1
-                out.append(word[index])
-            else:
-                out.append(char)
-        elif char in "\"'":
-            quote = char
-        elif char == "\\" and index + 1 < len(word):
-            index += 1
-            out.append(word[index])
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out)
+    return shellwords.unquote(word, shellwords.DOCKERFILE)
 
 
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -561,26 +515,42 @@ _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|(
 
 def expand(text: str, values: Mapping[str, str]) -> Tuple[str, bool]:
     """Substitute `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` as Docker does for FROM,
-    USER, COPY flags and EXPOSE; (result, whether some variable had no value)."""
+    USER, COPY flags and EXPOSE; (result, whether some variable had no value).
+
+    The result is cut at MAX_EXPANSION characters (counted as unresolved): the work is linear
+    in `text` whatever the values hold."""
     unresolved = False
+    out: List[str] = []
+    size = 0
+    position = 0
+    for match in _VARIABLE.finditer(text):
+        value, missing = _substitute(match, values)
+        unresolved = unresolved or missing
+        for piece in (text[position:match.start()], value):
+            out.append(piece[:MAX_EXPANSION - size])
+            size += len(out[-1])
+        position = match.end()
+        if size >= MAX_EXPANSION:
+            return "".join(out), True
+    out.append(text[position:][:MAX_EXPANSION - size])
+    result = "".join(out)
+    return result, unresolved or len(result) >= MAX_EXPANSION
 
-    def substitute(match: "re.Match[str]") -> str:
-        nonlocal unresolved
-        name = match.group(1) or match.group(4)
-        operator, word = match.group(2), match.group(3) or ""
-        value = values.get(name)
-        if operator in (":-", "-"):
-            if value is None or (operator == ":-" and value == ""):
-                return word
-            return value
-        if operator in (":+", "+"):
-            return word if value is not None and (operator == "+" or value != "") else ""
-        if value is None:
-            unresolved = True
-            return ""
-        return value
 
-    return _VARIABLE.sub(substitute, text), unresolved
+def _substitute(match: "re.Match[str]", values: Mapping[str, str]) -> Tuple[str, bool]:
+    """The value one `$VAR` reference stands for, and whether the variable had none."""
+    name = match.group(1) or match.group(4)
+    operator, word = match.group(2), match.group(3) or ""
+    value = values.get(name)
+    if operator in (":-", "-"):
+        if value is None or (operator == ":-" and value == ""):
+            return word, False
+        return value, False
+    if operator in (":+", "+"):
+        return (word if value is not None and (operator == "+" or value != "") else ""), False
+    if value is None:
+        return "", True
+    return value, False
 
 
 def parse_image(reference: str) -> ImageRef:

@@ -14,15 +14,16 @@ and the finding stays.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 from generator.check.analysis import StageFacts
 from generator.check.dockerfile import (
-    Dockerfile, Instruction, UnreadableDockerfile, arg_pairs, copy_sources, env_pairs, parse, printable, read_bounded,
-    split_words, start_command,
+    Dockerfile, Instruction, UnreadableDockerfile, arg_pairs, copy_sources, env_pairs, parse, printable, split_words,
+    start_command,
 )
 from generator.check import dockerignore as ignore_files
 from generator.check.rules import Context, Finding, dockerignore_keep, secret_name, simple_words
@@ -306,15 +307,42 @@ def _secrets(ctx: Context, lines: _Lines, findings: List[Finding], result: Fixed
                 _refuse(result, finding, reason)
 
 
+@dataclass
+class _SecretUse:
+    """Where one secret is declared (ARG/ENV) and which shell-form RUN lines read it."""
+
+    declarations: List[Instruction] = field(default_factory=list)
+    uses: List[Instruction] = field(default_factory=list)
+    stages: Set[int] = field(default_factory=set)
+
+
 def _move_secret(ctx: Context, lines: _Lines, name: str, result: Fixed) -> str:
     """Move one secret; "" when done, else why it was not."""
     if ctx.dockerfile.escape != "\\":
         return "a Windows-style Dockerfile (escape `): its RUN lines are not POSIX shell"
+    found = _secret_use(ctx, name)
+    if isinstance(found, str):
+        return found
+    if len(found.stages) > 1:
+        return "it is declared in several stages"
+    if not found.uses:
+        reason = _runs_after_declaration(ctx, found)
+        if reason:
+            return reason
+    secret_id = re.sub(r"[^a-z0-9_.-]", "_", name.lower())
+    for instruction in found.uses:
+        if not _mount_secret(lines, instruction, name, secret_id):
+            return f"the RUN at line {instruction.line} is not laid out as check can edit"
+    _remove_declarations(lines, name, secret_id, found, result)
+    return ""
+
+
+def _secret_use(ctx: Context, name: str) -> Union[_SecretUse, str]:
+    """Where `name` is declared and read, or why it cannot move (an ENV of the final image, a declaration
+    of several values, a use outside shell-form RUN)."""
     reference = re.compile(_REFERENCE.format(name=re.escape(name)))
-    declarations: List[Instruction] = []
-    uses: List[Instruction] = []
-    stages: Set[int] = set()
     final_indexes = {f.stage.index for f in ctx.chain}
+    found = _SecretUse()
     for instruction in ctx.dockerfile.instructions:
         if instruction.keyword in ("ARG", "ENV"):
             pairs = arg_pairs(instruction) if instruction.keyword == "ARG" else env_pairs(instruction)
@@ -324,39 +352,42 @@ def _move_secret(ctx: Context, lines: _Lines, name: str, result: Fixed) -> str:
                            "(a secret file or the orchestrator's secrets) and delete it here"
                 if len(pairs) != 1:
                     return f"the {instruction.keyword} at line {instruction.line} declares several values"
-                declarations.append(instruction)
+                found.declarations.append(instruction)
                 if instruction.stage >= 0:
-                    stages.add(instruction.stage)
-                continue
-            if any(reference.search(p.value or "") for p in pairs):
+                    found.stages.add(instruction.stage)
+            elif any(reference.search(p.value or "") for p in pairs):
                 return f"{instruction.keyword} at line {instruction.line} uses it"
             continue
-        text = instruction.arguments + "".join(h.body for h in instruction.heredocs)
-        if reference.search(text):
+        if reference.search(instruction.arguments + "".join(h.body for h in instruction.heredocs)):
             if instruction.keyword != "RUN" or instruction.exec_form is not None or instruction.heredocs:
                 return f"{instruction.keyword} at line {instruction.line} uses it (only shell-form RUN lines can read a secret mount)"
-            uses.append(instruction)
-    if len(stages) > 1:
-        return "it is declared in several stages"
-    if not uses:
-        stage = next(iter(stages), None)
-        if stage is None:
-            return "no RUN uses it"
-        start = max(d.line for d in declarations if d.stage == stage)
-        uses = [i for i in ctx.facts[stage].stage.instructions if i.keyword == "RUN" and i.line > start]
-        if not uses:
-            return "no RUN uses it"
-        if any(i.exec_form is not None or i.heredocs for i in uses):
-            return "a RUN after it is in exec form or a heredoc (it cannot read a secret mount the same way)"
-    secret_id = re.sub(r"[^a-z0-9_.-]", "_", name.lower())
-    for instruction in uses:
-        if not _mount_secret(lines, instruction, name, secret_id):
-            return f"the RUN at line {instruction.line} is not laid out as check can edit"
+            found.uses.append(instruction)
+    return found
+
+
+def _runs_after_declaration(ctx: Context, found: _SecretUse) -> str:
+    """No RUN names the secret: every RUN after its declaration may read it (from the environment);
+    "" when they all can take the mount, else why not."""
+    stage = next(iter(found.stages), None)
+    if stage is None:
+        return "no RUN uses it"
+    start = max(d.line for d in found.declarations if d.stage == stage)
+    found.uses = [i for i in ctx.facts[stage].stage.instructions if i.keyword == "RUN" and i.line > start]
+    if not found.uses:
+        return "no RUN uses it"
+    if any(i.exec_form is not None or i.heredocs for i in found.uses):
+        return "a RUN after it is in exec form or a heredoc (it cannot read a secret mount the same way)"
+    return ""
+
+
+def _remove_declarations(lines: _Lines, name: str, secret_id: str, found: _SecretUse, result: Fixed) -> None:
+    """Delete the ARG/ENV lines of a moved secret and say how to build now."""
     valued = False
-    for instruction in declarations:
+    for instruction in found.declarations:
         pairs = arg_pairs(instruction) if instruction.keyword == "ARG" else env_pairs(instruction)
         valued = valued or bool(pairs[0].value)
         lines.delete(instruction.line, instruction.end_line)
+    uses, declarations = found.uses, found.declarations
     where = ", ".join(str(i.line) for i in uses)
     result.applied.append(f"{name}: ARG/ENV removed (line{'s' if len(declarations) > 1 else ''} "
                           f"{', '.join(str(d.line) for d in declarations)}); the RUN at line{'s' if len(uses) > 1 else ''} "
@@ -366,7 +397,6 @@ def _move_secret(ctx: Context, lines: _Lines, name: str, result: Fixed) -> str:
     if valued:
         result.hints.append(f"{name} had a value written in the Dockerfile: it was removed, but it is still in your "
                             "version control history and in images built before: rotate it")
-    return ""
 
 
 def _mount_secret(lines: _Lines, instruction: Instruction, name: str, secret_id: str) -> bool:
@@ -454,6 +484,9 @@ def _user_fix_refused(ctx: Context, final: StageFacts) -> str:
     entrypoint = _entrypoint_script(ctx)
     if entrypoint is not None:
         name, text = entrypoint
+        if text is None:
+            return (f"the entrypoint script {printable(name)} cannot be read (a symbolic link, or not a regular file: "
+                    "check follows no link): whether it switches users itself is unknown; add USER yourself")
         match = _PRIVILEGE_DROP.search(text)
         if match:
             return (f"the entrypoint script {printable(name)} switches users itself ({match.group(1)}) and must start as "
@@ -461,8 +494,9 @@ def _user_fix_refused(ctx: Context, final: StageFacts) -> str:
     return ""
 
 
-def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, str]]:
-    """The text of the entrypoint script when it is copied from the build context."""
+def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, Optional[str]]]:
+    """The text of the entrypoint script when it is copied from the build context (None: it is there
+    but cannot be read without following a link)."""
     words: List[str] = []
     for keyword in ("ENTRYPOINT", "CMD"):
         found = [i for f in ctx.chain for i in f.stage.instructions if i.keyword == keyword]
@@ -475,7 +509,6 @@ def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, str]]:
     if not scripts:
         return None
     target = scripts[0]
-    root = ctx.path.parent.resolve()
     for facts in ctx.chain:
         for instruction in facts.stage.each("COPY", "ADD"):
             if instruction.flag("from") is not None:
@@ -484,14 +517,23 @@ def _entrypoint_script(ctx: Context) -> Optional[Tuple[str, str]]:
             for source in sources:
                 base = source.rstrip("/").rsplit("/", 1)[-1]
                 if target == destination or target.endswith("/" + base) or target == base:
-                    path = (root / source).resolve()
-                    if root not in path.parents or not path.is_file():
-                        continue
-                    try:
-                        return source, read_bounded(path, 256 * 1024, "script").decode("utf-8", "replace")
-                    except UnreadableDockerfile:
-                        continue
+                    present, text = _context_file(ctx, source)
+                    if present:
+                        return source, text
     return None
+
+
+def _context_file(ctx: Context, source: str) -> Tuple[bool, Optional[str]]:
+    """(whether the build context holds `source`, its text or None when it cannot be read), read through
+    the Dockerfile's Place: never through a link, never outside the context."""
+    cleaned = posixpath.normpath(source.lstrip("/"))
+    if cleaned.split("/")[0] == ".." or cleaned == ".":
+        return False, None
+    try:
+        data = ctx.place.sibling(cleaned).read(256 * 1024, "script")
+    except UnreadableDockerfile:
+        return True, None
+    return data is not None, data.decode("utf-8", "replace") if data is not None else None
 
 
 def _insert_user(ctx: Context, lines: _Lines, final: StageFacts, numbers: str, create: bool, result: Fixed) -> None:
@@ -540,7 +582,7 @@ def _insert_user(ctx: Context, lines: _Lines, final: StageFacts, numbers: str, c
 
 def _dockerignore(ctx: Context, finding: Finding, result: Fixed) -> None:
     keep = dockerignore_keep(ctx)
-    found, _ = ignore_files.leaks(ctx.path.parent, ctx.ignore, keep)
+    found, _ = ignore_files.leaks(ctx.place, ctx.ignore, keep)
     entries = ignore_files.entries_to_add(found, ctx.ignore, keep)
     if not entries:
         return
@@ -548,7 +590,7 @@ def _dockerignore(ctx: Context, finding: Finding, result: Fixed) -> None:
     block = ["# Kept out of the build context (secrets, VCS history); added by scaffold check --fix", *entries]
     separator = "" if not existing or existing.endswith("\n") else "\n"
     result.dockerignore = existing + separator + ("\n" if existing else "") + "\n".join(block) + "\n"
-    name = ctx.ignore.path.name if ctx.ignore is not None else ".dockerignore"
+    name = ctx.ignore.name if ctx.ignore is not None else ".dockerignore"
     result.applied.append(f"{name}: added {', '.join(entries)}")
     result.hints.append("if the build needs one of the files now excluded, remove its entry from "
                         f"{name} and pass it with RUN --mount=type=secret instead")

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from generator import shellwords
 from generator.check import dockerignore as ignore_files
 from generator.check.analysis import StageFacts, User, analyse, removes
 from generator.check.bases import FULL, TOOLCHAIN, Inspector
+from generator.check.files import Place
 from generator.check.dockerfile import (
-    Dockerfile, Instruction, arg_pairs, copy_sources, env_pairs, expand, printable, split_words,
-    start_command,
+    MAX_EXPANSION, MAX_INSTRUCTIONS, MAX_STAGES, Dockerfile, Instruction, UnreadableDockerfile, arg_pairs,
+    copy_sources, env_pairs, expand, printable, split_words, start_command,
 )
 from generator.check.shell import Command, Script
 
@@ -280,6 +282,8 @@ class Context:
     #: the final stage and the stages it is built FROM (what is in the image that runs)
     chain: List[StageFacts]
     ignore: Optional[ignore_files.DockerIgnore]
+    #: where the Dockerfile is below the project root: every file check reads beside it is read through it
+    place: Place
     notes: List[str] = field(default_factory=list)
 
     def final_instructions(self, *keywords: str) -> List[Instruction]:
@@ -422,15 +426,13 @@ _SHELL_SYNTAX = re.compile(r"[$`|&;<>(){}*?\[\]~\n\\]|^\s*#")
 
 def simple_words(shell: str) -> Optional[List[str]]:
     """The words of a shell command that means the same in exec form, else None."""
-    import shlex
-
     text = shell.strip()
     if text.startswith("exec "):
         text = text[5:]
     if not text or _SHELL_SYNTAX.search(text.replace("\\\n", " ")):
         return None
     try:
-        words = shlex.split(text, posix=True)
+        words = shellwords.split(text)
     except ValueError:
         return None
     if not words or any("=" in w and w.split("=", 1)[0].isidentifier() and i == 0 for i, w in enumerate(words)):
@@ -583,13 +585,12 @@ def needs_git(ctx: Context) -> bool:
             if script is not None and script.running("git"):
                 return True
     for name in ("pyproject.toml", "setup.py", "setup.cfg"):
-        path = ctx.path.parent / name
         try:
-            if path.is_file() and path.stat().st_size < 1024 * 1024 and re.search(
-                    r"setuptools[_-]scm|hatch-vcs|versioningit|dunamai|pbr", path.read_text(errors="replace")):
-                return True
-        except OSError:
+            data = ctx.place.sibling(name).read(1024 * 1024, "project file")
+        except UnreadableDockerfile:
             continue
+        if data is not None and re.search(rb"setuptools[_-]scm|hatch-vcs|versioningit|dunamai|pbr", data):
+            return True
     return False
 
 
@@ -602,7 +603,7 @@ def _dockerignore(ctx: Context) -> Iterator[Finding]:
     copies = [i for f in ctx.facts for i in f.stage.instructions if whole_context(i)]
     if not copies:
         return
-    found, cut = ignore_files.leaks(ctx.path.parent, ctx.ignore, dockerignore_keep(ctx))
+    found, cut = ignore_files.leaks(ctx.place, ctx.ignore, dockerignore_keep(ctx))
     if cut:
         ctx.notes.append(f"{ctx.display}: the build context holds more than {ignore_files.MAX_ENTRIES} entries; "
                          "only that many were scanned for secrets")
@@ -610,7 +611,7 @@ def _dockerignore(ctx: Context) -> Iterator[Finding]:
         return
     shown = ", ".join(f"{leak.path} ({leak.what})" for leak in found[:5])
     more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-    where = f"{ctx.ignore.path.name} does not exclude them" if ctx.ignore else "there is no .dockerignore beside it"
+    where = f"{ctx.ignore.name} does not exclude them" if ctx.ignore else "there is no .dockerignore beside it"
     entries = ignore_files.entries_to_add(found, ctx.ignore, dockerignore_keep(ctx))
     yield ctx.finding("dockerignore-secrets", copies[0].line, printable(
         f"{ctx.seen(copies[0])} copies the whole context, which holds {shown}{more}; {where}"),
@@ -621,27 +622,35 @@ def _apt(ctx: Context) -> Iterator[Finding]:
     final_stages = {f.stage.index for f in ctx.chain}
     for facts in ctx.facts:
         for instruction, script in facts.runs:
-            if script is None:
-                continue
-            apt = [c for c in script.commands if c.program in ("apt-get", "apt")]
-            installs = [c for c in apt if len(c.argv) > 1 and "install" in c.argv[1:]]
-            for command in installs:
-                if not command.has("--no-install-recommends") and not any(
-                        "Install-Recommends" in w for w in command.argv):
-                    yield ctx.finding("apt-install-recommends", instruction.line, ctx.seen(instruction))
-                    break
-            if any("update" in c.argv[1:] for c in apt) and not installs and not any(
-                    "upgrade" in c.argv[1:] or "dist-upgrade" in c.argv[1:] for c in apt):
-                yield ctx.finding("apt-update-alone", instruction.line, ctx.seen(instruction))
-            cached = " ".join(v or "" for k, v in instruction.flags if k == "mount")
-            if facts.stage.index in final_stages and installs and "/var/lib/apt" not in cached and not any(
-                    c.program == "rm" and any(w.startswith("/var/lib/apt/lists") for w in c.argv) for c in script.commands):
-                yield ctx.finding("apt-lists-kept", instruction.line, ctx.seen(instruction))
-            apk = [c for c in script.running("apk") if len(c.argv) > 1 and c.argv[1] == "add"]
-            if facts.stage.index in final_stages and apk and not any(c.has("--no-cache") for c in apk) and \
-                    "/var/cache/apk" not in cached and not any(
-                        c.program == "rm" and any(w.startswith("/var/cache/apk") for w in c.argv) for c in script.commands):
-                yield ctx.finding("apk-cache-kept", instruction.line, ctx.seen(instruction))
+            if script is not None:
+                yield from _apt_run(ctx, instruction, script, facts.stage.index in final_stages)
+
+
+def _apt_run(ctx: Context, instruction: Instruction, script: Script, final: bool) -> Iterator[Finding]:
+    """The package-manager hygiene of one RUN (its caches matter only in the final image)."""
+    apt = [c for c in script.commands if c.program in ("apt-get", "apt")]
+    installs = [c for c in apt if len(c.argv) > 1 and "install" in c.argv[1:]]
+    if any(not c.has("--no-install-recommends") and not any("Install-Recommends" in w for w in c.argv)
+           for c in installs):
+        yield ctx.finding("apt-install-recommends", instruction.line, ctx.seen(instruction))
+    if any("update" in c.argv[1:] for c in apt) and not installs and not any(
+            "upgrade" in c.argv[1:] or "dist-upgrade" in c.argv[1:] for c in apt):
+        yield ctx.finding("apt-update-alone", instruction.line, ctx.seen(instruction))
+    if not final:
+        return
+    cached = " ".join(v or "" for k, v in instruction.flags if k == "mount")
+    if installs and not _cache_dropped(script, cached, "/var/lib/apt", "/var/lib/apt/lists"):
+        yield ctx.finding("apt-lists-kept", instruction.line, ctx.seen(instruction))
+    apk = [c for c in script.running("apk") if len(c.argv) > 1 and c.argv[1] == "add"]
+    if apk and not any(c.has("--no-cache") for c in apk) and not _cache_dropped(script, cached, "/var/cache/apk",
+                                                                                 "/var/cache/apk"):
+        yield ctx.finding("apk-cache-kept", instruction.line, ctx.seen(instruction))
+
+
+def _cache_dropped(script: Script, mounts: str, mounted: str, removed: str) -> bool:
+    """Whether a package manager's cache stays out of the layer: a cache mount, or an rm of it."""
+    return mounted in mounts or any(c.program == "rm" and any(w.startswith(removed) for w in c.argv)
+                                    for c in script.commands)
 
 
 def _pipefail(ctx: Context) -> Iterator[Finding]:
@@ -796,42 +805,50 @@ def _ownership(ctx: Context) -> Iterator[Finding]:
         if instruction.keyword == "VOLUME":
             volumes.extend(instruction.exec_form or [w.strip("\"'") for w in split_words(instruction.arguments)])
     for facts in ctx.chain:
-        for instruction in facts.stage.instructions:
-            scope = facts.scope.get(instruction.line, facts.values)
-            if instruction.keyword in ("COPY", "ADD"):
-                chown = instruction.flag("chown")
-                if chown:
-                    owner = expand(chown, scope)[0].partition(":")[0]
-                    if owner not in ("0", "root", ""):
-                        yield ctx.finding("app-files-owned-by-user", instruction.line, ctx.seen(instruction),
-                                          "Copy them owned by root: --chown=0:0 (readable by the app, not writable).")
-                chmod = instruction.flag("chmod")
-                if chmod and re.fullmatch(r"0?[0-7]{3,4}", chmod) and int(chmod, 8) & 0o002:
-                    yield ctx.finding("world-writable", instruction.line, ctx.seen(instruction))
+        for instruction in facts.stage.each("COPY", "ADD"):
+            yield from _copied_ownership(ctx, facts, instruction)
         for instruction, script in facts.runs:
-            if script is None:
-                continue
-            for command in script.commands:
-                words = [w for w in command.argv[1:] if not w.startswith("-")]
-                if command.program == "chown" and len(words) >= 2:
-                    owner = expand(words[0], facts.values)[0].partition(":")[0].partition(".")[0]
-                    targets = [t for t in words[1:] if not _under(t, volumes) and not _under(t, ("/tmp", "/run", "/var/run"))]
-                    if owner not in ("0", "root") and targets:
-                        yield ctx.finding("chown-to-user", instruction.line, printable(
-                            f"{ctx.seen(instruction)}: chown {words[0]} {' '.join(targets)}"))
-                elif command.program == "chmod" and len(words) >= 2:
-                    mode = words[0]
-                    writable = bool(re.fullmatch(r"0?[0-7]{3,4}", mode) and int(mode, 8) & 0o002) or bool(
-                        re.search(r"(?:^|,)[ugo]*[oa][ugo]*\+[rwxXst]*w|(?:^|,)\+[rwxXst]*w", mode))
-                    targets = [t for t in words[1:] if not _under(t, ("/tmp", "/var/tmp"))]
-                    if writable and targets:
-                        yield ctx.finding("world-writable", instruction.line, printable(
-                            f"{ctx.seen(instruction)}: chmod {mode} {' '.join(targets)}"))
+            if script is not None:
+                for command in script.commands:
+                    yield from _run_ownership(ctx, facts, instruction, command, volumes)
+
+
+def _copied_ownership(ctx: Context, facts: StageFacts, instruction: Instruction) -> Iterator[Finding]:
+    """COPY/ADD --chown to the app's user, or --chmod world-writable."""
+    chown = instruction.flag("chown")
+    if chown and expand(chown, facts.scope.get(instruction.line, facts.values))[0].partition(":")[0] not in (
+            "0", "root", ""):
+        yield ctx.finding("app-files-owned-by-user", instruction.line, ctx.seen(instruction),
+                          "Copy them owned by root: --chown=0:0 (readable by the app, not writable).")
+    chmod = instruction.flag("chmod")
+    if chmod and re.fullmatch(r"0?[0-7]{3,4}", chmod) and int(chmod, 8) & 0o002:
+        yield ctx.finding("world-writable", instruction.line, ctx.seen(instruction))
+
+
+def _run_ownership(ctx: Context, facts: StageFacts, instruction: Instruction, command: Command,
+                   volumes: List[str]) -> Iterator[Finding]:
+    """A RUN's chown to the app's user (outside volumes and scratch space), or chmod world-writable."""
+    words = [w for w in command.argv[1:] if not w.startswith("-")]
+    if len(words) < 2:
+        return
+    if command.program == "chown":
+        owner = expand(words[0], facts.values)[0].partition(":")[0].partition(".")[0]
+        targets = [t for t in words[1:] if not _under(t, volumes) and not _under(t, ("/tmp", "/run", "/var/run"))]
+        if owner not in ("0", "root") and targets:
+            yield ctx.finding("chown-to-user", instruction.line, printable(
+                f"{ctx.seen(instruction)}: chown {words[0]} {' '.join(targets)}"))
+    elif command.program == "chmod":
+        mode = words[0]
+        writable = bool(re.fullmatch(r"0?[0-7]{3,4}", mode) and int(mode, 8) & 0o002) or bool(
+            re.search(r"(?:^|,)[ugo]*[oa][ugo]*\+[rwxXst]*w|(?:^|,)\+[rwxXst]*w", mode))
+        targets = [t for t in words[1:] if not _under(t, ("/tmp", "/var/tmp"))]
+        if writable and targets:
+            yield ctx.finding("world-writable", instruction.line, printable(
+                f"{ctx.seen(instruction)}: chmod {mode} {' '.join(targets)}"))
 
 
 def _layers(ctx: Context) -> Iterator[Finding]:
-    final = ctx.final
-    tracked = final.base.family in ("debian", "ubuntu", "alpine", "rhel")
+    tracked = ctx.final.base.family in ("debian", "ubuntu", "alpine", "rhel")
     copied: List[str] = []
     for facts in ctx.chain:
         for instruction in facts.stage.instructions:
@@ -840,37 +857,42 @@ def _layers(ctx: Context) -> Iterator[Finding]:
                 if destination.startswith("/") and destination not in ("/", "/."):
                     copied.append(destination.rstrip("/"))
                 continue
-            if instruction.keyword != "RUN":
-                continue
-            script = facts.scripts.get(instruction.line)
+            script = facts.scripts.get(instruction.line) if instruction.keyword == "RUN" else None
             if script is None:
                 continue
-            installed = any(c.program in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf") and
-                            c.argv[1:2] in (["install"], ["add"]) for c in script.commands)
-            behind: List[str] = []
-            deleted: List[str] = []
-            for command in script.commands:
-                if command.program == "rm":
-                    for target in (w for w in command.argv[1:] if w.startswith("/")):
-                        if _under(target, _SCRATCH_SPACE):
-                            continue
-                        system = any(_under(target, (root,)) or removes(target, root, True) for root in _SYSTEM)
-                        if system and not _under(target, _STRIPPED_OK):
-                            behind.append(target)
-                            deleted.append(target)
-                        elif any(_under(target, (c,)) for c in copied) or (system and not installed):
-                            deleted.append(target)
-                elif command.program in ("apt-get", "apt", "dnf", "yum", "microdnf") and command.argv[1:2] in (
-                        ["purge"], ["remove"], ["autoremove"]) and not installed:
-                    deleted.append(f"{command.program} {command.argv[1]}")
-                elif command.program == "apk" and command.argv[1:2] == ["del"] and not installed:
-                    deleted.append("apk del")
+            behind, deleted = _deletions(script, copied)
             if behind and tracked:
                 yield ctx.finding("removed-behind-package-manager", instruction.line, printable(
                     f"{ctx.seen(instruction)}: removes {_some(behind)} without the package manager"))
             if deleted:
                 yield ctx.finding("deleted-in-final", instruction.line, printable(
                     f"{ctx.seen(instruction)}: deletes {_some(deleted)} that an earlier layer holds"))
+
+
+def _deletions(script: Script, copied: List[str]) -> Tuple[List[str], List[str]]:
+    """(system files one RUN removes behind the package manager's back, what it deletes that an earlier
+    layer holds: those bytes stay in the image)."""
+    installed = any(c.program in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf") and
+                    c.argv[1:2] in (["install"], ["add"]) for c in script.commands)
+    behind: List[str] = []
+    deleted: List[str] = []
+    for command in script.commands:
+        if command.program == "rm":
+            for target in (w for w in command.argv[1:] if w.startswith("/") and not _under(w, _SCRATCH_SPACE)):
+                system = any(_under(target, (root,)) or removes(target, root, True) for root in _SYSTEM)
+                if system and not _under(target, _STRIPPED_OK):
+                    behind.append(target)
+                    deleted.append(target)
+                elif any(_under(target, (c,)) for c in copied) or (system and not installed):
+                    deleted.append(target)
+        elif installed:
+            continue
+        elif command.program in ("apt-get", "apt", "dnf", "yum", "microdnf") and command.argv[1:2] in (
+                ["purge"], ["remove"], ["autoremove"]):
+            deleted.append(f"{command.program} {command.argv[1]}")
+        elif command.program == "apk" and command.argv[1:2] == ["del"]:
+            deleted.append("apk del")
+    return behind, deleted
 
 
 def _some(items: List[str], limit: int = 4) -> str:
@@ -906,11 +928,24 @@ def _suppressed(dockerfile: Dockerfile, finding: Finding) -> bool:
     return False
 
 
+def _too_large(dockerfile: Dockerfile) -> str:
+    """Why the file is beyond what check judges (its work grows with stages times instructions), or ""."""
+    if len(dockerfile.stages) > MAX_STAGES:
+        return f"{len(dockerfile.stages)} stages, more than the {MAX_STAGES} check judges"
+    if len(dockerfile.instructions) > MAX_INSTRUCTIONS:
+        return f"{len(dockerfile.instructions)} instructions, more than the {MAX_INSTRUCTIONS} check judges"
+    return ""
+
+
 def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[str] = None,
           inspector: Optional[Inspector] = None, ignore: Sequence[str] = (),
-          dockerignore: Optional[str] = None) -> Report:
+          dockerignore: Optional[str] = None, place: Optional[Place] = None) -> Report:
     """Every finding for one parsed Dockerfile (the ignore file beside it read too, unless `dockerignore`
-    gives the text of the one a command is about to write there)."""
+    gives the text of the one a command is about to write there).
+
+    `place` is where the file is below the project root (default: its own directory is the root);
+    the ignore file and the build context are read through it, never through a link.
+    `UnreadableDockerfile` when the ignore file cannot be read (a link, not a regular file, too large)."""
     report = Report(display)
     final_stage = dockerfile.final_stage(target)
     if final_stage is None:
@@ -919,14 +954,16 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
         else:
             report.error = f"{display}: no FROM instruction: not a Dockerfile"
         return report
+    too_large = _too_large(dockerfile)
+    if too_large:
+        report.error = f"{display}: {too_large}; not checked"
+        return report
     facts = analyse(dockerfile, inspector)
     final = facts[final_stage.index]
     chain = [facts[s.index] for s in dockerfile.ancestry(final_stage)]
-    if dockerignore is None:
-        ignored = ignore_files.read(path)
-    else:
-        ignored = ignore_files.DockerIgnore(path.parent / ".dockerignore", dockerignore, ignore_files.patterns(dockerignore))
-    context = Context(dockerfile, path, display, facts, final, chain, ignored)
+    place = place or Place(path.parent, path.name, display)
+    ignored = ignore_files.read(place) if dockerignore is None else ignore_files.parse(".dockerignore", dockerignore)
+    context = Context(dockerfile, path, display, facts, final, chain, ignored, place)
     report.context = context
     seen = set()
     for rule_check in CHECKS:
@@ -941,6 +978,11 @@ def check(dockerfile: Dockerfile, path: Path, display: str, *, target: Optional[
             report.findings.append(finding)
     report.findings.sort(key=lambda f: (f.line, _row_number(f.rule.row), f.rule.id))
     report.notes.extend(context.notes)
+    if any(len(value) >= MAX_EXPANSION for stage in facts for value in stage.values.values()):
+        report.notes.append(f"{display}: a variable grows past {MAX_EXPANSION // 1024} KiB (ENV a=$a$a ...); check "
+                            "stopped expanding it there, and what depends on it is not verified")
+    if ignored is not None and ignored.problem:
+        report.notes.append(f"{display}: {printable(ignored.problem)}")
     if final.base.family == "unknown" and final.stage.parent is None:
         report.notes.append(f"{display}: the final base image {printable(final.base.image or final_stage.image)} is "
                             "not in check's table and not a local image: its user, shell and package manager are "

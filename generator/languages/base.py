@@ -104,7 +104,8 @@ class Flavour(NamedTuple):
 
 # -- the answers every language has, declared once ----------------------------------------
 
-APP_NAME = AnswerField("app_name", parse_slug, "image title and user name (a slug)", flag="--name", settable=True)
+APP_NAME = AnswerField("app_name", parse_slug, "image title and user name (a slug)", flag="--name", settable=True,
+                       prompt="App name (the image title, compose service and Kubernetes name)")
 SOURCE_DIR = AnswerField("source_dir", parse_relpath, "directory the build starts from", default=".")
 #: parser, default and prompt are the language's (Language.answer_fields binds them)
 VERSION = AnswerField("version", _bound_by_language, "language version", flag="--language-version", metavar="VERSION",
@@ -132,7 +133,7 @@ KUBERNETES = AnswerField("kubernetes", parse_bool, "write Kubernetes manifests u
                          flag="--kubernetes", settable=True, flag_value=True)
 CI = AnswerField("ci", one_of("none", "github", "gitlab"), "write a CI pipeline that lints, builds (SBOM, "
                  "provenance), verifies and scans the image: github (.github/workflows/container.yml), gitlab "
-                 "(.gitlab-ci.yml) or none", default="none", flag="--ci", metavar="github|gitlab", settable=True)
+                 "(.gitlab-ci.yml) or none", default="none", flag="--ci", metavar="github|gitlab|none", settable=True)
 SECRETS = AnswerField("secrets", parse_names, "secrets the app reads as files, /run/secrets/NAME (comma-separated "
                       "names; compose reads each from secrets/NAME)", type="json", default=[], flag="--secret",
                       metavar="NAME[,NAME...]", settable=True)

@@ -14,9 +14,10 @@ line is refused with the reason, and `--cmd` / `--release` say what to run inste
 from __future__ import annotations
 
 import re
-import shlex
+from dataclasses import replace
 from typing import List, NamedTuple, Optional
 
+from generator import shellwords
 from generator.parsers import shell_syntax
 
 #: `$PORT`, `${PORT}`, `${PORT:-N}`, `${PORT-N}` (the default, when given, is group 1)
@@ -35,50 +36,25 @@ class WebLine(NamedTuple):
     port_default: Optional[int]
 
 
-def split_sequence(line: str) -> List[str]:
-    """`line` cut at every `;` and `&&` outside quotes (a `\\` escapes the next character)."""
-    parts, current, quote, index = [], [], "", 0
-    while index < len(line):
-        char = line[index]
-        if quote:
-            current.append(char)
-            if char == "\\" and quote == '"' and index + 1 < len(line):
-                current.append(line[index + 1])
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char == "\\" and index + 1 < len(line):
-            current.append(line[index : index + 2])
-            index += 1
-        elif char in "'\"":
-            quote = char
-            current.append(char)
-        elif char == ";" or line.startswith("&&", index):
-            parts.append("".join(current))
-            current = []
-            index += 1 if char == ";" else 2
-            continue
-        else:
-            current.append(char)
-        index += 1
-    parts.append("".join(current))
-    return parts
+#: a web: line's own dialect: one command's words (as `shlex.split` reads them), chained by `;` and `&&`
+SEQUENCE = replace(shellwords.ARGV, operators=("&&", ";"))
 
 
 def decompose(line: str) -> "WebLine | str":
     """The line's release steps and server command, `$PORT` still in them (`with_port` replaces it),
     or why it cannot be run without a shell: a sentence naming the construct."""
-    commands = [part for part in split_sequence(line) if part.strip()]
+    scanned = shellwords.scan(line, SEQUENCE)
+    groups = scanned.commands()
+    commands = [(index == len(groups) - 1, words) for index, (words, _) in enumerate(groups) if "".join(words).strip()]
     if not commands:
         return "no command"
     if len(commands) > MAX_COMMANDS:
         return f"more than {MAX_COMMANDS} commands"
     argvs = []
-    for text in commands:
-        try:
-            argv = shlex.split(text)
-        except ValueError as error:
-            return f"cannot be split: {error}"
+    for last, words in commands:
+        if last and scanned.problem:
+            return f"cannot be split: {scanned.problem}"
+        argv = [shellwords.unquote(word, SEQUENCE) for word in words]
         if argv[0] == "exec" and len(argv) > 1:
             argv = argv[1:]
         syntax = shell_syntax(with_port(argv, 1))

@@ -22,7 +22,8 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, parent_dir
-from generator.languages.go.listen import Address, Knob, Listener, Program, call_args
+from generator.languages.go.listen import Address, Listener, Program
+from generator.languages.go.values import Knob, call_args
 from generator.languages.go.source import GoSource
 
 #: .go files read per module at most

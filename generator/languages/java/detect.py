@@ -387,63 +387,15 @@ def maven_project(
     repo: Repo, poms: List[Tuple[str, Any]], directory: str, module: str, declared: Optional[Evidence]
 ) -> Project:
     """Read one project from its POM and its reactor root's (`poms`: own first)."""
-    own_file, own = poms[0]
-    properties = maven_properties(poms)
-    active = {text(p, "artifactId") for p in own.findall("build/plugins/plugin")} | MAVEN_DEFAULT_PLUGINS
-    plugins = [(f, p) for f, pom in poms for path in MAVEN_PLUGIN_PATHS for p in pom.findall(path)]
-
-    def configured(artifact: str) -> List[Tuple[str, Any]]:
-        return [(f, p) for f, p in plugins if text(p, "artifactId") == artifact]
-
-    def property_offer(name: str) -> Offer:
-        return resolve(repo, "${" + name + "}", Evidence(own_file), properties)
-
-    boot_parents = [f for f, pom in poms if text(pom, "parent/artifactId") == "spring-boot-starter-parent"]
-    boot_versions = maven_boot_versions(repo, poms, properties, boot_parents)
-    spring_boot: Optional[Evidence] = None
-    if boot_parents:
-        spring_boot = repo.evidence_for(boot_parents[0], "spring-boot-starter-parent")
-    elif "spring-boot-maven-plugin" in active:
-        spring_boot = repo.evidence_for(own_file, "<artifactId>spring-boot-maven-plugin<")
-    packaging: Tuple[str, Optional[Evidence]] = next(
-        ((kind, repo.evidence_for(own_file, f"<artifactId>{artifact}<"))
-         for artifact, kind in MAVEN_PACKAGERS if artifact in active and bound(artifact, configured(artifact))),
-        ("jar", None),
-    )
-    for artifact in ("maven-shade-plugin", "maven-assembly-plugin"):
-        if artifact in active and packaging[0] == "jar":
-            repo.warn(own_file, f"{artifact} has no <executions>: `mvn package` skips it; dependencies go beside the jar")
-    mains: List[Offer] = []
-    for artifact in MAVEN_MAIN_CLASS_PLUGINS:
-        if artifact in active:
-            for file, plugin in configured(artifact):
-                value = next((e.text.strip() for e in plugin.iter("mainClass") if e.text), "")
-                if value:
-                    anchor = evidence_after(repo, file, f"<artifactId>{artifact}<", "<mainClass>")
-                    mains.append(resolve(repo, value, anchor, properties))
-        if artifact == "spring-boot-maven-plugin" and spring_boot and "start-class" in properties:
-            mains.append(property_offer("start-class"))
-
-    def versions() -> Iterator[Offer]:
-        for kind, name in MAVEN_VERSION_SOURCES:
-            if kind == "property":
-                if name in properties:
-                    yield property_offer(name)
-                continue
-            for file, plugin in configured("maven-compiler-plugin"):
-                value = next((e.text.strip() for e in plugin.iter(name) if e.text), "")
-                if value:
-                    anchor = evidence_after(repo, file, "<artifactId>maven-compiler-plugin<", f"<{name}>")
-                    yield resolve(repo, value, anchor, properties)
-        if boot_parents and boot_versions:  # the parent's own java.version, by its generation
-            raw, evidence = boot_versions[0]
-            default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
-            if default:
-                yield default, evidence
-
-    aggregator = text(own, "packaging") == "pom"
+    pom = MavenPom(repo, poms)
+    boot_parents = [f for f, parsed in poms if text(parsed, "parent/artifactId") == "spring-boot-starter-parent"]
+    boot_versions = maven_boot_versions(repo, poms, pom.properties, boot_parents)
+    spring_boot = pom.spring_boot(boot_parents)
+    packaging = pom.packaging()
+    mains = pom.main_classes(spring_boot)
+    aggregator = text(pom.own, "packaging") == "pom"
     return Project(
-        name=text(own, "artifactId") or dir_name(repo, directory),
+        name=text(pom.own, "artifactId") or dir_name(repo, directory),
         directory=directory,
         module=module,
         module_evidence=declared,
@@ -451,13 +403,88 @@ def maven_project(
         spring_boot=spring_boot,
         packaging=packaging,
         main_offers=mains,
-        version_offers=versions(),
+        version_offers=pom.java_versions(boot_versions if boot_parents else []),
         boot_version_offers=boot_versions,
-        dependencies=[text(d, "artifactId") for _, pom in poms for d in pom.findall("dependencies/dependency")],
-        preview=next((evidence_after(repo, file, "<artifactId>maven-compiler-plugin<", PREVIEW_FLAG)
-                      for file, plugin in configured("maven-compiler-plugin")
-                      if any((e.text or "").strip() == PREVIEW_FLAG for e in plugin.iter())), None),
+        dependencies=[text(d, "artifactId") for _, parsed in poms for d in parsed.findall("dependencies/dependency")],
+        preview=pom.preview(),
     )
+
+
+class MavenPom:
+    """One project's POM read with its reactor root's: its properties, active plugins and their configuration."""
+
+    def __init__(self, repo: Repo, poms: List[Tuple[str, Any]]) -> None:
+        self.repo = repo
+        self.own_file, self.own = poms[0]
+        self.properties = maven_properties(poms)
+        self.active = {text(p, "artifactId") for p in self.own.findall("build/plugins/plugin")} | MAVEN_DEFAULT_PLUGINS
+        self.plugins = [(f, p) for f, pom in poms for path in MAVEN_PLUGIN_PATHS for p in pom.findall(path)]
+
+    def configured(self, artifact: str) -> List[Tuple[str, Any]]:
+        """The plugin's declarations (file, element), the project's own and its root's."""
+        return [(f, p) for f, p in self.plugins if text(p, "artifactId") == artifact]
+
+    def property_offer(self, name: str) -> Offer:
+        return resolve(self.repo, "${" + name + "}", Evidence(self.own_file), self.properties)
+
+    def plugin_setting(self, artifact: str, name: str) -> Iterator[Offer]:
+        """Each non-empty <name> in the plugin's configuration, followed through the properties."""
+        for file, plugin in self.configured(artifact):
+            value = next((e.text.strip() for e in plugin.iter(name) if e.text), "")
+            if value:
+                anchor = evidence_after(self.repo, file, f"<artifactId>{artifact}<", f"<{name}>")
+                yield resolve(self.repo, value, anchor, self.properties)
+
+    def spring_boot(self, boot_parents: List[str]) -> Optional[Evidence]:
+        """Where the project says it is a Spring Boot application: the starter parent, else the plugin."""
+        if boot_parents:
+            return self.repo.evidence_for(boot_parents[0], "spring-boot-starter-parent")
+        if "spring-boot-maven-plugin" in self.active:
+            return self.repo.evidence_for(self.own_file, "<artifactId>spring-boot-maven-plugin<")
+        return None
+
+    def packaging(self) -> Tuple[str, Optional[Evidence]]:
+        """The archive `mvn package` makes, by the first packaging plugin it runs ("jar": a plain one)."""
+        packaging: Tuple[str, Optional[Evidence]] = next(
+            ((kind, self.repo.evidence_for(self.own_file, f"<artifactId>{artifact}<"))
+             for artifact, kind in MAVEN_PACKAGERS if artifact in self.active and bound(artifact, self.configured(artifact))),
+            ("jar", None),
+        )
+        for artifact in ("maven-shade-plugin", "maven-assembly-plugin"):
+            if artifact in self.active and packaging[0] == "jar":
+                self.repo.warn(self.own_file,
+                               f"{artifact} has no <executions>: `mvn package` skips it; dependencies go beside the jar")
+        return packaging
+
+    def main_classes(self, spring_boot: Optional[Evidence]) -> List[Offer]:
+        """The main classes the active plugins name, and a Spring Boot project's start-class property."""
+        mains: List[Offer] = []
+        for artifact in MAVEN_MAIN_CLASS_PLUGINS:
+            if artifact in self.active:
+                mains.extend(self.plugin_setting(artifact, "mainClass"))
+            if artifact == "spring-boot-maven-plugin" and spring_boot and "start-class" in self.properties:
+                mains.append(self.property_offer("start-class"))
+        return mains
+
+    def java_versions(self, boot_versions: List[Offer]) -> Iterator[Offer]:
+        """The Java release: the properties and compiler settings in order, then the Boot parent's own default."""
+        for kind, name in MAVEN_VERSION_SOURCES:
+            if kind == "property":
+                if name in self.properties:
+                    yield self.property_offer(name)
+                continue
+            yield from self.plugin_setting("maven-compiler-plugin", name)
+        if boot_versions:  # the parent's own java.version, by its generation
+            raw, evidence = boot_versions[0]
+            default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
+            if default:
+                yield default, evidence
+
+    def preview(self) -> Optional[Evidence]:
+        """Where the compiler is given --enable-preview (the image must run the same way)."""
+        return next((evidence_after(self.repo, file, "<artifactId>maven-compiler-plugin<", PREVIEW_FLAG)
+                     for file, plugin in self.configured("maven-compiler-plugin")
+                     if any((e.text or "").strip() == PREVIEW_FLAG for e in plugin.iter())), None)
 
 
 def maven_boot_versions(

@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.stated import procfile
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
@@ -632,7 +633,7 @@ def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
     web = procfile.decompose(line)
     if isinstance(web, str):
         try:
-            argv = shlex.split(line)
+            argv = shellwords.split(line)
         except ValueError as error:
             p.repo.warn(rel, f"web: command cannot be split ({error}), ignored")
             return None
@@ -798,13 +799,10 @@ def _is_gunicorn(argv: List[str]) -> bool:
 
 def _gunicorn_config(p: _Project, argv: List[str]) -> str:
     """The configuration file gunicorn reads: -c/--config FILE, else gunicorn.conf.py in /app."""
-    for index, arg in enumerate(argv):
-        option, equals, value = arg.partition("=")
-        if option in ("-c", "--config"):
-            value = value if equals else (argv[index + 1] if index + 1 < len(argv) else "")
-            value = value[len("python:"):] if value.startswith("python:") else value
-            if value.endswith(".py") and not value.startswith("/") and ".." not in value.split("/"):
-                return p.path(posixpath.normpath(value))
+    for _, _, given in servers.option_values(argv, 0, ("-c", "--config")):
+        value = (given or "").removeprefix("python:")
+        if value.endswith(".py") and not value.startswith("/") and ".." not in value.split("/"):
+            return p.path(posixpath.normpath(value))
     return p.path("gunicorn.conf.py")
 
 

@@ -103,7 +103,7 @@ def stated_port(argv: List[str]) -> Optional[int]:
         address = _runserver_address(argv, found.start)
         return _port_of(argv[address]) if address is not None else None
     server = _server(found.name)
-    for _index, _option, value in _options(argv, found.start, server.bind + server.port):
+    for _index, _option, value in option_values(argv, found.start, server.bind + server.port):
         port = _port_of(value) if value is not None else None
         if port:
             return port
@@ -123,7 +123,7 @@ def listen_on(argv: List[str], port: int) -> Tuple[List[str], str]:
     if found.name == RUNSERVER:
         return _runserver(argv, found.start, port)
     server = _server(found.name)
-    if any(option for _, option, _ in _options(argv, found.start, server.elsewhere)):
+    if any(option for _, option, _ in option_values(argv, found.start, server.elsewhere)):
         return list(argv), ""
     result = list(argv)
     changes: List[str] = []
@@ -146,8 +146,9 @@ def _server(name: str) -> Server:
     return SERVERS["fastapi run" if name == "fastapi dev" else name]
 
 
-def _options(argv: List[str], start: int, names: Tuple[str, ...]) -> List[Tuple[int, str, Optional[str]]]:
-    """(index of the value, option, value) for each of `names` in argv[start:] ("--x=v" and "--x v")."""
+def option_values(argv: List[str], start: int, names: Tuple[str, ...]) -> List[Tuple[int, str, Optional[str]]]:
+    """(index of the value, option, value) for each of `names` in argv[start:] ("--x=v" and "--x v"; None: the
+    option ends the command)."""
     found: List[Tuple[int, str, Optional[str]]] = []
     for index in range(start, len(argv)):
         arg = argv[index]
@@ -162,7 +163,7 @@ def _options(argv: List[str], start: int, names: Tuple[str, ...]) -> List[Tuple[
 def _set(argv: List[str], start: int, names: Tuple[str, ...], change: Callable[[str], str], added: str,
          changes: List[str]) -> None:
     """Rewrite each value of the options `names` with `change`; add `names[0] added` when there is none."""
-    occurrences = _options(argv, start, names)
+    occurrences = option_values(argv, start, names)
     if not occurrences:
         argv.append(names[0])
         argv.append(added)

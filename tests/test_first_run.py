@@ -1,0 +1,53 @@
+"""What a person meets on a first run: answers that do something, guesses said to be guesses."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.detect.model import AppCandidate, Evidence
+from generator.errors import InputError
+from generator.prompts import question
+from generator.languages.base import PORT
+from generator.validate import GUESS, resolve_answers
+
+
+def _python_app() -> AppCandidate:
+    app = AppCandidate("python", "web", ".")
+    app.set("start_command", ["gunicorn", "app:app"], Evidence("Procfile", 1, "web: gunicorn app:app"))
+    return app
+
+
+@pytest.mark.parametrize("key, value, flag, owner", [
+    ("main_class", "com.example.App", "--main-class", "Java"),
+    ("env", ["A=b"], "--env", "Go"),
+    ("package", "./cmd/api", "--package", "Go"),
+])
+def test_a_flag_of_another_language_is_an_error_naming_both(key, value, flag, owner):
+    with pytest.raises(InputError) as raised:
+        resolve_answers(_python_app(), {key: value})
+    message = str(raised.value)
+    assert message.startswith(f"{flag} is an answer for {owner} apps") and "this app is Python" in message
+
+
+def test_an_answer_a_file_stated_is_not_refused_for_its_origin():
+    """adopt's answers carry the Dockerfile line they came from: they are the app's own."""
+    answers = resolve_answers(_python_app(), {"port": 9000}, {"port": "Dockerfile:7"})
+    assert answers.values["port"] == 9000 and answers.origins["port"] == "Dockerfile:7"
+
+
+def test_a_weak_or_unstated_value_is_offered_as_a_guess():
+    app = _python_app()
+    app.set("port", 8000, Evidence("app.py", 3, "app.run()"), weak="Flask's default when run() names none")
+    answers = resolve_answers(app, {})
+    assert answers.origins["port"].startswith(GUESS) and "app.py:3" in answers.origins["port"]
+    shown = question(PORT, 8000, answers.origins["port"])
+    assert "a guess" in shown and "from app.py" not in shown
+    app.set("port", 8000)  # no evidence at all: a convention
+    assert resolve_answers(app, {}).origins["port"].startswith(GUESS)
+
+
+def test_a_stated_value_is_offered_with_its_source():
+    app = _python_app()
+    app.set("port", 5000, Evidence("app.py", 9, "app.run(port=5000)"))
+    answers = resolve_answers(app, {})
+    assert question(PORT, 5000, answers.origins["port"]) == "Port the app listens on (5000, from app.py:9)"
