@@ -469,20 +469,22 @@ def plan_app(app: Any, args: argparse.Namespace, project: Path, out: Output, int
 
 
 def _guesses(app: Any, resolved: Any, flags: Dict[str, Any]) -> List[str]:
-    """Answers taken without asking that nothing states: the default port, a weak fact; each names its flag."""
+    """Answers taken without asking that nothing states: the default port, a guessed fact (validate.GUESS);
+    each names the flag that sets it."""
     from generator.languages import by_name
     from generator.languages.base import DEFAULT_ORIGIN, PORT
+    from generator.validate import GUESS
 
     said = []
     for field in by_name(app.language).answer_fields:
-        if not field.detected or not field.flag or field.key in flags:
+        value, origin = resolved.values.get(field.key), resolved.origins.get(field.key, "")
+        if not field.detected or not field.flag or field.key in flags or value in (None, "", [], False):
             continue
-        value, fact = resolved.values.get(field.key), app.facts.get(field.key)
-        if field.key == PORT.key and value is not None and resolved.origins.get(field.key) == DEFAULT_ORIGIN:
+        if field.key == PORT.key and origin == DEFAULT_ORIGIN:
             said.append(f"port {value} is a guess (nothing in the repository states it): set it with {field.flag}")
-        elif fact is not None and fact.weak and fact.value == value:
+        elif origin.startswith(GUESS):
             shown = _shown(value) if isinstance(value, list) else value
-            said.append(f"{field.key.replace('_', ' ')} {shown} is a guess ({fact.weak}): set it with {field.flag}")
+            said.append(f"{field.key.replace('_', ' ')} {shown} is {origin}: set it with {field.flag}")
     return said
 
 

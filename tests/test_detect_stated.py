@@ -73,7 +73,8 @@ def test_new_yes_warns_about_a_guessed_port_naming_the_flag(tmp_path):
     project = copy_fixture("go/stated-procfile", tmp_path)
     result = scaffold("new", "--yes", "--dry-run", str(project))
     assert result.returncode == 0
-    assert "port 5005 is a guess (the default of `$PORT`, which the platform sets): set it with --port" in result.stderr
+    assert "port 5005 is a guess (the default of `$PORT`, which the platform sets, Procfile:1): set it with --port" \
+        in result.stderr
     flagged = scaffold("new", "--yes", "--dry-run", "--port", "6000", str(project))
     assert "is a guess" not in flagged.stderr
 
