@@ -219,6 +219,7 @@ def cmd_detect(args: argparse.Namespace, out: Output) -> int:
 
 def format_report(report: Any) -> List[str]:
     """The report's lines; each is escaped as one line when printed (names come from the repository)."""
+    from generator.languages import by_name
     from generator.validate import CLI
 
     lines: List[str] = []
@@ -230,10 +231,23 @@ def format_report(report: Any) -> List[str]:
             value = "yes" if fact.value is True else _shown(fact.value) if isinstance(fact.value, list) else fact.value
             if key == "kind" and value == CLI:
                 value = f"{CLI} (no port: a command-line program)"
-            where = f"  [{fact.evidence}]" if fact.evidence else ""
-            doubt = f"  (weak: {fact.weak})" if fact.weak else ""
-            lines.append(f"  {key:<18} {value}{where}{doubt}")
+            lines.append(f"  {key:<18} {value}{_why(fact)}")
+            for alternative in fact.alternatives:  # a conflict: what else was found, and where
+                other = _shown(alternative.value) if isinstance(alternative.value, list) else alternative.value
+                lines.append(f"  {'':<18}   runner-up: {other}{_why(alternative)}")
+        if "port" not in app.facts and app.value("kind") != CLI:
+            language = by_name(app.language)
+            lines.append(f"  {'port':<18} {language.default_port}  (a guess: the default, nothing states it; "
+                         "--port sets it)")
     return lines
+
+
+def _why(fact: Any) -> str:
+    """Where a value was found (and the kind of file that stated it), or that it is a guess."""
+    where = f"  [{fact.evidence}]" if fact.evidence else "  (a guess: no file states it)"
+    source = f" ({fact.source})" if fact.source else ""
+    doubt = f"  (weak: {fact.weak})" if fact.weak else ""
+    return f"{where}{source}{doubt}"
 
 
 def _shown(value: List[Any]) -> str:

@@ -99,6 +99,8 @@ def shown(value: Any) -> str:
     """An answer as typed: a command as a shell would split it back, no port as "none"."""
     if value is None:
         return NO_PORT
+    if isinstance(value, list) and value and all(isinstance(step, list) for step in value):
+        return "; ".join(shlex.join(step) for step in value)  # several commands: release steps
     return shlex.join(value) if isinstance(value, list) else str(value)
 
 

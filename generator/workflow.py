@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.output import Output
     from generator.plan import Plan
     from generator.upgrade import Upgrade
+    from generator.validate import Answers
 
 
 @dataclass
@@ -138,8 +139,9 @@ def choose_app(apps: List[Any], wanted: Optional[str], interactive: bool, out: "
 
 
 def settle_answers(app: Any, flags: Mapping[str, Any], interactive: bool, given: Optional[Dict[str, Any]] = None,
-                   given_origins: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
-    """The checked answers for `app`: `given` answers (from adopt), then flags, then the prompt."""
+                   given_origins: Optional[Dict[str, str]] = None) -> "Answers":
+    """The checked answers for `app` and where each came from: `given` answers (from adopt), then flags,
+    then the prompt."""
     from generator.validate import resolve_answers
 
     overrides = {**(given or {}), **flags}
@@ -148,7 +150,27 @@ def settle_answers(app: Any, flags: Mapping[str, Any], interactive: bool, given:
     if interactive:
         asked = _ask(resolved.values, resolved.origins)
         resolved = resolve_answers(app, {**overrides, **asked}, {**origins, **{key: "the prompt" for key in asked}})
-    return resolved.values
+    return resolved
+
+
+def guesses(app: Any, resolved: "Answers", flags: Mapping[str, Any]) -> List[str]:
+    """Answers taken without asking that nothing states: the default port, a guessed fact (validate.GUESS);
+    each names the flag that sets it. (Asked, the person saw each value and where it came from.)"""
+    from generator.languages import by_name
+    from generator.languages.base import DEFAULT_ORIGIN, PORT
+    from generator.prompts import shown
+    from generator.validate import GUESS
+
+    said = []
+    for answer in by_name(app.language).answer_fields:
+        value, origin = resolved.values.get(answer.key), resolved.origins.get(answer.key, "")
+        if not answer.detected or not answer.flag or answer.key in flags or value in (None, "", [], False):
+            continue
+        if answer.key == PORT.key and origin == DEFAULT_ORIGIN:
+            said.append(f"port {value} is a guess (nothing in the repository states it): set it with {answer.flag}")
+        elif origin.startswith(GUESS):
+            said.append(f"{answer.key.replace('_', ' ')} {shown(value)} is {origin}: set it with {answer.flag}")
+    return said
 
 
 def _ask(defaults: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
@@ -256,8 +278,11 @@ def plan_new(request: NewRequest, out: "Output") -> "Plan":
     report = detect_apps(project, out)
     interactive = wants_questions(request.questions, out)
     app = choose_app(report.apps, request.app, interactive, out)
-    answers = settle_answers(app, request.answers, interactive)
-    return plan_files(app, project, answers, request.template, request.force, request.dry_run, out)
+    resolved = settle_answers(app, request.answers, interactive)
+    plan = plan_files(app, project, resolved.values, request.template, request.force, request.dry_run, out)
+    for guess in [] if interactive else guesses(app, resolved, request.answers):  # after planning: a failing
+        out.warn(guess)  # run still ends in its one error line
+    return plan
 
 
 def new(request: NewRequest, out: "Output") -> Tuple["Plan", List[str]]:
@@ -276,7 +301,8 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     `on_stated(app, values)` is called once the stated values are known, before any question is asked.
     """
     from generator import record
-    from generator.adopt import evidence, stated
+    from generator.adopt import evidence
+    from generator.detect.stated import dockerfile as stated
     from generator.languages import by_name
 
     project = request.project
@@ -296,7 +322,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
         on_stated(app, values)
     for warning in reader.warnings:
         out.warn(warning)
-    answers = settle_answers(adopted, request.answers, interactive, given, origins)
+    answers = settle_answers(adopted, request.answers, interactive, given, origins).values
     plan = plan_files(adopted, project, answers, request.template, False, request.dry_run, out)
     not_carried = evidence.not_carried(reader, plan.files.get(evidence.DOCKERFILE, ""))
     for warning in not_carried:

@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.adopt.stated import Reader
+from generator.detect.stated.dockerfile import Reader
 from generator.check.dockerfile import parse
 from generator.languages import by_name
 from tests.helpers import ROOT, scaffold, tree

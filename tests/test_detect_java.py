@@ -177,6 +177,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
     apps = java.detect(repo)
     assert sorted((a.id, a.root, a.value("module")) for a in apps) == [
         ("java/application", "boot21-multi-module", "application"),
+        ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/demo-service", "spring-boot", ""),
         ("java/greet-spark", "assembly-no-executions", ""),
@@ -185,6 +186,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/hello-wrapper", "maven-wrapper", ""),
         ("java/inventory", "gradle-kotlin", ""),
         ("java/javalin-hello", "javalin", ""),
+        ("java/ledger", "stated-k8s", ""),
         ("java/legacy-chat", "boot2-old-wrapper", ""),
         ("java/legacy-service", "spring-boot-2", ""),
         ("java/shop-app", "multi-module", "app"),

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from generator.detect import detect
 from generator.detect.model import AppCandidate
 from generator.errors import InputError
-from generator.languages.python import procfile, servers
+from generator.detect.stated import procfile
+from generator.languages.python import servers
 from generator.render import render
 from generator.validate import answers_for
 from tests.dockerfile_text import final_stage

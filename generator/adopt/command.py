@@ -1,6 +1,6 @@
 """`scaffold adopt [PATH]`: bring a repository with a hand-written Dockerfile under management.
 
-It reads what the Dockerfile states (generator.adopt.stated, .evidence), takes that over
+It reads what the Dockerfile states (generator.detect.stated.dockerfile, .evidence), takes that over
 detection, then does what `scaffold new --force` does (generator.workflow.plan_adopt: the
 same answers, prompts, render and Plan): the hardened Dockerfile and its companions are written, the old
 Dockerfile is kept as `Dockerfile.orig` byte for byte, and the answers are recorded so
@@ -169,7 +169,7 @@ def _findings_of_text(text: Optional[str], project: Path, dockerignore: Optional
 
 
 def _findings_of_file(project: Path) -> Tuple[Counts, str]:
-    from generator.adopt.stated import read
+    from generator.detect.stated.dockerfile import read
     from generator.errors import ScaffoldError
 
     try:

@@ -2,7 +2,7 @@
 
 Which Dockerfile, which detected app it builds, which of its stated values pass their
 answer's parser, the app with those values as its facts, and what of the old image the
-new one does not carry. Plain functions over `generator.adopt.stated`; the workflow
+new one does not carry. Plain functions over `generator.detect.stated.dockerfile`; the workflow
 (`generator.workflow.plan_adopt`) calls them, the command only prints.
 """
 
@@ -20,7 +20,7 @@ def dockerfile_name(project: Path, given: Optional[str]) -> str:
     import os
 
     from generator import fs
-    from generator.adopt.stated import NoDockerfile
+    from generator.detect.stated.dockerfile import NoDockerfile
     from generator.check.command import is_dockerfile_name
     from generator.errors import InputError, ScaffoldError
 
@@ -101,7 +101,7 @@ def adopted(app: Any, values: Dict[str, Any], language: Any) -> Tuple[Any, Dict[
 def not_carried(reader: Any, new_text: str) -> List[str]:
     """What the old image had at run time that the new one does not: files its final stage copied from the
     project, and ENV (secrets said apart); one warning each."""
-    from generator.adopt.stated import Reader, held
+    from generator.detect.stated.dockerfile import Reader, held
     from generator.check.dockerfile import parse
     from generator.check.rules import secret_name
 

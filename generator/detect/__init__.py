@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 from generator.detect.model import AppCandidate, Evidence, Fact, Notice, Report
+from generator.detect.stated.merge import state
 from generator.detect.walker import Repo
 from generator.languages import LANGUAGES, titles
 
@@ -21,6 +22,7 @@ def detect(path: Path) -> Report:
     report = Report(root=str(repo.root))
     for language in LANGUAGES:
         report.apps.extend(language.detect(repo))
+    state(repo, report.apps)  # what the repository's own files say, ranked over the heuristics
     _make_ids_unique(report.apps)
     report.warnings = list(repo.notices)
     report.hints = list(repo.hints)

@@ -7,7 +7,7 @@ module may reach a template; `generator.validate` turns a candidate into answers
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 #: a list of argv lists: release steps
 FactValue = Union[str, int, bool, List[str], List[List[str]], None]
@@ -45,11 +45,17 @@ class Fact:
 
     `weak` says why the value is only likely (a framework's default, a guess between
     several candidates); `detect` shows it, so a doubtful value is never passed off as read.
+    `source` names the kind of file a repository statement came from (`dockerfile`,
+    `compose`, ...; "" for the code heuristics), and `alternatives` the other values
+    found for the same answer, best first, each with its own evidence and source
+    (generator.detect.stated ranks them), so that a conflict is shown, not hidden.
     """
 
     value: FactValue
     evidence: Optional[Evidence] = None
     weak: str = ""
+    source: str = ""
+    alternatives: Tuple["Fact", ...] = ()
 
     def to_json(self) -> Dict[str, Any]:
         data: Dict[str, Any] = {
@@ -58,6 +64,10 @@ class Fact:
         }
         if self.weak:
             data["weak"] = self.weak
+        if self.source:
+            data["source"] = self.source
+        if self.alternatives:
+            data["alternatives"] = [alternative.to_json() for alternative in self.alternatives]
         return data
 
 

@@ -15,8 +15,9 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
+from generator.detect.stated import procfile
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
-from generator.languages.python import MIN_MINOR, apps, listeners, procfile, servers
+from generator.languages.python import MIN_MINOR, apps, listeners, servers
 
 #: a port and where it came from (no evidence: nothing but a convention)
 Port = Tuple[int, Optional[Evidence]]

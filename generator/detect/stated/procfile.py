@@ -1,4 +1,4 @@
-"""A Procfile `web:` line as a shell would read it: release steps, then the server command.
+"""A Procfile process line as a shell would read it: release steps, then the server command.
 
 Heroku runs the line with a shell, so projects chain steps before the server
 (`flask db upgrade; gunicorn app:app`) and read the port from `$PORT`. An exec-form

@@ -1,7 +1,9 @@
 """What a hand-written Dockerfile states about its app: port, start command, version, user, ENV.
 
 `scaffold adopt` takes these over detection, each with the line it came from
-(`Dockerfile:12`), so the new Dockerfile keeps what the team's image did. The file is
+(`Dockerfile:12`), so the new Dockerfile keeps what the team's image did; detection
+ranks them first among a repository's statements (generator.detect.stated.builds, which
+finds the Dockerfiles that build an app wherever they sit). The file is
 read with `scaffold check`'s parser (generator/check/dockerfile.py) and its stage
 analysis (ENV/ARG values in scope at each line, the user a USER names), and only the
 stage that runs is looked at (the final one and the stages it is built FROM), except for
@@ -142,11 +144,32 @@ class Reader:
     def stated(self, language: Language, source_dir: str) -> Dict[str, Stated]:
         """Every answer of `language` the Dockerfile states, for the app in `source_dir` (warnings kept)."""
         values: Dict[str, Stated] = {}
-        for found in (self._version(language), self._port(), *self._user(), *self._env(language),
-                      *self._start_answers(language, source_dir)):
+        for found in (*self.image_answers(language), *self._start_answers(language, source_dir)):
             if found is not None and language.field(found.key) is not None:
                 values[found.key] = found
         return values
+
+    def image_answers(self, language: Language) -> List[Optional[Stated]]:
+        """What the image itself states, the start command aside: version, port, user, ENV answers."""
+        return [self._version(language), self._port(), *self._user(), *self._env(language)]
+
+    def start_argv(self, source_dir: str) -> Optional[Tuple[List[str], Evidence, str]]:
+        """The start command as the new image would run it from the app in `source_dir` (paths made relative
+        to it), its evidence and how it was written when that differs; None when none can be carried. What
+        cannot be carried is added to the warnings, with its line."""
+        start = self.start
+        if start is None:
+            return None
+        where = self._where(start.instruction.line)
+        for note in start.notes:
+            self.warnings.append(f"{where}: the start command {note}")
+        if start.argv is None:
+            return None
+        argv, notes = self._relative_paths(start.argv, source_dir)
+        for note in notes:
+            self.warnings.append(f"{where}: the start command: {note}")
+        how = f"written {shlex.join(start.argv)}" if argv != start.argv else ""
+        return argv, self._evidence(start.instruction), how
 
     def runtime_files(self) -> List[Tuple[str, int]]:
         """Project paths the final stage itself copies in a multi-stage build (what the app reads at run
@@ -263,20 +286,13 @@ class Reader:
         return list(found.values())
 
     def _start_answers(self, language: Language, source_dir: str) -> List[Stated]:
-        start = self.start
-        if start is None:
+        carried = self.start_argv(source_dir)
+        if carried is None:
             return []
-        where = self._where(start.instruction.line)
-        for note in start.notes:
-            self.warnings.append(f"{where}: the start command {note}")
-        if start.argv is None:
-            return []
-        argv, notes = self._relative_paths(start.argv, source_dir)
+        argv, evidence, how = carried
         answers, said = language.start_answers(argv) if argv else ({}, [])
-        for note in notes + said:
-            self.warnings.append(f"{where}: the start command: {note}")
-        evidence = self._evidence(start.instruction)
-        how = f"written {shlex.join(start.argv)}" if argv != start.argv else ""
+        for note in said:
+            self.warnings.append(f"{evidence}: the start command: {note}")
         return [Stated(key, value, evidence, how) for key, value in answers.items()]
 
     # -- the start command -------------------------------------------------------------------------------

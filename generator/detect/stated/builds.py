@@ -1,0 +1,89 @@
+"""The Dockerfiles that build an app, wherever they sit, and what each states (the best-ranked source).
+
+A Dockerfile builds the app when a compose service says so (`build.context` is the app,
+`build.dockerfile` names it), when it sits in the app's directory or below it (`docker/`,
+`deploy/`, `packaging/**`, `Dockerfile.prod`, `api.Dockerfile`; the build context is then
+the app's directory) and no other app is deeper, or when it sits above the app (a
+monorepo's shared directory) and copies the app's directory by name. A Dockerfile whose
+base images are all another language's builds something else. What it states is read by
+the same code as `scaffold adopt` (generator.detect.stated.dockerfile.Reader); its start
+command goes through commands.statements like any other source's.
+"""
+
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from generator.detect.stated import DOCKERFILE, Statement, Target, commands, files
+from generator.detect.walker import parent_dir
+
+
+def read(target: Target) -> List[Statement]:
+    found: List[Statement] = []
+    for rel, context, copies in _dockerfiles(target):
+        found += _statements(target, rel, context, copies)
+    return found
+
+
+def _dockerfiles(target: Target) -> List[Tuple[str, str, bool]]:
+    """(Dockerfile, build context, whether it must copy the app by name), the app's own first."""
+    from generator.check.command import is_dockerfile_name
+
+    repo = target.repo
+    found: List[Tuple[str, str, bool]] = []
+    for service in target.services:
+        if service.context == target.root:
+            rel = service.dockerfile or files.joined(service.context, "Dockerfile")
+            if rel and repo.is_file(rel):
+                found.append((rel, service.context, False))
+    named = [rel for rel in [*repo.files(), *files.packaging_files(repo, target.root)]
+             if is_dockerfile_name(rel.rsplit("/", 1)[-1])]
+    # the app's own directory first, the plain name first, then the deeper ones
+    for rel in sorted(named, key=lambda rel: (rel.count("/"), rel.rsplit("/", 1)[-1] != "Dockerfile", rel)):
+        directory = parent_dir(rel)
+        if files.owner(directory, target.root, target.others):
+            found.append((rel, target.root, False))
+        elif directory != target.root and files.inside(target.root, directory):
+            found.append((rel, directory, True))
+    unique: List[Tuple[str, str, bool]] = []
+    for entry in found:
+        if all(entry[0] != kept[0] for kept in unique):
+            unique.append(entry)
+    return unique
+
+
+def _statements(target: Target, rel: str, context: str, copies: bool) -> List[Statement]:
+    from generator.check.dockerfile import parse
+    from generator.detect.stated.dockerfile import Reader
+
+    repo = target.repo
+    text = files.text(repo, rel)
+    if text is None:
+        return []
+    dockerfile = parse(text, repo.root / rel)
+    if not dockerfile.stages:
+        return []
+    reader = Reader(repo.root / context if context != "." else repo.root, rel, dockerfile)
+    languages = reader.languages()
+    if languages and target.language not in languages:
+        return []  # built on another language's images: another app's
+    source_dir = "." if context == target.root else target.root[len(context) + 1:] if context != "." else target.root
+    if copies and not any(files.inside(path, source_dir) or files.inside(source_dir, path)
+                          for path in reader.copied()):
+        return []  # above the app, and copies nothing of it
+    if target.siblings and not (target.runs(reader.program()) or target.name in rel.rsplit("/", 2)[-2:]
+                                or f".{target.name}" in rel or f"{target.name}." in rel):
+        return []  # one of several apps of this directory, and neither its program nor its name says it is this
+    found = [Statement(stated.key, stated.value, stated.evidence, DOCKERFILE)
+             for stated in reader.image_answers(target.language) if stated is not None]
+    for pair in reader.final_env():
+        if pair.key != "PORT":  # EXPOSE and ENV PORT are the image's port, read above
+            evidence = files.evidence(repo, rel, pair.key)
+            found += [s for s in commands.environment(target, pair.key, pair.value, evidence, DOCKERFILE)
+                      if s.key != "port" or not any(f.key == "port" for f in found)]
+    carried = reader.start_argv(source_dir)
+    if carried is not None:
+        found += commands.statements(target, carried[0], carried[1], DOCKERFILE)
+    for warning in reader.warnings:
+        repo.warn(rel, warning[len(rel) + 1:].lstrip() if warning.startswith(rel + ":") else warning)
+    return found

@@ -1,0 +1,110 @@
+"""Compose files: the service whose build context is the app (ports, command, entrypoint, environment).
+
+Only the container side of a port mapping is the app's (`8080:8000` -> 8000); a command
+is carried as an argv without shell syntax (commands.split). The services are listed once
+per repository (`services`) because the Dockerfile reader asks which Dockerfile a service
+builds the app with (`build.dockerfile`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, NamedTuple, Optional
+
+from generator.detect.stated import COMPOSE, Statement, Target, commands, files
+from generator.detect.walker import Repo, parent_dir
+
+#: compose.yaml, compose.override.yml, docker-compose.yml, docker-compose.prod.yaml
+COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:\.[A-Za-z0-9_-]+)?\.ya?ml")
+#: the container side of a port mapping: `8000`, `8080:8000`, `127.0.0.1:8080:8000/tcp`
+CONTAINER_PORT = re.compile(r"(?:.*:)?([0-9]{1,6})(?:/tcp)?")
+
+
+class Service(NamedTuple):
+    """One compose service that builds an image from the repository."""
+
+    file: str
+    name: str
+    #: the build context and Dockerfile, as repository paths
+    context: str
+    dockerfile: Optional[str]
+    data: Dict[str, Any]
+
+
+def services(repo: Repo) -> List[Service]:
+    """Every service of every compose file that builds from the repository (others are images: not ours)."""
+    found = []
+    for rel in repo.files():
+        if not COMPOSE_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
+            continue
+        for document in files.yaml_documents(repo, rel):
+            declared = document.get("services") if isinstance(document, dict) else None
+            for name, data in (declared.items() if isinstance(declared, dict) else ()):
+                service = _service(rel, str(name), data)
+                if service is not None:
+                    found.append(service)
+    return found
+
+
+def _service(rel: str, name: str, data: Any) -> Optional[Service]:
+    build = data.get("build") if isinstance(data, dict) else None
+    if isinstance(build, str):
+        build = {"context": build}
+    if not isinstance(build, dict):
+        return None
+    context = files.joined(parent_dir(rel), build.get("context", "."))
+    if context is None:
+        return None
+    dockerfile = build.get("dockerfile")
+    return Service(rel, name, context, files.joined(context, dockerfile) if isinstance(dockerfile, str) else None,
+                   data)
+
+
+def read(target: Target) -> List[Statement]:
+    found: List[Statement] = []
+    for service in target.services:
+        if service.context == target.root and (not target.siblings or service.name == target.name):
+            found += _ports(target, service) + _command(target, service) + _environment(target, service)
+    return found
+
+
+def _ports(target: Target, service: Service) -> List[Statement]:
+    found = []
+    for entry in service.data.get("ports") or [] if isinstance(service.data.get("ports"), list) else []:
+        written = entry.get("target") if isinstance(entry, dict) else entry
+        match = CONTAINER_PORT.fullmatch(str(written)) if isinstance(written, (str, int)) else None
+        if match:
+            evidence = files.evidence(target.repo, service.file, written)
+            found.append(Statement("port", int(match.group(1)), evidence, COMPOSE))
+    return found
+
+
+def _command(target: Target, service: Service) -> List[Statement]:
+    entrypoint, command = service.data.get("entrypoint"), service.data.get("command")
+    if entrypoint is None and command is None:
+        return []
+    shown = entrypoint if entrypoint is not None else command
+    evidence = files.evidence(target.repo, service.file, shown[0] if isinstance(shown, list) and shown else shown)
+    argv = commands.split(entrypoint, target, evidence) if entrypoint is not None else []
+    if argv is None:
+        return []
+    if command is not None:
+        rest = commands.split(command, target, evidence)
+        if rest is None:
+            return []
+        argv += rest
+    return commands.statements(target, argv, evidence, COMPOSE) if argv else []
+
+
+def _environment(target: Target, service: Service) -> List[Statement]:
+    declared = service.data.get("environment")
+    pairs: List[Any] = []
+    if isinstance(declared, dict):
+        pairs = list(declared.items())
+    elif isinstance(declared, list):
+        pairs = [str(item).partition("=")[::2] for item in declared if "=" in str(item)]
+    found = []
+    for name, value in pairs:
+        evidence = files.evidence(target.repo, service.file, f"{name}")
+        found += commands.environment(target, name, value, evidence, COMPOSE)
+    return found

@@ -1,0 +1,98 @@
+"""Process managers and scripts: systemd ExecStart, supervisord `command=`, uWSGI and gunicorn
+listen settings, the final `exec` line of an entrypoint script, goreleaser's main package.
+
+Each is read as plain text, never run. An entrypoint script is only believed when its
+last command is a plain `exec program args` (no shell syntax beyond `"$@"`, which is
+dropped: the image passes no arguments of its own).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List
+
+from generator.detect.model import Evidence, excerpt
+from generator.detect.stated import PROCESS, Statement, Target, commands, files
+
+#: `ExecStart=-/usr/bin/app --flag` (systemd's prefixes `-@:+!` dropped)
+EXEC_START = re.compile(r"\s*ExecStart\s*=\s*[-@:+!]*(\S.*)")
+#: supervisord's `command=` inside a `[program:x]` section
+PROGRAM_COMMAND = re.compile(r"\s*command\s*=\s*(\S.*)")
+#: uWSGI `http = :8000`, `http-socket = 0.0.0.0:8000`, `socket = :3031`; gunicorn `bind = "0.0.0.0:8000"`
+LISTEN_SETTING = re.compile(r"\s*(?:http|http-socket|socket|bind)\s*=\s*\[?\s*['\"]?([^'\"\],\s]+)")
+#: the entrypoint scripts whose last line may say what the image runs
+SCRIPTS = ("docker-entrypoint.sh", "entrypoint.sh", "start.sh", "run.sh")
+#: a Makefile recipe that runs or builds a package with the language's own tool: `<tool> run ./cmd/api`
+MAKE_RUN = re.compile(r"^\t(?:@|-)*\s*(?P<tool>[a-z]+)\s+(?:run|build)\b(?:\s+-\S+(?:\s+(?!\./)[^\s-]\S*)?)*"
+                      r"\s+(?P<package>\./[A-Za-z0-9_./-]*)\s*$")
+#: goreleaser's `main: ./cmd/api`
+MAIN = re.compile(r"\s*-?\s*main\s*:\s*['\"]?(\.{1,2}/[^'\"\s]*|\.)['\"]?\s*$")
+
+
+def read(target: Target) -> List[Statement]:
+    found: List[Statement] = []
+    for rel in target.repo.files():
+        if not files.owner(rel, target.root, target.others):
+            continue
+        name = rel.rsplit("/", 1)[-1]
+        if name.endswith(".service") and target.alone:
+            found += _lines(target, rel, EXEC_START)
+        elif name.endswith(".conf") and "supervisor" in rel and target.alone:
+            found += _lines(target, rel, PROGRAM_COMMAND)
+        elif (name.endswith(".ini") and "[uwsgi]" in (files.text(target.repo, rel) or "")) \
+                or name in ("gunicorn.conf.py", "gunicorn_config.py"):
+            found += _listen(target, rel)
+        elif name in SCRIPTS:
+            found += _script(target, rel)
+        elif name in ("Makefile", "makefile", "GNUmakefile") and not target.siblings:
+            found += _make(target, rel)
+        elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml") and not target.siblings:
+            found += _lines_of(target, rel, MAIN, "package")
+    return found
+
+
+def _lines(target: Target, rel: str, pattern: "re.Pattern[str]") -> List[Statement]:
+    hit = target.repo.find_line(rel, pattern) if files.text(target.repo, rel) is not None else None
+    if hit is None:
+        return []
+    argv = commands.split(hit[0].group(1).strip(), target, hit[1])
+    return commands.statements(target, argv, hit[1], PROCESS) if argv else []
+
+
+def _listen(target: Target, rel: str) -> List[Statement]:
+    hit = target.repo.find_line(rel, LISTEN_SETTING) if files.text(target.repo, rel) is not None else None
+    if hit is None:
+        return []
+    match = commands.LISTEN_VALUE.fullmatch(hit[0].group(1))
+    if match is None or not match.group("port").isdigit():
+        return []
+    return [Statement("port", int(match.group("port")), hit[1], PROCESS)]
+
+
+def _lines_of(target: Target, rel: str, pattern: "re.Pattern[str]", key: str) -> List[Statement]:
+    hit = target.repo.find_line(rel, pattern) if files.text(target.repo, rel) is not None else None
+    return [Statement(key, hit[0].group(1), hit[1], PROCESS)] if hit else []
+
+
+def _script(target: Target, rel: str) -> List[Statement]:
+    """The script's last command, when it is `exec program args` (`"$@"` dropped)."""
+    text = files.text(target.repo, rel)
+    lines = [(number, line.strip()) for number, line in enumerate((text or "").splitlines(), start=1)
+             if line.strip() and not line.strip().startswith("#")]
+    if not lines or not lines[-1][1].startswith("exec "):
+        return []
+    number, line = lines[-1]
+    evidence = Evidence(rel, number, excerpt(line))
+    command = line[len("exec "):].replace('"$@"', "").strip()
+    argv = commands.split(command, target, evidence) if command else None
+    return commands.statements(target, argv, evidence, PROCESS) if argv else []
+
+
+def _make(target: Target, rel: str) -> List[Statement]:
+    """The package the first recipe running the language's own tool names (`<tool> run ./cmd/api`)."""
+    for number, line in enumerate((files.text(target.repo, rel) or "").splitlines(), start=1):
+        match = MAKE_RUN.match(line)
+        if match and match.group("tool") == target.language.name and target.language.field("package"):
+            package = match.group("package").rstrip("/")
+            return [Statement("package", package, Evidence(rel, number, excerpt(line)), PROCESS)]
+    return []

@@ -1,0 +1,216 @@
+"""What the repository states (Dockerfiles, compose, platform files, manifests, process managers) ranks
+above the code heuristics; each fact says its source and keeps the runners-up; bad statements are dropped."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from generator.detect import detect
+from generator.detect.stated import dockerfile
+from generator.languages import by_name
+from tests.helpers import FIXTURES, copy_fixture, scaffold
+
+#: fixture -> answer -> (value, source, stating file, the runner-up values)
+WINNERS = {
+    "go/stated-dockerfile": {"port": (9090, "dockerfile", "docker/Dockerfile", [8080]),
+                             "args": (["serve"], "dockerfile", "docker/Dockerfile", []),
+                             "version": ("1.23", "dockerfile", "docker/Dockerfile", ["1.22"])},
+    "go/stated-parent": {"port": (7070, "dockerfile", "Dockerfile.gateway", [8080]),
+                         "port_setting": ("LISTEN_ADDR=0.0.0.0:PORT", "dockerfile", "Dockerfile.gateway", [])},
+    "python/stated-compose": {"port": (8000, "compose", "docker-compose.yml", [5000]),
+                              "start_command": (["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "app:app"],
+                                                "compose", "docker-compose.yml",
+                                                [["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]])},
+    "python/stated-fly": {"port": (8081, "platform", "fly.toml", [8000])},
+    "python/stated-render": {"port": (10000, "platform", "render.yaml", [5000])},
+    "go/stated-procfile": {"port": (5005, "platform", "Procfile", [8080]),
+                           "args": (["-quiet"], "platform", "Procfile", [])},
+    "java/stated-k8s": {"port": (8085, "kubernetes", "deploy/k8s/deployment.yaml", [8080])},
+    "java/stated-helm": {"port": (8086, "kubernetes", "charts/billing/values.yaml", [8080])},
+    "go/stated-systemd": {"port": (7100, "process", "deploy/meter.service", [8080]),
+                          "port_setting": ("-addr=0.0.0.0:PORT", "process", "deploy/meter.service",
+                                           ["--addr=0.0.0.0:PORT"])},
+    "go/stated-entrypoint": {"port": (7200, "process", "docker-entrypoint.sh", [8080])},
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(WINNERS))
+def test_a_statement_wins_over_the_heuristics_and_keeps_the_runners_up(fixture):
+    report = detect(FIXTURES / fixture)
+    (app,) = report.apps
+    for key, (value, source, file, runners) in WINNERS[fixture].items():
+        fact = app.facts[key]
+        assert (fact.value, fact.source, fact.evidence.file) == (value, source, file), key
+        assert [runner.value for runner in fact.alternatives] == runners, key
+        assert json.loads(json.dumps(fact.to_json()))["source"] == source
+
+
+def test_the_language_s_own_reading_of_the_same_file_stands():
+    """Python reads its Procfile knowing the server (gunicorn's --bind): the generic reading does not replace it."""
+    app = detect(FIXTURES / "python/procfile-chain").apps[0]
+    assert app.facts["start_command"].source == "" and "--bind" in app.facts["start_command"].value
+
+
+def test_a_version_file_only_fills_in_what_the_build_file_does_not_say():
+    app = detect(FIXTURES / "java/gradle-kotlin").apps[0]
+    version = app.facts["version"]
+    assert (version.value, version.evidence.file) == ("17", "build.gradle.kts")
+    assert [(a.value, a.evidence.file, a.source) for a in version.alternatives] == [("21", ".java-version", "platform")]
+
+
+def test_plain_detect_shows_the_source_the_runners_up_and_guesses():
+    out = scaffold("detect", str(FIXTURES / "go/stated-dockerfile")).stdout
+    assert "port               9090  [docker/Dockerfile:10] (dockerfile)" in out
+    assert "runner-up: 8080  [cmd/relay/main.go:13]" in out
+    guessed = scaffold("detect", str(FIXTURES / "go/stated-parent")).stdout
+    assert "runner-up: 8080  (a guess: no file states it)" in guessed
+
+
+def test_new_yes_warns_about_a_guessed_port_naming_the_flag(tmp_path):
+    project = copy_fixture("go/stated-procfile", tmp_path)
+    result = scaffold("new", "--yes", "--dry-run", str(project))
+    assert result.returncode == 0
+    assert "port 5005 is a guess (the default of `$PORT`, which the platform sets, Procfile:1): set it with --port" \
+        in result.stderr
+    flagged = scaffold("new", "--yes", "--dry-run", "--port", "6000", str(project))
+    assert "is a guess" not in flagged.stderr
+
+
+def test_a_stated_listen_option_becomes_the_port_setting_so_the_port_flag_moves_it(tmp_path):
+    project = copy_fixture("go/stated-dockerfile", tmp_path)
+    result = scaffold("new", "--yes", "--dry-run", "--port", "9300", str(project))
+    assert 'ENTRYPOINT ["/usr/local/bin/relay", "serve", "--listen=0.0.0.0:9300"]' in result.stdout
+    assert "EXPOSE 9300" in result.stdout
+
+
+def test_adopt_and_detect_read_a_dockerfile_through_one_reader(tmp_path):
+    """The values `adopt --file deploy/Dockerfile` takes are the ones detection ranks first."""
+    project = copy_fixture("python/stated-shell", tmp_path)
+    name = "deploy/Dockerfile"
+    reader = dockerfile.Reader(project, name, dockerfile.read(project, name))
+    adopted = {key: stated.value for key, stated in reader.stated(by_name("python"), ".").items()}
+    app = detect(project).apps[0]
+    assert adopted == {"port": 5050, "version": "3.12"}
+    assert {key: app.facts[key].value for key in adopted} == adopted
+
+
+# -- hostile statements: dropped with a notice naming the file, nothing unvalidated reaches a file -----------
+
+
+def test_a_cmd_that_needs_a_shell_is_dropped_naming_the_line(tmp_path):
+    project = copy_fixture("python/stated-shell", tmp_path)
+    report = detect(project)
+    assert [(n.file, "6: the start command runs a shell" in n.message) for n in report.warnings] == \
+        [("deploy/Dockerfile", True)]
+    result = scaffold("new", "--yes", "--dry-run", str(project))
+    assert "/pwned" not in result.stdout and '"sh"' not in result.stdout
+
+
+def test_a_yaml_bomb_in_a_compose_file_is_refused(tmp_path):
+    project = copy_fixture("python/stated-compose", tmp_path)
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join(f'*a{i - 1}' for _ in range(10))}]" for i in range(1, 10)]
+    (project / "docker-compose.yml").write_text("\n".join(lines) + "\nservices:\n  web:\n    build: .\n"
+                                                "    ports: [*a9]\n")
+    report = detect(project)
+    assert any(n.file == "docker-compose.yml" and "aliases" in n.message for n in report.warnings)
+    assert report.apps[0].facts["port"].value == 5000  # the heuristics', nothing from the bomb
+
+
+def test_a_dockerfile_link_pointing_outside_the_repository_is_not_read(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text("FROM python:3.12\nEXPOSE 4444\n")
+    project = copy_fixture("python/stated-compose", tmp_path / "in")
+    os.symlink(outside / "Dockerfile", project / "Dockerfile")
+    (project / "docker").mkdir()
+    (project / "docker" / "Dockerfile").write_text("FROM python:3.12\nEXPOSE 7000\n")
+    (project / "docker-compose.yml").unlink()
+    assert detect(project).apps[0].facts["port"].value == 7000
+
+
+def test_a_huge_dockerfile_is_not_read(tmp_path):
+    project = copy_fixture("python/stated-compose", tmp_path)
+    (project / "docker-compose.yml").unlink()
+    with open(project / "Dockerfile", "wb") as handle:
+        handle.write(b"FROM python:3.12\nEXPOSE 4444\n")
+        handle.truncate(100 << 20)  # 100 MB, sparse
+    report = detect(project)
+    assert any(n.file == "Dockerfile" and "larger than" in n.message for n in report.warnings)
+    assert report.apps[0].facts["port"].value == 5000
+
+
+def test_a_port_out_of_range_is_dropped_naming_the_line(tmp_path):
+    project = copy_fixture("python/stated-compose", tmp_path)
+    (project / "docker-compose.yml").unlink()
+    (project / "Dockerfile").write_text("FROM python:3.12\nEXPOSE 99999\n")
+    report = detect(project)
+    (notice,) = [n.message for n in report.warnings if n.file == "Dockerfile"]
+    assert notice.startswith("line 2: port not used (must be a port number from 1 to 65535") and "99999" in notice
+    assert report.apps[0].facts["port"].value == 5000
+
+
+def test_an_env_value_with_a_line_break_never_reaches_a_file(tmp_path):
+    project = copy_fixture("python/stated-compose", tmp_path)
+    (project / "docker-compose.yml").write_text(
+        'services:\n  web:\n    build: .\n    environment:\n'
+        '      DJANGO_SETTINGS_MODULE: "site.settings\\nRUN rm -rf /pwned"\n'
+        '      LISTEN_ADDR: "0.0.0.0:7000\\nEXPOSE 22"\n'
+        '    command: ["gunicorn", "app:app\\nUSER root"]\n')
+    report = detect(project)
+    dropped = [n.message for n in report.warnings if n.file == "docker-compose.yml"]
+    assert any(message.startswith("line 5: django settings not used (contains a control character") for message in dropped)
+    assert any(message.startswith("line 7: start command not used (each argument must be text") for message in dropped)
+    result = scaffold("new", "--yes", "--dry-run", str(project))
+    assert result.returncode == 0
+    assert "/pwned" not in result.stdout and "USER root" not in result.stdout and "EXPOSE 22" not in result.stdout
+
+
+def test_a_dockerfile_under_build_is_found_though_the_listing_skips_build(tmp_path):
+    """build/package/Dockerfile (a common Go layout) is read by a walk of its own, which follows no link."""
+    project = copy_fixture("go/stated-dockerfile", tmp_path)
+    (project / "build" / "package").mkdir(parents=True)
+    (project / "docker" / "Dockerfile").rename(project / "build" / "package" / "Dockerfile")
+    outside = tmp_path / "outside.Dockerfile"
+    outside.write_text("FROM golang:1.24\nEXPOSE 4444\n")
+    os.symlink(outside, project / "build" / "package" / "a.Dockerfile")
+    port = detect(project).apps[0].facts["port"]
+    assert (port.value, port.evidence.file) == (9090, "build/package/Dockerfile")
+
+
+def test_a_dockerfile_of_one_of_several_apps_in_a_directory_states_for_that_app_only(tmp_path):
+    """Two main packages of one module: the Dockerfile that runs `api` says nothing about `worker`."""
+    project = copy_fixture("go/cmd-multi", tmp_path)
+    (project / "Dockerfile").write_text('FROM golang:1.23 AS b\nWORKDIR /s\nCOPY . .\nRUN go build -o /out/api '
+                                        './cmd/api\nFROM scratch\nCOPY --from=b /out/api /api\nEXPOSE 9999\n'
+                                        'ENTRYPOINT ["/api"]\n')
+    apps = {app.name: app for app in detect(project).apps}
+    assert (apps["api"].facts["port"].value, apps["api"].facts["port"].source) == (9999, "dockerfile")
+    assert (apps["worker"].facts["port"].value, apps["worker"].facts["port"].source) == (8081, "")
+
+
+@pytest.mark.parametrize("argv,port", [
+    (["app", "--metrics-port", "9100", "--port", "8000"], 8000),
+    (["app", "--max-http-header-size", "8192"], None),
+    (["app", "--http-port=7000"], 7000),
+])
+def test_only_an_option_that_says_where_the_app_listens_gives_the_port(argv, port):
+    from generator.detect.stated.commands import listen
+
+    assert listen(argv, movable=False)[1] == port
+
+
+@pytest.mark.parametrize("line,package", [
+    ("\tgo run ./cmd/api", "./cmd/api"),
+    ("\t@go build -tags netgo -o bin/api ./cmd/api/", "./cmd/api/"),
+    ("\tgo run main.go", None),
+    ("\tgo test ./...", None),
+])
+def test_a_makefile_recipe_names_the_package_it_runs(line, package):
+    from generator.detect.stated.processes import MAKE_RUN
+
+    match = MAKE_RUN.match(line)
+    assert (match.group("package") if match else None) == package
