@@ -423,6 +423,8 @@ def test_the_questions_say_which_dockerfile_line_each_default_came_from(tmp_path
 
     project = _copy("adopt_fixtures/python-srv", tmp_path)
     terminal = Terminal("adopt", str(project))
+    terminal.expect("App name")
+    terminal.type(ENTER)
     terminal.expect("Python version (3.11, from Dockerfile:2)")
     terminal.type(ENTER)
     terminal.expect("Start command (python server.py, from Dockerfile:10)")

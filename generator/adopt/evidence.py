@@ -21,7 +21,7 @@ def dockerfile_name(project: Path, given: Optional[str]) -> str:
 
     from generator import fs
     from generator.detect.stated.dockerfile import NoDockerfile
-    from generator.check.command import is_dockerfile_name
+    from generator.check.dockerfile import is_dockerfile_name
     from generator.errors import InputError, ScaffoldError
 
     if given is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -132,29 +131,12 @@ def _run(args: argparse.Namespace, out: Any) -> int:
 
 # ---- which files ------------------------------------------------------------------------------------
 
-#: Dockerfile, Dockerfile.<variant>, Dockerfile-<variant>, <variant>.Dockerfile, and the same for Containerfile
-_DOCKERFILE_NAME = re.compile(r"(?:dockerfile|containerfile)(?:[.-][a-z0-9_-]+)?|[a-z0-9_.-]+\.(?:dockerfile|containerfile)",
-                              re.IGNORECASE)
-#: variants that are not Dockerfiles: backups, templates, documents, data
-_NOT_VARIANTS = frozenset({"orig", "bak", "rej", "old", "swp", "dockerignore", "md", "txt", "json", "yaml", "yml",
-                           "golden", "j2", "jinja", "tmpl", "tpl", "template", "sh", "in", "example", "sample"})
-
-
-def is_dockerfile_name(name: str) -> bool:
-    """Dockerfile, Containerfile, Dockerfile.<variant>, <variant>.Dockerfile (not backups, templates or data)."""
-    if not _DOCKERFILE_NAME.fullmatch(name):
-        return False
-    lower = name.lower()
-    if lower.startswith(("dockerfile", "containerfile")):
-        variant = lower.split(".", 1)[1] if "." in lower else ""
-        return variant not in _NOT_VARIANTS
-    return True
-
 
 def find_dockerfiles(paths: Sequence[Path]) -> Tuple[List[Any], List[str]]:
     """The files to check (generator.check.files.Place: each below its project root), and one error line
     per path that gives none. The project root is the current directory for what is named inside it,
     else the directory named (or the one of the Dockerfile named)."""
+    from generator.check.dockerfile import is_dockerfile_name
     from generator.check.files import locate
 
     found: List[Any] = []

@@ -639,3 +639,22 @@ def _excerpt(text: str, limit: int) -> str:
 def printable(text: str) -> str:
     """Text from the Dockerfile made safe for one line of a terminal (the project's escaping)."""
     return one_line(text)
+
+
+#: Dockerfile, Dockerfile.<variant>, Dockerfile-<variant>, <variant>.Dockerfile, and the same for Containerfile
+_DOCKERFILE_NAME = re.compile(r"(?:dockerfile|containerfile)(?:[.-][a-z0-9_-]+)?|[a-z0-9_.-]+\.(?:dockerfile|containerfile)",
+                              re.IGNORECASE)
+#: variants that are not Dockerfiles: backups, templates, documents, data
+_NOT_VARIANTS = frozenset({"orig", "bak", "rej", "old", "swp", "dockerignore", "md", "txt", "json", "yaml", "yml",
+                           "golden", "j2", "jinja", "tmpl", "tpl", "template", "sh", "in", "example", "sample"})
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Dockerfile, Containerfile, Dockerfile.<variant>, <variant>.Dockerfile (not backups, templates or data)."""
+    if not _DOCKERFILE_NAME.fullmatch(name):
+        return False
+    lower = name.lower()
+    if lower.startswith(("dockerfile", "containerfile")):
+        variant = lower.split(".", 1)[1] if "." in lower else ""
+        return variant not in _NOT_VARIANTS
+    return True

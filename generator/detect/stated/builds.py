@@ -27,7 +27,7 @@ def read(target: Target) -> List[Statement]:
 
 def _dockerfiles(target: Target) -> List[Tuple[str, str, bool]]:
     """(Dockerfile, build context, whether it must copy the app by name), the app's own first."""
-    from generator.check.command import is_dockerfile_name
+    from generator.check.dockerfile import is_dockerfile_name
 
     repo = target.repo
     found: List[Tuple[str, str, bool]] = []
