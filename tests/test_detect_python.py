@@ -15,7 +15,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "python"
 
 GUNICORN_5000 = ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]
 UVICORN_MAIN = ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]
-FLASK_RUN = ["python", "-m", "flask", "--app", "app:app", "run", "--host", "0.0.0.0", "--port", "5000"]
 
 
 def scan(path: Path) -> Tuple[List[AppCandidate], Repo]:
@@ -159,7 +158,7 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
         },
         {"start_command": ("main.py", 9), "port": ("main.py", 9), "server": ("requirements.txt", 2)},
     ),
-    "flask": (  # .python-version wins over runtime.txt; app.run(port=5050) is not what flask run uses
+    "flask": (  # .python-version wins over runtime.txt; app.run(port=5050) is the development server, not served
         "python/flask",
         ".",
         {
@@ -168,7 +167,8 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "requirements_file": "requirements.txt",
             "installable": False,
             "framework": "flask",
-            "start_command": FLASK_RUN,
+            "server": "gunicorn",
+            "start_command": GUNICORN_5000,
             "port": 5000,
         },
         {"version": (".python-version", 1), "start_command": ("app.py", 7), "port": ("app.py", 7)},
@@ -283,10 +283,8 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "requirements_file": "requirements.txt",
             "installable": False,
             "framework": "flask",
-            "start_command": FLASK_RUN,
-            "port": 5000,
         },
-        {"start_command": ("app.py", 7)},
+        {"framework": ("app.py", 7)},
     ),
 }
 
@@ -303,7 +301,9 @@ def test_fixture(fixture: str) -> None:
 
 #: fixture -> the notices detection gives on it (file, words of the message)
 NOTICES = {
-    "malformed": [("pyproject.toml", "malformed TOML")],
+    "malformed": [("pyproject.toml", "malformed TOML"),
+                  ("pyproject.toml", "no production server for flask (add gunicorn); pass --cmd "
+                   "'gunicorn --bind 0.0.0.0:5000 app:app'")],
     "procfile-chain": [("Procfile", "2 command(s) before the server become release steps"),
                        ("Procfile", "gunicorn: --bind 0.0.0.0:5000 added")],
     "gunicorn-config": [("Procfile", "gunicorn: --bind 0.0.0.0:5006 added")],
@@ -423,10 +423,10 @@ def test_procfile_ports(tmp_path: Path, procfile: str, command: List[str], port:
 
 
 def test_procfile_that_cannot_be_split_is_ignored_with_a_warning(tmp_path: Path) -> None:
-    write(tmp_path, {"requirements.txt": "flask\n", "app.py": "import flask\napp = flask.Flask(__name__)\n",
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n", "app.py": "import flask\napp = flask.Flask(__name__)\n",
                      "Procfile": "web: gunicorn 'app:app\n"})
     apps, repo = scan(tmp_path)
-    assert [app.value("start_command") for app in apps] == [FLASK_RUN]
+    assert [app.value("start_command") for app in apps] == [GUNICORN_5000]
     assert [n.file for n in repo.notices] == ["Procfile"]
     assert "cannot be split" in repo.notices[0].message
 
@@ -479,7 +479,8 @@ def test_manifests_with_wrong_types_do_not_crash(tmp_path: Path) -> None:
     assert app.value("framework") is None and app.value("start_command") is None
 
 
-def test_django_without_gunicorn_uses_runserver(tmp_path: Path) -> None:
+def test_django_without_a_production_server_is_not_started_with_runserver(tmp_path: Path) -> None:
+    """runserver is Django's development server: the warning names the server to add and the --cmd."""
     write(tmp_path, {
         "requirements.txt": "django\n",
         "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conf.settings.prod')\n",
@@ -489,8 +490,11 @@ def test_django_without_gunicorn_uses_runserver(tmp_path: Path) -> None:
     app = only(tmp_path)
     assert app.value("django_settings") == "conf.settings.prod"
     assert where(app, "framework") == ("conf/settings/base.py", 1)
-    assert app.value("start_command") == ["python", "manage.py", "runserver", "0.0.0.0:8000"]
-    assert app.value("port") == 8000
+    assert app.value("start_command") is None
+    _, repo = scan(tmp_path)
+    assert [(n.file, n.message) for n in repo.notices] == [
+        ("requirements.txt", "no production server for django (add gunicorn); pass --cmd "
+         "'gunicorn --bind 0.0.0.0:8000 conf.wsgi:application'")]
 
 
 def test_flask_dependency_without_an_app_module_is_no_framework(tmp_path: Path) -> None:
@@ -524,10 +528,10 @@ def test_poetry_package_is_installable_and_its_script_starts(tmp_path: Path) -> 
 
 
 def test_overlong_procfile_command_is_ignored_with_a_warning(tmp_path: Path) -> None:
-    write(tmp_path, {"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
                      "Procfile": "web: " + "x " * 5000 + "\n"})
     apps, repo = scan(tmp_path)
-    assert [app.value("start_command") for app in apps] == [FLASK_RUN]
+    assert [app.value("start_command") for app in apps] == [GUNICORN_5000]
     assert [n.file for n in repo.notices] == ["Procfile"]
 
 

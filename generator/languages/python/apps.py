@@ -1,4 +1,4 @@
-"""Where a Flask or FastAPI application object is, for the server to import ("module:attribute").
+"""Where a Flask, FastAPI, Starlette or aiohttp application object is, for the server to import ("module:attribute").
 
 Real projects rarely write `app = Flask(__name__)` at the top of app.py: the object is
 made by a factory (`def create_app(): app = Flask(...); return app`) that another module
@@ -14,7 +14,8 @@ import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 #: how each framework's application class is called
-APP_CLASSES = {"fastapi": r"(?:fastapi\.)?FastAPI\(", "flask": r"(?:flask\.)?Flask\("}
+APP_CLASSES = {"fastapi": r"(?:fastapi\.)?FastAPI\(", "flask": r"(?:flask\.)?Flask\(",
+               "starlette": r"(?:starlette\.applications\.)?Starlette\(", "aiohttp": r"(?:aiohttp\.)?web\.Application\("}
 #: an assignment at the top level of a module: name, optional annotation, value
 ASSIGNMENT = r"^([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*"
 TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)?", re.MULTILINE)
