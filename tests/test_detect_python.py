@@ -553,3 +553,94 @@ def test_scripts_of_a_project_that_is_not_installed_are_not_the_start_command(tm
     app = only(tmp_path)
     assert app.value("installable") is False
     assert (app.value("start_command"), where(app, "start_command")) == (["python", "main.py"], ("main.py", 1))
+
+
+# -- production servers, not development ones (frameworks.py, servers.py) ----------------------
+
+
+def test_flask_with_only_its_development_server_gets_no_start_command_and_is_told_what_to_add() -> None:
+    app = only(FIXTURES / "flask-dev")
+    assert app.value("start_command") is None
+    _, repo = scan(FIXTURES / "flask-dev")
+    expected = [("Procfile", "flask --app app run --debug --port 5000: `flask run` is Flask's development server"),
+                ("app.py:14", "starts flask's development server (flask run, app.run())"),
+                ("requirements.txt", "no production server for flask (add gunicorn); pass --cmd 'gunicorn --bind 0.0.0.0")]
+    assert [(n.file, n.message[:len(words)]) for n, (_, words) in zip(repo.notices, expected)] == expected
+    assert len(repo.notices) == len(expected)
+
+
+def test_uwsgi_ini_speaking_http_on_every_interface_runs_as_it_is() -> None:
+    app = only(FIXTURES / "uwsgi-django")
+    assert (app.value("start_command"), app.value("port"), app.value("server")) == (
+        ["uwsgi", "--ini", "uwsgi.ini"], 8000, "uwsgi")
+    assert where(app, "port") == ("uwsgi.ini", 3)
+
+
+@pytest.mark.parametrize(
+    ("ini", "words"),
+    [
+        ("[uwsgi]\nchdir = /srv/app\nmodule = site:app\nhttp-socket = :9000\n", "it sets chdir"),
+        ("[uwsgi]\nwsgi-file = site.py\ncallable = app\nhttp = 127.0.0.1:9000\n", "it listens on 127.0.0.1"),
+    ],
+)
+def test_uwsgi_ini_tied_to_its_host_is_replaced_by_its_module_over_http(tmp_path: Path, ini: str, words: str) -> None:
+    write(tmp_path, {"requirements.txt": "flask\nuwsgi\n", "site.py": "from flask import Flask\napp = Flask(__name__)\n",
+                     "uwsgi.ini": ini})
+    apps, repo = scan(tmp_path)
+    assert [(a.value("start_command"), a.value("port")) for a in apps] == [
+        (["uwsgi", "--http-socket", "0.0.0.0:9000", "--master", "--module", "site:app"], 9000)]
+    assert [(n.file, words in n.message) for n in repo.notices] == [("uwsgi.ini", True)]
+
+
+def test_aiohttp_factory_runs_with_aiohttp_runner() -> None:
+    app = only(FIXTURES / "aiohttp")
+    assert (app.value("framework"), app.value("start_command"), app.value("port")) == (
+        "aiohttp", ["python", "-m", "aiohttp.web", "-H", "0.0.0.0", "-P", "8080", "app:create_app"], 8080)
+
+
+@pytest.mark.parametrize("app_code", [
+    "app = web.Application()\n",  # an application object: aiohttp's runner needs a factory
+    "def make():\n    app = web.Application()\n    return app\napp_ = None\n",  # a factory taking no argv
+])
+def test_aiohttp_app_run_by_its_script_listens_where_run_app_says(tmp_path: Path, app_code: str) -> None:
+    run = "web.run_app(app, port=8081)" if app_code.startswith("app =") else "web.run_app(make(), port=8081)"
+    write(tmp_path, {"requirements.txt": "aiohttp\n",
+                     "main.py": f"from aiohttp import web\n{app_code}\nif __name__ == '__main__':\n    {run}\n"})
+    app = only(tmp_path)
+    assert (app.value("start_command"), app.value("port")) == (["python", "main.py"], 8081)
+
+
+def test_a_script_starting_uvicorn_listens_on_its_settings_port(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "uvicorn\npydantic-settings\n",
+                     "svc/__main__.py": "import uvicorn\nfrom svc.settings import settings\n"
+                                        "uvicorn.run('svc.web:app', host=settings.host, port=settings.port)\n",
+                     "svc/settings.py": "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+                                        "    host: str = '0.0.0.0'\n    port: int = 8081\n\n\nsettings = Settings()\n"})
+    app = only(tmp_path)
+    assert (app.value("start_command"), app.value("port")) == (["python", "-m", "svc"], 8081)
+    assert where(app, "port") == ("svc/settings.py", 6)
+
+
+# -- version evidence and what is no project ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "version", "place"),
+    [
+        ({"setup.cfg": "[metadata]\nname = x\n[options]\npython_requires = >=3.10\n"}, "3.10", ("setup.cfg", 4)),
+        ({"setup.py": "from setuptools import setup\nsetup(name='x', python_requires='>=3.11, <4')\n"}, "3.11",
+         ("setup.py", 2)),
+        ({"setup.py": "from setuptools import setup\nsetup(name='x')\n", "PKG-INFO": "Name: x\nRequires-Python: >=3.9\n"},
+         "3.9", ("PKG-INFO", 2)),
+    ],
+)
+def test_setuptools_python_requires_is_version_evidence(tmp_path: Path, files: Dict[str, str], version: str,
+                                                        place: Tuple[str, int]) -> None:
+    app = only(write(tmp_path, files))
+    assert (app.value("version"), where(app, "version")) == (version, place)
+
+
+def test_a_setup_py_inside_a_package_is_no_app(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "click\n", "tool/__init__.py": "", "tool/setup.py": "setup()\n"})
+    apps, _ = scan(tmp_path)
+    assert [app.root for app in apps] == ["."]

@@ -72,6 +72,11 @@ FLASK_APP = {"requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n",
         ("python manage.py runserver 8001", 8001, "python manage.py runserver 0.0.0.0:8001"),
         ("django-admin runserver 127.0.0.1:8000 --noreload", 8000, "django-admin runserver 0.0.0.0:8000 --noreload"),
         ("datasette serve data.db", 8001, "datasette serve data.db"),  # not a server we know: left as written
+        ("uwsgi --module app:app --master", 8000, "uwsgi --module app:app --master --http-socket 0.0.0.0:8000"),
+        ("uwsgi --http 127.0.0.1:9000 --module app:app", 9000, "uwsgi --http 0.0.0.0:9000 --module app:app"),
+        ("uwsgi --ini uwsgi.ini", 9000, "uwsgi --ini uwsgi.ini"),  # the file says where it listens
+        ("python -m aiohttp.web -H localhost -P 8080 app:init", 9000,
+         "python -m aiohttp.web -H 0.0.0.0 -P 9000 app:init"),
     ],
 )
 def test_known_servers_listen_on_every_interface_at_the_port(command: str, port: int, expected: str) -> None:
@@ -88,6 +93,32 @@ def test_known_servers_listen_on_every_interface_at_the_port(command: str, port:
 )
 def test_the_port_a_server_command_states(command: str, port: Optional[int]) -> None:
     assert servers.stated_port(command.split()) == port
+
+
+@pytest.mark.parametrize(
+    ("command", "development", "production"),
+    [
+        ("python manage.py runserver 0.0.0.0:8000", "`runserver` is Django's development server", None),
+        ("flask --app app run --debug", "`flask run` is Flask's development server", None),
+        ("fastapi dev main.py", "`fastapi dev` is FastAPI's development server (it reloads on changes)", None),
+        ("fastapi run main.py", "", "fastapi run main.py"),
+        ("uvicorn main:app --reload --port 8000", "", "uvicorn main:app --port 8000"),
+        ("gunicorn --reload app:app", "", "gunicorn app:app"),
+        ("python app.py --reload", "", "python app.py --reload"),  # not a server we know: its options are its own
+    ],
+)
+def test_development_servers_are_named_and_development_switches_dropped(command: str, development: str,
+                                                                        production: Optional[str]) -> None:
+    assert servers.development(command.split()) == development
+    if production is not None:
+        assert servers.without_development(command.split())[0] == production.split()
+
+
+def test_each_server_names_the_distributions_that_install_it() -> None:
+    assert servers.installed_by(["waitress-serve", "app:app"]) == ("waitress",)
+    assert servers.installed_by(["uwsgi", "--ini", "uwsgi.ini"]) == ("uwsgi", "pyuwsgi")
+    assert servers.installed_by(["python", "-m", "aiohttp.web", "app:init"]) == ("aiohttp",)
+    assert servers.installed_by(["python", "app.py"]) == ()
 
 
 SERVER_COMMANDS = st.sampled_from([

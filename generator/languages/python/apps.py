@@ -31,6 +31,8 @@ class Target(NamedTuple):
     target: str
     file: str
     line: int
+    #: a factory's parameters as written ("" for an object, or a factory taking none)
+    parameters: str = ""
 
 
 class _Factory(NamedTuple):
@@ -65,7 +67,8 @@ def find(modules: Iterable[Tuple[str, str, str]], frameworks: List[str]) -> Opti
             return Target(framework, f"{module}:{match.group(1)}", file, _line(text, match.start()))
     for factory in factories:
         if _callable_without_arguments(factory.parameters):
-            return Target(factory.framework, f"{factory.module}:{factory.name}()", factory.file, factory.line)
+            return Target(factory.framework, f"{factory.module}:{factory.name}()", factory.file, factory.line,
+                          factory.parameters.strip())
     return None
 
 

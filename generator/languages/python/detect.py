@@ -134,6 +134,8 @@ class _Project:
     deps: Dict[str, Evidence] = field(default_factory=dict)
     #: the application object ("main:app", "mysite.wsgi:application"), when a framework was found
     target: str = ""
+    #: the parameters of the factory `target` calls ("" : none, or not a factory)
+    factory_parameters: str = ""
 
     @property
     def pyproject(self) -> Dict[str, Any]:
@@ -560,6 +562,7 @@ def _web_app(p: _Project) -> Optional[Tuple[str, str, Evidence]]:
         return None
     lines = p.repo.lines(found.file)
     text = lines[found.line - 1] if 0 < found.line <= len(lines) else ""
+    p.factory_parameters = found.parameters
     return found.framework, found.target, Evidence(found.file, found.line, excerpt(text))
 
 
@@ -693,6 +696,8 @@ def _conventional(p: _Project, app: AppCandidate) -> Optional[Start]:
     if framework is None or not p.target:
         return None
     for server in framework.servers:
+        if servers.SERVERS[server].passes_argv and p.target.endswith("()") and not p.factory_parameters:
+            continue  # it would call the factory with an argument the factory does not take
         if _installed(p, server) or app.value("server") == server:
             port = _port(p, app, [server], None)
             argv = servers.serve(server, p.target, port[0] if port else DEFAULT_PORT)

@@ -45,6 +45,8 @@ class Server(NamedTuple):
     #: its command serving an application target ("module:app", "module:factory()") at a port; None when
     #: it cannot serve that target (or is never the one we choose)
     serve: Optional[Callable[[str, int], Optional[List[str]]]] = None
+    #: it calls a factory with one argument (aiohttp's runner passes the remaining argv): a factory must take one
+    passes_argv: bool = False
 
 
 def _factory(target: str) -> Tuple[str, bool]:
@@ -103,7 +105,7 @@ SERVERS = {
     "uwsgi": Server(8000, bind=("--http-socket", "--http"), elsewhere=("--ini", "--yaml", "--json", "--xml"),
                     distributions=("uwsgi", "pyuwsgi"), development=("--py-autoreload",), serve=_uwsgi),
     "aiohttp.web": Server(8080, host=("-H", "--hostname"), port=("-P", "--port"), elsewhere=("-U", "--path"),
-                          distributions=("aiohttp",), serve=_aiohttp),
+                          distributions=("aiohttp",), serve=_aiohttp, passes_argv=True),
     # subcommands: `flask run`, `fastapi run|dev`, handled by `program`
     "flask run": Server(5000, host=("--host", "-h"), port=("--port", "-p"), distributions=("flask",),
                         for_development="Flask's development server"),
