@@ -769,13 +769,12 @@ def _program(p: _Project, app: AppCandidate, argv: List[str], evidence: Evidence
     files = _package_files(p, code)
     texts = [(rel, p.repo.read_text(rel) or "") for rel in files]
     started = [(rel, text, line) for rel, text in texts for line in [listeners.listener(text)] if line]
-    development = next(((rel, line, reason) for rel, text, line in started
-                        for reason in [frameworks.development_call(app.value("framework"), text.splitlines()[line - 1])]
-                        if reason), None)
-    if development:
-        rel, line, reason = development
-        p.repo.warn(f"{rel}:{line}", f"starts {reason}, not what an image runs")
-        return None
+    framework = str(app.value("framework") or "")
+    for rel, text, line in started:
+        reason = frameworks.development_call(framework, text.split("\n")[line - 1])
+        if reason:
+            p.repo.warn(f"{rel}:{line}", f"starts {reason}, not what an image runs")
+            return None
     if not started:
         if app.value("framework"):
             return None  # a web app's module run as a script serves nothing: no start command (_no_start)
