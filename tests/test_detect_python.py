@@ -644,3 +644,13 @@ def test_a_setup_py_inside_a_package_is_no_app(tmp_path: Path) -> None:
     write(tmp_path, {"requirements.txt": "click\n", "tool/__init__.py": "", "tool/setup.py": "setup()\n"})
     apps, _ = scan(tmp_path)
     assert [app.root for app in apps] == ["."]
+
+
+def test_a_factory_returning_a_flask_subclass_is_the_app(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n",
+                     "web/__init__.py": "from web.core import App\n\n\ndef create_app():\n    app = App(__name__)\n"
+                                        "    return app\n",
+                     "web/core.py": "from flask import Flask\n\n\nclass App(Flask):\n    pass\n"})
+    app = only(tmp_path)
+    assert (app.value("framework"), app.value("start_command")) == (
+        "flask", ["gunicorn", "--bind", "0.0.0.0:5000", "web:create_app()"])
