@@ -654,3 +654,10 @@ def test_a_factory_returning_a_flask_subclass_is_the_app(tmp_path: Path) -> None
     app = only(tmp_path)
     assert (app.value("framework"), app.value("start_command")) == (
         "flask", ["gunicorn", "--bind", "0.0.0.0:5000", "web:create_app()"])
+
+
+def test_django_without_a_settings_module_is_served_from_the_wsgi_module_startproject_writes(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "django\ngunicorn\n", "manage.py": "import sys\n",
+                     "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\n"
+                                     "application = get_wsgi_application()\n"})
+    assert only(tmp_path).value("start_command") == ["gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi:application"]

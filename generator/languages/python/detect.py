@@ -84,6 +84,7 @@ SETUP_CFG_PROJECT = re.compile(r"^\s*\[(?:metadata|options)(?:\.[^\]]*)?\]")
 FASTAPI_WITH_SERVER = re.compile(r"fastapi\s*\[[^\]]*\b(?:standard|all)\b", re.IGNORECASE)
 #: a quoted dotted name ("proj.settings"): a module a settings assignment may name
 DOTTED_STRING = re.compile(r"""["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)["']""")
+WSGI_MODULE = re.compile(r"^application\s*=\s*get_wsgi_application\(")
 WSGI_APPLICATION = re.compile(r"""^\s*WSGI_APPLICATION\s*=\s*["']([^"']+)["']""")
 #: the detection fact `kind` of a program that listens on no port (generator.validate.CLI)
 CLI = "cli"
@@ -510,12 +511,20 @@ def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence
     if wsgi:
         found = ("django", ":".join(wsgi[0].rsplit(".", 1)), wsgi[1])
     elif "django" in p.deps:
-        found = ("django", f"{module.split('.')[0]}.wsgi:application" if module else "", p.deps["django"])
+        found = ("django", f"{module.split('.')[0]}.wsgi:application" if module else _wsgi_module(p), p.deps["django"])
     else:
         return None
     if settings:
         app.set("django_settings", module, settings[1], settings[2])
     return found
+
+
+def _wsgi_module(p: _Project) -> str:
+    """The WSGI module `startproject` writes (`<project>/wsgi.py` calling get_wsgi_application), when no
+    settings module says which: "<project>.wsgi:application", "" when there is none or several."""
+    found = [p.local(rel) for rel in p.files if p.local(rel).count("/") == 1 and rel.endswith("/wsgi.py")
+             and p.repo.find_line(rel, WSGI_MODULE)]
+    return f"{found[0].split('/')[0]}.wsgi:application" if len(found) == 1 else ""
 
 
 def _settings_in_code(p: _Project, manage: str) -> Optional[Tuple[str, Evidence, str]]:
