@@ -661,3 +661,22 @@ def test_django_without_a_settings_module_is_served_from_the_wsgi_module_startpr
                      "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\n"
                                      "application = get_wsgi_application()\n"})
     assert only(tmp_path).value("start_command") == ["gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi:application"]
+
+
+@pytest.mark.parametrize(
+    ("requirements", "web", "words"),
+    [
+        ("flask\n", "waitress-serve --listen=*:$PORT app:app", "runs waitress-serve, which no dependency installs: "
+                                                               "add waitress"),
+        ("flask\n", "uwsgi --http-socket :$PORT --module app:app", "runs uwsgi, which no dependency installs: add uwsgi"),
+        ("flask\npyuwsgi\n", "uwsgi --http-socket :$PORT --module app:app", ""),
+        ("fastapi[standard]\n", "fastapi run main.py --port $PORT", ""),
+    ],
+)
+def test_a_stated_server_that_no_dependency_installs_is_named(tmp_path: Path, requirements: str, web: str,
+                                                              words: str) -> None:
+    write(tmp_path, {"requirements.txt": requirements, "Procfile": f"web: {web}\n",
+                     "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    _, repo = scan(tmp_path)
+    assert [n.message[:len(words)] for n in repo.notices if "no dependency installs" in n.message] == \
+        ([words] if words else [])

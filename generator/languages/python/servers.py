@@ -109,8 +109,8 @@ SERVERS = {
     # subcommands: `flask run`, `fastapi run|dev`, handled by `program`
     "flask run": Server(5000, host=("--host", "-h"), port=("--port", "-p"), distributions=("flask",),
                         for_development="Flask's development server"),
-    "fastapi run": Server(8000, host=("--host",), port=("--port",), distributions=("fastapi-cli",)),
-    "fastapi dev": Server(8000, host=("--host",), port=("--port",), distributions=("fastapi-cli",),
+    "fastapi run": Server(8000, host=("--host",), port=("--port",), distributions=("fastapi-cli", "fastapi")),
+    "fastapi dev": Server(8000, host=("--host",), port=("--port",), distributions=("fastapi-cli", "fastapi"),
                           for_development="FastAPI's development server (it reloads on changes)"),
     RUNSERVER: Server(8000, distributions=("django",), for_development="Django's development server"),
 }
