@@ -454,6 +454,7 @@ def fixture_app(name: str) -> Tuple[AppCandidate, Report]:
         ("port-flagset", 9898, ("main.go", 14), "not traced to the listener"),  # fs.Int("port", 9898)
         ("port-config", 8787, ("internal/config/config.go", 15), "followed through the field ListenAddr"),
         ("cobra-serve", 3000, ("cmd/serve.go", 21), ""),  # viper.SetDefault("port", "3000")
+        ("exporter", 9101, ("main.go", 16), ""),  # web.ListenAndServe(srv, kingpinflag.AddFlags(app, ":9101"), l)
     ],
 )
 def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak):
@@ -464,6 +465,11 @@ def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak
     assert weak in app.facts["port"].weak
     if not weak and fixture != "cobra-serve":
         assert app.facts["port"].weak == ""
+
+
+def test_an_exporter_listens_where_its_web_listen_address_flag_says():
+    app, _ = fixture_app("exporter")
+    assert (app.value("port"), app.value("port_setting")) == (9101, "--web.listen-address=0.0.0.0:PORT")
 
 
 def test_loopback_behind_a_flag_is_moved_by_the_start_arguments():
@@ -751,6 +757,12 @@ OPAQUE = ('package main\n\nimport (\n\t"net/http"\n{imports})\n\n{decl}\n\nfunc 
          "environment variable APP_PORT"),
         ('\t"flag"\n', 'var metrics = flag.Int("metrics-port", 9100, "metrics")', "flag.Parse()", 8080,
          "Go's usual one"),  # another port's option is not the app's
+        ('\t"github.com/prometheus/exporter-toolkit/web/kingpinflag"\n',
+         'var toolkit = kingpinflag.AddFlags(kingpin.CommandLine, ":9105")', "_ = toolkit", 9105,
+         "flag web.listen-address"),  # the exporter toolkit's listen-address helper declares the flag
+        ('\t"github.com/knadh/koanf/providers/confmap"\n',
+         'func load() { k.Load(confmap.Provider(map[string]interface{}{\n\t"log": "info",\n\t"http.port": 7474,\n}, "."), nil) }',
+         "load()", 7474, "config http.port"),  # koanf's defaults map
     ],
 )
 def test_options_named_like_the_port_when_the_address_is_out_of_sight(tmp_path, imports, decl, body, port, weak):

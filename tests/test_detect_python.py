@@ -15,7 +15,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "python"
 
 GUNICORN_5000 = ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]
 UVICORN_MAIN = ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]
-FLASK_RUN = ["python", "-m", "flask", "--app", "app:app", "run", "--host", "0.0.0.0", "--port", "5000"]
 
 
 def scan(path: Path) -> Tuple[List[AppCandidate], Repo]:
@@ -159,7 +158,7 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
         },
         {"start_command": ("main.py", 9), "port": ("main.py", 9), "server": ("requirements.txt", 2)},
     ),
-    "flask": (  # .python-version wins over runtime.txt; app.run(port=5050) is not what flask run uses
+    "flask": (  # .python-version wins over runtime.txt; app.run(port=5050) is the development server, not served
         "python/flask",
         ".",
         {
@@ -168,7 +167,8 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "requirements_file": "requirements.txt",
             "installable": False,
             "framework": "flask",
-            "start_command": FLASK_RUN,
+            "server": "gunicorn",
+            "start_command": GUNICORN_5000,
             "port": 5000,
         },
         {"version": (".python-version", 1), "start_command": ("app.py", 7), "port": ("app.py", 7)},
@@ -283,10 +283,8 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "requirements_file": "requirements.txt",
             "installable": False,
             "framework": "flask",
-            "start_command": FLASK_RUN,
-            "port": 5000,
         },
-        {"start_command": ("app.py", 7)},
+        {"framework": ("app.py", 7)},
     ),
 }
 
@@ -303,7 +301,9 @@ def test_fixture(fixture: str) -> None:
 
 #: fixture -> the notices detection gives on it (file, words of the message)
 NOTICES = {
-    "malformed": [("pyproject.toml", "malformed TOML")],
+    "malformed": [("pyproject.toml", "malformed TOML"),
+                  ("pyproject.toml", "no production server for flask (add gunicorn); pass --cmd "
+                   "'gunicorn --bind 0.0.0.0:5000 app:app'")],
     "procfile-chain": [("Procfile", "2 command(s) before the server become release steps"),
                        ("Procfile", "gunicorn: --bind 0.0.0.0:5000 added")],
     "gunicorn-config": [("Procfile", "gunicorn: --bind 0.0.0.0:5006 added")],
@@ -423,10 +423,10 @@ def test_procfile_ports(tmp_path: Path, procfile: str, command: List[str], port:
 
 
 def test_procfile_that_cannot_be_split_is_ignored_with_a_warning(tmp_path: Path) -> None:
-    write(tmp_path, {"requirements.txt": "flask\n", "app.py": "import flask\napp = flask.Flask(__name__)\n",
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n", "app.py": "import flask\napp = flask.Flask(__name__)\n",
                      "Procfile": "web: gunicorn 'app:app\n"})
     apps, repo = scan(tmp_path)
-    assert [app.value("start_command") for app in apps] == [FLASK_RUN]
+    assert [app.value("start_command") for app in apps] == [GUNICORN_5000]
     assert [n.file for n in repo.notices] == ["Procfile"]
     assert "cannot be split" in repo.notices[0].message
 
@@ -479,7 +479,8 @@ def test_manifests_with_wrong_types_do_not_crash(tmp_path: Path) -> None:
     assert app.value("framework") is None and app.value("start_command") is None
 
 
-def test_django_without_gunicorn_uses_runserver(tmp_path: Path) -> None:
+def test_django_without_a_production_server_is_not_started_with_runserver(tmp_path: Path) -> None:
+    """runserver is Django's development server: the warning names the server to add and the --cmd."""
     write(tmp_path, {
         "requirements.txt": "django\n",
         "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conf.settings.prod')\n",
@@ -489,8 +490,11 @@ def test_django_without_gunicorn_uses_runserver(tmp_path: Path) -> None:
     app = only(tmp_path)
     assert app.value("django_settings") == "conf.settings.prod"
     assert where(app, "framework") == ("conf/settings/base.py", 1)
-    assert app.value("start_command") == ["python", "manage.py", "runserver", "0.0.0.0:8000"]
-    assert app.value("port") == 8000
+    assert app.value("start_command") is None
+    _, repo = scan(tmp_path)
+    assert [(n.file, n.message) for n in repo.notices] == [
+        ("requirements.txt", "no production server for django (add gunicorn); pass --cmd "
+         "'gunicorn --bind 0.0.0.0:8000 conf.wsgi:application'")]
 
 
 def test_flask_dependency_without_an_app_module_is_no_framework(tmp_path: Path) -> None:
@@ -524,10 +528,10 @@ def test_poetry_package_is_installable_and_its_script_starts(tmp_path: Path) -> 
 
 
 def test_overlong_procfile_command_is_ignored_with_a_warning(tmp_path: Path) -> None:
-    write(tmp_path, {"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
                      "Procfile": "web: " + "x " * 5000 + "\n"})
     apps, repo = scan(tmp_path)
-    assert [app.value("start_command") for app in apps] == [FLASK_RUN]
+    assert [app.value("start_command") for app in apps] == [GUNICORN_5000]
     assert [n.file for n in repo.notices] == ["Procfile"]
 
 
@@ -549,3 +553,130 @@ def test_scripts_of_a_project_that_is_not_installed_are_not_the_start_command(tm
     app = only(tmp_path)
     assert app.value("installable") is False
     assert (app.value("start_command"), where(app, "start_command")) == (["python", "main.py"], ("main.py", 1))
+
+
+# -- production servers, not development ones (frameworks.py, servers.py) ----------------------
+
+
+def test_flask_with_only_its_development_server_gets_no_start_command_and_is_told_what_to_add() -> None:
+    app = only(FIXTURES / "flask-dev")
+    assert app.value("start_command") is None
+    _, repo = scan(FIXTURES / "flask-dev")
+    expected = [("Procfile", "flask --app app run --debug --port 5000: `flask run` is Flask's development server"),
+                ("app.py:14", "starts flask's development server (flask run, app.run())"),
+                ("requirements.txt", "no production server for flask (add gunicorn); pass --cmd 'gunicorn --bind 0.0.0.0")]
+    assert [(n.file, n.message[:len(words)]) for n, (_, words) in zip(repo.notices, expected)] == expected
+    assert len(repo.notices) == len(expected)
+
+
+def test_uwsgi_ini_speaking_http_on_every_interface_runs_as_it_is() -> None:
+    app = only(FIXTURES / "uwsgi-django")
+    assert (app.value("start_command"), app.value("port"), app.value("server")) == (
+        ["uwsgi", "--ini", "uwsgi.ini"], 8000, "uwsgi")
+    assert where(app, "port") == ("uwsgi.ini", 3)
+
+
+@pytest.mark.parametrize(
+    ("ini", "words"),
+    [
+        ("[uwsgi]\nchdir = /srv/app\nmodule = site:app\nhttp-socket = :9000\n", "it sets chdir"),
+        ("[uwsgi]\nwsgi-file = site.py\ncallable = app\nhttp = 127.0.0.1:9000\n", "it listens on 127.0.0.1"),
+    ],
+)
+def test_uwsgi_ini_tied_to_its_host_is_replaced_by_its_module_over_http(tmp_path: Path, ini: str, words: str) -> None:
+    write(tmp_path, {"requirements.txt": "flask\nuwsgi\n", "site.py": "from flask import Flask\napp = Flask(__name__)\n",
+                     "uwsgi.ini": ini})
+    apps, repo = scan(tmp_path)
+    assert [(a.value("start_command"), a.value("port")) for a in apps] == [
+        (["uwsgi", "--http-socket", "0.0.0.0:9000", "--master", "--module", "site:app"], 9000)]
+    assert [(n.file, words in n.message) for n in repo.notices] == [("uwsgi.ini", True)]
+
+
+def test_aiohttp_factory_runs_with_aiohttp_runner() -> None:
+    app = only(FIXTURES / "aiohttp")
+    assert (app.value("framework"), app.value("start_command"), app.value("port")) == (
+        "aiohttp", ["python", "-m", "aiohttp.web", "-H", "0.0.0.0", "-P", "8080", "app:create_app"], 8080)
+
+
+@pytest.mark.parametrize("app_code", [
+    "app = web.Application()\n",  # an application object: aiohttp's runner needs a factory
+    "def make():\n    app = web.Application()\n    return app\napp_ = None\n",  # a factory taking no argv
+])
+def test_aiohttp_app_run_by_its_script_listens_where_run_app_says(tmp_path: Path, app_code: str) -> None:
+    run = "web.run_app(app, port=8081)" if app_code.startswith("app =") else "web.run_app(make(), port=8081)"
+    write(tmp_path, {"requirements.txt": "aiohttp\n",
+                     "main.py": f"from aiohttp import web\n{app_code}\nif __name__ == '__main__':\n    {run}\n"})
+    app = only(tmp_path)
+    assert (app.value("start_command"), app.value("port")) == (["python", "main.py"], 8081)
+
+
+def test_a_script_starting_uvicorn_listens_on_its_settings_port(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "uvicorn\npydantic-settings\n",
+                     "svc/__main__.py": "import uvicorn\nfrom svc.settings import settings\n"
+                                        "uvicorn.run('svc.web:app', host=settings.host, port=settings.port)\n",
+                     "svc/settings.py": "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+                                        "    host: str = '0.0.0.0'\n    port: int = 8081\n\n\nsettings = Settings()\n"})
+    app = only(tmp_path)
+    assert (app.value("start_command"), app.value("port")) == (["python", "-m", "svc"], 8081)
+    assert where(app, "port") == ("svc/settings.py", 6)
+
+
+# -- version evidence and what is no project ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "version", "place"),
+    [
+        ({"setup.cfg": "[metadata]\nname = x\n[options]\npython_requires = >=3.10\n"}, "3.10", ("setup.cfg", 4)),
+        ({"setup.py": "from setuptools import setup\nsetup(name='x', python_requires='>=3.11, <4')\n"}, "3.11",
+         ("setup.py", 2)),
+        ({"setup.py": "from setuptools import setup\nsetup(name='x')\n", "PKG-INFO": "Name: x\nRequires-Python: >=3.9\n"},
+         "3.9", ("PKG-INFO", 2)),
+    ],
+)
+def test_setuptools_python_requires_is_version_evidence(tmp_path: Path, files: Dict[str, str], version: str,
+                                                        place: Tuple[str, int]) -> None:
+    app = only(write(tmp_path, files))
+    assert (app.value("version"), where(app, "version")) == (version, place)
+
+
+def test_a_setup_py_inside_a_package_is_no_app(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "click\n", "tool/__init__.py": "", "tool/setup.py": "setup()\n"})
+    apps, _ = scan(tmp_path)
+    assert [app.root for app in apps] == ["."]
+
+
+def test_a_factory_returning_a_flask_subclass_is_the_app(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "flask\ngunicorn\n",
+                     "web/__init__.py": "from web.core import App\n\n\ndef create_app():\n    app = App(__name__)\n"
+                                        "    return app\n",
+                     "web/core.py": "from flask import Flask\n\n\nclass App(Flask):\n    pass\n"})
+    app = only(tmp_path)
+    assert (app.value("framework"), app.value("start_command")) == (
+        "flask", ["gunicorn", "--bind", "0.0.0.0:5000", "web:create_app()"])
+
+
+def test_django_without_a_settings_module_is_served_from_the_wsgi_module_startproject_writes(tmp_path: Path) -> None:
+    write(tmp_path, {"requirements.txt": "django\ngunicorn\n", "manage.py": "import sys\n",
+                     "shop/wsgi.py": "from django.core.wsgi import get_wsgi_application\n"
+                                     "application = get_wsgi_application()\n"})
+    assert only(tmp_path).value("start_command") == ["gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi:application"]
+
+
+@pytest.mark.parametrize(
+    ("requirements", "web", "words"),
+    [
+        ("flask\n", "waitress-serve --listen=*:$PORT app:app", "runs waitress-serve, which no dependency installs: "
+                                                               "add waitress"),
+        ("flask\n", "uwsgi --http-socket :$PORT --module app:app", "runs uwsgi, which no dependency installs: add uwsgi"),
+        ("flask\npyuwsgi\n", "uwsgi --http-socket :$PORT --module app:app", ""),
+        ("fastapi[standard]\n", "fastapi run main.py --port $PORT", ""),
+    ],
+)
+def test_a_stated_server_that_no_dependency_installs_is_named(tmp_path: Path, requirements: str, web: str,
+                                                              words: str) -> None:
+    write(tmp_path, {"requirements.txt": requirements, "Procfile": f"web: {web}\n",
+                     "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    _, repo = scan(tmp_path)
+    assert [n.message[:len(words)] for n in repo.notices if "no dependency installs" in n.message] == \
+        ([words] if words else [])

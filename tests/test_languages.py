@@ -289,9 +289,10 @@ def test_an_empty_start_command_is_called_empty(tmp_path):
 
 def test_a_django_app_without_a_settings_module_names_manage_py(tmp_path):
     project = _write(tmp_path / "project", {
-        "requirements.txt": "django==5.0.6\n",
+        "requirements.txt": "django==5.0.6\ngunicorn\n",
         "manage.py": "import sys\nfrom django.core.management import execute_from_command_line\n"
                      "execute_from_command_line(sys.argv)\n",
+        "mysite/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
     })
     before = tree(project)
     result = scaffold("new", "--yes", str(project))

@@ -73,6 +73,11 @@ FLASK_APP = {"requirements.txt": "flask==3.1.0\ngunicorn==23.0.0\n",
         ("python manage.py runserver 8001", 8001, "python manage.py runserver 0.0.0.0:8001"),
         ("django-admin runserver 127.0.0.1:8000 --noreload", 8000, "django-admin runserver 0.0.0.0:8000 --noreload"),
         ("datasette serve data.db", 8001, "datasette serve data.db"),  # not a server we know: left as written
+        ("uwsgi --module app:app --master", 8000, "uwsgi --module app:app --master --http-socket 0.0.0.0:8000"),
+        ("uwsgi --http 127.0.0.1:9000 --module app:app", 9000, "uwsgi --http 0.0.0.0:9000 --module app:app"),
+        ("uwsgi --ini uwsgi.ini", 9000, "uwsgi --ini uwsgi.ini"),  # the file says where it listens
+        ("python -m aiohttp.web -H localhost -P 8080 app:init", 9000,
+         "python -m aiohttp.web -H 0.0.0.0 -P 9000 app:init"),
     ],
 )
 def test_known_servers_listen_on_every_interface_at_the_port(command: str, port: int, expected: str) -> None:
@@ -89,6 +94,32 @@ def test_known_servers_listen_on_every_interface_at_the_port(command: str, port:
 )
 def test_the_port_a_server_command_states(command: str, port: Optional[int]) -> None:
     assert servers.stated_port(command.split()) == port
+
+
+@pytest.mark.parametrize(
+    ("command", "development", "production"),
+    [
+        ("python manage.py runserver 0.0.0.0:8000", "`runserver` is Django's development server", None),
+        ("flask --app app run --debug", "`flask run` is Flask's development server", None),
+        ("fastapi dev main.py", "`fastapi dev` is FastAPI's development server (it reloads on changes)", None),
+        ("fastapi run main.py", "", "fastapi run main.py"),
+        ("uvicorn main:app --reload --port 8000", "", "uvicorn main:app --port 8000"),
+        ("gunicorn --reload app:app", "", "gunicorn app:app"),
+        ("python app.py --reload", "", "python app.py --reload"),  # not a server we know: its options are its own
+    ],
+)
+def test_development_servers_are_named_and_development_switches_dropped(command: str, development: str,
+                                                                        production: Optional[str]) -> None:
+    assert servers.development(command.split()) == development
+    if production is not None:
+        assert servers.without_development(command.split())[0] == production.split()
+
+
+def test_each_server_names_the_distributions_that_install_it() -> None:
+    assert servers.installed_by(["waitress-serve", "app:app"]) == ("waitress",)
+    assert servers.installed_by(["uwsgi", "--ini", "uwsgi.ini"]) == ("uwsgi", "pyuwsgi")
+    assert servers.installed_by(["python", "-m", "aiohttp.web", "app:init"]) == ("aiohttp",)
+    assert servers.installed_by(["python", "app.py"]) == ()
 
 
 SERVER_COMMANDS = st.sampled_from([
@@ -171,8 +202,9 @@ def test_procfile_lines_that_need_a_shell_are_not_guessed(line: str, reason: str
         ("gunicorn --bind 0.0.0.0:${PORT:-7000} app:app", ["gunicorn", "--bind", "0.0.0.0:7000", "app:app"], 7000),
         ("uvicorn app:app --port $PORT", ["uvicorn", "app:app", "--port", "5000", "--host", "0.0.0.0"], 5000),
         ("gunicorn app:app", ["gunicorn", "app:app", "--bind", "0.0.0.0:5000"], 5000),
-        ("python manage.py migrate; python manage.py runserver",
-         ["python", "manage.py", "runserver", "0.0.0.0:5000"], 5000),
+        # a development server stated in the Procfile is not what the image runs: the app's production server is
+        ("flask db upgrade; flask run --port $PORT", ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"], 5000),
+        ("uvicorn app:app --reload --port $PORT", ["uvicorn", "app:app", "--port", "5000", "--host", "0.0.0.0"], 5000),
     ],
 )
 def test_procfile_server_gets_the_port_and_every_interface(tmp_path: Path, web: str, start: List[str],
@@ -290,7 +322,7 @@ def test_a_script_file_that_serves_is_a_server_and_one_that_prints_is_not(tmp_pa
 def test_django_settings_chosen_in_code_is_the_settings_module_that_exists(tmp_path: Path) -> None:
     """Azure quickstart: `m = "proj.production" if ... else "proj.settings"`, then setdefault(..., m)."""
     app = only(write(tmp_path, {
-        "requirements.txt": "django==5.1\n",
+        "requirements.txt": "django==5.1\ngunicorn\n",
         "manage.py": "import os\n\n\ndef main():\n    settings_module = 'proj.production' if 'HOST' in os.environ "
                      "else 'proj.settings'\n    os.environ.setdefault('DJANGO_SETTINGS_MODULE', settings_module)\n",
         "proj/__init__.py": "",
@@ -324,9 +356,9 @@ def test_uv_workspace_member_says_its_lock_is_not_used(tmp_path: Path) -> None:
     ("files", "words"),
     [
         ({"requirements.txt": "fastapi\n", "main.py": "from fastapi import FastAPI\napp = FastAPI()\n"},
-         "main:app: no server among the dependencies (add uvicorn); pass --cmd 'uvicorn main:app --host 0.0.0.0"),
+         "no production server for fastapi (add uvicorn); pass --cmd 'uvicorn main:app --host 0.0.0.0 --port 8000'"),
         ({"requirements.txt": "flask\n", "web.py": "import flask\n"},
-         "no flask app object found (top level or factory); pass --cmd 'gunicorn MODULE:APP --bind 0.0.0.0:8000'"),
+         "no flask app object found (top level or factory); pass --cmd 'gunicorn --bind 0.0.0.0:5000 MODULE:APP'"),
     ],
 )
 def test_no_start_command_says_what_was_found_and_what_to_pass(tmp_path: Path, files: Dict[str, str],
@@ -340,7 +372,7 @@ def test_no_start_command_says_what_was_found_and_what_to_pass(tmp_path: Path, f
 
 def test_included_requirement_files_are_mounted_and_nothing_outside_the_project(tmp_path: Path) -> None:
     root = write(tmp_path, {"svc/requirements.txt": "-r base/common.txt\n-r ../shared.txt\n--constraint=c.txt\n",
-                            "svc/base/common.txt": "flask\n", "svc/c.txt": "werkzeug<4\n", "shared.txt": "click\n",
+                            "svc/base/common.txt": "flask\ngunicorn\n", "svc/c.txt": "werkzeug<4\n", "shared.txt": "click\n",
                             "svc/setup.cfg": "[metadata]\nname = svc\n", "svc/app.py": "from flask import Flask\n"
                                                                          "app = Flask(__name__)\n"})
     report = detect(root)

@@ -74,6 +74,8 @@ CASES: List[Case] = [
     *[Case("go/cgo", final, "main.go", **GO) for final in ("distroless", "debian")],
     Case("go/workspace", "scratch", "api/main.go", **GO),
     Case("go/vendored", "scratch", "main.go", dependency_step=None),
+    # a Prometheus-style exporter: listens where the exporter toolkit's --web.listen-address says
+    Case("go/exporter", "scratch", "main.go", **GO),
     Case("python/pip", "slim", "app.py", dependency_step="requirements", sbom=True, **PY),
     Case("python/pip", "distroless", "app.py", dependency_step="requirements",
          flags=("--language-version", "3.11"), **PY),
@@ -89,6 +91,9 @@ CASES: List[Case] = [
     Case("python/fastapi-factory", "slim", "app/main.py", dependency_step="requirements", **PY),
     Case("python/gunicorn-config", "slim", "app.py", dependency_step="requirements", **PY),
     Case("python/requirements-include", "slim", "app.py", dependency_step="requirements", **PY),
+    # production servers from the framework tables (issue 18): uWSGI from the project's ini, aiohttp's runner
+    Case("python/uwsgi-django", "slim", "mysite/urls.py", dependency_step="requirements", **PY),
+    Case("python/aiohttp", "slim", "app.py", dependency_step="requirements", **PY),
     *[Case("java/maven", final, "src/main/java/com/example/hello/Main.java", **JAVA, sbom=final == "debian")
       for final in ("distroless", "debian")],
     Case("java/maven", "jre", "src/main/java/com/example/hello/Main.java", **JAVA),  # the base image's runtime

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 from generator.detect.model import Evidence
-from generator.languages.go.options import SET_DEFAULT, flag_binding, flag_call
+from generator.languages.go.options import FLAG_HELPERS, SET_DEFAULT, flag_binding, flag_call, flag_helper
 from generator.languages.go.source import GoSource
 from generator.languages.go.values import ASSIGN, Found, Knob, assigned, call_args, join, literal, merge, right_side, split_top
 
@@ -342,6 +342,16 @@ def _flag_default(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
                  Knob("flag", option, call.evidence, "address"), found.weak if found else "")
 
 
+def _helper_flag(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
+    """kingpinflag.AddFlags(kingpin.CommandLine, ":9100"): the default, set by the flag the helper declares."""
+    helper = flag_helper(call.source, call.name, call.args)
+    if helper is None:
+        return PASS
+    found = ev.resolve(helper[1], call.source, call.line, call.depth)
+    return Found(found.value if found else None, call.evidence, Knob("flag", helper[0].flag, call.evidence, "address"),
+                 found.weak if found else "")
+
+
 def _env_fallback(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
     """getEnv("PORT", "8080") and the like: a helper named for the environment, given a variable and a fallback."""
     if len(call.args) < 2 or not ENV_HELPER.search(call.short):
@@ -373,6 +383,7 @@ BY_NAME: Dict[str, Handler] = {
     "GetInt": _viper_get,
     "Get": _viper_get,
     "Or": _first_set,
+    **{name: _helper_flag for name in FLAG_HELPERS},
 }
 #: handlers by the call's name in lower case (helpers are spelt every way: getenv, GetEnv, MustGetenv)
 BY_CASELESS_NAME: Dict[str, Handler] = {name: _env_read for name in ("getenv", "lookupenv", "mustgetenv", "env")}

@@ -45,6 +45,9 @@ FRAMEWORKS = {
     "Start": ("github.com/labstack/echo",),
     "Listen": ("github.com/gofiber/fiber", "github.com/valyala/fasthttp"),
 }
+#: packages whose ListenAndServe takes its address from a flag configuration, by import path: the argument's index
+#: (the exporter toolkit's web.ListenAndServe(server, flags, logger) listens on --web.listen-address)
+FLAG_CONFIG_SERVERS = {"github.com/prometheus/exporter-toolkit/web": 1}
 #: the packages whose Listen("tcp", addr) binds a socket, by import path and by their usual name
 NET_PACKAGES = ("net", "crypto/tls")
 NET_NAMES = ("net", "tls")
@@ -336,7 +339,11 @@ def _listener_call(source: GoSource, match: "re.Match[str]") -> Optional[Listene
 
 
 def _serve_argument(site: _Site) -> Tuple[bool, Optional[str]]:
-    """http.ListenAndServe(addr, h) takes it; srv.ListenAndServe() uses the server's Addr."""
+    """http.ListenAndServe(addr, h) takes it; srv.ListenAndServe() uses the server's Addr; the exporter toolkit's
+    web.ListenAndServe(srv, flags, logger) the flags' listen address."""
+    index = FLAG_CONFIG_SERVERS.get(site.package)
+    if index is not None:
+        return True, site.args[index] if len(site.args) > index else None
     return True, site.args[0] if site.args and (site.package or not site.owner) else None
 
 

@@ -1,4 +1,5 @@
-"""The options a Go program declares, library by library: flag/pflag, kingpin, urfave/cli, viper, env tags.
+"""The options a Go program declares, library by library: flag/pflag, kingpin, urfave/cli, viper, env tags,
+and the helpers that declare a listen-address flag for a program (the Prometheus exporter toolkit's).
 
 Each library's way of declaring an option with a default is one entry of `LIBRARIES`
 (what to look for in a file, and how to read one declaration), so that a new library
@@ -26,6 +27,37 @@ KINGPIN = re.compile(r'\b\w*Flag\(\s*(?:\w+\s*,\s*)?"(?P<name>[\w.-]+)"\s*,\s*"(
 URFAVE = re.compile(r"(?:String|Int|Uint)Flag\s*\{[^}]*?\bName:\s*\"(?P<name>[^\"]+)\"[^}]*?\bValue:\s*(?P<value>\"[^\"]*\"|\d+)",
                     re.S)
 ENV_TAG = re.compile(r"`[^`\n]*\benv(?:config)?:\"(?P<env>\w+)[^\"]*\"[^`\n]*\b(?:envDefault|default):\"(?P<value>[^\"]*)\"")
+
+
+@dataclass(frozen=True)
+class FlagHelper:
+    """A library function that declares a listen-address flag itself, given its default: `kingpinflag.AddFlags(
+    kingpin.CommandLine, ":9100")` declares --web.listen-address (every Prometheus exporter shares it)."""
+
+    #: the flag it declares
+    flag: str
+    #: which argument is the default address
+    default: int
+    #: the import paths the function is called from
+    packages: Tuple[str, ...]
+
+
+#: helpers declaring a listen-address flag, by function name
+FLAG_HELPERS = {
+    "AddFlags": FlagHelper("web.listen-address", 1, ("github.com/prometheus/exporter-toolkit/web/kingpinflag",
+                                                     "github.com/prometheus/exporter-toolkit/web/flag")),
+}
+KOANF_DEFAULTS = re.compile(r"\bconfmap\.Provider\(\s*map\[string\]\s*(?:interface\{\}|any)\s*\{")
+HELPER_CALL = re.compile(r"\b(?P<name>\w+\.(?:" + "|".join(FLAG_HELPERS) + r"))\s*\(")
+
+
+def flag_helper(source: GoSource, name: str, args: List[str]) -> Optional[Tuple[FlagHelper, str]]:
+    """(the helper, its default expression) when `name` ("kingpinflag.AddFlags") is a listen-address helper."""
+    alias, _, short = name.rpartition(".")
+    helper = FLAG_HELPERS.get(short)
+    if helper is None or source.aliases.get(alias) not in helper.packages or len(args) <= helper.default:
+        return None
+    return helper, args[helper.default]
 
 
 def flag_binding(name: str) -> "re.Pattern[str]":
@@ -96,6 +128,30 @@ def _pattern_flags(pattern: "re.Pattern[str]") -> Callable[[GoSource], Iterator[
     return read
 
 
+def _flag_helpers(source: GoSource) -> Iterator[Found]:
+    """`kingpinflag.AddFlags(kingpin.CommandLine, ":9100")`: the flag it declares, with the default given."""
+    code = source.code
+    for match in HELPER_CALL.finditer(code):
+        args = call_args(code, code.index("(", match.start())) or []
+        found = flag_helper(source, match.group("name"), args)
+        if found:
+            line = source.line_of(match.start())
+            yield Found(literal(found[1]), source.evidence(line), Knob("flag", found[0].flag, source.evidence(line)))
+
+
+def _koanf_defaults(source: GoSource) -> Iterator[Found]:
+    """koanf: `k.Load(confmap.Provider(map[string]interface{}{"port": 8080}, "."), nil)`, its defaults map."""
+    code = source.code
+    for match in KOANF_DEFAULTS.finditer(code):
+        entries = call_args(code, match.end() - 1) or []  # the map literal's entries
+        for entry in entries:
+            key, colon, value = entry.partition(":")
+            name = literal(key.strip())
+            if colon and name:
+                line = source.line_of(match.start())
+                yield Found(literal(value.strip()), source.evidence(line), Knob("config", name, source.evidence(line)))
+
+
 def _env_tags(source: GoSource) -> Iterator[Found]:
     """envconfig and caarlos0/env struct tags: `env:"PORT" envDefault:"8080"` (read on the raw lines)."""
     for index, text in enumerate(source.raw_lines):
@@ -110,7 +166,9 @@ LIBRARIES = (
     Library("viper", ("",), _viper_defaults),
     Library("kingpin", ("Default(",), _pattern_flags(KINGPIN)),
     Library("urfave/cli", ("Flag",), _pattern_flags(URFAVE)),
+    Library("koanf", ("confmap.Provider",), _koanf_defaults),
     Library("env struct tags", ("default:", "envDefault:"), _env_tags),
+    Library("listen-address helpers", tuple(f"{name}(" for name in FLAG_HELPERS), _flag_helpers),
 )
 
 

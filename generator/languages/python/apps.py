@@ -1,4 +1,4 @@
-"""Where a Flask or FastAPI application object is, for the server to import ("module:attribute").
+"""Where a Flask, FastAPI, Starlette or aiohttp application object is, for the server to import ("module:attribute").
 
 Real projects rarely write `app = Flask(__name__)` at the top of app.py: the object is
 made by a factory (`def create_app(): app = Flask(...); return app`) that another module
@@ -14,7 +14,8 @@ import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 #: how each framework's application class is called
-APP_CLASSES = {"fastapi": r"(?:fastapi\.)?FastAPI\(", "flask": r"(?:flask\.)?Flask\("}
+APP_CLASSES = {"fastapi": r"(?:fastapi\.)?FastAPI\(", "flask": r"(?:flask\.)?Flask\(",
+               "starlette": r"(?:starlette\.applications\.)?Starlette\(", "aiohttp": r"(?:aiohttp\.)?web\.Application\("}
 #: an assignment at the top level of a module: name, optional annotation, value
 ASSIGNMENT = r"^([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*"
 TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)?", re.MULTILINE)
@@ -30,6 +31,8 @@ class Target(NamedTuple):
     target: str
     file: str
     line: int
+    #: a factory's parameters as written ("" for an object, or a factory taking none)
+    parameters: str = ""
 
 
 class _Factory(NamedTuple):
@@ -48,14 +51,15 @@ def find(modules: Iterable[Tuple[str, str, str]], frameworks: List[str]) -> Opti
     module; else the first factory that can be called without arguments.
     """
     texts = list(modules)
-    factories = [factory for file, module, text in texts for factory in _factories(file, module, text, frameworks)]
+    classes = _classes(texts, frameworks)
+    factories = [factory for file, module, text in texts for factory in _factories(file, module, text, classes)]
     by_name: Dict[str, _Factory] = {}
     for factory in factories:
         by_name.setdefault(factory.name, factory)
     called = "|".join(re.escape(name) for name in by_name)
     for file, module, text in texts:
         for framework in frameworks:
-            match = re.search(ASSIGNMENT + APP_CLASSES[framework], text, re.MULTILINE)
+            match = re.search(ASSIGNMENT + classes[framework], text, re.MULTILINE)
             if match:
                 return Target(framework, f"{module}:{match.group(1)}", file, _line(text, match.start()))
         match = re.search(ASSIGNMENT + rf"(?:[A-Za-z_][\w.]*\.)?({called})\(", text, re.MULTILINE) if called else None
@@ -64,16 +68,30 @@ def find(modules: Iterable[Tuple[str, str, str]], frameworks: List[str]) -> Opti
             return Target(framework, f"{module}:{match.group(1)}", file, _line(text, match.start()))
     for factory in factories:
         if _callable_without_arguments(factory.parameters):
-            return Target(factory.framework, f"{factory.module}:{factory.name}()", factory.file, factory.line)
+            return Target(factory.framework, f"{factory.module}:{factory.name}()", factory.file, factory.line,
+                          factory.parameters.strip())
     return None
 
 
-def _factories(file: str, module: str, text: str, frameworks: List[str]) -> Iterable[_Factory]:
-    """Top-level functions whose body creates an application."""
+def _classes(texts: List[Tuple[str, str, str]], frameworks: List[str]) -> Dict[str, str]:
+    """Each framework's pattern of an application made: its class, or a subclass the modules declare
+    (`class App(Flask):`, then `App(__name__)`)."""
+    patterns: Dict[str, str] = {}
+    for framework in frameworks:
+        base = APP_CLASSES[framework][: -len(r"\(")]
+        declared = re.compile(rf"^class\s+([A-Za-z_]\w*)\s*\(\s*{base}\s*[,)]", re.MULTILINE)
+        subclasses = sorted({name for _, _, text in texts for name in declared.findall(text)})
+        alternatives = [base, *(rf"(?:[A-Za-z_][\w.]*\.)?{re.escape(name)}" for name in subclasses)]
+        patterns[framework] = "(?:" + "|".join(alternatives) + r")\("
+    return patterns
+
+
+def _factories(file: str, module: str, text: str, classes: Dict[str, str]) -> Iterable[_Factory]:
+    """Top-level functions whose body creates an application (of a framework's class or a subclass)."""
     for match in TOP_LEVEL_DEF.finditer(text):
         following = TOP_LEVEL_LINE.search(text, match.end())
         body = text[match.end() : following.start() if following else len(text)]
-        framework = next((name for name in frameworks if re.search(r"(?<![\w.])" + APP_CLASSES[name], body)), None)
+        framework = next((name for name, made in classes.items() if re.search(r"(?<![\w.])" + made, body)), None)
         if framework and RETURN.search(body):
             yield _Factory(match.group(1), framework, file, module, _line(text, match.start()), match.group(2) or "")
 

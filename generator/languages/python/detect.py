@@ -17,7 +17,8 @@ from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.stated import procfile
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
-from generator.languages.python import MIN_MINOR, apps, listeners, servers
+from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, servers, uwsgi
+from generator.languages.python.frameworks import FRAMEWORKS
 
 #: a port and where it came from (no evidence: nothing but a convention)
 Port = Tuple[int, Optional[Evidence]]
@@ -75,9 +76,6 @@ DJANGO_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([^"']+)["
 #: environment marker in double quotes, nothing a shell would interpret (generator.languages.python repeats it)
 DECLARED_REQUIREMENT = re.compile(r"""[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9._, -]*\])?[A-Za-z0-9<>=!~.*+, ;"()_-]*""")
 MAX_DECLARED = 64
-#: the distribution that installs each server program
-SERVER_DISTRIBUTIONS = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
-                        "waitress-serve": "waitress"}
 #: frameworks whose releases before (major, minor) run on no Python we build for: (name, release, Pythons)
 LEGACY_PINS = (("django", (2, 2), "Python 3.7 at most"),)
 PINNED_VERSION = re.compile(r"==\s*v?([0-9]+)\.([0-9]+)[0-9.]*")
@@ -87,6 +85,7 @@ SETUP_CFG_PROJECT = re.compile(r"^\s*\[(?:metadata|options)(?:\.[^\]]*)?\]")
 FASTAPI_WITH_SERVER = re.compile(r"fastapi\s*\[[^\]]*\b(?:standard|all)\b", re.IGNORECASE)
 #: a quoted dotted name ("proj.settings"): a module a settings assignment may name
 DOTTED_STRING = re.compile(r"""["']([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)["']""")
+WSGI_MODULE = re.compile(r"^application\s*=\s*get_wsgi_application\(")
 WSGI_APPLICATION = re.compile(r"""^\s*WSGI_APPLICATION\s*=\s*["']([^"']+)["']""")
 #: the detection fact `kind` of a program that listens on no port (generator.validate.CLI)
 CLI = "cli"
@@ -108,32 +107,19 @@ GUNICORN_BINDS = (
 )
 #: calls fixing the port in the module that is run: app.run(port=N), uvicorn.run(app, port=N), HTTPServer(("", N))
 CODE_PORTS = (
-    re.compile(r"\.run\(.*\bport\s*=\s*([0-9]+)"),
+    re.compile(r"\.run(?:_app)?\(.*\bport\s*=\s*([0-9]+)"),
     re.compile(r"(?:HTTPServer|TCPServer)\(\s*\(\s*['\"][^'\"]*['\"]\s*,\s*([0-9]+)"),
 )
-#: the port each framework, then each server, listens on unless told otherwise
-CONVENTIONAL_PORTS = {"django": 8000, "fastapi": 8000, "flask": 5000, "gunicorn": 8000, "uvicorn": 8000}
 #: the port assumed when a command needs one and no convention applies (a Procfile's $PORT)
 DEFAULT_PORT = 8000
-
-
-def _bind(target: str, port: int) -> List[str]:
-    return ["gunicorn", "--bind", f"0.0.0.0:{port}", target]
-
-
-#: conventional commands by (framework, server), built from the application target and the port
-CONVENTIONAL_COMMANDS: Dict[Tuple[str, Optional[str]], Callable[[str, int], List[str]]] = {
-    ("django", "gunicorn"): _bind,
-    ("flask", "gunicorn"): _bind,
-    ("fastapi", "uvicorn"): lambda target, port: [
-        "uvicorn", *(["--factory", target[:-2]] if target.endswith("()") else [target]),
-        "--host", "0.0.0.0", "--port", str(port),
-    ],
-    ("django", None): lambda target, port: ["python", "manage.py", "runserver", f"0.0.0.0:{port}"],
-    ("flask", None): lambda target, port: [
-        "python", "-m", "flask", "--app", target, "run", "--host", "0.0.0.0", "--port", str(port)
-    ],
-}
+#: the servers looked for, in order, when no framework says which
+SERVER_ORDER = ("gunicorn", "uvicorn", "hypercorn", "waitress-serve", "uwsgi")
+#: `python_requires` where setuptools projects declare the Pythons they run on (and an sdist's metadata)
+SETUP_VERSIONS = (
+    ("setup.cfg", re.compile(r"^\s*python_requires\s*=\s*([^#\n]+)")),
+    ("setup.py", re.compile(r"""python_requires\s*=\s*["']([^"']+)["']""")),
+    ("PKG-INFO", re.compile(r"^Requires-Python:\s*(.+)$")),
+)
 
 
 @dataclass
@@ -150,6 +136,8 @@ class _Project:
     deps: Dict[str, Evidence] = field(default_factory=dict)
     #: the application object ("main:app", "mysite.wsgi:application"), when a framework was found
     target: str = ""
+    #: the parameters of the factory `target` calls ("" : none, or not a factory)
+    factory_parameters: str = ""
 
     @property
     def pyproject(self) -> Dict[str, Any]:
@@ -193,6 +181,8 @@ def _project_roots(repo: Repo) -> List[str]:
 def _is_manifest(repo: Repo, rel: str) -> bool:
     """A pyproject.toml or setup.cfg configuring only tools (flake8, pytest...) is no project; an
     unparsable pyproject.toml might be."""
+    if posixpath.basename(rel) in ("setup.py", "setup.cfg") and repo.is_file(_join(parent_dir(rel), "__init__.py")):
+        return False  # a setup.py inside a package (a vendored copy, a template): the package, not an app
     if posixpath.basename(rel) == "setup.cfg":
         return repo.find_line(rel, SETUP_CFG_PROJECT) is not None
     if posixpath.basename(rel) != "pyproject.toml":
@@ -332,7 +322,8 @@ def _version(p: _Project, app: AppCandidate) -> None:
     """Pin files first, nearest directory first: they say what runs, a manifest only what may.
 
     In one directory: .python-version, runtime.txt, .tool-versions; then the project's
-    Pipfile python_version, requires-python, poetry's python dependency.
+    Pipfile python_version, requires-python, poetry's python dependency, setuptools'
+    python_requires (setup.cfg, setup.py) and an sdist's Requires-Python.
     """
     for directory in iter_dirs_up(p.root):
         for name, pattern in PIN_FILES:
@@ -346,6 +337,12 @@ def _version(p: _Project, app: AppCandidate) -> None:
         if version:
             table = ".".join(keys[:-1])
             app.set("version", version, _toml_evidence(p.repo, p.path(manifest), table, _key(keys[-1])))
+            return
+    for name, pattern in SETUP_VERSIONS:
+        hit = p.repo.find_line(p.path(name), pattern)
+        version = _lowest_minor(hit[0].group(1).strip()) if hit else None
+        if hit and version:
+            app.set("version", version, hit[1])
             return
 
 
@@ -494,10 +491,11 @@ def _framework(p: _Project, app: AppCandidate) -> None:
     if found:
         name, p.target, evidence = found
         app.set("framework", name, evidence)
-    order = ("uvicorn", "gunicorn") if app.value("framework") == "fastapi" else ("gunicorn", "uvicorn")
-    server = next((name for name in order if name in p.deps), None)
+    framework = FRAMEWORKS.get(str(app.value("framework") or ""))
+    server = next(((name, found) for name in (framework.servers if framework else SERVER_ORDER)
+                   for found in [_installed(p, name)] if found), None)
     if server:
-        app.set("server", server, p.deps[server])
+        app.set("server", server[0], server[1])
     elif app.value("framework") == "fastapi" and "fastapi" in p.deps and FASTAPI_WITH_SERVER.search(p.deps["fastapi"].text):
         app.set("server", "uvicorn", p.deps["fastapi"])  # fastapi[standard] installs uvicorn (and `fastapi run`)
 
@@ -514,12 +512,20 @@ def _django(p: _Project, app: AppCandidate) -> Optional[Tuple[str, str, Evidence
     if wsgi:
         found = ("django", ":".join(wsgi[0].rsplit(".", 1)), wsgi[1])
     elif "django" in p.deps:
-        found = ("django", f"{module.split('.')[0]}.wsgi:application" if module else "", p.deps["django"])
+        found = ("django", f"{module.split('.')[0]}.wsgi:application" if module else _wsgi_module(p), p.deps["django"])
     else:
         return None
     if settings:
         app.set("django_settings", module, settings[1], settings[2])
     return found
+
+
+def _wsgi_module(p: _Project) -> str:
+    """The WSGI module `startproject` writes (`<project>/wsgi.py` calling get_wsgi_application), when no
+    settings module says which: "<project>.wsgi:application", "" when there is none or several."""
+    found = [p.local(rel) for rel in p.files if p.local(rel).count("/") == 1 and rel.endswith("/wsgi.py")
+             and p.repo.find_line(rel, WSGI_MODULE)]
+    return f"{found[0].split('/')[0]}.wsgi:application" if len(found) == 1 else ""
 
 
 def _settings_in_code(p: _Project, manage: str) -> Optional[Tuple[str, Evidence, str]]:
@@ -566,6 +572,7 @@ def _web_app(p: _Project) -> Optional[Tuple[str, str, Evidence]]:
         return None
     lines = p.repo.lines(found.file)
     text = lines[found.line - 1] if 0 < found.line <= len(lines) else ""
+    p.factory_parameters = found.parameters
     return found.framework, found.target, Evidence(found.file, found.line, excerpt(text))
 
 
@@ -574,10 +581,18 @@ def _web_app(p: _Project) -> Optional[Tuple[str, str, Evidence]]:
 
 def _start(p: _Project, app: AppCandidate) -> None:
     """The first rule that knows how the app starts also says which port it listens on."""
-    for rule in (_procfile, _conventional, _scripts, _main_package, _script_file):
+    for rule in (_procfile, _uwsgi_config, _conventional, _scripts, _main_package, _script_file):
         found = rule(p, app)
         if found:
             argv, evidence, port = found
+            development = servers.development(argv)
+            if development:
+                p.repo.warn(evidence.file if evidence else p.root, f"{shlex.join(argv)}: {development}, not what "
+                            "an image runs; looking for a production server")
+                continue
+            argv, dropped = servers.without_development(argv)
+            if dropped:
+                p.repo.warn(evidence.file if evidence else p.root, dropped)
             if port:
                 argv, changed = servers.listen_on(argv, port[0])
                 if changed and evidence:
@@ -592,30 +607,40 @@ def _start(p: _Project, app: AppCandidate) -> None:
 
 def _check_installed(p: _Project, app: AppCandidate, argv: List[str], evidence: Optional[Evidence]) -> None:
     """A server the start command runs that no dependency installs: the image would not find it."""
+    distributions = servers.installed_by(argv)
     found = servers.program(argv)
-    distribution = SERVER_DISTRIBUTIONS.get(found.name) if found else None
-    if distribution and distribution not in p.deps and app.value("server") != distribution:
+    if distributions and not any(name in p.deps for name in distributions) and found \
+            and app.value("server") != found.name:
         where = evidence.file if evidence else p.root
-        p.repo.warn(where, f"runs {distribution}, which no dependency installs: add it to the project's "
-                    "dependencies, or the image cannot start")
+        p.repo.warn(where, f"runs {found.name}, which no dependency installs: add {distributions[0]} to the "
+                    "project's dependencies, or the image cannot start")
+
+
+def _installed(p: _Project, server: str) -> Optional[Evidence]:
+    """Where a dependency installing `server` is declared (None: none does)."""
+    return next((p.deps[name] for name in servers.SERVERS[server].distributions if name in p.deps), None)
 
 
 def _no_start(p: _Project, app: AppCandidate) -> None:
-    """Nothing says how the app starts: a warning naming what was found and the --cmd to pass."""
-    framework = app.value("framework")
+    """Nothing says how the app starts: a warning naming what was found, the server to add and the --cmd."""
     where = p.path("pyproject.toml") if p.repo.is_file(p.path("pyproject.toml")) else (p.requirements or p.root)
-    if framework in ("fastapi", "flask") and p.target:
-        server = "uvicorn" if framework == "fastapi" else "gunicorn"
-        command = servers.listen_on([server, p.target], CONVENTIONAL_PORTS[server])[0]
-        p.repo.warn(where, f"{p.target}: no server among the dependencies (add {server}); pass --cmd "
-                    f"'{shlex.join(command)}'")
+    name = app.value("framework") or next((name for name in apps.APP_CLASSES if name in p.deps), None)
+    framework = FRAMEWORKS.get(str(name or ""))
+    if framework is None:
         return
-    known = [name for name in apps.APP_CLASSES if name in p.deps]
-    if known:
-        server = "uvicorn" if known[0] == "fastapi" else "gunicorn"
-        command = servers.listen_on([server, "MODULE:APP"], CONVENTIONAL_PORTS[server])[0]
-        p.repo.warn(where, f"no {known[0]} app object found (top level or factory); pass --cmd "
-                    f"'{shlex.join(command)}'")
+    installed = next((server for server in framework.servers if _installed(p, server)), None)
+    server = installed or framework.servers[0]
+    target = p.target or "MODULE:APP"
+    command = servers.serve(server, target, framework.default_port) or \
+        servers.serve(server, "MODULE:FACTORY()", framework.default_port) or []
+    cmd = f"pass --cmd '{shlex.join(command)}'"
+    if not p.target:
+        p.repo.warn(where, f"no {name} app object found (top level or factory); {cmd}")
+    elif installed:
+        p.repo.warn(where, f"{p.target}: {server} cannot serve it as it is; {cmd}")
+    else:
+        distribution = servers.SERVERS[server].distributions[0]
+        p.repo.warn(where, f"no production server for {name} (add {distribution}); {cmd}")
 
 
 def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
@@ -675,17 +700,44 @@ def _procfile_release(p: _Project, rel: str) -> Optional[Tuple[List[List[str]], 
 
 
 def _conventional(p: _Project, app: AppCandidate) -> Optional[Start]:
-    """How the framework is served: its server when one is a dependency, else its own runner."""
-    framework, server = app.value("framework"), app.value("server")
-    if not isinstance(framework, str):
+    """How the framework is served in production: the first of its servers a dependency installs that can serve
+    the application object (frameworks.py); never its development server."""
+    framework = FRAMEWORKS.get(str(app.value("framework") or ""))
+    if framework is None or not p.target:
         return None
-    served = (framework, server if isinstance(server, str) else None)
-    key = served if served in CONVENTIONAL_COMMANDS and p.target else (framework, None)
-    build = CONVENTIONAL_COMMANDS.get(key)
-    if build is None:
+    for server in framework.servers:
+        if servers.SERVERS[server].passes_argv and p.target.endswith("()") and not p.factory_parameters:
+            continue  # it would call the factory with an argument the factory does not take
+        if _installed(p, server) or app.value("server") == server:
+            port = _port(p, app, [server], None)
+            argv = servers.serve(server, p.target, port[0] if port else DEFAULT_PORT)
+            if argv:
+                return argv, app.facts["framework"].evidence, port
+    return None
+
+
+def _uwsgi_config(p: _Project, app: AppCandidate) -> Optional[Start]:
+    """A uWSGI ini file the project keeps, when a dependency installs uWSGI (uwsgi.py reads it)."""
+    if not _installed(p, "uwsgi"):
         return None
-    port = _port(p, app, [key[1] or framework], None)
-    return build(p.target, port[0] if port else DEFAULT_PORT), app.facts["framework"].evidence, port
+    for rel in sorted(f for f in p.files if f.endswith(".ini") and p.local(f).count("/") <= 1):
+        config = uwsgi.read(p.repo.lines(rel))
+        if config is None:
+            continue
+        where = Evidence(rel, config.line, excerpt(p.repo.lines(rel)[config.line - 1])) if config.line else Evidence(rel)
+        binding = config.http
+        if binding and not config.unportable and servers.wildcard(binding[0]):
+            return ["uwsgi", "--ini", p.local(rel)], where, (binding[1], where)
+        target = config.target or p.target
+        if not target:
+            continue
+        port = (binding[1], where) if binding else _port(p, app, ["uwsgi"], None)
+        argv = servers.serve("uwsgi", target, port[0] if port else DEFAULT_PORT)
+        if argv:
+            p.repo.warn(rel, f"{uwsgi.why_not(config)}: the image runs uWSGI with its module and "
+                        "--http-socket on every interface instead")
+            return argv, where, port
+    return None
 
 
 def _scripts(p: _Project, app: AppCandidate) -> Optional[Start]:
@@ -726,14 +778,21 @@ def _program(p: _Project, app: AppCandidate, argv: List[str], evidence: Evidence
     from the call or a --port option; else a command-line program (kind cli: no port, no probe)."""
     files = _package_files(p, code)
     texts = [(rel, p.repo.read_text(rel) or "") for rel in files]
-    if not any(listeners.listener(text) for _, text in texts):
+    started = [(rel, text, line) for rel, text in texts for line in [listeners.listener(text)] if line]
+    framework = str(app.value("framework") or "")
+    for rel, text, line in started:
+        reason = frameworks.development_call(framework, text.split("\n")[line - 1])
+        if reason:
+            p.repo.warn(f"{rel}:{line}", f"starts {reason}, not what an image runs")
+            return None
+    if not started:
         if app.value("framework"):
             return None  # a web app's module run as a script serves nothing: no start command (_no_start)
         app.set("kind", CLI, evidence)
         return argv, evidence, None
     port = _code_port(p, argv, code)
     for rel, text in texts:
-        option = listeners.port_option(text) if port is None else None
+        option = (listeners.port_option(text) or listeners.settings_port(text)) if port is None else None
         if option:
             port = option[0], _line_evidence(p, rel, option[1])
     port = port or _port(p, app, argv, None)
@@ -784,10 +843,12 @@ def _code_port(p: _Project, argv: List[str], code: Optional[str]) -> Optional[Po
 
 
 def _conventional_port(app: AppCandidate, argv: List[str]) -> Optional[Port]:
-    for key in ("framework", "server"):
-        fact = app.facts.get(key)
-        if fact and isinstance(fact.value, str) and fact.value in CONVENTIONAL_PORTS:
-            return CONVENTIONAL_PORTS[fact.value], fact.evidence
+    """The framework's port, else the chosen server's default, else the default of the server `argv` runs."""
+    framework, server = app.facts.get("framework"), app.facts.get("server")
+    if framework and isinstance(framework.value, str) and framework.value in FRAMEWORKS:
+        return FRAMEWORKS[framework.value].default_port, framework.evidence
+    if server and isinstance(server.value, str) and server.value in servers.SERVERS:
+        return servers.SERVERS[server.value].default_port, server.evidence
     default = servers.default_port(argv)
     return (default, None) if default else None
 

@@ -4,7 +4,7 @@ A command-line tool is not a server: given EXPOSE 8000 and a TCP probe, its imag
 health check that can never pass, and a web server among its dependencies (a CLI that
 can start uvicorn) proves nothing. What counts is a call that opens a listening socket
 in the program's own package. Its port is read from the call or from a `--port` option's
-default (click/typer/argparse); a `--host` option defaulting to loopback is reported,
+default (click/typer/argparse) or a pydantic-settings field's; a `--host` option defaulting to loopback is reported,
 because such a server is unreachable in a container unless told `--host 0.0.0.0`.
 These functions read module texts given by the caller (detect.py does the file access).
 """
@@ -23,6 +23,8 @@ LISTENER = re.compile(
 )
 #: a `--port` option's default, the option spanning lines (click, typer, argparse)
 PORT_OPTION = re.compile(r"""["']--port["'][^()]{0,300}?\bdefault\s*=\s*([0-9]{1,5})\b""")
+#: a pydantic-settings field giving the port its default (`port: int = 8080` in a BaseSettings class)
+SETTINGS_PORT = re.compile(r"^\s+port\s*:\s*int\s*=\s*(?:Field\(\s*(?:default\s*=\s*)?)?([0-9]{1,5})\b", re.MULTILINE)
 #: a `--host` option whose default is the loopback interface
 LOOPBACK_OPTION = re.compile(r"""["']--host["'][^()]{0,300}?\bdefault\s*=\s*["'](127\.0\.0\.1|localhost)["']""")
 
@@ -36,6 +38,14 @@ def listener(text: str) -> Optional[int]:
 def port_option(text: str) -> Optional[Tuple[int, int]]:
     """(default port, line) of a `--port` option in `text`."""
     match = PORT_OPTION.search(text)
+    if not match or not 1 <= int(match.group(1)) <= 65535:
+        return None
+    return int(match.group(1)), line_of(text, match.start(1))
+
+
+def settings_port(text: str) -> Optional[Tuple[int, int]]:
+    """(default port, line) of a pydantic-settings `port` field, the port a script passes to its server."""
+    match = SETTINGS_PORT.search(text) if "BaseSettings" in text else None
     if not match or not 1 <= int(match.group(1)) <= 65535:
         return None
     return int(match.group(1)), line_of(text, match.start(1))

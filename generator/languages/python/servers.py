@@ -21,10 +21,11 @@ from typing import Callable, List, NamedTuple, Optional, Tuple
 #: hosts that mean "every interface": kept as written (IPv6 ones included)
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]", "*"})
 ALL_INTERFACES = "0.0.0.0"
+RUNSERVER = "runserver"
 
 
 class Server(NamedTuple):
-    """How one server program is told where to listen."""
+    """How one server program is installed, told where to listen, and started for an application."""
 
     #: the port it listens on when told nothing
     default_port: int
@@ -33,26 +34,90 @@ class Server(NamedTuple):
     #: options taking a host, and a port; the first of each is the one added
     host: Tuple[str, ...] = ()
     port: Tuple[str, ...] = ()
-    #: options that make it listen on no TCP port we can set (a Unix socket, a file descriptor)
+    #: options that make it listen on no TCP port we can set (a Unix socket, a file descriptor, a config file)
     elsewhere: Tuple[str, ...] = ()
+    #: the distributions that install it (any one will do): named when none is a dependency
+    distributions: Tuple[str, ...] = ()
+    #: switches meant for development only (a reloader): dropped from what the image runs
+    development: Tuple[str, ...] = ()
+    #: the whole program is a development server: why, in a few words ("" for a production server)
+    for_development: str = ""
+    #: its command serving an application target ("module:app", "module:factory()") at a port; None when
+    #: it cannot serve that target (or is never the one we choose)
+    serve: Optional[Callable[[str, int], Optional[List[str]]]] = None
+    #: it calls a factory with one argument (aiohttp's runner passes the remaining argv): a factory must take one
+    passes_argv: bool = False
+
+
+def _factory(target: str) -> Tuple[str, bool]:
+    """("module:factory", True) for a factory target "module:factory()", else (target, False)."""
+    return (target[:-2], True) if target.endswith("()") else (target, False)
+
+
+def _gunicorn(target: str, port: int) -> List[str]:
+    return ["gunicorn", "--bind", f"{ALL_INTERFACES}:{port}", target]  # gunicorn calls "m:factory()" itself
+
+
+def _uvicorn(target: str, port: int) -> List[str]:
+    name, factory = _factory(target)
+    return ["uvicorn", *(["--factory"] if factory else []), name, "--host", ALL_INTERFACES, "--port", str(port)]
+
+
+def _hypercorn(target: str, port: int) -> List[str]:
+    return ["hypercorn", "--bind", f"{ALL_INTERFACES}:{port}", target]
+
+
+def _waitress(target: str, port: int) -> List[str]:
+    name, factory = _factory(target)
+    return ["waitress-serve", f"--listen={ALL_INTERFACES}:{port}", *(["--call"] if factory else []), name]
+
+
+def _uwsgi(target: str, port: int) -> Optional[List[str]]:
+    """uWSGI speaking HTTP itself (--http-socket: no front proxy in the image); it imports an object, never
+    calls a factory."""
+    if _factory(target)[1]:
+        return None
+    return ["uwsgi", "--http-socket", f"{ALL_INTERFACES}:{port}", "--master", "--module", target]
+
+
+def _aiohttp(target: str, port: int) -> Optional[List[str]]:
+    """aiohttp's own runner calls a factory with the remaining argv: an application object is run by its
+    module's `web.run_app` instead."""
+    name, factory = _factory(target)
+    if not factory:
+        return None
+    return ["python", "-m", "aiohttp.web", "-H", ALL_INTERFACES, "-P", str(port), name]
 
 
 SERVERS = {
-    "gunicorn": Server(8000, bind=("--bind", "-b")),
-    "hypercorn": Server(8000, bind=("--bind", "-b")),
-    "uvicorn": Server(8000, host=("--host",), port=("--port",), elsewhere=("--uds", "--fd")),
+    "gunicorn": Server(8000, bind=("--bind", "-b"), distributions=("gunicorn",), development=("--reload",),
+                       serve=_gunicorn),
+    "uvicorn": Server(8000, host=("--host",), port=("--port",), elsewhere=("--uds", "--fd"),
+                      distributions=("uvicorn",), development=("--reload",), serve=_uvicorn),
+    "hypercorn": Server(8000, bind=("--bind", "-b"), distributions=("hypercorn",), development=("--reload",),
+                        serve=_hypercorn),
     "daphne": Server(8000, host=("--bind", "-b"), port=("--port", "-p"), elsewhere=("-u", "--unix-socket", "--fd",
-                                                                                     "-e", "--endpoint")),
-    "waitress-serve": Server(8080, bind=("--listen",), elsewhere=("--unix-socket",)),
-    # subcommands: `flask run`, `fastapi run|dev`, handled by `_program`
-    "flask run": Server(5000, host=("--host", "-h"), port=("--port", "-p")),
-    "fastapi run": Server(8000, host=("--host",), port=("--port",)),
+                                                                                     "-e", "--endpoint"),
+                     distributions=("daphne",)),
+    "waitress-serve": Server(8080, bind=("--listen",), elsewhere=("--unix-socket",), distributions=("waitress",),
+                             serve=_waitress),
+    # a configuration file (--ini) says where uWSGI listens: the command is left as written
+    "uwsgi": Server(8000, bind=("--http-socket", "--http"), elsewhere=("--ini", "--yaml", "--json", "--xml"),
+                    distributions=("uwsgi", "pyuwsgi"), development=("--py-autoreload",), serve=_uwsgi),
+    "aiohttp.web": Server(8080, host=("-H", "--hostname"), port=("-P", "--port"), elsewhere=("-U", "--path"),
+                          distributions=("aiohttp",), serve=_aiohttp, passes_argv=True),
+    # subcommands: `flask run`, `fastapi run|dev`, handled by `program`
+    "flask run": Server(5000, host=("--host", "-h"), port=("--port", "-p"), distributions=("flask",),
+                        for_development="Flask's development server"),
+    "fastapi run": Server(8000, host=("--host",), port=("--port",), distributions=("fastapi-cli", "fastapi")),
+    "fastapi dev": Server(8000, host=("--host",), port=("--port",), distributions=("fastapi-cli", "fastapi"),
+                          for_development="FastAPI's development server (it reloads on changes)"),
+    RUNSERVER: Server(8000, distributions=("django",), for_development="Django's development server"),
 }
 #: modules run with `python -m` that are the servers above
 MODULES = {"gunicorn": "gunicorn", "uvicorn": "uvicorn", "hypercorn": "hypercorn", "daphne": "daphne",
-           "waitress": "waitress-serve", "flask": "flask", "fastapi": "fastapi"}
-RUNSERVER = "runserver"
-DJANGO_DEFAULT_PORT = 8000
+           "waitress": "waitress-serve", "flask": "flask", "fastapi": "fastapi", "aiohttp.web": "aiohttp.web",
+           "uwsgi": "uwsgi", "pyuwsgi": "uwsgi"}
 
 
 class Program(NamedTuple):
@@ -91,7 +156,7 @@ def default_port(argv: List[str]) -> Optional[int]:
     found = program(argv)
     if found is None:
         return None
-    return DJANGO_DEFAULT_PORT if found.name == RUNSERVER else _server(found.name).default_port
+    return SERVERS[found.name].default_port
 
 
 def stated_port(argv: List[str]) -> Optional[int]:
@@ -102,7 +167,7 @@ def stated_port(argv: List[str]) -> Optional[int]:
     if found.name == RUNSERVER:
         address = _runserver_address(argv, found.start)
         return _port_of(argv[address]) if address is not None else None
-    server = _server(found.name)
+    server = SERVERS[found.name]
     for _index, _option, value in option_values(argv, found.start, server.bind + server.port):
         port = _port_of(value) if value is not None else None
         if port:
@@ -122,7 +187,7 @@ def listen_on(argv: List[str], port: int) -> Tuple[List[str], str]:
         return list(argv), ""
     if found.name == RUNSERVER:
         return _runserver(argv, found.start, port)
-    server = _server(found.name)
+    server = SERVERS[found.name]
     if any(option for _, option, _ in option_values(argv, found.start, server.elsewhere)):
         return list(argv), ""
     result = list(argv)
@@ -131,7 +196,7 @@ def listen_on(argv: List[str], port: int) -> Tuple[List[str], str]:
         _set(result, found.start, server.bind, lambda value: _address(value, port), f"{ALL_INTERFACES}:{port}",
              changes)
     else:
-        _set(result, found.start, server.host, lambda value: value if _wildcard(value) else ALL_INTERFACES,
+        _set(result, found.start, server.host, lambda value: value if wildcard(value) else ALL_INTERFACES,
              ALL_INTERFACES, changes)
         _set(result, found.start, server.port, lambda value: str(port), str(port), changes)
     if result == list(argv):
@@ -139,11 +204,38 @@ def listen_on(argv: List[str], port: int) -> Tuple[List[str], str]:
     return result, f"{found.name}: {', '.join(changes)}"
 
 
+def development(argv: List[str]) -> str:
+    """Why `argv` starts a development server (Django's runserver, `flask run`, `fastapi dev`), "" when it
+    does not: such a server reloads, debugs and is not made to take traffic, so the image never runs one."""
+    found = program(argv)
+    return f"`{found.name}` is {SERVERS[found.name].for_development}" if found and SERVERS[found.name].for_development \
+        else ""
+
+
+def without_development(argv: List[str]) -> Tuple[List[str], str]:
+    """`argv` without its server's development switches (`--reload`), and what was dropped ("" : nothing)."""
+    found = program(argv)
+    if found is None:
+        return list(argv), ""
+    switches = SERVERS[found.name].development
+    kept = argv[: found.start] + [arg for arg in argv[found.start :] if arg.partition("=")[0] not in switches]
+    dropped = [arg for arg in argv[found.start :] if arg.partition("=")[0] in switches]
+    return kept, (f"{found.name}: {' '.join(dropped)} dropped (development only)" if dropped else "")
+
+
+def serve(server: str, target: str, port: int) -> Optional[List[str]]:
+    """The command by which `server` serves `target` at `port` (None: it cannot serve that target)."""
+    build = SERVERS[server].serve
+    return build(target, port) if build else None
+
+
+def installed_by(argv: List[str]) -> Tuple[str, ...]:
+    """The distributions that install the server `argv` runs (any one will do; () : not a server we know)."""
+    found = program(argv)
+    return SERVERS[found.name].distributions if found else ()
+
+
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _server(name: str) -> Server:
-    return SERVERS["fastapi run" if name == "fastapi dev" else name]
 
 
 def option_values(argv: List[str], start: int, names: Tuple[str, ...]) -> List[Tuple[int, str, Optional[str]]]:
@@ -186,10 +278,10 @@ def _address(value: str, port: int) -> str:
     if value.startswith(("unix:", "fd://")):
         return value
     host = value.rsplit(":", 1)[0] if ":" in value else ""
-    return f"{host if _wildcard(host) and ':' in value else ALL_INTERFACES}:{port}"
+    return f"{host if wildcard(host) and ':' in value else ALL_INTERFACES}:{port}"
 
 
-def _wildcard(host: str) -> bool:
+def wildcard(host: str) -> bool:
     return host in WILDCARD_HOSTS
 
 
@@ -216,7 +308,7 @@ def _runserver(argv: List[str], start: int, port: int) -> Tuple[List[str], str]:
         return result, f"runserver: {wanted} added"
     value = argv[index]
     host = value.rsplit(":", 1)[0] if ":" in value else ""
-    new = f"{host}:{port}" if ":" in value and _wildcard(host) and host else wanted
+    new = f"{host}:{port}" if ":" in value and wildcard(host) and host else wanted
     if new == value:
         return result, ""
     result[index] = new

@@ -1,0 +1,51 @@
+"""Python web frameworks as data: how each is served in production, on which port, and what is development only.
+
+One entry per framework, read by one engine (`detect.py`): the first of its production
+servers (`servers.SERVERS`) that a dependency installs serves the application object
+`apps.py` found; when none is installed, no start command is guessed (a development
+server is never one) and the warning names the dependency to add and the --cmd to pass.
+A module of the app run as a script counts only when what it starts is not the
+framework's development server (`app.run()` is Flask's; `web.run_app` is aiohttp's
+production runner).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, Optional, Tuple
+
+
+class Framework(NamedTuple):
+    """How one framework's applications are served."""
+
+    #: the port its applications listen on by convention
+    default_port: int
+    #: its production servers (names of `servers.SERVERS`), preferred first; the first is the one to add
+    servers: Tuple[str, ...]
+    #: how its development server is started (named in the warning), never what the image runs
+    development: str
+    #: calls in code that start its development server (a script calling one is not a start command)
+    development_calls: Optional["re.Pattern[str]"] = None
+
+
+FRAMEWORKS = {
+    "django": Framework(8000, ("gunicorn", "uwsgi", "waitress-serve"), "manage.py runserver"),
+    "flask": Framework(5000, ("gunicorn", "uwsgi", "waitress-serve"), "flask run, app.run()",
+                       re.compile(r"\b(?:app\.run|run_simple)\s*\(")),
+    "fastapi": Framework(8000, ("uvicorn", "hypercorn"), "fastapi dev, uvicorn --reload"),
+    "starlette": Framework(8000, ("uvicorn", "hypercorn"), "uvicorn --reload"),
+    # aiohttp is its own server: `python -m aiohttp.web` runs a factory, `web.run_app` an application object
+    "aiohttp": Framework(8080, ("aiohttp.web",), "adev runserver"),
+}
+
+#: arguments of a call in code that make any server a development one (a debugger, a reloader)
+DEVELOPMENT_ARGUMENT = re.compile(r"\b(?:debug|reload|use_reloader|use_debugger)\s*=\s*True\b")
+
+
+def development_call(framework: Optional[str], line: str) -> str:
+    """Why the call on `line` starts a development server ("" : it does not)."""
+    entry = FRAMEWORKS.get(framework or "")
+    if entry and entry.development_calls and entry.development_calls.search(line):
+        return f"{framework}'s development server ({entry.development})"
+    argument = DEVELOPMENT_ARGUMENT.search(line)
+    return f"a development server ({argument.group(0)})" if argument else ""
