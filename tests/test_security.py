@@ -109,28 +109,6 @@ def extending(text: str) -> str:
     return '{% extends "python/Dockerfile.jinja" %}\n{% block notes %}{{ super() }}\n' + text + "{% endblock %}\n"
 
 
-def in_process(*args: str, env: Dict[str, str]) -> subprocess.CompletedProcess:
-    """The CLI's main() in this process (copier imported once), with `env` set and output captured."""
-    import contextlib
-    import io
-
-    from generator.cli import main
-
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    stdout, stderr = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            code = main(list(args))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return subprocess.CompletedProcess(list(args), code, stdout.getvalue(), stderr.getvalue())
-
-
 def register(env: Dict[str, str], name: str, url: Path, *flags: str, cwd: Path = ROOT) -> None:
     result = scaffold("catalog", "add", name, str(url), *flags, env=env, cwd=cwd)
     assert result.returncode == 0, result.stderr
@@ -200,7 +178,7 @@ def test_property_no_link_placement_makes_a_write_leave_the_project(tmp_path_fac
     (other / "Dockerfile").write_text("FROM precious:1\n")
     project = new_project(base)
     if scaffolded:
-        assert in_process("new", "--yes", str(project), env=env).returncode == 0
+        assert scaffold("new", "--yes", str(project), env=env).returncode == 0
     for link in links:
         path = project / link
         if path.is_symlink() or not path.parent.is_dir() or path.parent.is_symlink():
@@ -212,7 +190,7 @@ def test_property_no_link_placement_makes_a_write_leave_the_project(tmp_path_fac
         target = other / "pristine" if link in (".scaffold", ".scaffold/pristine") else other / "Dockerfile"
         path.symlink_to(target)
     before = digest(other)
-    result = in_process(*command, str(project), env=env)
+    result = scaffold(*command, str(project), env=env)
     assert digest(other) == before, (links, command, result.stderr)
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 1, 2)
