@@ -246,6 +246,24 @@ def test_app_files_are_the_workdir_the_entrypoint_and_its_absolute_arguments():
     ]
 
 
+def test_exactly_the_folders_the_state_label_declares_may_be_the_users():
+    """`--data`/`--writable` folders are created owned by the app (a named volume inherits that owner):
+    the label the Dockerfile writes names them; their contents, /app itself and undeclared folders
+    still count, and a label cannot declare /app or a system folder."""
+    layers = [scratch_root() + [
+        directory("app"), file("app/main.py", b"print()", 0o444), directory("app/data", 0o700, uid=10001, gid=10001),
+        directory("app/cache", 0o700, uid=10001, gid=10001), file("app/cache/x", b"", 0o600, uid=10001),
+        directory("app/other", 0o700, uid=10001, gid=10001)]]
+    labels = {**GOOD["Labels"], "io.hardened-scaffold.state": "/app/data /app/cache / /app /etc relative"}
+    report = verify(layers, WorkingDir="/app", Labels=labels)
+    assert found(report) == [
+        ("H4", "app-files", "2 of 5 application files are not owned by root (owner uid 10001)",
+         ["app/cache/x", "app/other"]),
+        ("H4", "app-files", "2 of 5 application files are writable by the image's user (10001:10001)",
+         ["app/cache/x", "app/other"]),
+    ]
+
+
 def test_the_tree_the_entrypoint_program_is_installed_in_is_app_files_but_not_a_shared_prefix():
     runtime = [directory("opt"), directory("opt/java"), directory("opt/java/runtime"), directory("opt/java/runtime/bin"),
                file("opt/java/runtime/bin/java", ELF, 0o555), directory("opt/java/runtime/lib"),

@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from generator.parsers import (NO_PORT, Parser, one_of, parse_bool, parse_id, parse_names, parse_optional_port,
-                               parse_relpath, parse_release, parse_slug, parse_syntax)
+                               parse_relpath, parse_release, parse_slug, parse_state_paths, parse_syntax)
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -143,9 +143,19 @@ RELEASE = AnswerField("release", parse_release, "release steps run once before t
                       "'python manage.py migrate'); exec form, no shell", type="json", default=[],
                       flag="--release", metavar="CMD", settable=True, detected=True)
 
+# -- state: the folders the app writes (generator/runtime.py, docs/runtime.md) --------------
+#: the image creates each owned by the app's user; nothing else is writable
+WRITABLE = AnswerField("writable", parse_state_paths, "folders the app writes and may lose on exit (comma-separated; "
+                       "relative: inside /app): a tmpfs in compose, an emptyDir in Kubernetes", type="json",
+                       default=[], flag="--writable", metavar="PATH[,PATH...]", settable=True, detected=True)
+DATA = AnswerField("data", parse_state_paths, "folders whose files are kept (a SQLite file, uploads; comma-separated; "
+                   "relative: inside /app): a named volume in compose, a PersistentVolumeClaim in Kubernetes",
+                   type="json", default=[], flag="--data", metavar="PATH[,PATH...]", settable=True, detected=True)
+
 #: before the language's own answers (what the app is) and after them (how the image runs)
 COMMON_HEAD: Tuple[AnswerField, ...] = (APP_NAME, SOURCE_DIR, VERSION)
-COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS)
+COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS, WRITABLE,
+                                        DATA)
 
 
 class Language:

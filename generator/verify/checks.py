@@ -257,13 +257,33 @@ def app_roots(config: Dict[str, Any], fs: Filesystem) -> List[str]:
             and not any(root.startswith(other + "/") for other in kept)]
 
 
+def state_dirs(config: Dict[str, Any]) -> Set[str]:
+    """The folders the image declares as the app's own to write (generator.runtime.STATE_LABEL), as
+    paths relative to /. Only what a writable path may be counts: never /, /app or a system folder."""
+    from generator.parsers import parse_writable_path
+    from generator.runtime import STATE_LABEL
+
+    declared: Set[str] = set()
+    for word in str((config.get("Labels") or {}).get(STATE_LABEL) or "").split()[:64]:
+        try:
+            path = parse_writable_path(word) if word.startswith("/") else ""
+        except ValueError:
+            continue
+        if path:
+            declared.add(normal(path))
+    return declared
+
+
 def _app_entries(config: Dict[str, Any], fs: Filesystem) -> Iterator[Entry]:
     volumes = [normal(str(v)) for v in config.get("Volumes") or {}]
+    state = state_dirs(config)
     seen: Set[str] = set()
     for root in app_roots(config, fs):
         for entry in fs.walk(root):
             if entry.path in seen or entry.kind == "l" or any(
                     entry.path == v or entry.path.startswith(v + "/") for v in volumes):
+                continue
+            if entry.kind == "d" and entry.path in state:  # the folder itself; anything in it still counts
                 continue
             seen.add(entry.path)
             yield entry
