@@ -620,6 +620,16 @@ def test_smoke_run_is_hardened_and_always_removes_its_container(fake_docker, mon
     assert calls()[-1][:2] == ["rm", "-f"]
 
 
+def test_smoke_run_mounts_a_tmpfs_owned_by_the_user_on_each_declared_state_folder(fake_docker, tmp_path):
+    docker, calls = fake_docker
+    labels = {**GOOD["Labels"], "io.hardened-scaffold.state": "/app/data /var/lib/demo /etc"}
+    (tmp_path / "image.tar").write_bytes(saved_image({**GOOD, "Labels": labels}, [scratch_root()]))
+    assert verify_image("test/app:1", docker=docker, settle=0).passed
+    run = next(call for call in calls() if call[0] == "run")
+    assert [run[i + 1] for i, arg in enumerate(run) if arg == "--tmpfs"] == [
+        "/tmp", "/app/data:uid=10001,gid=10001,mode=0700", "/var/lib/demo:uid=10001,gid=10001,mode=0700"]
+
+
 def test_port_probe_publishes_on_loopback_only(fake_docker, monkeypatch):
     docker, calls = fake_docker
     report = verify_image("test/app:1", docker=docker, port=8080, settle=0)

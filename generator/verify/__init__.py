@@ -98,7 +98,10 @@ def verify_image(image: str, port: Optional[int] = None, run: bool = True, docke
     elif any(f.check == "exec-form" and f.seen.startswith("no ENTRYPOINT") for f in report.findings):
         report.skipped["run"] = "nothing to run"
     else:
-        findings, what = client.smoke(image_id, port, settle, answer_timeout)
+        from generator.verify.checks import state_tmpfs
+
+        findings, what = client.smoke(image_id, port, settle, answer_timeout,
+                                      state_tmpfs(saved.config.get("config") or {}))
         report.findings += findings
         report.facts["run"] = what
     return report

@@ -274,6 +274,14 @@ def state_dirs(config: Dict[str, Any]) -> Set[str]:
     return declared
 
 
+def state_tmpfs(config: Dict[str, Any]) -> List[str]:
+    """`--tmpfs` values for the smoke run: each declared state folder, owned by a numeric USER as
+    compose mounts it (a tmpfs otherwise is root's, and takes the mode of the folder it covers)."""
+    user = re.fullmatch(r"(\d+)(?::(\d+))?", str(config.get("User") or ""))
+    owner = f":uid={user.group(1)},gid={user.group(2) or user.group(1)},mode=0700" if user else ""
+    return ["/" + path + owner for path in sorted(state_dirs(config))]
+
+
 def _app_entries(config: Dict[str, Any], fs: Filesystem) -> Iterator[Entry]:
     volumes = [normal(str(v)) for v in config.get("Volumes") or {}]
     state = state_dirs(config)

@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from typing import IO, Any, Dict, Iterator, List, Optional, Tuple
+from typing import IO, Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from generator.verify.report import CannotVerify, Finding
 
@@ -98,11 +98,16 @@ class Docker:
                 message = _last_line(errors.read().decode("utf-8", errors="replace"))
                 raise CannotVerify(f"docker save failed: {message}")
 
-    def smoke(self, image_id: str, port: Optional[int], settle: float, answer_timeout: float) -> Tuple[List[Finding], str]:
-        """Run the image hardened, as its own user; findings, and what happened (for the report's facts)."""
+    def smoke(self, image_id: str, port: Optional[int], settle: float, answer_timeout: float,
+              writable: Sequence[str] = ()) -> Tuple[List[Finding], str]:
+        """Run the image hardened, as its own user; findings, and what happened (for the report's facts).
+
+        `writable`: `--tmpfs` values for the folders the image declares as its user's, as compose mounts them."""
         name = f"scaffold-verify-{uuid.uuid4().hex[:12]}"
         args = ["run", "-d", "--name", name, "--pull", "never", "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
                 "--security-opt", "no-new-privileges", "--label", "scaffold.verify=smoke-run"]
+        for path in writable:
+            args += ["--tmpfs", path]
         if port is not None:
             args += ["-p", f"127.0.0.1::{port}"]
         try:
