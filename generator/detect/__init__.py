@@ -13,6 +13,7 @@ from typing import Dict, List, Sequence
 from generator.detect.model import AppCandidate, Evidence, Fact, Notice, Report
 from generator.detect.walker import Repo
 from generator.languages import LANGUAGES, titles
+from generator.state.paths import detect_state
 
 
 def detect(path: Path) -> Report:
@@ -21,6 +22,8 @@ def detect(path: Path) -> Report:
     report = Report(root=str(repo.root))
     for language in LANGUAGES:
         report.apps.extend(language.detect(repo))
+    for app in report.apps:
+        detect_state(repo, app)
     _make_ids_unique(report.apps)
     report.warnings = list(repo.notices)
     report.hints = list(repo.hints)
