@@ -105,6 +105,12 @@ class Runtime:
         """The kept paths: named volumes (compose), PersistentVolumeClaims (Kubernetes)."""
         return tuple(w for w in self.writable if w.kept)
 
+    def run_mounts(self) -> Tuple[str, ...]:
+        """`docker run` options for the writable paths, as compose mounts them: a tmpfs each (owned by
+        the app's user but /tmp), a named volume `NAME-VOLUME` for each kept one."""
+        return tuple(f"--tmpfs {w.path}" if w.path == TMP.path else f"-v {self.name}-{w.volume}:{w.path}" if w.kept
+                     else f"--tmpfs {w.path}:uid={self.uid},gid={self.gid},mode=0700" for w in self.writable)
+
     @property
     def tmpfs(self) -> Tuple[Writable, ...]:
         """The paths lost on exit: tmpfs (compose), emptyDir (Kubernetes)."""
@@ -195,6 +201,9 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
 
 def refusal(answers: Mapping[str, Any]) -> Optional[str]:
     """Why these answers cannot give the companion files they ask for (None: they can)."""
+    if TMP.path in (answers.get("data") or ()):
+        return ("--data /tmp would keep temporary files in a volume; /tmp is always a tmpfs: keep files in a "
+                "folder of their own (--data data)")
     if not answers.get("kubernetes"):
         return None
     low = [key for key in ("uid", "gid") if int(answers[key]) <= KUBERNETES_MIN_ID]

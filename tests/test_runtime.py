@@ -119,6 +119,9 @@ def test_release_steps_secrets_low_port_and_media_root():
     ({"uid": 1000}, "uid above 10000"),
     ({"port": 443}, "a port of 1024 or above"),
     ({"ci": "jenkins"}, "ci from"),
+    ({"data": "/tmp"}, "/tmp is always a tmpfs"),
+    ({"writable": "data,/usr/share/x"}, "would put a writable mount over /usr/share/x"),
+    ({"data": ["../outside"]}, "data from"),
 ])
 def test_unsafe_runtime_answers_are_refused_in_one_line(changes, needle):
     with pytest.raises(InputError) as refused:
@@ -394,6 +397,11 @@ def test_no_compose_writes_the_dockerfile_alone_and_says_how_to_run_it(tmp_path)
     assert result.returncode == 0, result.stderr
     assert not (project / "compose.yaml").exists() and record(project)["answers"]["compose"] is False
     assert "docker run --rm --read-only --tmpfs /tmp --cap-drop ALL" in result.stderr
+    kept = scaffold("new", "--yes", "--force", "--no-compose", "--data", "data", "--writable", "/srv/cache",
+                    str(project))
+    assert kept.returncode == 0, kept.stderr
+    assert ("docker run --rm --read-only -v root-app-data:/app/data --tmpfs /tmp --tmpfs "
+            "/srv/cache:uid=10001,gid=10001,mode=0700 --cap-drop ALL") in kept.stderr
 
 
 @pytest.mark.parametrize("name", ["docker-compose.yml", "compose.yaml", "compose.yml", "docker-compose.yaml"])
