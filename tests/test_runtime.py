@@ -49,7 +49,7 @@ RUNTIME_CASES: Dict[str, Dict[str, Any]] = {
     "java": {"language": "java"},
     "go-data-writable": {"language": "go", "data": "data,/var/lib/demo", "writable": "cache"},
     "python-data-release": {"language": "python", "data": ["instance"], "release": "flask db upgrade",
-                            "media_root": "instance"},
+                            "media_root": "instance", "env_file": True},
     "java-actuator": {"language": "java", "spring_boot": True, "packaging": "spring-boot", "main_class": "",
                       "actuator": True, "version": "21"},
 }
@@ -178,6 +178,7 @@ def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
         assert sorted(entry.split(":")[0] for entry in service["tmpfs"]) == lost, name
         assert sorted(service.get("volumes", [])) == kept, name
         assert service["security_opt"] == ["no-new-privileges:true"] and service["networks"] == [runtime.name], name
+        assert service.get("env_file") == ([{"path": ".env", "required": False}] if answers["env_file"] else None)
     assert len(services) == 1 + len(runtime.release)
     assert sorted(compose.get("volumes") or {}) == sorted(entry.split(":")[0] for entry in kept)
 

@@ -56,6 +56,15 @@ def test_folders_the_app_writes_are_detected_with_their_evidence(tmp_path, files
     assert kept == ["/app/" + folder for folder in data]
 
 
+def test_an_example_env_file_makes_compose_read_the_persons_own(tmp_path):
+    root = project(tmp_path, {"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", ""), ".env.sample": "KEY=\n",
+                              "svc/go.mod": GO_MOD.replace("app", "svc"), "svc/main.go": GO_MAIN.replace("{body}", "")})
+    apps = {app.root: app for app in detect(root).apps}
+    assert str(apps["."].facts["env_file"].evidence) == ".env.sample" and "env_file" not in apps["svc"].facts
+    assert resolve_answers(apps["."], {}).values["env_file"] is True
+    assert resolve_answers(apps["svc"], {}).values["env_file"] is False
+
+
 def test_a_database_in_the_app_folder_itself_is_a_warning_not_a_writable_app(tmp_path):
     report = detect(project(tmp_path, {
         "requirements.txt": "flask\n",

@@ -13,7 +13,7 @@ from typing import Dict, List, Sequence
 from generator.detect.model import AppCandidate, Evidence, Fact, Notice, Report
 from generator.detect.walker import Repo
 from generator.languages import LANGUAGES, titles
-from generator.state.paths import detect_state
+from generator.state import detect_state
 
 
 def detect(path: Path) -> Report:

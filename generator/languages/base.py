@@ -25,6 +25,7 @@ from generator.parsers import (NO_PORT, Parser, one_of, parse_bool, parse_id, pa
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.state.paths import StatePattern
 
 def _bound_by_language(raw: Any) -> Any:
     """The parser of a common answer that each language binds (Language.answer_fields)."""
@@ -152,10 +153,15 @@ DATA = AnswerField("data", parse_state_paths, "folders whose files are kept (a S
                    "relative: inside /app): a named volume in compose, a PersistentVolumeClaim in Kubernetes",
                    type="json", default=[], flag="--data", metavar="PATH[,PATH...]", settable=True, detected=True)
 
+#: detected from a .env.example: the person's own .env, read by compose at run time, never built in
+ENV_FILE = AnswerField("env_file", parse_bool, "give the app the settings of your .env in compose (env_file, "
+                       "required: false; .dockerignore keeps it out of the image)", type="bool", default=False,
+                       flag="--env-file", settable=True, detected=True, flag_value=True)
+
 #: before the language's own answers (what the app is) and after them (how the image runs)
 COMMON_HEAD: Tuple[AnswerField, ...] = (APP_NAME, SOURCE_DIR, VERSION)
 COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS, WRITABLE,
-                                        DATA)
+                                        DATA, ENV_FILE)
 
 
 class Language:
@@ -250,6 +256,12 @@ class Language:
         The message says what was looked for and the flag or file that fixes it.
         """
         return None
+
+    # -- state (generator/state/paths.py) ---------------------------------------------------
+
+    def state_patterns(self) -> "Tuple[StatePattern, ...]":
+        """How its programs name the folders they write (a SQLite file, uploads): detection's table."""
+        return ()
 
     # -- what a hand-written Dockerfile says (`scaffold adopt`); results are untrusted -----------
 

@@ -2,7 +2,7 @@
 
 A SQLite file, an upload folder, a data folder created at start, a log file: each breaks on
 a read-only root unless its folder is writable. The table says, per language, which files
-to read, the pattern (its `path` group is what the program names), whether that is a file
+to read (each language lists its own: `Language.state_patterns`), the pattern (its `path` group is what the program names), whether that is a file
 (its folder is what must be writable) and whether it is kept (`data`) or may be lost
 (`writable`). Values are untrusted: they become answers only through the answers' parser.
 """
@@ -24,6 +24,10 @@ MAX_PATHS = 8
 SKIPPED_DIRS = frozenset({"test", "tests", "testdata", "vendor", "node_modules", ".venv", "venv", "docs", "examples"})
 
 
+#: what settings name a path in with (for the languages' tables)
+QUOTE = r"""["']"""
+
+
 class StatePattern(NamedTuple):
     """One way a program names a path it writes."""
 
@@ -40,44 +44,11 @@ class StatePattern(NamedTuple):
     fixed: str = ""
 
 
-_PY, _GO = ("*.py",), ("*.go",)
-_SPRING = ("application*.properties", "application*.yml", "application*.yaml")
-_Q = r"""["']"""
-_BASE = r"""(?:BASE_DIR\s*/\s*|os\.path\.join\(\s*BASE_DIR\s*,\s*)"""
-
-#: by language: the ways its programs name what they write
-PATTERNS: Dict[str, Tuple[StatePattern, ...]] = {
-    "python": (
-        StatePattern(_PY, re.compile(r"""sqlite:///(?P<path>[^"'\s?]+)"""), "a SQLite database (SQLAlchemy URL)"),
-        StatePattern(_PY, re.compile(_Q + r"NAME" + _Q + r"\s*:\s*" + _BASE + _Q + r"(?P<path>[\w.-]+)" + _Q
-                                     + r"\s*[/,]\s*" + _Q + r"[\w.-]+\.sqlite3?" + _Q),
-                     "a SQLite database (Django DATABASES NAME)", is_file=False),
-        StatePattern(_PY, re.compile(r"\binstance_path\b"), "Flask's instance folder (instance_path)", fixed="instance"),
-        StatePattern(_PY, re.compile(r"MEDIA_ROOT\s*=\s*" + _BASE + _Q + r"(?P<path>[\w./-]+)" + _Q),
-                     "uploaded files (Django MEDIA_ROOT)", is_file=False),
-        StatePattern(_PY, re.compile(r"UPLOAD_FOLDER" + _Q + r"?\]?\s*=\s*" + _Q + r"(?P<path>[\w./-]+)" + _Q),
-                     "uploaded files (UPLOAD_FOLDER)", is_file=False),
-    ),
-    "go": (
-        StatePattern(_GO, re.compile(r"""sql\.Open\(\s*"sqlite3?"\s*,\s*"(?:file:)?(?P<path>[^"?]+)"""),
-                     "a SQLite database (sql.Open)"),
-        StatePattern(_GO, re.compile(r"""os\.MkdirAll\(\s*(?:filepath\.Join\(\s*)?"(?P<path>[\w.-]+)"""),
-                     "a folder created at start (os.MkdirAll)", is_file=False),
-    ),
-    "java": (
-        StatePattern(_SPRING, re.compile(r"jdbc:h2:file:(?P<path>[^;\s\"']+)"), "an H2 database file"),
-        StatePattern(_SPRING, re.compile(r"jdbc:sqlite:(?P<path>[^;\s\"'?]+)"), "a SQLite database"),
-        StatePattern(_SPRING, re.compile(r"logging\.file(?:\.name)?\s*[=:]\s*(?P<path>[^\s#]+)"),
-                     "a log file (logging.file.name)", kind="writable"),
-        StatePattern(_SPRING, re.compile(r"logging\.file\.path\s*[=:]\s*(?P<path>[^\s#]+)"),
-                     "a log folder (logging.file.path)", kind="writable", is_file=False),
-    ),
-}
-
-
-def detect_state(repo: Repo, app: AppCandidate) -> None:
+def detect_paths(repo: Repo, app: AppCandidate) -> None:
     """Set `data` and `writable` on `app` from what its files name (each with its first evidence)."""
-    patterns = PATTERNS.get(app.language, ())
+    from generator.languages import by_name
+
+    patterns = by_name(app.language).state_patterns()
     if not patterns:
         return
     found: Dict[str, List[str]] = {"data": [], "writable": []}

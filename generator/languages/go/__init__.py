@@ -16,6 +16,7 @@ from generator.parsers import has_control, parse_argv, parse_bool, parse_relpath
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.state.paths import StatePattern
 
 #: the oldest Go we generate for: an older go line is built with this one
 MIN_MINOR = 22
@@ -199,6 +200,11 @@ class Go(Language):
         except ValueError:
             return False  # a bad toolchain line is ignored
         return int(theirs.split(".")[1]) > int(mine.split(".")[1])
+
+    def state_patterns(self) -> "Tuple[StatePattern, ...]":
+        from generator.languages.go.state import PATTERNS
+
+        return PATTERNS
 
 
 GO = Go()

@@ -16,6 +16,7 @@ from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.state.paths import StatePattern
 
 #: the LTS releases we generate for; a project is built with the first that runs its source level
 SUPPORTED = ("17", "21", "25")
@@ -231,6 +232,11 @@ class Java(Language):
         if raw.get("packaging") == "spring-boot" and raw.get("main_class") is None:
             return {"main_class": ("", origins.get("packaging", "Spring Boot's launcher"))}
         return {}
+
+    def state_patterns(self) -> "Tuple[StatePattern, ...]":
+        from generator.languages.java.state import PATTERNS
+
+        return PATTERNS
 
 
 JAVA = Java()
