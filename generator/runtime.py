@@ -18,13 +18,12 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from generator.languages import by_name
 from generator.languages.base import TMP, Resources, WritablePath
+from generator.state import STATE_LABEL
 
 #: below this port a process needs CAP_NET_BIND_SERVICE to listen (HARDENING R2)
 PRIVILEGED_PORTS = 1024
 #: Kubernetes `runAsUser`/`runAsGroup` must be above this (HARDENING R7; checkov CKV_K8S_40, Trivy KSV-0020/21)
 KUBERNETES_MIN_ID = 10000
-#: the image label that names the folders the image made the app's (check and verify accept exactly these)
-STATE_LABEL = "io.hardened-scaffold.state"
 #: how much a kept folder asks for (Kubernetes PersistentVolumeClaim `storage`), MiB
 DATA_SIZE_MB = 1024
 

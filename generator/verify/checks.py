@@ -260,18 +260,9 @@ def app_roots(config: Dict[str, Any], fs: Filesystem) -> List[str]:
 def state_dirs(config: Dict[str, Any]) -> Set[str]:
     """The folders the image declares as the app's own to write (generator.runtime.STATE_LABEL), as
     paths relative to /. Only what a writable path may be counts: never /, /app or a system folder."""
-    from generator.parsers import parse_writable_path
-    from generator.runtime import STATE_LABEL
+    from generator.state import STATE_LABEL, declared_folders
 
-    declared: Set[str] = set()
-    for word in str((config.get("Labels") or {}).get(STATE_LABEL) or "").split()[:64]:
-        try:
-            path = parse_writable_path(word) if word.startswith("/") else ""
-        except ValueError:
-            continue
-        if path:
-            declared.add(normal(path))
-    return declared
+    return {normal(path) for path in declared_folders(str((config.get("Labels") or {}).get(STATE_LABEL) or ""))}
 
 
 def state_tmpfs(config: Dict[str, Any]) -> List[str]:
