@@ -134,6 +134,13 @@ def parse_bool(raw: Any) -> bool:
     raise ValueError("expected true or false")
 
 
+def parse_args(raw: Any) -> List[str]:
+    """Arguments a program starts with (a list, or a string split like a shell would); none by default."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    return parse_argv(raw)
+
+
 def parse_argv(raw: Any) -> List[str]:
     """A command as argv: a list, or a string split like a shell would (no expansion)."""
     if raw is None:

@@ -83,6 +83,9 @@ def test_each_language_says_what_its_image_runs():
     assert contract(language="java", final="jre", packaging="shade").command == (
         "/usr/bin/java", "-cp", "/app/app.jar", "com.example.App")
     assert contract(language="java", main_class="").command[1:] == ("-jar", "/app/app.jar")
+    assert contract(language="java", args="server config.yml").command[-3:] == ("com.example.App", "server",
+                                                                                "config.yml")
+    assert contract(language="java", main_class="", args=["server"]).command[-3:] == ("-jar", "/app/app.jar", "server")
     boot = contract(**RUNTIME_CASES["java-actuator"])
     assert boot.command[1:] == ("org.springframework.boot.loader.launch.JarLauncher",)
 
