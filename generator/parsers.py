@@ -134,6 +134,13 @@ def parse_bool(raw: Any) -> bool:
     raise ValueError("expected true or false")
 
 
+def parse_args(raw: Any) -> List[str]:
+    """Arguments a program starts with (a list, or a string split like a shell would); none by default."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    return parse_argv(raw)
+
+
 def parse_argv(raw: Any) -> List[str]:
     """A command as argv: a list, or a string split like a shell would (no expansion)."""
     if raw is None:
@@ -298,3 +305,27 @@ def parse_writable_path(raw: Any) -> str:
     if path in ("/", "/app") or any(path == d or path.startswith(d + "/") for d in _NOT_WRITABLE):
         raise ValueError(f"would put a writable mount over {path} (not /, the app directory or a system directory)")
     return path
+
+
+#: writable or kept paths one app may declare at most
+MAX_STATE_PATHS = 16
+
+
+def parse_state_paths(raw: Any) -> List[str]:
+    """Directories the app writes (`--writable`, `--data`): comma-separated text or a list; none: [].
+
+    Each is a `parse_writable_path` (relative: inside /app), each once, in order.
+    """
+    if raw is None or raw == "" or raw == []:
+        return []
+    items = [item for item in raw.split(",") if item.strip()] if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("expected paths separated by commas")
+    if len(items) > MAX_STATE_PATHS:
+        raise ValueError(f"has more than {MAX_STATE_PATHS} paths")
+    paths: List[str] = []
+    for item in items:
+        path = parse_writable_path(item)
+        if path and path not in paths:
+            paths.append(path)
+    return paths

@@ -17,23 +17,29 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from generator.languages import by_name
-from generator.languages.base import Resources, WritablePath
+from generator.languages.base import TMP, Resources, WritablePath
+from generator.state import STATE_LABEL
 
 #: below this port a process needs CAP_NET_BIND_SERVICE to listen (HARDENING R2)
 PRIVILEGED_PORTS = 1024
 #: Kubernetes `runAsUser`/`runAsGroup` must be above this (HARDENING R7; checkov CKV_K8S_40, Trivy KSV-0020/21)
 KUBERNETES_MIN_ID = 10000
+#: how much a kept folder asks for (Kubernetes PersistentVolumeClaim `storage`), MiB
+DATA_SIZE_MB = 1024
 
 
 @dataclass(frozen=True)
 class Writable:
-    """A path the app writes (tmpfs in compose, emptyDir in Kubernetes, named `volume` there)."""
+    """A path the app writes: a tmpfs in compose and an emptyDir in Kubernetes, or when `kept` a named
+    volume and a PersistentVolumeClaim (named `volume` in both)."""
 
     path: str
     why: str
     size_mb: int
-    #: its Kubernetes volume name (a DNS label, unique in the pod)
+    #: its volume name (a DNS label, unique in the pod and the compose project)
     volume: str
+    #: whether its files outlive the container (`--data`)
+    kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,34 @@ class Runtime:
     def server(self) -> bool:
         return self.port is not None
 
+    @property
+    def state_dirs(self) -> Tuple[str, ...]:
+        """The folders the image creates owned by the app's user, and the only ones: every writable
+        path but /tmp. A tmpfs takes the mode of the folder it covers, and a fresh named volume its
+        owner, so the folder must exist in the image with the app's owner for either to be writable."""
+        return tuple(sorted(w.path for w in self.writable if w.path != TMP.path))
+
+    @property
+    def state_label(self) -> str:
+        """The image label naming `state_dirs` (for templates)."""
+        return STATE_LABEL
+
+    @property
+    def volumes(self) -> Tuple[Writable, ...]:
+        """The kept paths: named volumes (compose), PersistentVolumeClaims (Kubernetes)."""
+        return tuple(w for w in self.writable if w.kept)
+
+    def run_mounts(self) -> Tuple[str, ...]:
+        """`docker run` options for the writable paths, as compose mounts them: a tmpfs each (owned by
+        the app's user but /tmp), a named volume `NAME-VOLUME` for each kept one."""
+        return tuple(f"--tmpfs {w.path}" if w.path == TMP.path else f"-v {self.name}-{w.volume}:{w.path}" if w.kept
+                     else f"--tmpfs {w.path}:uid={self.uid},gid={self.gid},mode=0700" for w in self.writable)
+
+    @property
+    def tmpfs(self) -> Tuple[Writable, ...]:
+        """The paths lost on exit: tmpfs (compose), emptyDir (Kubernetes)."""
+        return tuple(w for w in self.writable if not w.kept)
+
     def to_record(self) -> Dict[str, Any]:
         """Plain data for `.scaffold/answers.yml` (for readers: upgrade derives it again)."""
         probe = None
@@ -96,7 +130,7 @@ class Runtime:
             "command": list(self.command),
             "env": list(self.env),
             "release": [list(step) for step in self.release],
-            "writable": [{"path": w.path, "size_mb": w.size_mb, "why": w.why} for w in self.writable],
+            "writable": [{"path": w.path, "size_mb": w.size_mb, "why": w.why, "kept": w.kept} for w in self.writable],
             "probe": probe,
             "resources": dict(self.resources._asdict()),
             "capabilities": list(self.capabilities),
@@ -121,14 +155,28 @@ def _volume(path: WritablePath, taken: "Iterable[Writable]") -> str:
     return name
 
 
+def _state_paths(language_paths: "Iterable[WritablePath]",
+                 answers: Mapping[str, Any]) -> "Iterable[Tuple[WritablePath, bool]]":
+    """The writable paths in the order their reason wins: kept folders (`--data`) first, since a
+    volume also serves a path the language writes, then the language's, then `--writable`."""
+    for path in answers.get("data") or ():
+        yield WritablePath(path, "kept: a named volume (compose), a PersistentVolumeClaim (Kubernetes); "
+                           "the image creates it owned by the app's user", DATA_SIZE_MB), True
+    for path in language_paths:
+        yield path, False
+    for path in answers.get("writable") or ():
+        yield WritablePath(path, "written by the app and lost on exit; the image creates it owned by the "
+                           "app's user"), False
+
+
 def runtime_for(answers: Mapping[str, Any]) -> Runtime:
     """The contract for validated answers (generator.validate), from the language's hooks."""
     language = by_name(answers["language"])
     port = answers.get("port")
     writable: Dict[str, Writable] = {}
-    for path in language.writable_paths(answers):
+    for path, kept in _state_paths(language.writable_paths(answers), answers):
         if path.path not in writable:  # the first reason given for a path wins
-            writable[path.path] = Writable(path.path, path.why, path.size_mb, _volume(path, writable.values()))
+            writable[path.path] = Writable(path.path, path.why, path.size_mb, _volume(path, writable.values()), kept)
     probe = None
     if port is not None:
         command = language.health_command(answers)
@@ -152,6 +200,9 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
 
 def refusal(answers: Mapping[str, Any]) -> Optional[str]:
     """Why these answers cannot give the companion files they ask for (None: they can)."""
+    if TMP.path in (answers.get("data") or ()):
+        return ("--data /tmp would keep temporary files in a volume; /tmp is always a tmpfs: keep files in a "
+                "folder of their own (--data data)")
     if not answers.get("kubernetes"):
         return None
     low = [key for key in ("uid", "gid") if int(answers[key]) <= KUBERNETES_MIN_ID]

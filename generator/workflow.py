@@ -418,7 +418,7 @@ def closing_lines(project: Path, answers: Dict[str, Any]) -> List[str]:
     if answers["compose"] and runtime.release:
         lines.append(f"                  (its {steps} run{'' if len(runtime.release) > 1 else 's'} first)")
     elif not answers["compose"]:
-        tmpfs = " ".join(f"--tmpfs {w.path}" for w in runtime.writable)
+        tmpfs = " ".join(runtime.run_mounts())
         publish = f"-p 127.0.0.1:{runtime.port}:{runtime.port} " if runtime.port else ""
         arguments = "" if runtime.port else " --help"  # a command-line program takes its arguments after the image
         lines += [f"Build it:  DOCKER_BUILDKIT=1 docker build -t {runtime.name} {project}",

@@ -22,20 +22,22 @@ BASE: Dict[str, Dict[str, Any]] = {
 #: extra variants per language beyond the final flavours: (label, changes)
 VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
     "go": [("root", {"package": ".", "binary": "demo"}), ("cgo", {"cgo": True}),
-           ("vendor", {"vendor": True}), ("workspace", {"workspace": True, "package": "./api"})],
+           ("vendor", {"vendor": True}), ("workspace", {"workspace": True, "package": "./api"}),
+           ("state", {"data": ["data"], "writable": ["cache", "/var/lib/demo"]})],
     "python": [("poetry", {"package_manager": "poetry", "requirements_file": ""}),
                ("uv", {"package_manager": "uv", "requirements_file": ""}),
                ("pdm", {"package_manager": "pdm", "requirements_file": ""}),
                ("pipenv", {"package_manager": "pipenv", "requirements_file": ""}),
                ("installable", {"installable": True, "requirements_file": ""}),
-               ("django", {"django": True, "django_settings": "mysite.settings"})],
+               ("django", {"django": True, "django_settings": "mysite.settings"}),
+               ("state", {"data": ["instance"], "writable": ["uploads"], "env_file": True})],
     "java": [("wrapper", {"wrapper": True}), ("gradle", {"build_tool": "gradle"}),
              ("gradle-wrapper", {"build_tool": "gradle", "wrapper": True}),
              ("spring-boot", {"spring_boot": True, "packaging": "spring-boot", "version": "21"}),
              ("spring-boot-2.1-old-wrapper", {"spring_boot": True, "packaging": "spring-boot", "spring_boot_version": "2.1",
                                               "wrapper": True, "maven_version": "3.5.4"}),
              ("multi-module", {"module": "app", "packaging": "shade", "version": "21"}),
-             ("java25", {"version": "25"})],
+             ("java25", {"version": "25"}), ("state", {"data": ["data"], "writable": ["logs"]})],
 }
 
 

@@ -101,6 +101,18 @@ def _findings(text: str, tmp_path: Path, name: str = "Dockerfile", **files: str)
     return [f"{f.line} {f.rule.id}" for f in report.findings]
 
 
+def test_a_folder_the_state_label_declares_may_be_chowned_to_the_app_and_nothing_else(tmp_path):
+    """What `scaffold verify` accepts as the user's (the label), `scaffold check` accepts too: exactly those."""
+    def chown(targets: str, label: str = 'LABEL io.hardened-scaffold.state="/app/data /app"\n') -> List[str]:
+        return _findings(f"FROM debian:bookworm-slim\n{label}RUN mkdir -p /app/data /srv/x && chown 10001 {targets}"
+                         "\nUSER 10001:10001\nENTRYPOINT [\"/bin/true\"]\n", tmp_path)
+
+    assert "3 chown-to-user" not in chown("/app/data")
+    assert "3 chown-to-user" in chown("/app/data /srv/x")
+    assert "3 chown-to-user" in chown("-R /app")  # a label cannot declare the app's own folder
+    assert "2 chown-to-user" in chown("/app/data", label="")
+
+
 def test_only_the_final_stage_must_be_non_root(tmp_path):
     text = ("FROM golang:1.22 AS build\nRUN go version\n"
             "FROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /x /x\nENTRYPOINT [\"/x\"]\n")

@@ -50,6 +50,9 @@ RUNTIME_CASES: Dict[str, Dict[str, Any]] = {
     "go-low-port": {"language": "go", "port": 80, "kubernetes": False},
     "python-cli-release": {"language": "python", "port": None, "release": "python -m app.setup"},
     "java": {"language": "java"},
+    "go-data-writable": {"language": "go", "data": "data,/var/lib/demo", "writable": "cache"},
+    "python-data-release": {"language": "python", "data": ["instance"], "release": "flask db upgrade",
+                            "media_root": "instance", "env_file": True},
     "java-actuator": {"language": "java", "spring_boot": True, "packaging": "spring-boot", "main_class": "",
                       "actuator": True, "version": "21"},
 }
@@ -83,6 +86,9 @@ def test_each_language_says_what_its_image_runs():
     assert contract(language="java", final="jre", packaging="shade").command == (
         "/usr/bin/java", "-cp", "/app/app.jar", "com.example.App")
     assert contract(language="java", main_class="").command[1:] == ("-jar", "/app/app.jar")
+    assert contract(language="java", args="server config.yml").command[-3:] == ("com.example.App", "server",
+                                                                                "config.yml")
+    assert contract(language="java", main_class="", args=["server"]).command[-3:] == ("-jar", "/app/app.jar", "server")
     boot = contract(**RUNTIME_CASES["java-actuator"])
     assert boot.command[1:] == ("org.springframework.boot.loader.launch.JarLauncher",)
 
@@ -119,6 +125,9 @@ def test_release_steps_secrets_low_port_and_media_root():
     ({"uid": 1000}, "uid above 10000"),
     ({"port": 443}, "a port of 1024 or above"),
     ({"ci": "jenkins"}, "ci from"),
+    ({"data": "/tmp"}, "/tmp is always a tmpfs"),
+    ({"writable": "data,/usr/share/x"}, "would put a writable mount over /usr/share/x"),
+    ({"data": ["../outside"]}, "data from"),
 ])
 def test_unsafe_runtime_answers_are_refused_in_one_line(changes, needle):
     with pytest.raises(InputError) as refused:
@@ -141,13 +150,30 @@ def final_user_and_port(dockerfile: str) -> Tuple[str, Optional[int]]:
     return user.group(1), int(expose.group(1)) if expose else None
 
 
+def assert_state_dirs(dockerfile: str, runtime: Any) -> None:
+    """The image creates exactly the writable folders but /tmp, owned by the app, and labels them."""
+    final = dockerfile[dockerfile.rindex("\nFROM "):]
+    label = re.search(r'^LABEL io\.hardened-scaffold\.state="([^"]*)"$', final, re.M)
+    if not runtime.state_dirs:
+        assert label is None and " AS state\n" not in dockerfile
+        return
+    assert label and label.group(1).split() == list(runtime.state_dirs)
+    chown = re.search(r"^ && chown (\S+) (.*) \\$", dockerfile, re.M)
+    assert chown and chown.group(1) == f"{runtime.uid}:{runtime.gid}"
+    assert chown.group(2).split() == [f"/state{path}" for path in runtime.state_dirs]
+    assert "\nCOPY --from=state /state/ /\n" in final
+
+
 def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
     """The Dockerfile, compose.yaml, the manifests and the record say the same user, port and writable paths."""
     runtime = runtime_for(answers)
     user = f"{answers['uid']}:{answers['gid']}"
     port = answers["port"]
     paths = sorted(w.path for w in runtime.writable)
+    lost = sorted(w.path for w in runtime.writable if not w.kept)
+    kept = sorted(f"{w.volume}:{w.path}" for w in runtime.writable if w.kept)
     assert final_user_and_port(files["Dockerfile"]) == (user, port)
+    assert_state_dirs(files["Dockerfile"], runtime)
 
     compose = yaml.safe_load(files["compose.yaml"])
     services = compose["services"]
@@ -155,9 +181,12 @@ def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
     assert app["ports"] == [f"127.0.0.1:${{HOST_PORT:-{port}}}:{port}"] if port else "ports" not in app
     for name, service in services.items():
         assert service["user"] == user and service["read_only"] is True and service["cap_drop"] == ["ALL"], name
-        assert sorted(entry.split(":")[0] for entry in service["tmpfs"]) == paths, name
+        assert sorted(entry.split(":")[0] for entry in service["tmpfs"]) == lost, name
+        assert sorted(service.get("volumes", [])) == kept, name
         assert service["security_opt"] == ["no-new-privileges:true"] and service["networks"] == [runtime.name], name
+        assert service.get("env_file") == ([{"path": ".env", "required": False}] if answers["env_file"] else None)
     assert len(services) == 1 + len(runtime.release)
+    assert sorted(compose.get("volumes") or {}) == sorted(entry.split(":")[0] for entry in kept)
 
     if runtime.capabilities:
         assert app["cap_add"] == ["NET_BIND_SERVICE"] and port is not None and port < 1024
@@ -170,7 +199,10 @@ def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
     workload = manifests["k8s/deployment.yaml" if port else "k8s/job.yaml"][0]
     pod = workload["spec"]["template"]["spec"]
     assert (pod["securityContext"]["runAsUser"], pod["securityContext"]["runAsGroup"]) == (answers["uid"], answers["gid"])
-    assert sorted(v["name"] for v in pod["volumes"] if "emptyDir" in v) == sorted(w.volume for w in runtime.writable)
+    assert sorted(v["name"] for v in pod["volumes"] if "emptyDir" in v) == sorted(w.volume for w in runtime.tmpfs)
+    claims = [v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"] if "persistentVolumeClaim" in v]
+    assert sorted(claims) == sorted(f"{runtime.name}-{w.volume}" for w in runtime.volumes)
+    assert sorted(c["metadata"]["name"] for c in manifests.get("k8s/persistentvolumeclaim.yaml", []) if c) == sorted(claims)
     for container in pod["containers"] + pod.get("initContainers", []):
         context = container["securityContext"]
         assert f"{context['runAsUser']}:{context['runAsGroup']}" == user
@@ -228,9 +260,13 @@ def test_every_fixture_agrees_across_dockerfile_compose_and_manifests(app_id, ap
        uid=st.integers(10001, 2_147_483_647), gid=st.integers(10001, 2_147_483_647),
        port=st.one_of(st.none(), st.integers(1024, 65535)),
        media=st.sampled_from(["", "media", "/srv/uploads", "/tmp"]),
-       release=st.lists(st.sampled_from(["python manage.py migrate", "/usr/local/bin/api migrate"]), max_size=2))
-def test_any_answers_agree_across_dockerfile_compose_and_manifests(language, uid, gid, port, media, release):
-    changes: Dict[str, Any] = {"language": language, "uid": uid, "gid": gid, "port": port}
+       release=st.lists(st.sampled_from(["python manage.py migrate", "/usr/local/bin/api migrate"]), max_size=2),
+       data=st.lists(st.sampled_from(["data", "/srv/uploads", "media", "/var/lib/app"]), max_size=2),
+       writable=st.lists(st.sampled_from(["cache", "/srv/uploads", "/tmp", "logs"]), max_size=2))
+def test_any_answers_agree_across_dockerfile_compose_and_manifests(language, uid, gid, port, media, release, data,
+                                                                   writable):
+    changes: Dict[str, Any] = {"language": language, "uid": uid, "gid": gid, "port": port, "data": data,
+                               "writable": writable}
     if language == "python":
         changes.update(media_root=media, release=release)
     answers = validate(raw_answers(changes))
@@ -423,6 +459,11 @@ def test_no_compose_writes_the_dockerfile_alone_and_says_how_to_run_it(tmp_path)
     assert result.returncode == 0, result.stderr
     assert not (project / "compose.yaml").exists() and record(project)["answers"]["compose"] is False
     assert "docker run --rm --read-only --tmpfs /tmp --cap-drop ALL" in result.stderr
+    kept = scaffold("new", "--yes", "--force", "--no-compose", "--data", "data", "--writable", "/srv/cache",
+                    str(project))
+    assert kept.returncode == 0, kept.stderr
+    assert ("docker run --rm --read-only -v root-app-data:/app/data --tmpfs /tmp --tmpfs "
+            "/srv/cache:uid=10001,gid=10001,mode=0700 --cap-drop ALL") in kept.stderr
 
 
 @pytest.mark.parametrize("name", ["docker-compose.yml", "compose.yaml", "compose.yml", "docker-compose.yaml"])

@@ -249,6 +249,24 @@ def test_app_files_are_the_workdir_the_entrypoint_and_its_absolute_arguments():
     ]
 
 
+def test_exactly_the_folders_the_state_label_declares_may_be_the_users():
+    """`--data`/`--writable` folders are created owned by the app (a named volume inherits that owner):
+    the label the Dockerfile writes names them; their contents, /app itself and undeclared folders
+    still count, and a label cannot declare /app or a system folder."""
+    layers = [scratch_root() + [
+        directory("app"), file("app/main.py", b"print()", 0o444), directory("app/data", 0o700, uid=10001, gid=10001),
+        directory("app/cache", 0o700, uid=10001, gid=10001), file("app/cache/x", b"", 0o600, uid=10001),
+        directory("app/other", 0o700, uid=10001, gid=10001)]]
+    labels = {**GOOD["Labels"], "io.hardened-scaffold.state": "/app/data /app/cache / /app /etc relative"}
+    report = verify(layers, WorkingDir="/app", Labels=labels)
+    assert found(report) == [
+        ("H4", "app-files", "2 of 5 application files are not owned by root (owner uid 10001)",
+         ["app/cache/x", "app/other"]),
+        ("H4", "app-files", "2 of 5 application files are writable by the image's user (10001:10001)",
+         ["app/cache/x", "app/other"]),
+    ]
+
+
 def test_the_tree_the_entrypoint_program_is_installed_in_is_app_files_but_not_a_shared_prefix():
     runtime = [directory("opt"), directory("opt/java"), directory("opt/java/runtime"), directory("opt/java/runtime/bin"),
                file("opt/java/runtime/bin/java", ELF, 0o555), directory("opt/java/runtime/lib"),
@@ -629,6 +647,16 @@ def test_smoke_run_is_hardened_and_always_removes_its_container(fake_docker, mon
     assert [f.seen for f in failed.findings] == [
         "the container did not start hardened: docker: Error response from daemon: exec: no such file"]
     assert calls()[-1][:2] == ["rm", "--force"]
+
+
+def test_smoke_run_mounts_a_tmpfs_owned_by_the_user_on_each_declared_state_folder(fake_docker, tmp_path):
+    docker, calls = fake_docker
+    labels = {**GOOD["Labels"], "io.hardened-scaffold.state": "/app/data /var/lib/demo /etc"}
+    (tmp_path / "image.tar").write_bytes(saved_image({**GOOD, "Labels": labels}, [scratch_root()]))
+    assert verify_image("test/app:1", docker=docker, settle=0).passed
+    run = next(call for call in calls() if call[0] == "run")
+    assert [run[i + 1] for i, arg in enumerate(run) if arg == "--tmpfs"] == [
+        "/tmp", "/app/data:uid=10001,gid=10001,mode=0700", "/var/lib/demo:uid=10001,gid=10001,mode=0700"]
 
 
 def test_port_probe_publishes_on_loopback_only(fake_docker, monkeypatch):

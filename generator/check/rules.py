@@ -23,7 +23,7 @@ from generator.check.bases import FULL, TOOLCHAIN, Inspector
 from generator.check.files import Place
 from generator.check.dockerfile import (
     MAX_EXPANSION, MAX_INSTRUCTIONS, MAX_STAGES, Dockerfile, Instruction, UnreadableDockerfile, arg_pairs,
-    copy_sources, env_pairs, expand, printable, split_words, start_command,
+    copy_sources, env_pairs, expand, label_pairs, printable, split_words, start_command,
 )
 from generator.check.shell import Command, Script
 
@@ -800,10 +800,15 @@ def _toolchain(ctx: Context) -> Iterator[Finding]:
 
 
 def _ownership(ctx: Context) -> Iterator[Finding]:
+    from generator.state import STATE_LABEL, declared_folders
+
     volumes: List[str] = []
     for instruction in ctx.final_instructions():
         if instruction.keyword == "VOLUME":
             volumes.extend(instruction.exec_form or [w.strip("\"'") for w in split_words(instruction.arguments)])
+        elif instruction.keyword == "LABEL":  # the folders the image declares as the app's (as verify reads them)
+            volumes.extend(folder for pair in label_pairs(instruction) if pair.key == STATE_LABEL
+                           for folder in declared_folders(pair.value or ""))
     for facts in ctx.chain:
         for instruction in facts.stage.each("COPY", "ADD"):
             yield from _copied_ownership(ctx, facts, instruction)

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Dict, List, Sequence
 
 from generator.detect.model import AppCandidate, Evidence, Fact, Notice, Report
-from generator.detect.stated.merge import state
+from generator.detect.stated.merge import rank_statements
 from generator.detect.walker import Repo
 from generator.languages import LANGUAGES, titles
+from generator.state import detect_state
 
 
 def detect(path: Path) -> Report:
@@ -22,7 +23,9 @@ def detect(path: Path) -> Report:
     report = Report(root=str(repo.root))
     for language in LANGUAGES:
         report.apps.extend(language.detect(repo))
-    state(repo, report.apps)  # what the repository's own files say, ranked over the heuristics
+    rank_statements(repo, report.apps)  # what the repository's own files say, ranked over the heuristics
+    for app in report.apps:
+        detect_state(repo, app)  # the folders it writes
     _make_ids_unique(report.apps)
     report.warnings = list(repo.notices)
     report.hints = list(repo.hints)

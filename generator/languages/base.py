@@ -25,11 +25,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, parse_id, parse_names,
-                               parse_optional_port, parse_relpath, parse_release, parse_slug, parse_syntax)
+                               parse_optional_port, parse_relpath, parse_release, parse_slug, parse_state_paths,
+                               parse_syntax)
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.state.paths import StatePattern
 
 #: the value types copier knows (templates/copier.yml `type:`)
 COPIER_TYPES = ("str", "int", "bool", "json")
@@ -156,9 +158,24 @@ RELEASE = AnswerField("release", parse_release, "release steps run once before t
                       "'python manage.py migrate'); exec form, no shell", type="json", default=[],
                       flag="--release", metavar="CMD", settable=True, detected=True)
 
+# -- state: the folders the app writes (generator/runtime.py, docs/runtime.md) --------------
+#: the image creates each owned by the app's user; nothing else is writable
+WRITABLE = AnswerField("writable", parse_state_paths, "folders the app writes and may lose on exit (comma-separated; "
+                       "relative: inside /app): a tmpfs in compose, an emptyDir in Kubernetes", type="json",
+                       default=[], flag="--writable", metavar="PATH[,PATH...]", settable=True, detected=True)
+DATA = AnswerField("data", parse_state_paths, "folders whose files are kept (a SQLite file, uploads; comma-separated; "
+                   "relative: inside /app): a named volume in compose, a PersistentVolumeClaim in Kubernetes",
+                   type="json", default=[], flag="--data", metavar="PATH[,PATH...]", settable=True, detected=True)
+
+#: detected from a .env.example: the person's own .env, read by compose at run time, never built in
+ENV_FILE = AnswerField("env_file", parse_bool, "give the app the settings of your .env in compose (env_file, "
+                       "required: false; .dockerignore keeps it out of the image)", type="bool", default=False,
+                       flag="--env-file", settable=True, detected=True, flag_value=True)
+
 #: before the language's own answers (what the app is) and after them (how the image runs)
 COMMON_HEAD: Tuple[AnswerField, ...] = (APP_NAME, SOURCE_DIR, VERSION)
-COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS)
+COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS, WRITABLE,
+                                        DATA, ENV_FILE)
 
 
 # -- what a language is, by concern: each a small interface with defaults that fit most languages ---
@@ -185,6 +202,11 @@ class Detection:
         """The apps of this language in `repo` (never raises for bad content: repo.warn).
         Detection code is imported inside, never at module level."""
         raise NotImplementedError
+
+    def state_patterns(self) -> "Tuple[StatePattern, ...]":
+        """How its programs name the folders they write (a SQLite file, uploads): detection's table
+        (generator/state/paths.py)."""
+        return ()
 
 
 class Answers:

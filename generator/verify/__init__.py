@@ -101,8 +101,12 @@ def verify_image(image: str, port: Optional[int] = None, run: bool = True, docke
     elif any(f.check == "exec-form" and f.seen.startswith("no ENTRYPOINT") for f in report.findings):
         report.skipped["run"] = "nothing to run"
     else:
-        volumes = [normal(str(path)) for path in image_config(saved.config)[0].get("Volumes") or {}]
-        findings, what = client.smoke(image_id, port, settle, answer_timeout, ["/" + path for path in volumes])
+        from generator.verify.checks import state_tmpfs
+
+        config = image_config(saved.config)[0]
+        volumes = [normal(str(path)) for path in config.get("Volumes") or {}]
+        findings, what = client.smoke(image_id, port, settle, answer_timeout, ["/" + path for path in volumes],
+                                      state_tmpfs(config))
         report.findings += findings
         report.facts["run"] = what
     return report

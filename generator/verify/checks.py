@@ -262,13 +262,32 @@ def app_roots(config: Dict[str, Any], fs: Filesystem) -> List[str]:
             and not any(root.startswith(other + "/") for other in kept)]
 
 
+def state_dirs(config: Dict[str, Any]) -> Set[str]:
+    """The folders the image declares as the app's own to write (generator.runtime.STATE_LABEL), as
+    paths relative to /. Only what a writable path may be counts: never /, /app or a system folder."""
+    from generator.state import STATE_LABEL, declared_folders
+
+    return {normal(path) for path in declared_folders(str((config.get("Labels") or {}).get(STATE_LABEL) or ""))}
+
+
+def state_tmpfs(config: Dict[str, Any]) -> List[str]:
+    """`--tmpfs` values for the smoke run: each declared state folder, owned by a numeric USER as
+    compose mounts it (a tmpfs otherwise is root's, and takes the mode of the folder it covers)."""
+    user = re.fullmatch(r"(\d+)(?::(\d+))?", str(config.get("User") or ""))
+    owner = f":uid={user.group(1)},gid={user.group(2) or user.group(1)},mode=0700" if user else ""
+    return ["/" + path + owner for path in sorted(state_dirs(config))]
+
+
 def _app_entries(config: Dict[str, Any], fs: Filesystem) -> Iterator[Entry]:
     volumes = [normal(str(v)) for v in config.get("Volumes") or {}]
+    state = state_dirs(config)
     seen: Set[str] = set()
     for root in app_roots(config, fs):
         for entry in fs.walk(root):
             if entry.path in seen or entry.kind == "l" or any(
                     entry.path == v or entry.path.startswith(v + "/") for v in volumes):
+                continue
+            if entry.kind == "d" and entry.path in state:  # the folder itself; anything in it still counts
                 continue
             seen.add(entry.path)
             yield entry

@@ -112,8 +112,11 @@ class Docker:
                 raise CannotVerify(f"docker save failed: {message}")
 
     def smoke(self, image_id: str, port: Optional[int], settle: float, answer_timeout: float,
-              volumes: Sequence[str] = ()) -> Tuple[List[Finding], str]:
+              volumes: Sequence[str] = (), writable: Sequence[str] = ()) -> Tuple[List[Finding], str]:
         """Run the image hardened, as its own user; findings, and what happened (for the report's facts).
+
+        `volumes` are the image's VOLUMEs; `writable` the `path:owner options` of the folders the
+        image declares as its user's (generator.verify.checks.state_tmpfs), mounted as compose does.
 
         The container runs attached (`docker run --rm`, its output read here, no log kept by the
         daemon), so its exit code and last lines come from the client, and the daemon removes it
@@ -126,7 +129,8 @@ class Docker:
         name = f"scaffold-verify-{uuid.uuid4().hex[:12]}"
         with _removed_on_signal(lambda: self._remove(name)):
             try:
-                run = _Attached([self.executable, *smoke_args(name, port, volumes), check_reference(image_id)])
+                run = _Attached([self.executable, *smoke_args(name, port, volumes, writable),
+                                  check_reference(image_id)])
             except OSError as error:
                 raise CannotVerify(f"cannot run the docker client {self.executable}: {error.strerror or error}") from None
             try:
@@ -175,7 +179,7 @@ class Docker:
         return None
 
 
-def smoke_args(name: str, port: Optional[int], volumes: Sequence[str]) -> List[str]:
+def smoke_args(name: str, port: Optional[int], volumes: Sequence[str], writable: Sequence[str] = ()) -> List[str]:
     """`docker run` for the smoke run: as hardened as the generated compose.yaml, and bounded in time and space.
 
     Read-only root, a sized noexec tmpfs for /tmp and for each VOLUME of the image (so no
@@ -190,6 +194,9 @@ def smoke_args(name: str, port: Optional[int], volumes: Sequence[str]) -> List[s
             "--label", "scaffold.verify=smoke-run", "--tmpfs", f"/tmp:{TMPFS}"]
     for volume in volumes:
         args += ["--tmpfs", f"{volume}:{TMPFS}"]
+    for folder in writable:  # owned by the image's user, as compose mounts it
+        path, _, owner = folder.partition(":")
+        args += ["--tmpfs", f"{path}:{TMPFS}{',' + owner if owner else ''}"]
     args += ["-p", f"127.0.0.1::{port}"] if port is not None else ["--network", "none"]
     return args
 

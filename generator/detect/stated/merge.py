@@ -25,7 +25,7 @@ def readers() -> List[Reader]:
     return [builds.read, compose.read, platform.read, orchestration.read, processes.read]
 
 
-def state(repo: Repo, apps: List[AppCandidate]) -> None:
+def rank_statements(repo: Repo, apps: List[AppCandidate]) -> None:
     """What the repository states about each app, ranked into its facts."""
     from generator.detect.stated import compose
     from generator.languages import by_name

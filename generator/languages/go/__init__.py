@@ -11,13 +11,14 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language, Resources
-from generator.parsers import has_control, parse_argv, parse_bool, parse_relpath, parse_slug, slugify, text
+from generator.parsers import has_control, parse_args, parse_bool, parse_relpath, parse_slug, slugify, text
 from generator.pins import DEBIAN_CODENAMES, GO_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.go.build import GoBuild
+    from generator.state.paths import StatePattern
 
 #: the oldest Go we generate for: an older go line is built with this one
 MIN_MINOR = 22
@@ -28,13 +29,6 @@ def parse_package(raw: Any) -> str:
     """A main package relative to the module: "." or "./cmd/api"."""
     value = parse_relpath(raw)
     return "." if value == "." else f"./{value}"
-
-
-def parse_args(raw: Any) -> List[str]:
-    """Arguments the binary starts with (a list, or a string split like a shell would); none by default."""
-    if raw is None or raw == "" or raw == []:
-        return []
-    return parse_argv(raw)
 
 
 #: an environment setting the image declares: a plain name, a value without quotes, spaces or `$`
@@ -207,6 +201,11 @@ class Go(Language):
         except ValueError:
             return False  # a bad toolchain line is ignored
         return int(theirs.split(".")[1]) > int(mine.split(".")[1])
+
+    def state_patterns(self) -> "Tuple[StatePattern, ...]":
+        from generator.languages.go.state import PATTERNS
+
+        return PATTERNS
 
 
 GO = Go()

@@ -11,13 +11,14 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import AnswerField, Flavour, Language, Resources, WritablePath
-from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
+from generator.parsers import matching, one_of, parse_args, parse_bool, parse_relpath, text
 from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.java.build import JavaBuild
+    from generator.state.paths import StatePattern
 
 #: the LTS releases we generate for; a project is built with the first that runs its source level
 SUPPORTED = ("17", "21", "25")
@@ -85,6 +86,9 @@ class Java(Language):
                     "spring-boot, shade, assembly or jar", default="jar", detected=True),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
+        AnswerField("args", parse_args, "arguments the program starts with, after its main class or jar (e.g. "
+                    "Dropwizard's --args='server config.yml'); none by default", type="json", flag="--args",
+                    settable=True),
     )
     finals = (
         Flavour("distroless", "jlink-ed runtime on distroless cc, no shell"),
@@ -104,12 +108,13 @@ class Java(Language):
         java = ["/usr/bin/java" if answers["final"] == "jre" else "/opt/java/runtime/bin/java"]
         if answers.get("preview_release"):
             java.append("--enable-preview")
+        args = list(answers.get("args") or [])
         if answers.get("packaging") == "spring-boot":
-            return [*java, self.build(answers).launcher]
+            return [*java, self.build(answers).launcher, *args]
         if answers.get("main_class"):
             classpath = "/app/app.jar" + (":/app/lib/*" if answers.get("packaging") == "jar" else "")
-            return [*java, "-cp", classpath, str(answers["main_class"])]
-        return [*java, "-jar", "/app/app.jar"]
+            return [*java, "-cp", classpath, str(answers["main_class"]), *args]
+        return [*java, "-jar", "/app/app.jar", *args]
 
     def check(self, answers: Mapping[str, Any]) -> Optional[str]:
         """Preview features run only on the exact release they were compiled for."""
@@ -224,6 +229,11 @@ class Java(Language):
         if raw.get("packaging") == "spring-boot" and raw.get("main_class") is None:
             return {"main_class": ("", origins.get("packaging", "Spring Boot's launcher"))}
         return {}
+
+    def state_patterns(self) -> "Tuple[StatePattern, ...]":
+        from generator.languages.java.state import PATTERNS
+
+        return PATTERNS
 
 
 JAVA = Java()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.python.build import PythonBuild
+    from generator.state.paths import StatePattern
 
 #: the oldest Python we generate for: an older project is built with this one
 MIN_MINOR = 9
@@ -220,6 +221,11 @@ class Python(Language):
             # pip reaches [project] dependencies only by installing the project
             derived["installable"] = (True, origins.get("package_manager", DEFAULT_ORIGIN))
         return derived
+
+    def state_patterns(self) -> "Tuple[StatePattern, ...]":
+        from generator.languages.python.state import PATTERNS
+
+        return PATTERNS
 
 
 PYTHON = Python()

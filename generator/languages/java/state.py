@@ -1,0 +1,19 @@
+"""How Java apps name the folders they write, in Spring settings (generator/state/paths.py reads this table)."""
+
+from __future__ import annotations
+
+import re
+from typing import Tuple
+
+from generator.state.paths import StatePattern
+
+_SPRING = ("application*.properties", "application*.yml", "application*.yaml")
+
+PATTERNS: Tuple[StatePattern, ...] = (
+    StatePattern(_SPRING, re.compile(r"jdbc:h2:file:(?P<path>[^;\s\"']+)"), "an H2 database file"),
+    StatePattern(_SPRING, re.compile(r"jdbc:sqlite:(?P<path>[^;\s\"'?]+)"), "a SQLite database"),
+    StatePattern(_SPRING, re.compile(r"logging\.file(?:\.name)?\s*[=:]\s*(?P<path>[^\s#]+)"),
+                 "a log file (logging.file.name)", kind="writable"),
+    StatePattern(_SPRING, re.compile(r"logging\.file\.path\s*[=:]\s*(?P<path>[^\s#]+)"),
+                 "a log folder (logging.file.path)", kind="writable", is_file=False),
+)

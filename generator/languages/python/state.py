@@ -1,0 +1,25 @@
+"""How Python apps name the folders they write (generator/state/paths.py reads this table)."""
+
+from __future__ import annotations
+
+import re
+from typing import Tuple
+
+from generator.state.paths import QUOTE as Q
+from generator.state.paths import StatePattern
+
+_PY = ("*.py",)
+#: Django's BASE_DIR joined with a name: `BASE_DIR / "x"` or `os.path.join(BASE_DIR, "x")`
+_BASE = r"""(?:BASE_DIR\s*/\s*|os\.path\.join\(\s*BASE_DIR\s*,\s*)"""
+
+PATTERNS: Tuple[StatePattern, ...] = (
+    StatePattern(_PY, re.compile(r"""sqlite:///(?P<path>[^"'\s?]+)"""), "a SQLite database (SQLAlchemy URL)"),
+    StatePattern(_PY, re.compile(Q + r"NAME" + Q + r"\s*:\s*" + _BASE + Q + r"(?P<path>[\w.-]+)" + Q
+                                 + r"\s*[/,]\s*" + Q + r"[\w.-]+\.sqlite3?" + Q),
+                 "a SQLite database (Django DATABASES NAME)", is_file=False),
+    StatePattern(_PY, re.compile(r"\binstance_path\b"), "Flask's instance folder (instance_path)", fixed="instance"),
+    StatePattern(_PY, re.compile(r"MEDIA_ROOT\s*=\s*" + _BASE + Q + r"(?P<path>[\w./-]+)" + Q),
+                 "uploaded files (Django MEDIA_ROOT)", is_file=False),
+    StatePattern(_PY, re.compile(r"UPLOAD_FOLDER" + Q + r"?\]?\s*=\s*" + Q + r"(?P<path>[\w./-]+)" + Q),
+                 "uploaded files (UPLOAD_FOLDER)", is_file=False),
+)

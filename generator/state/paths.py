@@ -1,0 +1,95 @@
+"""The folders an app writes, read from its code and settings: one table entry per way of naming one.
+
+A SQLite file, an upload folder, a data folder created at start, a log file: each breaks on
+a read-only root unless its folder is writable. The table says, per language, which files
+to read (each language lists its own: `Language.state_patterns`), the pattern (its `path` group is what the program names), whether that is a file
+(its folder is what must be writable) and whether it is kept (`data`) or may be lost
+(`writable`). Values are untrusted: they become answers only through the answers' parser.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import PurePosixPath
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+
+from generator.detect.model import AppCandidate, Evidence, excerpt
+from generator.detect.walker import Repo
+
+#: files read per app at most, and folders kept per fact
+MAX_FILES = 400
+MAX_PATHS = 8
+#: folders whose files are not the app's own code (tests, dependencies, environments)
+SKIPPED_DIRS = frozenset({"test", "tests", "testdata", "vendor", "node_modules", ".venv", "venv", "docs", "examples"})
+
+
+#: what settings name a path in with (for the languages' tables)
+QUOTE = r"""["']"""
+
+
+class StatePattern(NamedTuple):
+    """One way a program names a path it writes."""
+
+    #: globs of the files it appears in (PurePosixPath.match rules)
+    files: Tuple[str, ...]
+    pattern: "re.Pattern[str]"
+    #: what it is, for the evidence and messages ("a SQLite database")
+    what: str
+    #: "data" (kept) or "writable" (lost on exit)
+    kind: str = "data"
+    #: the path names a file, whose folder is the one written
+    is_file: bool = True
+    #: the folder when the pattern names none (Flask's instance folder)
+    fixed: str = ""
+
+
+def detect_paths(repo: Repo, app: AppCandidate) -> None:
+    """Set `data` and `writable` on `app` from what its files name (each with its first evidence)."""
+    from generator.languages import by_name
+
+    patterns = by_name(app.language).state_patterns()
+    if not patterns:
+        return
+    found: Dict[str, List[str]] = {"data": [], "writable": []}
+    evidence: Dict[str, Evidence] = {}
+    for rel in _source_files(repo, app.root, patterns):
+        text = repo.read_text(rel) or ""
+        for number, line in enumerate(text.splitlines(), 1):
+            for entry in patterns:
+                match = entry.pattern.search(line) if _matches(rel, entry.files) else None
+                folder = _folder(repo, rel, entry, match, number) if match else None
+                if folder and folder not in found[entry.kind] and len(found[entry.kind]) < MAX_PATHS:
+                    found[entry.kind].append(folder)
+                    evidence.setdefault(entry.kind, Evidence(rel, number, excerpt(line.strip())))
+    for kind, folders in found.items():
+        kept = [f for f in folders if kind == "data" or f not in found["data"]]
+        if kept:
+            app.set(kind, kept, evidence[kind])
+
+
+def _source_files(repo: Repo, root: str, patterns: Tuple[StatePattern, ...]) -> List[str]:
+    globs = {glob for entry in patterns for glob in entry.files}
+    files = [rel for rel in repo.files(root) if _matches(rel, globs) and not rel.endswith("_test.go")
+             and not SKIPPED_DIRS.intersection(rel.split("/")[:-1])]
+    return files[:MAX_FILES]
+
+
+def _matches(rel: str, globs: Iterable[str]) -> bool:
+    return any(PurePosixPath(rel).match(glob) for glob in globs)
+
+
+def _folder(repo: Repo, rel: str, entry: StatePattern, match: "re.Match[str]", line: int) -> Optional[str]:
+    """The folder the program writes, as written (relative: the app's working directory), or None."""
+    if entry.fixed:
+        return entry.fixed
+    path = match.group("path")
+    if any(mark in path for mark in ("${", "%", "~", "\\", "{")):
+        return None  # a placeholder or expression: nothing to read
+    folder = posixpath.normpath(posixpath.dirname(path) if entry.is_file else path)
+    if folder in (".", "/", "") or folder.startswith(".."):
+        if folder in (".", ""):
+            repo.warn(rel, f"line {line}: {entry.what} in the app's own folder cannot be written on a read-only "
+                           "root; put it in a folder of its own (data/) and pass --data data")
+        return None
+    return folder

@@ -1,0 +1,74 @@
+"""The folders an app writes, detected with evidence (generator/state/paths.py), and what they become."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from generator.detect import detect
+from generator.runtime import runtime_for
+from generator.validate import resolve_answers
+
+
+def project(tmp_path: Path, files: Dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+GO_MOD = "module example.com/app\n\ngo 1.22\n"
+GO_MAIN = 'package main\n\nimport (\n\t"database/sql"\n\t"net/http"\n\t"os"\n)\n\nfunc main() {\n{body}\n' \
+          '\thttp.ListenAndServe(":8080", nil)\n}\n'
+
+
+#: what these minimal apps do not state, given as a flag would
+NEEDED: Dict[str, Dict[str, str]] = {"go": {}, "python": {"start_command": "gunicorn site.wsgi"},
+                                     "java": {"main_class": "com.example.App"}}
+
+
+@pytest.mark.parametrize("files,data,writable,evidence", [
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tdb, _ := sql.Open("sqlite3", "data/app.db")\n\t_ = db')},
+     ["data"], None, "main.go:10"),
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tos.MkdirAll(filepath.Join("state", "x"), 0o700)'),
+      "main_test.go": 'package main\n\nfunc init() { os.MkdirAll("fixtures", 0o700) }\n'},
+     ["state"], None, "main.go:10"),
+    ({"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"
+      'app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///var/app.db"\napp.config["UPLOAD_FOLDER"] = "uploads"\n'},
+     ["var", "uploads"], None, "app.py:3"),
+    ({"requirements.txt": "django\n", "site/settings.py": "DATABASES = {'default': {'ENGINE': 'x', "
+      "'NAME': BASE_DIR / 'data' / 'db.sqlite3'}}\nMEDIA_ROOT = BASE_DIR / 'media'\n"},
+     ["data", "media"], None, "site/settings.py:1"),
+    ({"pom.xml": "<project><artifactId>app</artifactId></project>",
+      "src/main/resources/application.properties": "spring.datasource.url=jdbc:h2:file:./db/app\n"
+      "logging.file.name=logs/app.log\nother.path=${HOME}/x\n"},
+     ["db"], ["logs"], "src/main/resources/application.properties:1"),
+])
+def test_folders_the_app_writes_are_detected_with_their_evidence(tmp_path, files, data, writable, evidence):
+    (app,) = [a for a in detect(project(tmp_path, files)).apps]
+    assert app.value("data") == data and app.value("writable") == writable
+    assert str(app.facts["data"].evidence) == evidence
+    answers = resolve_answers(app, NEEDED[app.language]).values
+    kept = [w.path for w in runtime_for(answers).volumes]
+    assert kept == ["/app/" + folder for folder in data]
+
+
+def test_an_example_env_file_makes_compose_read_the_persons_own(tmp_path):
+    root = project(tmp_path, {"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", ""), ".env.sample": "KEY=\n",
+                              "svc/go.mod": GO_MOD.replace("app", "svc"), "svc/main.go": GO_MAIN.replace("{body}", "")})
+    apps = {app.root: app for app in detect(root).apps}
+    assert str(apps["."].facts["env_file"].evidence) == ".env.sample" and "env_file" not in apps["svc"].facts
+    assert resolve_answers(apps["."], {}).values["env_file"] is True
+    assert resolve_answers(apps["svc"], {}).values["env_file"] is False
+
+
+def test_a_database_in_the_app_folder_itself_is_a_warning_not_a_writable_app(tmp_path):
+    report = detect(project(tmp_path, {
+        "requirements.txt": "flask\n",
+        "app.py": 'URI = "sqlite:///app.db"\nOTHER = "sqlite:///${DIR}/x.db"\nUP = "sqlite:///../up.db"\n'}))
+    (app,) = report.apps
+    assert app.value("data") is None
+    assert [(w.file, "own folder" in w.message) for w in report.warnings] == [("app.py", True)]
