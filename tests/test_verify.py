@@ -655,8 +655,10 @@ def test_smoke_run_mounts_a_tmpfs_owned_by_the_user_on_each_declared_state_folde
     (tmp_path / "image.tar").write_bytes(saved_image({**GOOD, "Labels": labels}, [scratch_root()]))
     assert verify_image("test/app:1", docker=docker, settle=0).passed
     run = next(call for call in calls() if call[0] == "run")
+    sized = "rw,noexec,nosuid,size=64m"  # each sized like /tmp, then owned by the image's user
     assert [run[i + 1] for i, arg in enumerate(run) if arg == "--tmpfs"] == [
-        "/tmp", "/app/data:uid=10001,gid=10001,mode=0700", "/var/lib/demo:uid=10001,gid=10001,mode=0700"]
+        f"/tmp:{sized}", f"/app/data:{sized},uid=10001,gid=10001,mode=0700",
+        f"/var/lib/demo:{sized},uid=10001,gid=10001,mode=0700"]
 
 
 def test_port_probe_publishes_on_loopback_only(fake_docker, monkeypatch):

@@ -31,7 +31,7 @@ from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, pa
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
-    from generator.state.paths import StatePattern
+    from generator.state.patterns import StatePattern
 
 #: the value types copier knows (templates/copier.yml `type:`)
 COPIER_TYPES = ("str", "int", "bool", "json")

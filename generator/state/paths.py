@@ -12,36 +12,17 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import PurePosixPath
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
+from generator.state.patterns import StatePattern
 
 #: files read per app at most, and folders kept per fact
 MAX_FILES = 400
 MAX_PATHS = 8
 #: folders whose files are not the app's own code (tests, dependencies, environments)
 SKIPPED_DIRS = frozenset({"test", "tests", "testdata", "vendor", "node_modules", ".venv", "venv", "docs", "examples"})
-
-
-#: what settings name a path in with (for the languages' tables)
-QUOTE = r"""["']"""
-
-
-class StatePattern(NamedTuple):
-    """One way a program names a path it writes."""
-
-    #: globs of the files it appears in (PurePosixPath.match rules)
-    files: Tuple[str, ...]
-    pattern: "re.Pattern[str]"
-    #: what it is, for the evidence and messages ("a SQLite database")
-    what: str
-    #: "data" (kept) or "writable" (lost on exit)
-    kind: str = "data"
-    #: the path names a file, whose folder is the one written
-    is_file: bool = True
-    #: the folder when the pattern names none (Flask's instance folder)
-    fixed: str = ""
 
 
 def detect_paths(repo: Repo, app: AppCandidate) -> None:

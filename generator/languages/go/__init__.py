@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.go.build import GoBuild
-    from generator.state.paths import StatePattern
+    from generator.state.patterns import StatePattern
 
 #: the oldest Go we generate for: an older go line is built with this one
 MIN_MINOR = 22

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.java.build import JavaBuild
-    from generator.state.paths import StatePattern
+    from generator.state.patterns import StatePattern
 
 #: the LTS releases we generate for; a project is built with the first that runs its source level
 SUPPORTED = ("17", "21", "25")

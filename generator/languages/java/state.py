@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
-from generator.state.paths import StatePattern
+from generator.state.patterns import StatePattern
 
 _SPRING = ("application*.properties", "application*.yml", "application*.yaml")
 

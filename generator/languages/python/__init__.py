@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.python.build import PythonBuild
-    from generator.state.paths import StatePattern
+    from generator.state.patterns import StatePattern
 
 #: the oldest Python we generate for: an older project is built with this one
 MIN_MINOR = 9

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
-from generator.state.paths import QUOTE as Q
-from generator.state.paths import StatePattern
+from generator.state.patterns import QUOTE as Q
+from generator.state.patterns import StatePattern
 
 _PY = ("*.py",)
 #: Django's BASE_DIR joined with a name: `BASE_DIR / "x"` or `os.path.join(BASE_DIR, "x")`
