@@ -46,6 +46,7 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
     and the Kubernetes manifests all render from; `secret_entries` the .dockerignore entries
     of generator.secret_names (the list `scaffold check` holds a build context to).
     """
+    from generator.frontend.answers import images as frontend_images
     from generator.runtime import runtime_for
     from generator.secret_names import dockerignore_entries
 
@@ -53,7 +54,8 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
         **answers,
         "runtime": runtime_for(answers),
         "secret_entries": dockerignore_entries(),
-        "images": mirrored_images(by_name(answers["language"]).images(answers), base_registry),
+        "images": mirrored_images({**by_name(answers["language"]).images(answers), **frontend_images(answers)},
+                                  base_registry),
         "scaffold_version": __version__,
         "template_version": version,
     }

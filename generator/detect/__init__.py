@@ -21,6 +21,10 @@ def detect(path: Path) -> Report:
     report = Report(root=str(repo.root))
     for language in LANGUAGES:
         report.apps.extend(language.detect(repo))
+    from generator.frontend.detect import attach  # the UI an app builds in, whatever its language
+
+    for app in report.apps:
+        attach(repo, app)
     _make_ids_unique(report.apps)
     report.warnings = list(repo.notices)
     report.hints = list(repo.hints)

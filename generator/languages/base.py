@@ -270,7 +270,10 @@ class Language:
             PORT.key: PORT._replace(default=self.default_port),
             FINAL.key: FINAL._replace(parse=one_of(*names)),
         }
-        return tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields + tuple(bound.get(f.key, f) for f in COMMON_TAIL)
+        from generator.frontend.answers import FIELDS as FRONTEND  # every language may build a UI first
+
+        return (tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields + FRONTEND
+                + tuple(bound.get(f.key, f) for f in COMMON_TAIL))
 
     def field(self, key: str) -> Optional[AnswerField]:
         return next((f for f in self.answer_fields if f.key == key), None)
