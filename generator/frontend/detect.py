@@ -171,8 +171,11 @@ def _backend_reference(repo: Repo, root: str, frontend: str, output: str) -> Opt
 
 
 def _names(line: str, path: str) -> bool:
-    """Whether `line` names `path` as a whole path (not as part of a longer name)."""
-    return re.search(r"(?:^|[\s'\"/:(=])" + re.escape(path) + r"(?:$|[\s'\"/*),])", line) is not None
+    """Whether `line` names `path` as a whole path (not as part of a longer name), written in one
+    string (`ui/build`) or one string per part (`BASE_DIR / "frontend" / "dist"`, `join("ui", "build")`)."""
+    between = r"""(?:/|['"]\s*[/,]\s*['"])"""
+    parts = between.join(re.escape(part) for part in path.split("/"))
+    return re.search(r"(?:^|[\s'\"/:(=])" + parts + r"(?:$|[\s'\"/*),\]])", line) is not None
 
 
 __all__: List[str] = ["attach"]

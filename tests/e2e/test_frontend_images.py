@@ -39,6 +39,7 @@ class Case(NamedTuple):
 
 CASES = [
     Case("go/embed-vite", "main.go", "// {}", "embedvite ui"),
+    Case("python/django-webpack", "mysite/urls.py", "# {}", "django webpack ui"),
 ]
 
 
