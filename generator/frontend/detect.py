@@ -40,7 +40,7 @@ _NODE_MAJOR = re.compile(r"(\d{1,3})")
 #: backend files that may name where the UI's output is expected
 BACKEND_SUFFIXES = (".go", ".py", ".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
 #: a comment line (a go:embed directive is not one: it is what the Go build reads)
-_COMMENT = re.compile(r"\s*(?:#|\*|/\*|//(?!go:embed))")
+_COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
 #: at most this many package.json files are looked at per app
 MAX_PACKAGES = 20
 
@@ -76,7 +76,10 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
         repo.warn(manifest, f"builds into {output!r}, outside the app at {app.root}: no frontend stage")
         return None
     app_relative = relative[len(base):]
-    reference = _backend_reference(repo, app.root, directory, app_relative)
+    # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
+    # workingDirectory): where the backend's own build would have run it
+    reference = (_backend_reference(repo, app.root, directory, app_relative)
+                 or _backend_reference(repo, app.root, directory, directory[len(base):]))
     return {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
                      repo.evidence_for(manifest, '"build"'), ""),
@@ -84,7 +87,7 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
         "frontend_node": _node_major(repo, directory, package, manifest),
         "frontend_build": (BUILD_ARGV[manager], repo.evidence_for(manifest, '"build"'), ""),
         "frontend_output": (app_relative, reference or output_evidence,
-                            "" if reference else "no backend file names this directory"),
+                            "" if reference else "no backend file names this directory or the frontend"),
     }
 
 
@@ -175,7 +178,7 @@ def _names(line: str, path: str) -> bool:
     string (`ui/build`) or one string per part (`BASE_DIR / "frontend" / "dist"`, `join("ui", "build")`)."""
     between = r"""(?:/|['"]\s*[/,]\s*['"])"""
     parts = between.join(re.escape(part) for part in path.split("/"))
-    return re.search(r"(?:^|[\s'\"/:(=])" + parts + r"(?:$|[\s'\"/*),\]])", line) is not None
+    return re.search(r"(?:^|[\s'\"/:(=>])" + parts + r"(?:$|[\s'\"/*),\]<])", line) is not None
 
 
 __all__: List[str] = ["attach"]

@@ -19,7 +19,7 @@ from typing import List, NamedTuple
 import pytest
 import yaml
 
-from tests.e2e.docker import Docker, client, http_get, unavailable_reason
+from tests.e2e.docker import Docker, client, http_get, maven_central_unreachable, unavailable_reason
 from tests.e2e.services import service_image
 from tests.e2e.verified import assert_verified
 from tests.helpers import FIXTURES, scaffold
@@ -40,6 +40,7 @@ class Case(NamedTuple):
 CASES = [
     Case("go/embed-vite", "main.go", "// {}", "embedvite ui"),
     Case("python/django-webpack", "mysite/urls.py", "# {}", "django webpack ui"),
+    Case("java/spring-boot-frontend", "src/main/java/com/example/demo/DemoApplication.java", "// {}", "spring boot ui"),
 ]
 
 
@@ -69,6 +70,8 @@ def test_frontend_is_served_and_node_stays_out(case: Case, docker: Docker, tmp_p
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
     assert answers["frontend"] and answers["frontend_output"], answers
+    if answers["language"] == "java" and maven_central_unreachable(docker):
+        pytest.skip(maven_central_unreachable(docker))
     service_image(docker, f"node:{answers['frontend_node']}-bookworm-slim")  # a stand-in where no registry is reachable
     image = f"scaffold-e2e/frontend-{case.fixture.replace('/', '-')}:test"
     container = ""
