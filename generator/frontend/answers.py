@@ -35,7 +35,16 @@ def parse_node_major(raw: Any) -> str:
 
 def parse_build(raw: Any) -> List[str]:
     """The build command as argv (exec form, no shell); [] when there is no frontend."""
-    return [] if raw in (None, "", []) else parse_argv(raw)
+    if raw in (None, "", []):
+        return []
+    try:
+        return parse_argv(raw)
+    except ValueError as error:
+        said = str(error)
+        if said.startswith("contains shell syntax"):  # parse_argv's reason speaks of the ENTRYPOINT
+            said = (said.split(", which")[0] + ", which the exec-form RUN would hand to the program as plain "
+                    "text; give one command, and chain steps in a package.json script")
+        raise ValueError(said) from None
 
 
 FIELDS: Tuple[AnswerField, ...] = (

@@ -79,7 +79,7 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
     # workingDirectory): where the backend's own build would have run it
     reference = (_backend_reference(repo, app.root, directory, app_relative)
-                 or _backend_reference(repo, app.root, directory, directory[len(base):]))
+                 or _backend_reference(repo, app.root, directory, directory[len(base):], below=False))
     return {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
                      repo.evidence_for(manifest, '"build"'), ""),
@@ -159,8 +159,9 @@ def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: s
     return None, None, ""
 
 
-def _backend_reference(repo: Repo, root: str, frontend: str, output: str) -> Optional[Evidence]:
-    """The first backend line naming the output directory (relative to the app or to its own file)."""
+def _backend_reference(repo: Repo, root: str, frontend: str, output: str, below: bool = True) -> Optional[Evidence]:
+    """The first backend line naming the directory `output` (relative to the app or to its own file);
+    with `below`, a path inside it counts too (`ui/build/*`)."""
     for rel in repo.files(root):
         if not rel.endswith(BACKEND_SUFFIXES) or (frontend and rel.startswith(frontend + "/")):
             continue
@@ -168,17 +169,18 @@ def _backend_reference(repo: Repo, root: str, frontend: str, output: str) -> Opt
         here = posixpath.relpath(posixpath.join(app_dir, output) if app_dir else output, posixpath.dirname(rel) or ".")
         needles = {output, here} - {"", "."}
         for number, line in enumerate(repo.lines(rel), start=1):
-            if _COMMENT.match(line) is None and any(_names(line, needle) for needle in needles):
+            if _COMMENT.match(line) is None and any(_names(line, needle, below) for needle in needles):
                 return Evidence(rel, number, excerpt(line))
     return None
 
 
-def _names(line: str, path: str) -> bool:
+def _names(line: str, path: str, below: bool = True) -> bool:
     """Whether `line` names `path` as a whole path (not as part of a longer name), written in one
     string (`ui/build`) or one string per part (`BASE_DIR / "frontend" / "dist"`, `join("ui", "build")`)."""
     between = r"""(?:/|['"]\s*[/,]\s*['"])"""
     parts = between.join(re.escape(part) for part in path.split("/"))
-    return re.search(r"(?:^|[\s'\"/:(=>])" + parts + r"(?:$|[\s'\"/*),\]<])", line) is not None
+    end = r"(?:$|[\s'\"/*),\]<])" if below else r"(?:$|[\s'\",)\]<])"
+    return re.search(r"(?:^|[\s'\"/:(=>])" + parts + end, line) is not None
 
 
 __all__: List[str] = ["attach"]
