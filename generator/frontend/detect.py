@@ -61,7 +61,7 @@ def attach(repo: Repo, app: AppCandidate) -> None:
 def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
     package = _load_json(repo, manifest)
     scripts = package.get("scripts") if package else None
-    if not isinstance(scripts, dict) or not isinstance(scripts.get("build"), str):
+    if package is None or not isinstance(scripts, dict) or not isinstance(scripts.get("build"), str):
         return None
     directory = posixpath.dirname(manifest)
     lock = _lockfile(repo, directory)
