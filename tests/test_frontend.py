@@ -131,4 +131,8 @@ def test_a_frontend_named_without_what_it_needs_is_refused(tmp_path):
     root = write(tmp_path / "app", GO_APP)
     result = scaffold("new", "--yes", "--frontend", "web", str(root))
     assert result.returncode == 2 and "frontend manager is missing for the frontend in web" in result.stderr
-    assert not (root / "Dockerfile").exists()
+    assert "--frontend-manager npm" in result.stderr and not (root / "Dockerfile").exists()
+    result = scaffold("new", "--yes", "--frontend", "web", "--frontend-manager", "pnpm", "--frontend-output", "web/out",
+                      "--frontend-build", "corepack pnpm run build", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "COPY --from=frontend /app/web/out/ ./web/out/" in (root / "Dockerfile").read_text()

@@ -52,7 +52,8 @@ FIELDS: Tuple[AnswerField, ...] = (
                 "its lockfile); none: no frontend stage", default="", flag="--frontend", metavar="PATH|none",
                 settable=True, detected=True),
     AnswerField("frontend_manager", one_of("", *MANAGERS), "package manager of the frontend, from its lockfile "
-                f"({', '.join(MANAGERS)})", default="", settable=True, detected=True),
+                f"({', '.join(MANAGERS)})", default="", flag="--frontend-manager", metavar="|".join(MANAGERS),
+                settable=True, detected=True),
     AnswerField("frontend_node", parse_node_major, "Node.js major version of the frontend stage (.nvmrc, "
                 ".node-version, engines)", default=DEFAULT_NODE, settable=True, detected=True),
     AnswerField("frontend_build", parse_build, "command that builds the frontend (exec form, no shell)",
@@ -70,7 +71,7 @@ def refusal(answers: Mapping[str, Any]) -> Optional[str]:
     """Why the frontend answers cannot be built together (None: they can, or there is no frontend)."""
     if not answers.get("frontend"):
         return None
-    missing = [(key, flag) for key, flag in (("frontend_manager", "--set frontend_manager=npm"),
+    missing = [(key, flag) for key, flag in (("frontend_manager", "--frontend-manager npm"),
                                              ("frontend_build", "--frontend-build CMD"),
                                              ("frontend_output", "--frontend-output DIR")) if not answers.get(key)]
     if missing:
