@@ -136,3 +136,20 @@ def test_a_frontend_named_without_what_it_needs_is_refused(tmp_path):
                       "--frontend-build", "corepack pnpm run build", str(root))
     assert result.returncode == 0, result.stderr
     assert "COPY --from=frontend /app/web/out/ ./web/out/" in (root / "Dockerfile").read_text()
+
+
+def test_a_frontend_at_the_app_root_copies_only_what_its_build_reads(tmp_path):
+    package = {**PACKAGE, "devDependencies": {"webpack": "5"}}
+    root = write(tmp_path / "app", {**GO_APP, "package.json": json.dumps(package), "package-lock.json": "{}",
+                                    "webpack.config.js": 'module.exports = { entry: "./client/main.js", output: '
+                                                         '{ path: path.resolve(__dirname, "web/dist") } };\n',
+                                    "tsconfig.json": "{}", "client/main.js": "", "README.md": ""})
+    found = facts(root)
+    assert found["frontend"]["value"] == "." and found["frontend_output"]["value"] == "web/dist"
+    assert found["frontend_sources"]["value"] == ["client", "tsconfig.json", "webpack.config.js"]
+    result = scaffold("new", "--yes", str(root))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "COPY client ./client\nCOPY tsconfig.json ./tsconfig.json\nCOPY webpack.config.js ./webpack.config.js\n" \
+           "RUN [\"npm\", \"run\", \"build\"]" in dockerfile
+    assert hadolint(dockerfile) == []

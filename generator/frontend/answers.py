@@ -47,6 +47,20 @@ def parse_build(raw: Any) -> List[str]:
         raise ValueError(said) from None
 
 
+def parse_sources(raw: Any) -> List[str]:
+    """Paths inside the frontend its build reads ([]: the whole directory), at most 32."""
+    if raw in (None, "", []):
+        return []
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, (list, tuple)) or len(raw) > 32:
+        raise ValueError("expected paths inside the frontend (at most 32)")
+    paths = [parse_optional_relpath(item) for item in raw]
+    if "." in paths or "" in paths:
+        raise ValueError("names the whole directory; leave it empty for that")
+    return paths
+
+
 FIELDS: Tuple[AnswerField, ...] = (
     AnswerField("frontend", parse_frontend, "directory of the UI built with Node before the app (package.json and "
                 "its lockfile); none: no frontend stage", default="", flag="--frontend", metavar="PATH|none",
@@ -61,6 +75,9 @@ FIELDS: Tuple[AnswerField, ...] = (
     AnswerField("frontend_output", parse_optional_relpath, "directory the frontend build writes, relative to the "
                 "app; copied to the same place in the app's build", default="", flag="--frontend-output",
                 metavar="DIR", settable=True, detected=True),
+    AnswerField("frontend_sources", parse_sources, "what the frontend's build reads when it shares the app's "
+                "directory (configuration files, source folders); empty: the whole frontend directory", type="json",
+                default=[], settable=True, detected=True),
     AnswerField("frontend_scripts", parse_bool, "let the frontend's packages run their install scripts (off: "
                 "--ignore-scripts, the usual npm supply-chain vector)", type="bool", default=False,
                 flag="--frontend-scripts", settable=True, flag_value=True),

@@ -39,6 +39,11 @@ _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
 #: backend files that may name where the UI's output is expected
 BACKEND_SUFFIXES = (".go", ".py", ".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
+#: files at a frontend's root that its install or build reads, besides package.json and the lockfile
+_CONFIG_FILE = re.compile(r"package\.json|\.npmrc|\.yarnrc\.yml|\.nvmrc|\.node-version|\.babelrc|\.browserslistrc|"
+                          r"index\.html|tsconfig[\w.-]*\.json|[\w-]+\.config\.(?:js|cjs|mjs|ts|mts|cts|json)")
+#: a directory a bundler configuration or index.html names: "./assets/js/main.js", "/src/main.ts"
+_NAMED_DIR = re.compile(r"""['"]\.?/([A-Za-z0-9_@+-][A-Za-z0-9_@.+-]{0,99})/""")
 #: a comment line (a go:embed directive is not one: it is what the Go build reads)
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
 #: at most this many package.json files are looked at per app
@@ -80,7 +85,7 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     # workingDirectory): where the backend's own build would have run it
     reference = (_backend_reference(repo, app.root, directory, app_relative)
                  or _backend_reference(repo, app.root, directory, directory[len(base):], below=False))
-    return {
+    found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
                      repo.evidence_for(manifest, '"build"'), ""),
         "frontend_manager": (manager, Evidence(lockfile), ""),
@@ -89,6 +94,24 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
         "frontend_output": (app_relative, reference or output_evidence,
                             "" if reference else "no backend file names this directory or the frontend"),
     }
+    if directory == ("" if app.root == "." else app.root):  # the UI shares the app's directory: copy only its own files
+        found["frontend_sources"] = _own_sources(repo, directory, lockfile)
+    return found
+
+
+def _own_sources(repo: Repo, directory: str, lockfile: str) -> Tuple[Any, Optional[Evidence], str]:
+    """What the build of a frontend at the app's root reads: its configuration files there, and the
+    directories its bundler configuration and index.html name (`./assets/js/main.js`: assets)."""
+    prefix = directory + "/" if directory else ""
+    here = [f[len(prefix):] for f in repo.files(directory or ".") if "/" not in f[len(prefix):]]
+    files = sorted(name for name in here if _CONFIG_FILE.fullmatch(name) and prefix + name != lockfile)
+    folders = set()
+    for name in files:
+        if name != "package.json":
+            for text in repo.lines(prefix + name):
+                folders.update(m.group(1) for m in _NAMED_DIR.finditer(text) if repo.is_dir(prefix + m.group(1)))
+    folders.discard("node_modules")
+    return sorted(folders) + [name for name in files if name != "package.json"], Evidence(prefix + "package.json"), ""
 
 
 def _load_json(repo: Repo, rel: str) -> Optional[Dict[str, Any]]:
