@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
@@ -105,7 +105,7 @@ def _own_sources(repo: Repo, directory: str, lockfile: str) -> Tuple[Any, Option
     prefix = directory + "/" if directory else ""
     here = [f[len(prefix):] for f in repo.files(directory or ".") if "/" not in f[len(prefix):]]
     files = sorted(name for name in here if _CONFIG_FILE.fullmatch(name) and prefix + name != lockfile)
-    folders = set()
+    folders: Set[str] = set()
     for name in files:
         if name != "package.json":
             for text in repo.lines(prefix + name):
