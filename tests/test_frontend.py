@@ -4,6 +4,7 @@ clean), and the frontend answers validated like any other."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Dict
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from generator.detect import detect
-from tests.helpers import scaffold
+from tests.helpers import FIXTURES, scaffold
 from tests.lint_tools import hadolint
 
 GO_APP = {
@@ -153,3 +154,22 @@ def test_a_frontend_at_the_app_root_copies_only_what_its_build_reads(tmp_path):
     assert "COPY client ./client\nCOPY tsconfig.json ./tsconfig.json\nCOPY webpack.config.js ./webpack.config.js\n" \
            "RUN [\"npm\", \"run\", \"build\"]" in dockerfile
     assert hadolint(dockerfile) == []
+
+
+def test_exec_maven_plugin_running_npm_is_skipped_in_the_maven_build(tmp_path):
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "java/spring-boot-frontend", root)
+    pom = root / "pom.xml"
+    pom.write_text(pom.read_text().replace("    </plugins>", """      <plugin>
+        <groupId>org.codehaus.mojo</groupId>
+        <artifactId>exec-maven-plugin</artifactId>
+        <configuration><executable>npm</executable><workingDirectory>frontend</workingDirectory></configuration>
+      </plugin>
+    </plugins>"""))
+    found = facts(root)
+    assert found["frontend_maven_exec"]["value"] is True and found["frontend_maven_exec"]["evidence"]["file"] == "pom.xml"
+    result = scaffold("new", "--yes", str(root))
+    assert result.returncode == 0, result.stderr
+    build = (root / "Dockerfile").read_text().split("COPY --from=frontend", 1)[1]
+    assert "-Dexec.skip" in build and "-Dskip.installnodenpm" in build
+    assert hadolint((root / "Dockerfile").read_text()) == []

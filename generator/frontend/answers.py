@@ -78,6 +78,9 @@ FIELDS: Tuple[AnswerField, ...] = (
     AnswerField("frontend_sources", parse_sources, "what the frontend's build reads when it shares the app's "
                 "directory (configuration files, source folders); empty: the whole frontend directory", type="json",
                 default=[], settable=True, detected=True),
+    AnswerField("frontend_maven_exec", parse_bool, "the Maven build runs Node's tools through exec-maven-plugin: "
+                "skipped there (-Dexec.skip), the frontend stage builds the UI", type="bool", default=False,
+                settable=True, detected=True),
     AnswerField("frontend_scripts", parse_bool, "let the frontend's packages run their install scripts (off: "
                 "--ignore-scripts, the usual npm supply-chain vector)", type="bool", default=False,
                 flag="--frontend-scripts", settable=True, flag_value=True),

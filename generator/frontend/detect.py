@@ -8,7 +8,8 @@ directory comes from the bundler's configuration (vite `build.outDir`, webpack
 backend file that names that directory (a go:embed pattern, STATICFILES_DIRS, a Maven
 resource) is the evidence that the backend expects it there. Facts (paths relative to
 the app's root): `frontend`, `frontend_manager`, `frontend_node`, `frontend_build`,
-`frontend_output`.
+`frontend_output`; `frontend_sources` for a frontend at the app's root, `frontend_maven_exec`
+when a pom runs npm through exec-maven-plugin.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ _CONFIG_FILE = re.compile(r"package\.json|\.npmrc|\.yarnrc\.yml|\.nvmrc|\.node-v
                           r"index\.html|tsconfig[\w.-]*\.json|[\w-]+\.config\.(?:js|cjs|mjs|ts|mts|cts|json)")
 #: a directory a bundler configuration or index.html names: "./assets/js/main.js", "/src/main.ts"
 _NAMED_DIR = re.compile(r"""['"]\.?/([A-Za-z0-9_@+-][A-Za-z0-9_@.+-]{0,99})/""")
+#: an exec-maven-plugin <executable> that is one of Node's tools
+_MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx|node|yarn|pnpm|corepack)(?:\.cmd|\.exe)?\s*"
+                              r"</executable>")
 #: a comment line (a go:embed directive is not one: it is what the Go build reads)
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
 #: at most this many package.json files are looked at per app
@@ -94,9 +98,21 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
         "frontend_output": (app_relative, reference or output_evidence,
                             "" if reference else "no backend file names this directory or the frontend"),
     }
+    maven_exec = _maven_exec(repo, app.root)
+    if maven_exec:
+        found["frontend_maven_exec"] = (True, maven_exec, "")
     if directory == ("" if app.root == "." else app.root):  # the UI shares the app's directory: copy only its own files
         found["frontend_sources"] = _own_sources(repo, directory, lockfile)
     return found
+
+
+def _maven_exec(repo: Repo, root: str) -> Optional[Evidence]:
+    """The line of a pom where exec-maven-plugin runs Node's tools (the stage replaces that run)."""
+    for pom in repo.glob("pom.xml", under=root):
+        hit = repo.find_line(pom, _MAVEN_EXEC_NODE)
+        if hit:
+            return hit[1]
+    return None
 
 
 def _own_sources(repo: Repo, directory: str, lockfile: str) -> Tuple[Any, Optional[Evidence], str]:
