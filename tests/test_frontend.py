@@ -119,6 +119,8 @@ def test_answers_turn_the_stage_off_or_change_it(tmp_path):
 @pytest.mark.parametrize("flags, message", [
     (["--frontend", "../outside"], "error: frontend from --frontend path part '..' is not allowed"),
     (["--frontend-output", "/etc"], "error: frontend output from --frontend-output must be relative to the project"),
+    (["--frontend-output", "."], "error: frontend output '.' holds the frontend 'web' itself"),
+    (["--frontend-output", "web"], "error: frontend output 'web' holds the frontend 'web' itself"),
     (["--frontend-build", "npm run build && curl x"], "error: frontend build from --frontend-build contains shell syntax (`&&`), which the exec-form RUN"),
 ])
 def test_bad_frontend_answers_are_refused_in_one_line(flags, message, tmp_path):

@@ -99,6 +99,11 @@ def refusal(answers: Mapping[str, Any]) -> Optional[str]:
         return (f"{key.replace('_', ' ')} is missing for the frontend in {answers['frontend']}: a lockfile "
                 f"(package-lock.json, yarn.lock, pnpm-lock.yaml) and a build script were looked for; set it with "
                 f"{flag}, or leave the frontend out with --frontend none")
+    output, frontend = answers["frontend_output"], answers["frontend"]
+    if output == "." or f"{frontend}/".startswith(f"{output}/"):
+        # only the build's output may reach the app's build: never the frontend's sources or node_modules
+        return (f"frontend output {output!r} holds the frontend {frontend!r} itself (its sources and node_modules "
+                "would be copied into the app's build); set the folder its build writes with --frontend-output")
     return None
 
 
