@@ -146,9 +146,11 @@ def test_a_frontend_at_the_app_root_copies_only_what_its_build_reads(tmp_path):
     root = write(tmp_path / "app", {**GO_APP, "package.json": json.dumps(package), "package-lock.json": "{}",
                                     "webpack.config.js": 'module.exports = { entry: "./client/main.js", output: '
                                                          '{ path: path.resolve(__dirname, "web/dist") } };\n',
-                                    "tsconfig.json": "{}", "client/main.js": "", "README.md": ""})
+                                    "tsconfig.json": "{}", "client/main.js": "", "README.md": "",
+                                    ".npmrc": "//registry.example/:_authToken=not-for-the-image\n"})
     found = facts(root)
     assert found["frontend"]["value"] == "." and found["frontend_output"]["value"] == "web/dist"
+    # .npmrc may hold a token (and .dockerignore leaves it out, so a COPY of it would fail)
     assert found["frontend_sources"]["value"] == ["client", "tsconfig.json", "webpack.config.js"]
     result = scaffold("new", "--yes", str(root))
     assert result.returncode == 0, result.stderr

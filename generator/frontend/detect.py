@@ -41,7 +41,8 @@ _NODE_MAJOR = re.compile(r"(\d{1,3})")
 #: backend files that may name where the UI's output is expected
 BACKEND_SUFFIXES = (".go", ".py", ".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
 #: files at a frontend's root that its install or build reads, besides package.json and the lockfile
-_CONFIG_FILE = re.compile(r"package\.json|\.npmrc|\.yarnrc\.yml|\.nvmrc|\.node-version|\.babelrc|\.browserslistrc|"
+#: (not .npmrc: it may hold a registry token, and .dockerignore leaves it out)
+_CONFIG_FILE = re.compile(r"package\.json|\.babelrc|\.browserslistrc|"
                           r"index\.html|tsconfig[\w.-]*\.json|[\w-]+\.config\.(?:js|cjs|mjs|ts|mts|cts|json)")
 #: a directory a bundler configuration or index.html names: "./assets/js/main.js", "/src/main.ts"
 _NAMED_DIR = re.compile(r"""['"]\.?/([A-Za-z0-9_@+-][A-Za-z0-9_@.+-]{0,99})/""")
