@@ -42,7 +42,7 @@ _NODE_MAJOR = re.compile(r"(\d{1,3})")
 BACKEND_SUFFIXES = (".go", ".py", ".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
 #: files at a frontend's root that its install or build reads, besides package.json and the lockfile
 #: (not .npmrc: it may hold a registry token, and .dockerignore leaves it out)
-_CONFIG_FILE = re.compile(r"package\.json|\.babelrc|\.browserslistrc|"
+_CONFIG_FILE = re.compile(r"\.babelrc|\.browserslistrc|"
                           r"index\.html|tsconfig[\w.-]*\.json|[\w-]+\.config\.(?:js|cjs|mjs|ts|mts|cts|json)")
 #: a directory a bundler configuration or index.html names: "./assets/js/main.js", "/src/main.ts"
 _NAMED_DIR = re.compile(r"""['"]\.?/([A-Za-z0-9_@+-][A-Za-z0-9_@.+-]{0,99})/""")
@@ -69,6 +69,8 @@ def attach(repo: Repo, app: AppCandidate) -> None:
 
 
 def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
+    """The facts of the frontend `manifest` describes ({key: (value, evidence, weak)}), or None (warned
+    when it has a build but cannot be built reproducibly, or would write outside the app)."""
     package = _load_json(repo, manifest)
     scripts = package.get("scripts") if package else None
     if package is None or not isinstance(scripts, dict) or not isinstance(scripts.get("build"), str):
@@ -102,8 +104,8 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     maven_exec = _maven_exec(repo, app.root)
     if maven_exec:
         found["frontend_maven_exec"] = (True, maven_exec, "")
-    if directory == ("" if app.root == "." else app.root):  # the UI shares the app's directory: copy only its own files
-        found["frontend_sources"] = _own_sources(repo, directory, lockfile)
+    if directory == base.rstrip("/"):  # the UI shares the app's directory: copy only its own files
+        found["frontend_sources"] = _own_sources(repo, directory)
     return found
 
 
@@ -116,19 +118,18 @@ def _maven_exec(repo: Repo, root: str) -> Optional[Evidence]:
     return None
 
 
-def _own_sources(repo: Repo, directory: str, lockfile: str) -> Tuple[Any, Optional[Evidence], str]:
+def _own_sources(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], str]:
     """What the build of a frontend at the app's root reads: its configuration files there, and the
     directories its bundler configuration and index.html name (`./assets/js/main.js`: assets)."""
     prefix = directory + "/" if directory else ""
     here = [f[len(prefix):] for f in repo.files(directory or ".") if "/" not in f[len(prefix):]]
-    files = sorted(name for name in here if _CONFIG_FILE.fullmatch(name) and prefix + name != lockfile)
+    files = sorted(name for name in here if _CONFIG_FILE.fullmatch(name))
     folders: Set[str] = set()
     for name in files:
-        if name != "package.json":
-            for text in repo.lines(prefix + name):
-                folders.update(m.group(1) for m in _NAMED_DIR.finditer(text) if repo.is_dir(prefix + m.group(1)))
+        for text in repo.lines(prefix + name):
+            folders.update(m.group(1) for m in _NAMED_DIR.finditer(text) if repo.is_dir(prefix + m.group(1)))
     folders.discard("node_modules")
-    return sorted(folders) + [name for name in files if name != "package.json"], Evidence(prefix + "package.json"), ""
+    return sorted(folders) + files, Evidence(prefix + "package.json"), ""
 
 
 def _load_json(repo: Repo, rel: str) -> Optional[Dict[str, Any]]:
