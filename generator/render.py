@@ -48,6 +48,7 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
     of generator.secret_names (the list `scaffold check` holds a build context to).
     """
     from generator.pins import CI_ACTIONS, CI_IMAGES, CI_RUNNER
+    from generator.frontend.answers import images as frontend_images
     from generator.runtime import runtime_for
     from generator.secret_names import dockerignore_entries
 
@@ -57,7 +58,7 @@ def render_context(answers: Mapping[str, Any], version: str, base_registry: str 
         "runtime": runtime_for(answers),
         "secret_entries": dockerignore_entries(),
         "build": language.build(answers),
-        "images": mirrored_images(language.images(answers), base_registry),
+        "images": mirrored_images({**language.images(answers), **frontend_images(answers)}, base_registry),
         "ci_pins": {"actions": CI_ACTIONS, "images": CI_IMAGES, "runner": CI_RUNNER},
         "scaffold_version": __version__,
         "template_version": version,

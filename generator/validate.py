@@ -80,8 +80,9 @@ def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None
     if broken:
         raise InputError(broken)
     from generator import runtime  # the companion files' own rule (runtime.py imports the registry too)
+    from generator.frontend import answers as frontend
 
-    broken = runtime.refusal(answers)
+    broken = frontend.refusal(answers) or runtime.refusal(answers)
     if broken:
         raise InputError(broken)
     return answers

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from generator.answer_field import COPIER_TYPES, DEFAULT_ORIGIN, AnswerField  # noqa: F401 (the interface names them)
+from generator.frontend.answers import FIELDS as FRONTEND
 from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, parse_id, parse_names,
                                parse_optional_port, parse_relpath, parse_release, parse_slug, parse_state_paths,
                                parse_syntax)
@@ -32,41 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.state.patterns import StatePattern
-
-#: the value types copier knows (templates/copier.yml `type:`)
-COPIER_TYPES = ("str", "int", "bool", "json")
-#: where an answer came from when nothing else said so
-DEFAULT_ORIGIN = "the defaults"
-
-
-class AnswerField(NamedTuple):
-    """One answer a template sees: how it is checked, set, asked and documented."""
-
-    key: str
-    #: raw value -> safe value, or ValueError(reason)
-    parse: Parser
-    #: one line, for `--help`, copier.yml and the docs
-    help: str
-    #: its copier type: str, int, bool or json
-    type: str = "str"
-    #: used when neither detection nor the person gave a value (None: no default)
-    default: Any = None
-    #: the `scaffold new` flag that sets it (None: no flag)
-    flag: Optional[str] = None
-    #: the flag's metavar (None: argparse's)
-    metavar: Optional[str] = None
-    #: whether `scaffold upgrade --set key=value` may change it
-    settable: bool = False
-    #: the question asked for it (None: not asked)
-    prompt: Optional[str] = None
-    #: whether the detection fact of the same key becomes this answer
-    detected: bool = False
-    #: the message when no value was found and there is no default: what was looked for
-    #: and the flag that fixes it ("" : just "is missing")
-    missing: str = ""
-    #: the value a flag that takes no argument sets (`--kubernetes`: True); None: the flag takes a value
-    flag_value: Any = None
-
 
 class WritablePath(NamedTuple):
     """A directory the app writes at run time; everything else is read-only (HARDENING R1).
@@ -233,7 +200,7 @@ class Answers:
             PORT.key: PORT._replace(default=self.default_port),
             FINAL.key: final_field(self.finals),
         }
-        self.answer_fields = (tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields
+        self.answer_fields = (tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields + FRONTEND
                               + tuple(bound.get(f.key, f) for f in COMMON_TAIL))
 
     def parse_version(self, raw: Any) -> str:

@@ -1,0 +1,227 @@
+"""Detect the frontend an app builds into itself: facts with evidence, never trusted.
+
+A frontend is a directory inside the app with a package.json whose scripts have `build`
+and a lockfile that pins every package (npm, yarn classic or berry, pnpm): without a
+lockfile the install would not be reproducible, so nothing is proposed. Its output
+directory comes from the bundler's configuration (vite `build.outDir`, webpack
+`output.path`, a `--outDir` in the build script, else the bundler's default), and the
+backend file that names that directory (a go:embed pattern, STATICFILES_DIRS, a Maven
+resource) is the evidence that the backend expects it there. Facts (paths relative to
+the app's root): `frontend`, `frontend_manager`, `frontend_node`, `frontend_build`,
+`frontend_output`; `frontend_sources` for a frontend at the app's root, `frontend_maven_exec`
+when a pom runs npm through exec-maven-plugin.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from generator.detect.model import AppCandidate, Evidence, excerpt
+from generator.detect.walker import Repo
+
+#: lockfile -> package manager; yarn.lock with .yarnrc.yml is yarn berry
+LOCKFILES = (("package-lock.json", "npm"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"))
+#: how each manager runs the build script (through corepack for yarn and pnpm: the node image ships it)
+BUILD_ARGV = {
+    "npm": ["npm", "run", "build"],
+    "yarn": ["corepack", "yarn", "run", "build"],
+    "yarn-berry": ["corepack", "yarn", "run", "build"],
+    "pnpm": ["corepack", "pnpm", "run", "build"],
+}
+#: where a bundler writes when its configuration says nothing
+DEFAULT_OUTPUT = (("vite", "dist"), ("react-scripts", "build"), ("webpack", "dist"), ("parcel", "dist"))
+_VITE_OUT = re.compile(r"""outDir\s*:\s*(['"])([^'"]{1,200})\1""")
+_WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname\s*,\s*((?:(['"])[^'"]{1,200}\2\s*,?\s*){1,8})\)"""
+                          r"""|(['"])([^'"]{1,200})\3)""")
+_SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
+_NODE_MAJOR = re.compile(r"(\d{1,3})")
+#: backend files that may name where the UI's output is expected
+BACKEND_SUFFIXES = (".go", ".py", ".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
+#: files at a frontend's root that its install or build reads, besides package.json and the lockfile
+#: (not .npmrc: it may hold a registry token, and .dockerignore leaves it out)
+_CONFIG_FILE = re.compile(r"\.babelrc|\.browserslistrc|"
+                          r"index\.html|tsconfig[\w.-]*\.json|[\w-]+\.config\.(?:js|cjs|mjs|ts|mts|cts|json)")
+#: a directory a bundler configuration or index.html names: "./assets/js/main.js", "/src/main.ts"
+_NAMED_DIR = re.compile(r"""['"]\.?/([A-Za-z0-9_@+-][A-Za-z0-9_@.+-]{0,99})/""")
+#: an exec-maven-plugin <executable> that is one of Node's tools
+_MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx|node|yarn|pnpm|corepack)(?:\.cmd|\.exe)?\s*"
+                              r"</executable>")
+#: a comment line (a go:embed directive is not one: it is what the Go build reads)
+_COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
+#: at most this many package.json files are looked at per app
+MAX_PACKAGES = 20
+
+
+def attach(repo: Repo, app: AppCandidate) -> None:
+    """Add the `frontend*` facts of the first buildable frontend inside `app` (none: nothing added)."""
+    base = "" if app.root == "." else app.root + "/"
+    manifests = [f for f in repo.files(app.root) if posixpath.basename(f) == "package.json"][:MAX_PACKAGES]
+    for manifest in sorted(manifests, key=lambda f: (f.count("/"), f)):
+        found = _frontend(repo, app, base, manifest)
+        if found:
+            for key, (value, evidence, weak) in found.items():
+                if value is not None:
+                    app.set(key, value, evidence, weak)
+            return
+
+
+def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
+    """The facts of the frontend `manifest` describes ({key: (value, evidence, weak)}), or None (warned
+    when it has a build but cannot be built reproducibly, or would write outside the app)."""
+    package = _load_json(repo, manifest)
+    scripts = package.get("scripts") if package else None
+    if package is None or not isinstance(scripts, dict) or not isinstance(scripts.get("build"), str):
+        return None
+    directory = posixpath.dirname(manifest)
+    lock = _lockfile(repo, directory)
+    if lock is None:
+        repo.warn(manifest, "has a build script but no lockfile (package-lock.json, yarn.lock, pnpm-lock.yaml): "
+                            "no frontend stage, since its install would not be reproducible")
+        return None
+    lockfile, manager = lock
+    output, output_evidence = _output(repo, directory, package, scripts["build"], manifest)
+    relative = posixpath.normpath(posixpath.join(directory, output))
+    if not (relative + "/").startswith(base) or relative.startswith("../"):
+        repo.warn(manifest, f"builds into {output!r}, outside the app at {app.root}: no frontend stage")
+        return None
+    app_relative = relative[len(base):]
+    # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
+    # workingDirectory): where the backend's own build would have run it
+    reference = (_backend_reference(repo, app.root, directory, app_relative)
+                 or _backend_reference(repo, app.root, directory, directory[len(base):], below=False))
+    found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
+        "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
+                     repo.evidence_for(manifest, '"build"'), ""),
+        "frontend_manager": (manager, Evidence(lockfile), ""),
+        "frontend_node": _node_major(repo, directory, package, manifest),
+        "frontend_build": (BUILD_ARGV[manager], repo.evidence_for(manifest, '"build"'), ""),
+        "frontend_output": (app_relative, reference or output_evidence,
+                            "" if reference else "no backend file names this directory or the frontend"),
+    }
+    maven_exec = _maven_exec(repo, app.root)
+    if maven_exec:
+        found["frontend_maven_exec"] = (True, maven_exec, "")
+    if directory == base.rstrip("/"):  # the UI shares the app's directory: copy only its own files
+        found["frontend_sources"] = _own_sources(repo, directory)
+    return found
+
+
+def _maven_exec(repo: Repo, root: str) -> Optional[Evidence]:
+    """The line of a pom where exec-maven-plugin runs Node's tools (the stage replaces that run)."""
+    for pom in repo.glob("pom.xml", under=root):
+        hit = repo.find_line(pom, _MAVEN_EXEC_NODE)
+        if hit:
+            return hit[1]
+    return None
+
+
+def _own_sources(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], str]:
+    """What the build of a frontend at the app's root reads: its configuration files there, and the
+    directories its bundler configuration and index.html name (`./assets/js/main.js`: assets)."""
+    prefix = directory + "/" if directory else ""
+    here = [f[len(prefix):] for f in repo.files(directory or ".") if "/" not in f[len(prefix):]]
+    files = sorted(name for name in here if _CONFIG_FILE.fullmatch(name))
+    folders: Set[str] = set()
+    for name in files:
+        for text in repo.lines(prefix + name):
+            folders.update(m.group(1) for m in _NAMED_DIR.finditer(text) if repo.is_dir(prefix + m.group(1)))
+    folders.discard("node_modules")
+    return sorted(folders) + files, Evidence(prefix + "package.json"), ""
+
+
+def _load_json(repo: Repo, rel: str) -> Optional[Dict[str, Any]]:
+    text = repo.read_text(rel)
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        repo.warn(rel, "malformed JSON, ignored")
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _lockfile(repo: Repo, directory: str) -> Optional[Tuple[str, str]]:
+    for name, manager in LOCKFILES:
+        path = posixpath.join(directory, name)
+        if repo.is_file(path):
+            if manager == "yarn" and repo.is_file(posixpath.join(directory, ".yarnrc.yml")):
+                manager = "yarn-berry"
+            return path, manager
+    return None
+
+
+def _output(repo: Repo, directory: str, package: Dict[str, Any], build: str, manifest: str) -> Tuple[str, Evidence]:
+    """The bundler's output directory relative to the frontend, and where that was read."""
+    found = _SCRIPT_OUT.search(build)
+    if found:
+        return found.group(1), repo.evidence_for(manifest, found.group(0))
+    for pattern, names in ((_VITE_OUT, "vite.config"), (_WEBPACK_OUT, "webpack.config")):
+        for config in sorted(repo.glob(f"{names}.*", under=directory or ".")):
+            if posixpath.dirname(config) != directory:
+                continue
+            hit = repo.find_line(config, pattern)
+            if hit:
+                match, evidence = hit
+                return _configured(match), evidence
+            return _default_output(package), Evidence(config, None, excerpt(f"{names} sets no output directory"))
+    return _default_output(package), repo.evidence_for(manifest, '"build"')
+
+
+def _configured(match: "re.Match[str]") -> str:
+    if match.re is _VITE_OUT:
+        return match.group(2)
+    if match.group(1):
+        return posixpath.join(*re.findall(r"""['"]([^'"]+)['"]""", match.group(1)))
+    return match.group(4)
+
+
+def _default_output(package: Dict[str, Any]) -> str:
+    deps = {**(package.get("devDependencies") or {}), **(package.get("dependencies") or {})}
+    return next((out for name, out in DEFAULT_OUTPUT if name in deps), "dist")
+
+
+def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: str) -> Tuple[Any, Optional[Evidence], str]:
+    """Node's major version: .nvmrc, .node-version, engines.node, then packageManager's era; None: the default."""
+    for name in (".nvmrc", ".node-version"):
+        path = posixpath.join(directory, name)
+        lines = repo.lines(path)
+        found = _NODE_MAJOR.search(lines[0]) if lines else None
+        if found:
+            return found.group(1), Evidence(path, 1, excerpt(lines[0])), ""
+    engines = package.get("engines")
+    node = engines.get("node") if isinstance(engines, dict) else None
+    found = _NODE_MAJOR.search(node) if isinstance(node, str) else None
+    if found:
+        return found.group(1), repo.evidence_for(manifest, '"node"'), ""
+    return None, None, ""
+
+
+def _backend_reference(repo: Repo, root: str, frontend: str, output: str, below: bool = True) -> Optional[Evidence]:
+    """The first backend line naming the directory `output` (relative to the app or to its own file);
+    with `below`, a path inside it counts too (`ui/build/*`)."""
+    for rel in repo.files(root):
+        if not rel.endswith(BACKEND_SUFFIXES) or (frontend and rel.startswith(frontend + "/")):
+            continue
+        app_dir = "" if root == "." else root
+        here = posixpath.relpath(posixpath.join(app_dir, output) if app_dir else output, posixpath.dirname(rel) or ".")
+        needles = {output, here} - {"", "."}
+        for number, line in enumerate(repo.lines(rel), start=1):
+            if _COMMENT.match(line) is None and any(_names(line, needle, below) for needle in needles):
+                return Evidence(rel, number, excerpt(line))
+    return None
+
+
+def _names(line: str, path: str, below: bool = True) -> bool:
+    """Whether `line` names `path` as a whole path (not as part of a longer name), written in one
+    string (`ui/build`) or one string per part (`BASE_DIR / "frontend" / "dist"`, `join("ui", "build")`)."""
+    between = r"""(?:/|['"]\s*[/,]\s*['"])"""
+    parts = between.join(re.escape(part) for part in path.split("/"))
+    end = r"(?:$|[\s'\"/*),\]<])" if below else r"(?:$|[\s'\",)\]<])"
+    return re.search(r"(?:^|[\s'\"/:(=>])" + parts + end, line) is not None
+
+
+__all__: List[str] = ["attach"]

@@ -1,0 +1,179 @@
+"""Frontends: detection with evidence for each package manager, the stage each renders (hadolint
+clean), and the frontend answers validated like any other."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Dict
+
+import pytest
+import yaml
+
+from generator.detect import detect
+from tests.helpers import FIXTURES, scaffold
+from tests.lint_tools import hadolint
+
+GO_APP = {
+    "go.mod": "module example.com/app\n\ngo 1.22\n",
+    "main.go": 'package main\n\nimport (\n\t"embed"\n\t"net/http"\n)\n\n//go:embed all:web/dist\nvar ui embed.FS\n\n'
+               'func main() {\n\thttp.Handle("/", http.FileServer(http.FS(ui)))\n\thttp.ListenAndServe(":8080", nil)\n}\n',
+}
+PACKAGE = {"name": "ui", "private": True, "scripts": {"build": "vite build"}, "devDependencies": {"vite": "5.4.21"}}
+LOCKS = {
+    "npm": {"web/package-lock.json": "{}"},
+    "yarn": {"web/yarn.lock": "# yarn lockfile v1\n"},
+    "yarn-berry": {"web/yarn.lock": "__metadata:\n  version: 8\n", "web/.yarnrc.yml": "nodeLinker: node-modules\n"},
+    "pnpm": {"web/pnpm-lock.yaml": "lockfileVersion: '9.0'\n"},
+}
+
+
+def write(root: Path, files: Dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def project(tmp_path: Path, manager: str = "npm", package: dict = PACKAGE, **extra: str) -> Path:
+    return write(tmp_path / "app", {**GO_APP, "web/package.json": json.dumps(package), **LOCKS[manager], **extra})
+
+
+def facts(root: Path) -> dict:
+    report = detect(root)
+    (app,) = report.apps
+    return {key: fact.to_json() for key, fact in app.facts.items() if key.startswith("frontend")}
+
+
+@pytest.mark.parametrize("manager", sorted(LOCKS))
+def test_each_lockfile_names_its_manager_and_build(manager, tmp_path):
+    found = facts(project(tmp_path, manager))
+    assert found["frontend"]["value"] == "web" and found["frontend"]["evidence"]["file"] == "web/package.json"
+    assert found["frontend_manager"]["value"] == manager
+    assert found["frontend_build"]["value"][-2:] == ["run", "build"]
+    assert found["frontend_output"]["value"] == "web/dist"  # vite's default, expected by the go:embed line
+    assert found["frontend_output"]["evidence"] == {"file": "main.go", "line": 8, "text": "//go:embed all:web/dist"}
+
+
+def test_bundler_configuration_and_node_version_are_read(tmp_path):
+    root = project(tmp_path, **{"web/vite.config.ts": 'export default { build: { outDir: "../static/app" } }\n',
+                                "web/.node-version": "22.11.0\n"})
+    found = facts(root)
+    assert found["frontend_output"]["value"] == "static/app"
+    assert found["frontend_output"]["weak"]  # no backend file names static/app
+    assert found["frontend_node"]["value"] == "22" and found["frontend_node"]["evidence"]["file"] == "web/.node-version"
+
+
+def test_webpack_output_path_and_engines(tmp_path):
+    package = {**PACKAGE, "engines": {"node": ">=18"}, "devDependencies": {"webpack": "5"}}
+    root = project(tmp_path, package=package,
+                   **{"web/webpack.config.js": 'module.exports = {\n  output: {\n    path: path.resolve(__dirname, '
+                                               '"..", "web", "dist"),\n  },\n};\n'})
+    found = facts(root)
+    assert found["frontend_output"]["value"] == "web/dist"
+    assert found["frontend_node"]["value"] == "18"
+
+
+def test_no_lockfile_no_frontend_and_a_warning(tmp_path):
+    root = write(tmp_path / "app", {**GO_APP, "web/package.json": json.dumps(PACKAGE)})
+    report = detect(root)
+    assert not [key for key in report.apps[0].facts if key.startswith("frontend")]
+    assert [w.file for w in report.warnings] == ["web/package.json"]
+
+
+def test_output_outside_the_app_is_refused(tmp_path):
+    root = project(tmp_path, **{"web/vite.config.js": 'export default { build: { outDir: "../../../elsewhere" } }\n'})
+    report = detect(root)
+    assert not [key for key in report.apps[0].facts if key.startswith("frontend")]
+    assert "outside the app" in report.warnings[0].message
+
+
+@pytest.mark.lint
+@pytest.mark.parametrize("manager", sorted(LOCKS))
+def test_each_manager_renders_a_lint_clean_stage(manager, tmp_path):
+    root = project(tmp_path, manager)
+    result = scaffold("new", "--yes", str(root))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "FROM node:20-bookworm-slim AS frontend" in dockerfile
+    assert "COPY --from=frontend /app/web/dist/ ./web/dist/" in dockerfile
+    assert "--ignore-scripts" in dockerfile or "YARN_ENABLE_SCRIPTS=false" in dockerfile
+    assert "web/dist" in (root / ".dockerignore").read_text().splitlines()
+    assert hadolint(dockerfile) == []
+
+
+def test_answers_turn_the_stage_off_or_change_it(tmp_path):
+    root = project(tmp_path)
+    result = scaffold("new", "--yes", "--frontend-scripts", "--frontend-build", "npm run build:prod", str(root))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (root / "Dockerfile").read_text()
+    assert '["npm", "run", "build:prod"]' in dockerfile and "--ignore-scripts" not in dockerfile
+    result = scaffold("upgrade", "--set", "frontend=none", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "AS frontend" not in (root / "Dockerfile").read_text()
+    assert yaml.safe_load((root / ".scaffold" / "answers.yml").read_text())["answers"]["frontend"] == ""
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--frontend", "../outside"], "error: frontend from --frontend path part '..' is not allowed"),
+    (["--frontend-output", "/etc"], "error: frontend output from --frontend-output must be relative to the project"),
+    (["--frontend-output", "."], "error: frontend output '.' holds the frontend 'web' itself"),
+    (["--frontend-output", "web"], "error: frontend output 'web' holds the frontend 'web' itself"),
+    (["--frontend-build", "npm run build && curl x"], "error: frontend build from --frontend-build contains shell syntax (`&&`), which the exec-form RUN"),
+])
+def test_bad_frontend_answers_are_refused_in_one_line(flags, message, tmp_path):
+    root = project(tmp_path)
+    result = scaffold("new", "--yes", *flags, str(root))
+    assert result.returncode == 2 and result.stderr.strip().startswith(message), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (root / "Dockerfile").exists()
+
+
+def test_a_frontend_named_without_what_it_needs_is_refused(tmp_path):
+    root = write(tmp_path / "app", GO_APP)
+    result = scaffold("new", "--yes", "--frontend", "web", str(root))
+    assert result.returncode == 2 and "frontend manager is missing for the frontend in web" in result.stderr
+    assert "--frontend-manager npm" in result.stderr and not (root / "Dockerfile").exists()
+    result = scaffold("new", "--yes", "--frontend", "web", "--frontend-manager", "pnpm", "--frontend-output", "web/out",
+                      "--frontend-build", "corepack pnpm run build", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "COPY --from=frontend /app/web/out/ ./web/out/" in (root / "Dockerfile").read_text()
+
+
+def test_a_frontend_at_the_app_root_copies_only_what_its_build_reads(tmp_path):
+    package = {**PACKAGE, "devDependencies": {"webpack": "5"}}
+    root = write(tmp_path / "app", {**GO_APP, "package.json": json.dumps(package), "package-lock.json": "{}",
+                                    "webpack.config.js": 'module.exports = { entry: "./client/main.js", output: '
+                                                         '{ path: path.resolve(__dirname, "web/dist") } };\n',
+                                    "tsconfig.json": "{}", "client/main.js": "", "README.md": "",
+                                    ".npmrc": "//registry.example/:_authToken=not-for-the-image\n"})
+    found = facts(root)
+    assert found["frontend"]["value"] == "." and found["frontend_output"]["value"] == "web/dist"
+    # .npmrc may hold a token (and .dockerignore leaves it out, so a COPY of it would fail)
+    assert found["frontend_sources"]["value"] == ["client", "tsconfig.json", "webpack.config.js"]
+    result = scaffold("new", "--yes", str(root))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "COPY client ./client\nCOPY tsconfig.json ./tsconfig.json\nCOPY webpack.config.js ./webpack.config.js\n" \
+           "RUN [\"npm\", \"run\", \"build\"]" in dockerfile
+    assert hadolint(dockerfile) == []
+
+
+def test_exec_maven_plugin_running_npm_is_skipped_in_the_maven_build(tmp_path):
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "java/spring-boot-frontend", root)
+    pom = root / "pom.xml"
+    pom.write_text(pom.read_text().replace("    </plugins>", """      <plugin>
+        <groupId>org.codehaus.mojo</groupId>
+        <artifactId>exec-maven-plugin</artifactId>
+        <configuration><executable>npm</executable><workingDirectory>frontend</workingDirectory></configuration>
+      </plugin>
+    </plugins>"""))
+    found = facts(root)
+    assert found["frontend_maven_exec"]["value"] is True and found["frontend_maven_exec"]["evidence"]["file"] == "pom.xml"
+    result = scaffold("new", "--yes", str(root))
+    assert result.returncode == 0, result.stderr
+    build = (root / "Dockerfile").read_text().split("COPY --from=frontend", 1)[1]
+    assert "-Dexec.skip" in build and "-Dskip.installnodenpm" in build
+    assert hadolint((root / "Dockerfile").read_text()) == []
