@@ -31,6 +31,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.validate import Answers
 
 
+#: the files `new` always writes, which a project may have already
+DOCKERFILE, IGNORE_FILE = "Dockerfile", ".dockerignore"
+#: what `new` does where they exist (`on_existing`)
+NEW, ADOPT, REPLACE, STOP = "new", "adopt", "replace", "stop"
+
+
 @dataclass
 class NewRequest:
     """`scaffold new`: the project, the app and template wanted, and the answers given as flags."""
@@ -256,7 +262,7 @@ def plan_files(app: Any, project: Path, answers: Dict[str, Any], template: Optio
     with catalogs.template_source(chosen) as source:
         files = render(answers, source, base_registry=registry, dry_run=dry_run)
     plan = Plan(project, files, answers, chosen.name, chosen.version, registry,
-                replaced=[name for name in replaced if COMPOSE_FILE in files])
+                replaced=[name for name in replaced if COMPOSE_FILE in files], merged=_their_ignore(project, files, out))
     for name in plan.replaced if dry_run else ():
         out.info(f"{name} would be replaced by {COMPOSE_FILE} (--force): kept as {name}{BACKUP_SUFFIX} and removed, so "
                  f"that `docker compose` reads only {COMPOSE_FILE}")
@@ -265,6 +271,59 @@ def plan_files(app: Any, project: Path, answers: Dict[str, Any], template: Optio
             out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
                      "hardening; check it, or run with -f compose.yaml")
     return plan
+
+
+def _their_ignore(project: Path, files: Dict[str, str], out: "Output") -> Dict[str, str]:
+    """Our .dockerignore with the team's own entries carried in, where ours replaces theirs (kept as .orig)."""
+    from generator import fs, ignore_merge
+
+    theirs = fs.read_text(project, IGNORE_FILE, error=InputError) if IGNORE_FILE in files else None
+    if theirs is None:
+        return {}
+    merged, notes = ignore_merge.merge(files[IGNORE_FILE], theirs)
+    for note in notes:
+        out.warn(note)
+    return {IGNORE_FILE: merged} if merged != files[IGNORE_FILE] else {}
+
+
+def existing_files(project: Path) -> List[str]:
+    """The files every `new` writes that the project has already (a hand-written Dockerfile, their .dockerignore)."""
+    from generator import fs
+
+    return [name for name in (DOCKERFILE, IGNORE_FILE) if fs.exists(project, name)]
+
+
+def on_existing(request: NewRequest, out: "Output") -> str:
+    """Asked before any detection question: what `new` does where a Dockerfile or .dockerignore exists.
+
+    ADOPT (read what the Dockerfile states), REPLACE (as --force: old files kept as .orig, their
+    .dockerignore entries merged) or NEW (nothing there, forced, or a dry run). Without questions
+    it refuses at once, naming both ways, so that no answer is given for nothing.
+    """
+    from generator import record
+
+    existing = existing_files(request.project)
+    if not existing or request.force or request.dry_run or record.exists(request.project):
+        return NEW  # plan_new says why a recorded project is refused
+    said = " and ".join(existing)
+    if not wants_questions(request.questions, out):
+        adopt = "`scaffold adopt` keeps what your Dockerfile states; " if DOCKERFILE in existing else ""
+        raise InputError(f"{said} already {'exists' if len(existing) == 1 else 'exist'}: {adopt}`scaffold new "
+                         f"--force` replaces {'it' if len(existing) == 1 else 'them'} (kept as *.orig, your "
+                         ".dockerignore entries merged); nothing was written")
+    from generator.prompts import Cancelled, choose_one
+
+    options = [("adopt: keep what your Dockerfile states (port, start command, version) and harden it", ADOPT)] \
+        if DOCKERFILE in existing else []
+    options += [("replace: write new files; yours kept as *.orig, your .dockerignore entries merged", REPLACE),
+                ("stop: write nothing", STOP)]
+    try:
+        chosen = choose_one(f"{said} already {'exists' if len(existing) == 1 else 'exist'}; what now?", options)
+    except Cancelled:
+        raise InputError("cancelled; nothing was written") from None
+    if chosen == STOP:
+        raise InputError(f"stopped: {said} left as is; nothing was written")
+    return chosen
 
 
 def plan_new(request: NewRequest, out: "Output") -> "Plan":
