@@ -368,7 +368,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     if record.exists(project):
         raise InputError(f"{project / record.ANSWERS_FILE} exists: this project is managed already; run "
                          "`scaffold upgrade` to regenerate its files")
-    name = evidence.dockerfile_name(project, request.dockerfile)
+    name = evidence.dockerfile_name(project, request.dockerfile, out)
     parsed = stated.read(project, name)
     reader = stated.Reader(project, name, parsed)
     report = detect_apps(project, out)
@@ -383,7 +383,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
         out.warn(warning)
     answers = settle_answers(adopted, request.answers, interactive, given, origins).values
     plan = plan_files(adopted, project, answers, request.template, False, request.dry_run, out)
-    not_carried = evidence.not_carried(reader, plan.files.get(evidence.DOCKERFILE, ""))
+    not_carried = evidence.not_carried(reader, plan.files.get(evidence.DOCKERFILE, ""), language)
     for warning in not_carried:
         out.warn(warning)
     return Adoption(plan, name, parsed, app, values, reader.warnings + not_carried)

@@ -308,6 +308,9 @@ class Adopt:
 
     #: ENV variables whose value is one of this language's answers ((variable, answer key), ...)
     env_answers: Tuple[Tuple[str, str], ...] = ()
+    #: whether the image holds the app's whole directory (an interpreted language: its build stage stages
+    #: the sources for the final one through a RUN, which adopt cannot follow to say a file is missing)
+    ships_sources: bool = False
 
     def image_version(self, name: str, tag: str) -> Optional[str]:
         """The language version a base image's name and tag state, as written ("python", "3.11-slim" ->

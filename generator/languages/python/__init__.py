@@ -121,6 +121,7 @@ class Python(Language):
     )
 
     env_answers = (("DJANGO_SETTINGS_MODULE", "django_settings"),)
+    ships_sources = True
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
         """The command as given, a known server (gunicorn, uvicorn, flask run, runserver...) told to
