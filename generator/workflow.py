@@ -360,7 +360,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     `on_stated(app, values)` is called once the stated values are known, before any question is asked.
     """
     from generator import record
-    from generator.adopt import evidence
+    from generator.adopt import evidence, steps
     from generator.detect.stated import dockerfile as stated
     from generator.languages import by_name
 
@@ -383,7 +383,8 @@ def plan_adopt(request: AdoptRequest, out: "Output",
         out.warn(warning)
     answers = settle_answers(adopted, request.answers, interactive, given, origins).values
     plan = plan_files(adopted, project, answers, request.template, False, request.dry_run, out)
-    not_carried = evidence.not_carried(reader, plan.files.get(evidence.DOCKERFILE, ""), language)
+    new_text = plan.files.get(evidence.DOCKERFILE, "")
+    not_carried = evidence.not_carried(reader, new_text, language) + steps.not_carried(reader, new_text)
     for warning in not_carried:
         out.warn(warning)
     return Adoption(plan, name, parsed, app, values, reader.warnings + not_carried)

@@ -484,3 +484,24 @@ def test_missing_runtime_files_are_said_only_when_the_new_image_lacks_them(tmp_p
     result = _adopt(project, "--dry-run", "--yes")
     assert result.returncode == 0, result.stderr
     assert ("which the new image does not hold" in result.stderr) is missing, result.stderr
+
+
+def test_build_steps_the_new_dockerfile_does_not_carry_are_each_said(tmp_path):
+    project = _copy("fixtures/python/flask", tmp_path)
+    (project / "Dockerfile").write_text(
+        "FROM python:3.12-slim AS build\n"
+        "COPY requirements.txt .\n"
+        "RUN pip wheel -w /wheels -r requirements.txt uvloop\n"
+        "FROM python:3.12-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n"
+        "COPY --from=build /wheels /wheels\n"
+        "RUN python manage.py collectstatic --noinput\n"
+        "HEALTHCHECK CMD curl -fsS http://localhost:8000/health || exit 1\n"
+        "CMD [\"gunicorn\", \"app:app\"]\n")
+    result = _adopt(project, "--dry-run", "--yes")
+    assert result.returncode == 0, result.stderr
+    said = result.stderr
+    assert "Dockerfile:3: `pip wheel` also builds uvloop" in said
+    assert "Dockerfile:5: installs libpq5 into the image that runs" in said
+    assert "Dockerfile:7: runs collectstatic" in said
+    assert "Dockerfile:8: HEALTHCHECK probes /health" in said
