@@ -58,7 +58,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("path", nargs="?", default=".", type=Path, help="project directory, the build context "
                         "(default: .)")
     parser.add_argument("-f", "--file", metavar="NAME", help="the hand-written Dockerfile, relative to PATH "
-                        f"(default: {DOCKERFILE}); the new one is always PATH/{DOCKERFILE}")
+                        f"(default: {DOCKERFILE}, else the one found in docker/, deploy/, build/ or by another name, "
+                        f"said); the new one is always PATH/{DOCKERFILE}")
     parser.add_argument("--app", metavar="ID", help="which app when there are several (default: the one the "
                         "Dockerfile builds, by its base images, the paths it copies and its start program)")
     parser.add_argument("-y", "--yes", action="store_true", help="accept every default, ask nothing "
