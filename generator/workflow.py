@@ -159,6 +159,18 @@ def settle_answers(app: Any, flags: Mapping[str, Any], interactive: bool, given:
     return resolved
 
 
+def say_unserved(app: Any, project: Path, answers: Mapping[str, Any], report: Any, out: "Output") -> None:
+    """The settled start command (typed, adopted or detected) when it runs a server no dependency installs,
+    unless detection said so already."""
+    from generator.languages import by_name
+
+    argv = answers.get("start_command")
+    said = by_name(app.language).unserved(project, app.root, argv) if argv else ""
+    server = said.partition(" runs ")[2].partition(",")[0]
+    if said and not any(f"runs {server}, which no dependency installs" in str(w) for w in report.warnings):
+        out.warn(said)
+
+
 def guesses(app: Any, resolved: "Answers", flags: Mapping[str, Any]) -> List[str]:
     """Answers taken without asking that nothing states: the default port, a guessed fact (validate.GUESS);
     each names the flag that sets it. (Asked, the person saw each value and where it came from.)"""
@@ -338,6 +350,7 @@ def plan_new(request: NewRequest, out: "Output") -> "Plan":
     interactive = wants_questions(request.questions, out)
     app = choose_app(report.apps, request.app, interactive, out)
     resolved = settle_answers(app, request.answers, interactive)
+    say_unserved(app, project, resolved.values, report, out)
     plan = plan_files(app, project, resolved.values, request.template, request.force, request.dry_run, out)
     for guess in [] if interactive else guesses(app, resolved, request.answers):  # after planning: a failing
         out.warn(guess)  # run still ends in its one error line
@@ -382,6 +395,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     for warning in reader.warnings:
         out.warn(warning)
     answers = settle_answers(adopted, request.answers, interactive, given, origins).values
+    say_unserved(app, project, answers, report, out)
     plan = plan_files(adopted, project, answers, request.template, False, request.dry_run, out)
     new_text = plan.files.get(evidence.DOCKERFILE, "")
     not_carried = evidence.not_carried(reader, new_text, language) + steps.not_carried(reader, new_text)

@@ -82,3 +82,27 @@ def test_force_merges_the_teams_dockerignore_entries_and_upgrade_keeps_them(tmp_
     assert "fixtures/large" not in (project / ".scaffold" / "pristine" / ".dockerignore").read_text()
     assert scaffold("upgrade", str(project), "--set", "port=5001").returncode == 0
     assert "fixtures/large" in (project / ".dockerignore").read_text()  # the team's entries are their edit
+
+
+# -- a start command's server: installed by a dependency? ---------------------------------------------------
+
+
+@pytest.mark.parametrize("command, warned", [("uvicorn app:app", True), ("gunicorn app:app", False)])
+def test_a_typed_start_command_names_a_server_no_dependency_installs(tmp_path, command, warned):
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("python/flask", tmp_path)  # requirements: flask, gunicorn
+    result = scaffold("new", "--yes", "--dry-run", "--cmd", command, str(project))
+    assert result.returncode == 0, result.stderr
+    assert ("runs uvicorn, which no dependency installs: add uvicorn" in result.stderr) is warned, result.stderr
+
+
+def test_an_adopted_start_command_names_a_server_no_dependency_installs(tmp_path):
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("python/flask", tmp_path)
+    (project / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . .\nEXPOSE 8000\n"
+                                        "CMD [\"hypercorn\", \"app:app\", \"--bind\", \"0.0.0.0:8000\"]\n")
+    result = scaffold("adopt", "--yes", "--dry-run", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "runs hypercorn, which no dependency installs: add hypercorn" in result.stderr

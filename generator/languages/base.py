@@ -22,6 +22,7 @@ hand-written Dockerfile says); `Language` is all five.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, parse_id, parse_names,
@@ -317,6 +318,11 @@ class Adopt:
         "3.11"): None when the image is not one of this language's, "" when it is but says no version
         (`golang:latest`). It goes through `parse_version` like any other value."""
         return None
+
+    def unserved(self, project: Path, root: str, argv: Sequence[str]) -> str:
+        """A sentence when the start command `argv` (typed or adopted, not detected: detection says so for
+        its own) runs a server no dependency of the app in `project`/`root` installs; "" when it does not."""
+        return ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
         """The raw answers a hand-written start command states, and what of it is not carried, each

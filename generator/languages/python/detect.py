@@ -11,6 +11,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator import shellwords
@@ -603,6 +604,18 @@ def _start(p: _Project, app: AppCandidate) -> None:
             _check_installed(p, app, argv, evidence)
             return
     _no_start(p, app)
+
+
+def unserved(project: Path, root: str, argv: List[str]) -> str:
+    """The server `argv` runs when no dependency of the project at `root` installs it ("" : one does, or
+    it is no server we know)."""
+    p = _load(Repo(project), root, [root])
+    distributions = servers.installed_by(argv)
+    found = servers.program(argv)
+    if not found or not distributions or any(name in p.deps for name in distributions):
+        return ""
+    return (f"the start command {shlex.join(argv)} runs {found.name}, which no dependency installs: add "
+            f"{distributions[0]} to the project's dependencies, or the image cannot start")
 
 
 def _check_installed(p: _Project, app: AppCandidate, argv: List[str], evidence: Optional[Evidence]) -> None:
