@@ -318,7 +318,7 @@ def on_existing(request: NewRequest, out: "Output") -> str:
     if not existing or request.force or request.dry_run or record.exists(request.project):
         return NEW  # plan_new says why a recorded project is refused
     said = " and ".join(existing)
-    if not wants_questions(request.questions, out):
+    if not (request.questions and sys.stdin.isatty()):  # refused before anything is said about questions
         adopt = "`scaffold adopt` keeps what your Dockerfile states; " if DOCKERFILE in existing else ""
         raise InputError(f"{said} already {'exists' if len(existing) == 1 else 'exist'}: {adopt}`scaffold new "
                          f"--force` replaces {'it' if len(existing) == 1 else 'them'} (kept as *.orig, your "

@@ -62,10 +62,11 @@ def test_new_over_a_dockerfile_refuses_at_once_naming_adopt_and_force(tmp_path):
     project = copy_fixture("python/flask", tmp_path)
     (project / "Dockerfile").write_text("FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n")
     before = tree(project)
-    result = scaffold("new", "--yes", str(project))
-    assert result.returncode == 2 and tree(project) == before
-    assert "`scaffold adopt`" in result.stderr and "--force" in result.stderr
-    assert result.stderr.count("\n") == 1, result.stderr  # the one error line, before any detection said a word
+    for run in (("--yes",), ()):  # --yes, or stdin not a terminal
+        result = scaffold("new", *run, str(project))
+        assert result.returncode == 2 and tree(project) == before
+        assert "`scaffold adopt`" in result.stderr and "--force" in result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr  # the one error line, before anything else is said
 
 
 def test_force_merges_the_teams_dockerignore_entries_and_upgrade_keeps_them(tmp_path):
