@@ -166,9 +166,10 @@ def say_unserved(app: Any, project: Path, answers: Mapping[str, Any], report: An
 
     argv = answers.get("start_command")
     said = by_name(app.language).unserved(project, app.root, argv) if argv else ""
-    server = said.partition(" runs ")[2].partition(",")[0]
-    if said and not any(f"runs {server}, which no dependency installs" in str(w) for w in report.warnings):
-        out.warn(said)
+    if said and not any(said in str(warning) for warning in report.warnings):
+        from generator.prompts import shown
+
+        out.warn(f"the start command {shown(argv)} {said}")
 
 
 def guesses(app: Any, resolved: "Answers", flags: Mapping[str, Any]) -> List[str]:

@@ -320,8 +320,8 @@ class Adopt:
         return None
 
     def unserved(self, project: Path, root: str, argv: Sequence[str]) -> str:
-        """A sentence when the start command `argv` (typed or adopted, not detected: detection says so for
-        its own) runs a server no dependency of the app in `project`/`root` installs; "" when it does not."""
+        """What is wrong when the start command `argv` runs a server no dependency of the app in
+        `project`/`root` installs ("runs uvicorn, which no dependency installs: add uvicorn ..."); "" if none."""
         return ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
