@@ -29,8 +29,11 @@ accepts all of them (automatic when stdin is not a terminal). Besides the Docker
 and .dockerignore it writes compose.yaml, which runs the image hardened (read-only,
 no capabilities, limits, loopback port; --no-compose to skip it), and on request
 Kubernetes manifests (--kubernetes) and a CI pipeline (--ci github|gitlab), all from
-one runtime contract (docs/runtime.md). Existing files are never overwritten without
---force; an existing compose file is left alone and compose.yaml skipped, saying so.
+one runtime contract (docs/runtime.md). An existing Dockerfile or .dockerignore is
+looked for first: at a terminal you choose to adopt it (`scaffold adopt`), replace it
+or stop; with --yes it stops, naming both. Existing files are never overwritten without
+--force (kept as *.orig; your .dockerignore entries merged into the new one); an
+existing compose file is left alone and compose.yaml skipped, saying so.
 The answers are recorded under .scaffold/ so that `scaffold upgrade` can regenerate
 the files later and keep your edits.
 
@@ -267,6 +270,11 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
         workflow.project_dir(args.path), app=args.app, template=args.template, force=args.force,
         dry_run=args.dry_run, questions=not args.yes and not args.json,
         answers=answer_overrides(args))
+    way = workflow.on_existing(request, out)
+    if way == workflow.ADOPT:  # adopt takes new's flags; its Dockerfile is the one here
+        args.file = None
+        return adopt_command.run(args, out)
+    request.force = request.force or way == workflow.REPLACE
     plan, written = workflow.new(request, out)
     if args.dry_run:
         return _show_plan(plan, args.json, out)
@@ -292,10 +300,10 @@ def say_how_to_run(plan: Any, out: Output) -> None:
 def _show_plan(plan: Any, as_json: bool, out: Output) -> int:
     if as_json:
         out.data({"project": str(plan.project), "answers": plan.answers,
-                  "files": plan.files, "conflicts": plan.conflicts()})
+                  "files": plan.contents, "conflicts": plan.conflicts()})
         return EXIT_OK
     existing = plan.conflicts()
-    for name, text in plan.files.items():
+    for name, text in plan.contents.items():
         state = "exists: written only with --force" if name in existing else "would be created"
         out.line(f"==> {plan.project / name} ({state})")
         out.text(text if text.endswith("\n") else text + "\n")

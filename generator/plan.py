@@ -40,6 +40,14 @@ class Plan:
     replaced: List[str] = field(default_factory=list)
     #: after `write`: replaced files and the names their previous text was kept under
     kept: Dict[str, str] = field(default_factory=dict)
+    #: files written with the team's own entries merged in (their .dockerignore's); the record keeps the
+    #: render alone as pristine, so that `scaffold upgrade` keeps those entries as the team's edit
+    merged: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def contents(self) -> Dict[str, str]:
+        """What is written: the render, with the merged files in place of theirs."""
+        return {**self.files, **self.merged}
 
     def record(self) -> Dict[str, str]:
         """The `.scaffold/` files: answers and the pristine copy of each generated file."""
@@ -63,7 +71,7 @@ class Plan:
             verb = "exists" if len(existing) == 1 else "exist"
             raise WriteError(f"{', '.join(existing)} already {verb}; pass --force to overwrite (the old files are "
                              f"kept as *{BACKUP_SUFFIX})")
-        writes: Dict[str, fs.Content] = {**self.files, **self.record()}
+        writes: Dict[str, fs.Content] = {**self.contents, **self.record()}
         exclusive = set() if force else set(self.files) | {record.ANSWERS_FILE}
         modes: Dict[str, int] = {}
         for name, (backup, old) in self.backups().items():
@@ -80,6 +88,6 @@ class Plan:
         kept: Dict[str, Tuple[str, bytes]] = {}
         for name in self.conflicts() + self.replaced:
             old = fs.read_bytes(self.project, name, error=WriteError)
-            if old is not None and (name in self.replaced or old != self.files[name].encode("utf-8")):
+            if old is not None and (name in self.replaced or old != self.contents[name].encode("utf-8")):
                 kept[name] = (fs.free_name(self.project, name, BACKUP_SUFFIX), old)
         return kept

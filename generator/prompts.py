@@ -10,7 +10,7 @@ would not; the final-image choice offers only the flavours the language's rule a
 from __future__ import annotations
 
 import shlex
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from generator.detect.model import AppCandidate
 from generator.languages import by_name
@@ -75,6 +75,14 @@ def choose_app(apps: List[AppCandidate]) -> AppCandidate:
     choices = [questionary.Choice(app_label(app), value=index) for index, app in enumerate(apps)]
     index = _answer(questionary.select("Several apps found; which one?", choices=choices))
     return apps[index]
+
+
+def choose_one(message: str, options: List[Tuple[str, str]]) -> str:
+    """One of `options` ((label, value) pairs), the first highlighted."""
+    import questionary
+
+    return str(_answer(questionary.select(message, choices=[questionary.Choice(label, value=value)
+                                                            for label, value in options])))
 
 
 def _whole_errors(question: Any) -> Any:

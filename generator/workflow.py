@@ -31,6 +31,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.validate import Answers
 
 
+#: the files `new` always writes, which a project may have already
+DOCKERFILE, IGNORE_FILE = "Dockerfile", ".dockerignore"
+#: what `new` does where they exist (`on_existing`)
+NEW, ADOPT, REPLACE, STOP = "new", "adopt", "replace", "stop"
+
+
 @dataclass
 class NewRequest:
     """`scaffold new`: the project, the app and template wanted, and the answers given as flags."""
@@ -153,6 +159,19 @@ def settle_answers(app: Any, flags: Mapping[str, Any], interactive: bool, given:
     return resolved
 
 
+def say_unserved(app: Any, project: Path, answers: Mapping[str, Any], report: Any, out: "Output") -> None:
+    """The settled start command (typed, adopted or detected) when it runs a server no dependency installs,
+    unless detection said so already."""
+    from generator.languages import by_name
+
+    argv = answers.get("start_command")
+    said = by_name(app.language).unserved(project, app.root, argv) if argv else ""
+    if said and not any(said in str(warning) for warning in report.warnings):
+        from generator.prompts import shown
+
+        out.warn(f"the start command {shown(argv)} {said}")
+
+
 def guesses(app: Any, resolved: "Answers", flags: Mapping[str, Any]) -> List[str]:
     """Answers taken without asking that nothing states: the default port, a guessed fact (validate.GUESS);
     each names the flag that sets it. (Asked, the person saw each value and where it came from.)"""
@@ -256,7 +275,7 @@ def plan_files(app: Any, project: Path, answers: Dict[str, Any], template: Optio
     with catalogs.template_source(chosen) as source:
         files = render(answers, source, base_registry=registry, dry_run=dry_run)
     plan = Plan(project, files, answers, chosen.name, chosen.version, registry,
-                replaced=[name for name in replaced if COMPOSE_FILE in files])
+                replaced=[name for name in replaced if COMPOSE_FILE in files], merged=_their_ignore(project, files, out))
     for name in plan.replaced if dry_run else ():
         out.info(f"{name} would be replaced by {COMPOSE_FILE} (--force): kept as {name}{BACKUP_SUFFIX} and removed, so "
                  f"that `docker compose` reads only {COMPOSE_FILE}")
@@ -265,6 +284,59 @@ def plan_files(app: Any, project: Path, answers: Dict[str, Any], template: Optio
             out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
                      "hardening; check it, or run with -f compose.yaml")
     return plan
+
+
+def _their_ignore(project: Path, files: Dict[str, str], out: "Output") -> Dict[str, str]:
+    """Our .dockerignore with the team's own entries carried in, where ours replaces theirs (kept as .orig)."""
+    from generator import fs, ignore_merge
+
+    theirs = fs.read_text(project, IGNORE_FILE, error=InputError) if IGNORE_FILE in files else None
+    if theirs is None:
+        return {}
+    merged, notes = ignore_merge.merge(files[IGNORE_FILE], theirs)
+    for note in notes:
+        out.warn(note)
+    return {IGNORE_FILE: merged} if merged != files[IGNORE_FILE] else {}
+
+
+def existing_files(project: Path) -> List[str]:
+    """The files every `new` writes that the project has already (a hand-written Dockerfile, their .dockerignore)."""
+    from generator import fs
+
+    return [name for name in (DOCKERFILE, IGNORE_FILE) if fs.exists(project, name)]
+
+
+def on_existing(request: NewRequest, out: "Output") -> str:
+    """Asked before any detection question: what `new` does where a Dockerfile or .dockerignore exists.
+
+    ADOPT (read what the Dockerfile states), REPLACE (as --force: old files kept as .orig, their
+    .dockerignore entries merged) or NEW (nothing there, forced, or a dry run). Without questions
+    it refuses at once, naming both ways, so that no answer is given for nothing.
+    """
+    from generator import record
+
+    existing = existing_files(request.project)
+    if not existing or request.force or request.dry_run or record.exists(request.project):
+        return NEW  # plan_new says why a recorded project is refused
+    said = " and ".join(existing)
+    if not (request.questions and sys.stdin.isatty()):  # refused before anything is said about questions
+        adopt = "`scaffold adopt` keeps what your Dockerfile states; " if DOCKERFILE in existing else ""
+        raise InputError(f"{said} already {'exists' if len(existing) == 1 else 'exist'}: {adopt}`scaffold new "
+                         f"--force` replaces {'it' if len(existing) == 1 else 'them'} (kept as *.orig, your "
+                         ".dockerignore entries merged); nothing was written")
+    from generator.prompts import Cancelled, choose_one
+
+    options = [("adopt: keep what your Dockerfile states (port, start command, version) and harden it", ADOPT)] \
+        if DOCKERFILE in existing else []
+    options += [("replace: write new files; yours kept as *.orig, your .dockerignore entries merged", REPLACE),
+                ("stop: write nothing", STOP)]
+    try:
+        chosen = choose_one(f"{said} already {'exists' if len(existing) == 1 else 'exist'}; what now?", options)
+    except Cancelled:
+        raise InputError("cancelled; nothing was written") from None
+    if chosen == STOP:
+        raise InputError(f"stopped: {said} left as is; nothing was written")
+    return chosen
 
 
 def plan_new(request: NewRequest, out: "Output") -> "Plan":
@@ -279,6 +351,7 @@ def plan_new(request: NewRequest, out: "Output") -> "Plan":
     interactive = wants_questions(request.questions, out)
     app = choose_app(report.apps, request.app, interactive, out)
     resolved = settle_answers(app, request.answers, interactive)
+    say_unserved(app, project, resolved.values, report, out)
     plan = plan_files(app, project, resolved.values, request.template, request.force, request.dry_run, out)
     for guess in [] if interactive else guesses(app, resolved, request.answers):  # after planning: a failing
         out.warn(guess)  # run still ends in its one error line
@@ -301,7 +374,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     `on_stated(app, values)` is called once the stated values are known, before any question is asked.
     """
     from generator import record
-    from generator.adopt import evidence
+    from generator.adopt import evidence, steps
     from generator.detect.stated import dockerfile as stated
     from generator.languages import by_name
 
@@ -309,7 +382,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     if record.exists(project):
         raise InputError(f"{project / record.ANSWERS_FILE} exists: this project is managed already; run "
                          "`scaffold upgrade` to regenerate its files")
-    name = evidence.dockerfile_name(project, request.dockerfile)
+    name = evidence.dockerfile_name(project, request.dockerfile, out)
     parsed = stated.read(project, name)
     reader = stated.Reader(project, name, parsed)
     report = detect_apps(project, out)
@@ -323,8 +396,10 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     for warning in reader.warnings:
         out.warn(warning)
     answers = settle_answers(adopted, request.answers, interactive, given, origins).values
+    say_unserved(app, project, answers, report, out)
     plan = plan_files(adopted, project, answers, request.template, False, request.dry_run, out)
-    not_carried = evidence.not_carried(reader, plan.files.get(evidence.DOCKERFILE, ""))
+    new_text = plan.files.get(evidence.DOCKERFILE, "")
+    not_carried = evidence.not_carried(reader, new_text, language) + steps.not_carried(reader, new_text)
     for warning in not_carried:
         out.warn(warning)
     return Adoption(plan, name, parsed, app, values, reader.warnings + not_carried)

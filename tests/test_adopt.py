@@ -175,11 +175,35 @@ def test_without_a_dockerfile_adopt_points_to_new(tmp_path):
     assert result.stderr.strip() == f"error: {project}: no Dockerfile to adopt; `scaffold new` writes a hardened one " \
                                     "from scratch"
     (project / "dockerfile").write_text("FROM golang:1.22\n")
-    result = _adopt(project)
-    assert result.returncode == 2 and "pass --file NAME" in result.stderr and "dockerfile" in result.stderr
     result = _adopt(project, "--file", "dockerfile", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "version            1.22  [dockerfile:1]" in result.stderr
+
+
+@pytest.mark.parametrize("where", ["docker/Dockerfile", "deploy/Dockerfile", "build/Dockerfile", "api.Dockerfile"])
+def test_adopt_finds_a_dockerfile_where_the_repository_keeps_it_and_says_which(tmp_path, where):
+    project = tmp_path / "app"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "go" / "root", project)
+    (project / where).parent.mkdir(exist_ok=True)
+    (project / where).write_text("FROM golang:1.21\nEXPOSE 9100\n")
+    (project / "ci").mkdir()
+    (project / "ci" / "tools").mkdir()
+    (project / "ci" / "tools" / "Dockerfile").write_text("FROM alpine:3.19\n")  # deeper: not the app's
+    result = _adopt(project, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert f"adopting {where}: the Dockerfile found" in result.stderr and "ci/tools/Dockerfile" in result.stderr
+    assert f"port               9100  [{where}:2]" in result.stderr
+
+
+def test_adopt_names_the_dockerfiles_that_fit_equally_and_the_flag(tmp_path):
+    project = tmp_path / "app"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "go" / "root", project)
+    for folder in ("docker", "deploy"):
+        (project / folder).mkdir()
+        (project / folder / "Dockerfile").write_text("FROM golang:1.21\n")
+    result = _adopt(project)
+    assert result.returncode == 2
+    assert "deploy/Dockerfile, docker/Dockerfile: pass --file NAME" in result.stderr
 
 
 def test_a_managed_project_is_pointed_to_upgrade(tmp_path):
@@ -437,3 +461,47 @@ def test_the_questions_say_which_dockerfile_line_each_default_came_from(tmp_path
     assert terminal.wait() == 0, terminal.screen
     assert "\nEXPOSE 5001\n" in (project / "Dockerfile").read_text()
     assert (project / "Dockerfile.orig").read_bytes() == (ADOPT_FIXTURES / "python-srv" / "Dockerfile").read_bytes()
+
+
+MULTI_STAGE_FINAL_COPIES = {
+    # Python's image holds the app's whole directory (staged by a RUN adopt cannot follow): nothing missing
+    "fixtures/python/flask": ("FROM python:3.12-slim AS build\nRUN pip wheel -w /wheels gunicorn\n"
+                              "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nCOPY app.py .\n"
+                              "COPY templates/ ./templates/\nCMD [\"gunicorn\", \"app:app\"]\n", False),
+    # Go's holds its binary: templates/ copied into the old final stage is missing from the new one
+    "fixtures/go/root": ("FROM golang:1.22 AS build\nCOPY . .\nRUN go build -o /app .\nFROM alpine:3.20\n"
+                         "COPY --from=build /app /app\nCOPY templates/ /templates/\nENTRYPOINT [\"/app\"]\n", True),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(MULTI_STAGE_FINAL_COPIES))
+def test_missing_runtime_files_are_said_only_when_the_new_image_lacks_them(tmp_path, fixture):
+    project = _copy(fixture, tmp_path)
+    text, missing = MULTI_STAGE_FINAL_COPIES[fixture]
+    (project / "Dockerfile").write_text(text)
+    (project / "templates").mkdir()
+    (project / "templates" / "index.html").write_text("<p>hi</p>\n")
+    result = _adopt(project, "--dry-run", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert ("which the new image does not hold" in result.stderr) is missing, result.stderr
+
+
+def test_build_steps_the_new_dockerfile_does_not_carry_are_each_said(tmp_path):
+    project = _copy("fixtures/python/flask", tmp_path)
+    (project / "Dockerfile").write_text(
+        "FROM python:3.12-slim AS build\n"
+        "COPY requirements.txt .\n"
+        "RUN pip wheel -w /wheels -r requirements.txt uvloop\n"
+        "FROM python:3.12-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n"
+        "COPY --from=build /wheels /wheels\n"
+        "RUN python manage.py collectstatic --noinput\n"
+        "HEALTHCHECK CMD curl -fsS http://localhost:8000/health || exit 1\n"
+        "CMD [\"gunicorn\", \"app:app\"]\n")
+    result = _adopt(project, "--dry-run", "--yes")
+    assert result.returncode == 0, result.stderr
+    said = result.stderr
+    assert "Dockerfile:3: `pip wheel` also builds uvloop" in said
+    assert "Dockerfile:5: installs libpq5 into the image that runs" in said
+    assert "Dockerfile:7: runs collectstatic" in said
+    assert "Dockerfile:8: HEALTHCHECK probes /health" in said

@@ -235,3 +235,26 @@ def test_fixture_copy_helper_leaves_the_corpus_alone(tmp_path):
     project = copy("single-stage-root", tmp_path)
     scaffold("check", "--fix", str(project))
     assert not (ROOT / "tests" / "check_fixtures" / "single-stage-root" / "Dockerfile.orig").exists()
+
+
+def _findings(path: Path) -> list:
+    return json.loads(scaffold("check", "--no-docker", "--json", str(path)).stdout)["files"][0]["findings"]
+
+
+def test_an_unpinned_base_image_is_told_to_pin_its_own_image(tmp_path):
+    path = _write(tmp_path, "FROM golang AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n"
+                            "USER 65532\nENTRYPOINT [\"/app\"]\n")
+    finding = next(f for f in _findings(path) if f["rule"] == "unpinned-base-image")
+    assert "FROM golang:<version>" in finding["fix"] and "python" not in finding["fix"]
+
+
+def test_a_data_folder_of_its_own_given_to_the_user_is_what_h4_asks_for(tmp_path):
+    (tmp_path / "data").mkdir()
+    path = _write(tmp_path, "FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\n"
+                            "RUN mkdir /data && chown 10001 /data\n"          # a data folder: not a finding
+                            "COPY --chown=10001:10001 data /var/lib/app\n"    # an empty folder of its own: neither
+                            "RUN chown -R 10001 /app/cache\n"                 # inside the code: a finding
+                            "COPY --chown=10001 data /app/uploads\n"          # inside the code: a finding
+                            "USER 10001:10001\nCMD [\"python\", \"app.py\"]\n")
+    lines = sorted(f["line"] for f in _findings(path) if f["row"] == "H4")
+    assert lines == [6, 7]

@@ -51,3 +51,59 @@ def test_a_stated_value_is_offered_with_its_source():
     app.set("port", 5000, Evidence("app.py", 9, "app.run(port=5000)"))
     answers = resolve_answers(app, {})
     assert question(PORT, 5000, answers.origins["port"]) == "Port the app listens on (5000, from app.py:9)"
+
+
+# -- existing files: checked before anything is asked ------------------------------------------------------
+
+
+def test_new_over_a_dockerfile_refuses_at_once_naming_adopt_and_force(tmp_path):
+    from tests.helpers import copy_fixture, scaffold, tree
+
+    project = copy_fixture("python/flask", tmp_path)
+    (project / "Dockerfile").write_text("FROM python:3.12\nCMD [\"gunicorn\", \"app:app\"]\n")
+    before = tree(project)
+    for run in (("--yes",), ()):  # --yes, or stdin not a terminal
+        result = scaffold("new", *run, str(project))
+        assert result.returncode == 2 and tree(project) == before
+        assert "`scaffold adopt`" in result.stderr and "--force" in result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr  # the one error line, before anything else is said
+
+
+def test_force_merges_the_teams_dockerignore_entries_and_upgrade_keeps_them(tmp_path):
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("python/flask", tmp_path)
+    (project / ".dockerignore").write_text("# ours\nfixtures/large/\n!.env\n*\n*.local\n")
+    result = scaffold("new", "--yes", "--force", str(project))
+    assert result.returncode == 0, result.stderr
+    written = (project / ".dockerignore").read_text()
+    carried = written.split("# kept from your previous .dockerignore\n")[1].splitlines()
+    assert carried == ["fixtures/large", "*.local"]  # an exception or a catch-all is said, not carried
+    assert "!.env" in result.stderr and (project / ".dockerignore.orig").exists()
+    assert "fixtures/large" not in (project / ".scaffold" / "pristine" / ".dockerignore").read_text()
+    assert scaffold("upgrade", str(project), "--set", "port=5001").returncode == 0
+    assert "fixtures/large" in (project / ".dockerignore").read_text()  # the team's entries are their edit
+
+
+# -- a start command's server: installed by a dependency? ---------------------------------------------------
+
+
+@pytest.mark.parametrize("command, warned", [("uvicorn app:app", True), ("gunicorn app:app", False)])
+def test_a_typed_start_command_names_a_server_no_dependency_installs(tmp_path, command, warned):
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("python/flask", tmp_path)  # requirements: flask, gunicorn
+    result = scaffold("new", "--yes", "--dry-run", "--cmd", command, str(project))
+    assert result.returncode == 0, result.stderr
+    assert ("runs uvicorn, which no dependency installs: add uvicorn" in result.stderr) is warned, result.stderr
+
+
+def test_an_adopted_start_command_names_a_server_no_dependency_installs(tmp_path):
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("python/flask", tmp_path)
+    (project / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY . .\nEXPOSE 8000\n"
+                                        "CMD [\"hypercorn\", \"app:app\", \"--bind\", \"0.0.0.0:8000\"]\n")
+    result = scaffold("adopt", "--yes", "--dry-run", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "runs hypercorn, which no dependency installs: add hypercorn" in result.stderr

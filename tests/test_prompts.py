@@ -153,3 +153,21 @@ def test_the_ci_flag_says_none_is_a_choice():
     from generator.languages.base import CI
 
     assert CI.metavar is not None and set(CI.metavar.split("|")) == {"github", "gitlab", "none"}
+
+
+def test_new_over_a_dockerfile_offers_adopt_before_any_question(tmp_path):
+    project = tmp_path / "flask"
+    shutil.copytree(FIXTURES / "python" / "flask", project)
+    (project / "Dockerfile").write_text('FROM python:3.12-slim\nEXPOSE 7000\nCMD ["gunicorn", "-b", ":7000", '
+                                        '"app:app"]\n')
+    terminal = Terminal("new", str(project))
+    terminal.expect("Dockerfile already exists; what now?")
+    assert "App name" not in terminal.screen
+    terminal.expect("stop: write nothing")
+    terminal.type(ENTER)  # the first choice: adopt
+    terminal.expect("adopting python/")
+    for _ in range(12):  # every question, its default (the Dockerfile's values) accepted
+        terminal.type(ENTER)
+        time.sleep(0.3)
+    assert terminal.wait() == 0, terminal.screen
+    assert "EXPOSE 7000" in (project / "Dockerfile").read_text() and (project / "Dockerfile.orig").exists()

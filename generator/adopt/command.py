@@ -58,7 +58,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("path", nargs="?", default=".", type=Path, help="project directory, the build context "
                         "(default: .)")
     parser.add_argument("-f", "--file", metavar="NAME", help="the hand-written Dockerfile, relative to PATH "
-                        f"(default: {DOCKERFILE}); the new one is always PATH/{DOCKERFILE}")
+                        f"(default: {DOCKERFILE}, else the one found in docker/, deploy/, build/ or by another name, "
+                        f"said); the new one is always PATH/{DOCKERFILE}")
     parser.add_argument("--app", metavar="ID", help="which app when there are several (default: the one the "
                         "Dockerfile builds, by its base images, the paths it copies and its start program)")
     parser.add_argument("-y", "--yes", action="store_true", help="accept every default, ask nothing "
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace, out: Any) -> int:
         plan, name = adoption.plan, adoption.dockerfile
         before = _findings(adoption.parsed, plan.project / name, name)  # the old Dockerfile, in its context
         if args.dry_run:
-            after = _findings_of_text(plan.files.get(DOCKERFILE), plan.project, plan.files.get(".dockerignore"))
+            after = _findings_of_text(plan.files.get(DOCKERFILE), plan.project, plan.contents.get(".dockerignore"))
             return _show(plan, name, adoption.app, adoption.stated, adoption.warnings, before, after, args.json, out)
         written = plan.write(force=True)
     for written_name in written:
@@ -221,13 +222,13 @@ def _show(plan: Any, name: str, app: Any, values: Dict[str, Any], warnings: List
             "project": str(plan.project), "dockerfile": name, "app": app.id,
             "stated": {key: {"value": found.value, "evidence": found.evidence.to_json(), "how": found.how}
                        for key, found in values.items()},
-            "warnings": warnings, "answers": plan.answers, "files": plan.files, "kept": kept,
+            "warnings": warnings, "answers": plan.answers, "files": plan.contents, "kept": kept,
             "check": {"before": table_side(before), "after": table_side(after),
                       "rows": table_rows(before[0], after[0])},
         })
         return EXIT_OK
     existing = plan.conflicts()
-    for file_name, text in plan.files.items():
+    for file_name, text in plan.contents.items():
         state = (f"would replace it; the old one kept as {kept[file_name]}" if file_name in kept
                  else "exists, unchanged" if file_name in existing else "would be created")
         out.line(f"==> {plan.project / file_name} ({state})")

@@ -15,13 +15,13 @@ from typing import Any, Dict, List, Optional, Tuple
 DOCKERFILE = "Dockerfile"
 
 
-def dockerfile_name(project: Path, given: Optional[str]) -> str:
-    """The Dockerfile to adopt, relative to the project; NoDockerfile saying what to do when there is none."""
-    import os
-
+def dockerfile_name(project: Path, given: Optional[str], out: Any) -> str:
+    """The Dockerfile to adopt, relative to the project: the one named, ./Dockerfile, else the one found
+    wherever the repository keeps it (said); NoDockerfile saying what to do when there is none or several fit."""
     from generator import fs
+    from generator.detect.stated.builds import dockerfile_rank, dockerfiles
     from generator.detect.stated.dockerfile import NoDockerfile
-    from generator.check.dockerfile import is_dockerfile_name
+    from generator.detect.walker import Repo
     from generator.errors import InputError, ScaffoldError
 
     if given is not None:
@@ -31,13 +31,15 @@ def dockerfile_name(project: Path, given: Optional[str]) -> str:
             raise InputError(f"--file {given}: not a plain path inside {project}") from None
     if fs.exists(project, DOCKERFILE):
         return DOCKERFILE
-    try:
-        others = sorted(entry.name for entry in os.scandir(project) if is_dockerfile_name(entry.name))
-    except OSError:
-        others = []
-    if others:
-        raise NoDockerfile(f"{project}: no {DOCKERFILE}, but {', '.join(others)}: pass --file NAME to adopt one")
-    raise NoDockerfile(f"{project}: no {DOCKERFILE} to adopt; `scaffold new` writes a hardened one from scratch")
+    found = dockerfiles(Repo(project))
+    if not found:
+        raise NoDockerfile(f"{project}: no {DOCKERFILE} to adopt; `scaffold new` writes a hardened one from scratch")
+    best = [rel for rel in found if dockerfile_rank(rel) == dockerfile_rank(found[0])]
+    if len(best) > 1:
+        raise NoDockerfile(f"{project}: no {DOCKERFILE}, but {', '.join(best)}: pass --file NAME to adopt one")
+    others = f" (also found: {', '.join(found[1:])}; --file NAME to adopt another)" if len(found) > 1 else ""
+    out.info(f"adopting {found[0]}: the Dockerfile found (no ./{DOCKERFILE}){others}")
+    return found[0]
 
 
 def ranked(apps: List[Any], reader: Any, out: Any) -> List[Any]:
@@ -98,9 +100,10 @@ def adopted(app: Any, values: Dict[str, Any], language: Any) -> Tuple[Any, Dict[
     return adopted, given, origins
 
 
-def not_carried(reader: Any, new_text: str) -> List[str]:
+def not_carried(reader: Any, new_text: str, language: Any) -> List[str]:
     """What the old image had at run time that the new one does not: files its final stage copied from the
-    project, and ENV (secrets said apart); one warning each."""
+    project (none for a language whose image holds all of them), and ENV (secrets said apart); one warning
+    each."""
     from generator.detect.stated.dockerfile import Reader, held
     from generator.check.dockerfile import parse
     from generator.check.rules import secret_name
@@ -109,7 +112,7 @@ def not_carried(reader: Any, new_text: str) -> List[str]:
     if not new.stages:
         return []
     warnings = []
-    holds = Reader(reader.project, DOCKERFILE, new).holds()
+    holds = [""] if language.ships_sources else Reader(reader.project, DOCKERFILE, new).holds()
     missing = [(path, line) for path, line in reader.runtime_files() if not held(path, holds)]
     if missing:
         where = ", ".join(f"{path or '. (the whole project)'} (line {line})" for path, line in missing)

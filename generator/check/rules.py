@@ -11,7 +11,10 @@ fix (it still refuses, with a reason, where the edit would not be safe).
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -456,7 +459,9 @@ def _pinning(ctx: Context) -> Iterator[Finding]:
         tag = stage.ref.tag.lower()
         if tag in ("", "latest") or tag.startswith("latest-") or tag.endswith("-latest"):
             what = "no tag (latest)" if not tag else f"the floating tag {stage.ref.tag}"
-            yield ctx.finding("unpinned-base-image", stage.line, printable(f"FROM {stage.resolved_image}: {what}"))
+            yield ctx.finding("unpinned-base-image", stage.line, printable(f"FROM {stage.resolved_image}: {what}"),
+                              printable(f"Pin a version tag (and a digest where you can): FROM {stage.ref.name}:"
+                                        "<version>, the one you build and test with."))
 
 
 def _is_remote(source: str) -> bool:
@@ -818,11 +823,58 @@ def _ownership(ctx: Context) -> Iterator[Finding]:
                     yield from _run_ownership(ctx, facts, instruction, command, volumes)
 
 
+def _code_folders(ctx: Context, besides: Instruction) -> List[str]:
+    """Where the image holds the app's code: the WORKDIRs and COPY/ADD destinations of the stages that run
+    (but `besides`' own, the instruction being judged), as absolute paths."""
+    folders: List[str] = []
+    for facts in ctx.chain:
+        workdir = "/"
+        for instruction in facts.stage.instructions:
+            if instruction.keyword == "WORKDIR" and instruction.arguments.strip():
+                workdir = posixpath.join(workdir, instruction.arguments.strip().strip("\"'"))
+                folders.append(posixpath.normpath(workdir))
+            elif instruction.keyword in ("COPY", "ADD") and instruction is not besides:
+                destination = copy_sources(instruction)[1]
+                if destination:
+                    folders.append(posixpath.normpath(posixpath.join(workdir, destination)))
+    return folders
+
+
+def _data_folder(ctx: Context, path: str, besides: Instruction) -> bool:
+    """A folder of its own for the app's data (`/data`, `/var/lib/app`): neither holding nor inside the code."""
+    target = posixpath.normpath(path)
+    return target != "/" and not any(_under(target, [folder]) or _under(folder, [target])
+                                     for folder in _code_folders(ctx, besides))
+
+
+def _empty_dirs(ctx: Context, sources: List[str]) -> bool:
+    """Every COPY source is an empty directory of the build context (a data folder to create, no files)."""
+    from generator import fs
+    from generator.errors import ScaffoldError
+
+    for source in (source.rstrip("/") for source in sources):
+        parts = source.split("/")
+        if source.startswith(("/", "<<")) or any(part in ("", ".", "..") for part in parts) \
+                or any(c in source for c in "*?["):
+            return False  # the whole context, outside it, a pattern or a heredoc: not one folder
+        place = ctx.place.sibling(source)
+        try:
+            info = fs.lstat(place.root, place.rel)
+            if info is None or not stat.S_ISDIR(info.st_mode) or \
+                    any(entry.name != ".gitkeep" for entry in os.scandir(place.path)):
+                return False
+        except (ScaffoldError, OSError):
+            return False
+    return bool(sources)
+
+
 def _copied_ownership(ctx: Context, facts: StageFacts, instruction: Instruction) -> Iterator[Finding]:
-    """COPY/ADD --chown to the app's user, or --chmod world-writable."""
+    """COPY/ADD --chown to the app's user (but an empty data folder of its own), or --chmod world-writable."""
     chown = instruction.flag("chown")
+    sources, destination = copy_sources(instruction)
     if chown and expand(chown, facts.scope.get(instruction.line, facts.values))[0].partition(":")[0] not in (
-            "0", "root", ""):
+            "0", "root", "") and not (instruction.flag("from") is None and _empty_dirs(ctx, sources)
+                                      and _data_folder(ctx, destination, instruction)):
         yield ctx.finding("app-files-owned-by-user", instruction.line, ctx.seen(instruction),
                           "Copy them owned by root: --chown=0:0 (readable by the app, not writable).")
     chmod = instruction.flag("chmod")
@@ -838,7 +890,8 @@ def _run_ownership(ctx: Context, facts: StageFacts, instruction: Instruction, co
         return
     if command.program == "chown":
         owner = expand(words[0], facts.values)[0].partition(":")[0].partition(".")[0]
-        targets = [t for t in words[1:] if not _under(t, volumes) and not _under(t, ("/tmp", "/run", "/var/run"))]
+        targets = [t for t in words[1:] if not _under(t, volumes) and not _under(t, ("/tmp", "/run", "/var/run"))
+                   and not (t.startswith("/") and _data_folder(ctx, t, instruction))]
         if owner not in ("0", "root") and targets:
             yield ctx.finding("chown-to-user", instruction.line, printable(
                 f"{ctx.seen(instruction)}: chown {words[0]} {' '.join(targets)}"))

@@ -22,6 +22,7 @@ hand-written Dockerfile says); `Language` is all five.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from generator.answer_field import COPIER_TYPES, DEFAULT_ORIGIN, AnswerField  # noqa: F401 (the interface names them)
@@ -297,12 +298,20 @@ class Adopt:
 
     #: ENV variables whose value is one of this language's answers ((variable, answer key), ...)
     env_answers: Tuple[Tuple[str, str], ...] = ()
+    #: whether the image holds the app's whole directory (an interpreted language: its build stage stages
+    #: the sources for the final one through a RUN, which adopt cannot follow to say a file is missing)
+    ships_sources: bool = False
 
     def image_version(self, name: str, tag: str) -> Optional[str]:
         """The language version a base image's name and tag state, as written ("python", "3.11-slim" ->
         "3.11"): None when the image is not one of this language's, "" when it is but says no version
         (`golang:latest`). It goes through `parse_version` like any other value."""
         return None
+
+    def unserved(self, project: Path, root: str, argv: Sequence[str]) -> str:
+        """What is wrong when the start command `argv` runs a server no dependency of the app in
+        `project`/`root` installs ("runs uvicorn, which no dependency installs: add uvicorn ..."); "" if none."""
+        return ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
         """The raw answers a hand-written start command states, and what of it is not carried, each

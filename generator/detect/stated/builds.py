@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from generator.detect.stated import DOCKERFILE, Statement, Target, commands, files
-from generator.detect.walker import parent_dir
+from generator.detect.walker import Repo, parent_dir
 
 
 def read(target: Target) -> List[Statement]:
@@ -25,10 +25,23 @@ def read(target: Target) -> List[Statement]:
     return found
 
 
-def _dockerfiles(target: Target) -> List[Tuple[str, str, bool]]:
-    """(Dockerfile, build context, whether it must copy the app by name), the app's own first."""
+def dockerfiles(repo: Repo, root: str = ".") -> List[str]:
+    """Every Dockerfile of the repository by any name (docker/, deploy/, build/, `api.Dockerfile`), the best
+    first: the shallowest, and of equal depth the plain name (Dockerfile) before variants."""
     from generator.check.dockerfile import is_dockerfile_name
 
+    named = {rel for rel in [*repo.files(), *files.packaging_files(repo, root)]
+             if is_dockerfile_name(rel.rsplit("/", 1)[-1])}
+    return sorted(named, key=lambda rel: (*dockerfile_rank(rel), rel))
+
+
+def dockerfile_rank(rel: str) -> Tuple[int, bool]:
+    """How far a Dockerfile is from being the obvious one: its depth, and whether its name is a variant."""
+    return rel.count("/"), rel.rsplit("/", 1)[-1] != "Dockerfile"
+
+
+def _dockerfiles(target: Target) -> List[Tuple[str, str, bool]]:
+    """(Dockerfile, build context, whether it must copy the app by name), the app's own first."""
     repo = target.repo
     found: List[Tuple[str, str, bool]] = []
     for service in target.services:
@@ -36,10 +49,7 @@ def _dockerfiles(target: Target) -> List[Tuple[str, str, bool]]:
             rel = service.dockerfile or files.joined(service.context, "Dockerfile")
             if rel and repo.is_file(rel):
                 found.append((rel, service.context, False))
-    named = [rel for rel in [*repo.files(), *files.packaging_files(repo, target.root)]
-             if is_dockerfile_name(rel.rsplit("/", 1)[-1])]
-    # the app's own directory first, the plain name first, then the deeper ones
-    for rel in sorted(named, key=lambda rel: (rel.count("/"), rel.rsplit("/", 1)[-1] != "Dockerfile", rel)):
+    for rel in dockerfiles(repo, target.root):
         directory = parent_dir(rel)
         if files.owner(directory, target.root, target.others):
             found.append((rel, target.root, False))

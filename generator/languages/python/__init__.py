@@ -8,6 +8,7 @@ project's. Detection is in `detect.py` (imported only when detecting).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
@@ -122,6 +123,12 @@ class Python(Language):
     )
 
     env_answers = (("DJANGO_SETTINGS_MODULE", "django_settings"),)
+    ships_sources = True
+
+    def unserved(self, project: Path, root: str, argv: Sequence[str]) -> str:
+        from generator.languages.python import detect
+
+        return detect.unserved(project, root, list(argv))
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
         """The command as given, a known server (gunicorn, uvicorn, flask run, runserver...) told to

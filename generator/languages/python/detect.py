@@ -11,6 +11,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator import shellwords
@@ -605,15 +606,27 @@ def _start(p: _Project, app: AppCandidate) -> None:
     _no_start(p, app)
 
 
-def _check_installed(p: _Project, app: AppCandidate, argv: List[str], evidence: Optional[Evidence]) -> None:
-    """A server the start command runs that no dependency installs: the image would not find it."""
+def unserved(project: Path, root: str, argv: List[str]) -> str:
+    """The server `argv` runs when no dependency of the project at `root` installs it ("" : one does, or
+    it is no server we know)."""
+    return _unserved(_load(Repo(project), root, [root]), argv)
+
+
+def _unserved(p: _Project, argv: List[str]) -> str:
     distributions = servers.installed_by(argv)
     found = servers.program(argv)
-    if distributions and not any(name in p.deps for name in distributions) and found \
-            and app.value("server") != found.name:
-        where = evidence.file if evidence else p.root
-        p.repo.warn(where, f"runs {found.name}, which no dependency installs: add {distributions[0]} to the "
-                    "project's dependencies, or the image cannot start")
+    if not found or not distributions or any(name in p.deps for name in distributions):
+        return ""
+    return (f"runs {found.name}, which no dependency installs: add {distributions[0]} to the project's "
+            "dependencies, or the image cannot start")
+
+
+def _check_installed(p: _Project, app: AppCandidate, argv: List[str], evidence: Optional[Evidence]) -> None:
+    """A server the start command runs that no dependency installs: the image would not find it."""
+    said = _unserved(p, argv)
+    found = servers.program(argv)
+    if said and found and app.value("server") != found.name:
+        p.repo.warn(evidence.file if evidence else p.root, said)
 
 
 def _installed(p: _Project, server: str) -> Optional[Evidence]:

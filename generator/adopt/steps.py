@@ -1,0 +1,90 @@
+"""The build steps of a hand-written Dockerfile the new one does not carry, each said with its line and why.
+
+The templates build every app one way; what the old Dockerfile did beside that (packages
+installed into the image that runs, extra packages a `pip wheel` step installs, Django's
+collectstatic, a HEALTHCHECK probe) would silently be lost. Each is compared with the new
+Dockerfile's text and said when the new one does not do it, so that the team adds it (an
+edit `scaffold upgrade` keeps) or passes it at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, List, Sequence
+
+#: package managers' install commands, and the words after them that are options
+_INSTALLERS = (("apt-get", "install"), ("apt", "install"), ("apk", "add"), ("yum", "install"), ("dnf", "install"),
+               ("microdnf", "install"))
+#: an HTTP probe of the app itself: the path it asks for
+_PROBE = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?(/[^\s\"'|;&)]*)")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+:=<>~-]*")
+
+
+def not_carried(reader: Any, new_text: str) -> List[str]:
+    """One warning per build step of the old Dockerfile that `new_text` does not do."""
+    final = {stage.index for stage in reader.chain}
+    said: List[str] = []
+    for stage in reader.dockerfile.stages:
+        for instruction in stage.instructions:
+            where = f"{reader.name}:{instruction.line}"
+            if instruction.keyword == "HEALTHCHECK" and stage.index in final:
+                said += _healthcheck(where, instruction.arguments)
+            elif instruction.keyword == "RUN":
+                said += _run(where, instruction.arguments, stage.index in final, new_text)
+    return said
+
+
+def _healthcheck(where: str, arguments: str) -> List[str]:
+    probe = _PROBE.search(arguments)
+    if not probe:
+        return []
+    return [f"{where}: HEALTHCHECK probes {probe.group(1)}: not carried (the new image has no HTTP client to run "
+            f"it); point the compose or Kubernetes probe at {probe.group(1)}"]
+
+
+def _run(where: str, script: str, in_final: bool, new_text: str) -> List[str]:
+    said: List[str] = []
+    for command in re.split(r"&&|\|\||;|\n", script):
+        words = command.split()
+        if in_final:
+            packages = _installed(words)
+            missing = [name for name in packages if name not in new_text]
+            if missing:
+                said.append(f"{where}: installs {', '.join(missing)} into the image that runs: not carried (the new "
+                            "final image installs no packages); if the app loads them at run time, add them to the "
+                            "new final stage")
+        if "collectstatic" in words and "collectstatic" not in new_text:
+            said.append(f"{where}: runs collectstatic: not carried (the new build runs it for a Django app: "
+                        "--django true)")
+        extra = _wheel_extras(words)
+        missing = [name for name in extra if name not in new_text]
+        if missing:
+            said.append(f"{where}: `pip wheel` also builds {', '.join(missing)}, which no requirements file "
+                        "lists: not carried (the new build installs what the project's files declare); add them "
+                        "to its requirements")
+    return said
+
+
+def _installed(words: Sequence[str]) -> List[str]:
+    """The packages an OS package manager's install command names."""
+    for index, word in enumerate(words):
+        if (word.rsplit("/", 1)[-1], words[index + 1] if index + 1 < len(words) else "") in _INSTALLERS:
+            return [name for name in words[index + 2:] if not name.startswith("-") and _WORD.fullmatch(name)]
+    return []
+
+
+def _wheel_extras(words: Sequence[str]) -> List[str]:
+    """The packages a `pip wheel` step names beside its requirements files (`-r`) and options."""
+    if "pip" not in [word.rsplit("/", 1)[-1] for word in words] or "wheel" not in words:
+        return []
+    after = list(words[list(words).index("wheel") + 1:])
+    named: List[str] = []
+    skip = False
+    for word in after:
+        if skip:
+            skip = False
+        elif word in ("-r", "--requirement", "-w", "--wheel-dir", "-c", "--constraint", "-i", "--index-url"):
+            skip = True
+        elif not word.startswith("-") and _WORD.fullmatch(word) and word != ".":
+            named.append(word)
+    return named
