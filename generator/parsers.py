@@ -267,22 +267,28 @@ def parse_release(raw: Any) -> List[List[str]]:
 MAX_SECRETS = 32
 
 
-def parse_names(raw: Any) -> List[str]:
-    """Names (slugs, each once): a list, or text separated by commas or spaces; "" is none."""
-    if raw is None or raw == "":
+def _each_once(raw: Any, separators: str, limit: int, parse_item: Callable[[Any], str], what: str) -> List[str]:
+    """A list answer: a list, or text split at `separators`; each item parsed, kept once, in order;
+    none ("" or []) is []; empty items (what an item parser returns for "") are left out."""
+    if raw is None or raw == "" or raw == []:
         return []
     if isinstance(raw, str):
-        raw = [part for part in re.split(r"[,\s]+", raw) if part]
+        raw = [part for part in re.split(separators, raw) if part.strip()]
     if not isinstance(raw, (list, tuple)):
-        raise ValueError("expected names separated by commas")
-    if len(raw) > MAX_SECRETS:
-        raise ValueError(f"has more than {MAX_SECRETS} names")
-    names: List[str] = []
+        raise ValueError(f"expected {what} separated by commas")
+    if len(raw) > limit:
+        raise ValueError(f"has more than {limit} {what}")
+    items: List[str] = []
     for item in raw:
-        name = parse_slug(item)
-        if name not in names:
-            names.append(name)
-    return names
+        parsed = parse_item(item)
+        if parsed and parsed not in items:
+            items.append(parsed)
+    return items
+
+
+def parse_names(raw: Any) -> List[str]:
+    """Names (slugs, each once): a list, or text separated by commas or spaces; "" is none."""
+    return _each_once(raw, r"[,\s]+", MAX_SECRETS, parse_slug, "names")
 
 
 #: directories a writable path may never cover: the system, and the app's code and virtualenv
@@ -316,16 +322,4 @@ def parse_state_paths(raw: Any) -> List[str]:
 
     Each is a `parse_writable_path` (relative: inside /app), each once, in order.
     """
-    if raw is None or raw == "" or raw == []:
-        return []
-    items = [item for item in raw.split(",") if item.strip()] if isinstance(raw, str) else raw
-    if not isinstance(items, (list, tuple)):
-        raise ValueError("expected paths separated by commas")
-    if len(items) > MAX_STATE_PATHS:
-        raise ValueError(f"has more than {MAX_STATE_PATHS} paths")
-    paths: List[str] = []
-    for item in items:
-        path = parse_writable_path(item)
-        if path and path not in paths:
-            paths.append(path)
-    return paths
+    return _each_once(raw, ",", MAX_STATE_PATHS, parse_writable_path, "paths")
