@@ -180,8 +180,10 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/demo-service", "spring-boot", ""),
+        ("java/dropwizard-hello", "dropwizard", ""),
         ("java/greet-spark", "assembly-no-executions", ""),
         ("java/greeter", "gradle-groovy", ""),
+        ("java/helidon-quickstart-se", "helidon", ""),
         ("java/hello-http", "maven", ""),
         ("java/hello-wrapper", "maven-wrapper", ""),
         ("java/inventory", "gradle-kotlin", ""),
@@ -189,10 +191,13 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/ledger", "stated-k8s", ""),
         ("java/legacy-chat", "boot2-old-wrapper", ""),
         ("java/legacy-service", "spring-boot-2", ""),
+        ("java/micronaut-hello", "micronaut", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),
+        ("java/tiny-server", "source-main", ""),
         ("java/vertx-hello", "vertx", ""),
+        ("java/vertx-starter", "vertx-shade", ""),
         ("java/word-count", "cli", ""),
     ]
     shop = next(a for a in apps if a.name == "shop-app")
@@ -499,3 +504,23 @@ def test_what_is_not_a_port_the_app_serves(tmp_path: Path, source: str, kind: st
         assert "port" not in app.facts
     else:
         assert app.value("port") == 8080 and app.facts["port"].weak.startswith(weak)
+
+
+def test_the_one_module_with_a_main_is_the_app(tmp_path: Path) -> None:
+    """No module names a main class: the one whose sources have a main method serves; a library does not."""
+    main = "package org.demo;\n\npublic class App {\n    public static void main(String[] args) {}\n}\n"
+    make(tmp_path, {
+        "pom.xml": pom("parent", "<packaging>pom</packaging><modules><module>lib</module><module>app</module></modules>"),
+        "lib/pom.xml": pom("lib"), "lib/src/main/java/org/demo/Util.java": "package org.demo;\nclass Util {}\n",
+        "app/pom.xml": pom("app"), "app/src/main/java/org/demo/App.java": main,
+    })
+    app = only(tmp_path)
+    assert (values(app)["module"], values(app)["main_class"]) == ("app", "org.demo.App")
+    assert where(app, "main_class") == ("app/src/main/java/org/demo/App.java", 4)
+
+
+def test_two_mains_in_the_sources_are_not_guessed(tmp_path: Path) -> None:
+    main = "package p;\npublic class {0} {{\n  public static void main(String... a) {{}}\n}}\n"
+    make(tmp_path, {"pom.xml": pom(), "src/main/java/p/A.java": main.format("A"),
+                    "src/main/java/p/B.java": main.format("B")})
+    assert "main_class" not in values(only(tmp_path))

@@ -24,8 +24,9 @@ SUPPORTED = ("17", "21", "25")
 _VERSION = r"(?:1\.)?(\d{1,2})(?:[.+_-].*)?"
 
 MAIN_CLASS_MISSING = (
-    "no main class found (looked for <mainClass> in the spring-boot, shade, assembly, jar and exec plugins of "
-    "pom.xml, mainClass or Main-Class in build.gradle(.kts), and a @SpringBootApplication class); pass "
+    "no main class found (looked for <mainClass> or <Main-Class> in the spring-boot, shade, assembly, jar and "
+    "exec plugins of pom.xml, the exec.mainClass, mainClass and main.class properties, mainClass or Main-Class in "
+    "build.gradle(.kts), a @SpringBootApplication class, and one class with a main method in the sources); pass "
     "{flag} com.example.Main, or {flag} '' when the jar's manifest names it"
 )
 

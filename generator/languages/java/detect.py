@@ -80,6 +80,12 @@ MAVEN_PACKAGERS = (
 )
 #: plugins whose configuration may name the main class (`<mainClass>` anywhere below), strongest first
 MAVEN_MAIN_CLASS_PLUGINS = tuple(p for p, _ in MAVEN_PACKAGERS) + ("maven-jar-plugin", "exec-maven-plugin")
+#: the POM properties that name the main class when no plugin does (Micronaut's and the exec plugin's
+#: exec.mainClass, Helidon's parent's mainClass, a common main.class), strongest first
+MAVEN_MAIN_CLASS_PROPERTIES = ("exec.mainClass", "mainClass", "main.class")
+#: the plugin settings that name the main class: <mainClass>, and a manifest entry <Main-Class>
+#: (the shade plugin's ManifestResourceTransformer, the jar plugin's manifestEntries)
+MAVEN_MAIN_CLASS_SETTINGS = ("mainClass", "Main-Class")
 #: bound by the default jar lifecycle: their pluginManagement configuration applies undeclared
 MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
 MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
@@ -126,13 +132,14 @@ COMMENT_START = ("//", "/*", "*")
 
 # -- Spring Boot ---------------------------------------------------------------
 
+#: a Java main method (`public static void main(String[] args)`, `static public void main(String... a)`)
+JAVA_MAIN = re.compile(r"\b(?:public\s+static|static\s+public)\s+void\s+main\s*\(\s*(?:final\s+)?String\b")
 BOOT_ANNOTATION = re.compile(r"^\s*@SpringBootApplication\b")
 JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;")
 JAVA_CLASS = re.compile(r"\bclass\s+(\w+)")
-PROPERTIES_PORT = re.compile(r"^\s*server\.port\s*[=:\s]\s*(.*)")
 PORT_WITH_DEFAULT = re.compile(r"\$\{[\w.-]+:([0-9]+)\}")  # server.port=${PORT:8080}
-SPRING_CONFIG_FILES = ("application.properties", "application.yml", "application.yaml")
-SPRING_DEFAULT_PORT = 8080
+#: the port a Java server is assumed to use when nothing says (weak)
+USUAL_PORT = 8080
 
 
 @dataclass
@@ -263,6 +270,9 @@ def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
 def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCandidate]:
     """The producing projects; else the root alone (module unknown when the build has modules)."""
     producing = [project for project in projects if project.produces]
+    if not producing and build.modules:  # no module says it: the one module whose sources have a main
+        producing = [project for project in projects if project.module and any(source_main_offers(repo, project.directory))]
+        producing = producing if len(producing) == 1 else []
     if producing:
         return [candidate(repo, build, project, module_known=True) for project in producing]
     if not projects:
@@ -300,31 +310,44 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
     mains: Iterable[Offer] = project.main_offers
     if project.spring_boot is not None:
         mains = chain(mains, boot_main_offers(repo, project.directory))
+    else:  # the build names none: the one class of the sources with a main method
+        mains = chain(mains, source_main_offers(repo, project.directory))
     set_first(repo, app, "main_class", mains, main_class, "main class")
     if project.spring_boot is not None:
         set_first(repo, app, "spring_boot_version", project.boot_version_offers, boot_version, "Spring Boot version")
-        set_first(repo, app, "port", port_offers(repo, project.directory), port_number, "server.port")
-        if "port" not in app.facts:
-            app.set("port", SPRING_DEFAULT_PORT)  # Spring Boot's default, a convention: no evidence
-    else:
-        listening(repo, app, project)
+    listening(repo, app, project)
     return app
 
 
 def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
-    """kind and port of an app that is not Spring Boot, from the call that starts its server."""
-    from generator.languages.java import listen
+    """kind and port: the framework's configuration file, else the call that starts the server, else
+    the framework's default (Spring Boot's is a convention: no evidence, not weak)."""
+    from generator.languages.java import frameworks, listen
 
+    framework = frameworks.framework_for(project.spring_boot is not None, project.dependencies)
+    if framework is not None:
+        set_first(repo, app, "port", frameworks.config_port(repo, project.directory, framework), port_number,
+                  f"{framework.name} port")
+        if "port" in app.facts:
+            if project.spring_boot is None:
+                app.set("kind", "server", app.facts["port"].evidence)
+            return
+        if project.spring_boot is not None:
+            app.set("port", framework.default_port)
+            return
     found = listen.scan(repo, project.directory, project.dependencies)
     if found is None:
         app.set("kind", "cli", None)  # nothing listens: no EXPOSE, no probe
         return
     app.set("kind", "server", found.evidence)
-    if found.port is None:
-        app.set("port", SPRING_DEFAULT_PORT, found.evidence, weak=f"{found.weak}: {SPRING_DEFAULT_PORT} is only the "
-                "usual Java port (set --port)")
-    else:
+    if found.port is not None:
         app.set("port", found.port, found.evidence, weak=found.weak)
+    elif framework is not None:
+        app.set("port", framework.default_port, found.evidence, weak=f"{framework.name}'s default port: its "
+                "configuration sets none (set --port if the deployment sets another)")
+    else:
+        app.set("port", USUAL_PORT, found.evidence, weak=f"{found.weak}: {USUAL_PORT} is only the usual Java port "
+                "(set --port)")
 
 
 def wrapper(repo: Repo, build: Build) -> Tuple[bool, Optional[Evidence]]:
@@ -461,9 +484,11 @@ class MavenPom:
         mains: List[Offer] = []
         for artifact in MAVEN_MAIN_CLASS_PLUGINS:
             if artifact in self.active:
-                mains.extend(self.plugin_setting(artifact, "mainClass"))
+                for setting in MAVEN_MAIN_CLASS_SETTINGS:
+                    mains.extend(self.plugin_setting(artifact, setting))
             if artifact == "spring-boot-maven-plugin" and spring_boot and "start-class" in self.properties:
                 mains.append(self.property_offer("start-class"))
+        mains.extend(self.property_offer(name) for name in MAVEN_MAIN_CLASS_PROPERTIES if name in self.properties)
         return mains
 
     def java_versions(self, boot_versions: List[Offer]) -> Iterator[Offer]:
@@ -646,47 +671,26 @@ def boot_main_offers(repo: Repo, directory: str) -> Iterator[Offer]:
                 break
 
 
-def port_offers(repo: Repo, directory: str) -> Iterator[Offer]:
-    """server.port from Spring's application.properties, then application.yml / .yaml."""
-    resources = join(directory, "src/main/resources")
-    for name in SPRING_CONFIG_FILES:
-        rel = join(resources, name)
-        if not repo.is_file(rel):
+def source_main_offers(repo: Repo, directory: str) -> Iterator[Offer]:
+    """The class with a Java main method under the project's sources, when exactly one has one
+    (several: a tool, a demo, the app; which one starts the image is not guessed)."""
+    from generator.languages.java.listen import sources
+
+    found: List[Offer] = []
+    for path in (p for p in sources(repo, directory) if p.endswith(".java")):
+        lines = repo.lines(path)
+        number = next((i for i, line in enumerate(lines)
+                       if JAVA_MAIN.search(line) and not line.lstrip().startswith(COMMENT_START)), None)
+        if number is None:
             continue
-        if name.endswith(".properties"):
-            hit = repo.find_line(rel, PROPERTIES_PORT)
-            if hit:
-                yield hit[0].group(1), hit[1]
-        else:
-            yield from yaml_port_offers(repo, rel)
-
-
-def yaml_port_offers(repo: Repo, rel: str) -> Iterator[Offer]:
-    """`server: port:` or `server.port:` in each YAML document, read as nodes (nothing is built)."""
-    import yaml
-
-    source = repo.read_text(rel) or ""
-    try:
-        documents = list(yaml.compose_all(source, Loader=yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError) as error:  # the composer recurses per nesting level
-        reason = getattr(error, "problem", None) or type(error).__name__
-        repo.warn(rel, f"malformed YAML, ignored ({reason})")
-        return
-    for document in documents:
-        node = yaml_child(yaml_child(document, "server"), "port") or yaml_child(document, "server.port")
-        if isinstance(node, yaml.ScalarNode):
-            number = node.start_mark.line + 1
-            yield node.value, Evidence(rel, number, excerpt(repo.lines(rel)[number - 1]))
-
-
-def yaml_child(node: Any, key: str) -> Any:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for name, value in node.value:
-            if isinstance(name, yaml.ScalarNode) and name.value == key:
-                return value
-    return None
+        package = next((m.group(1) for m in map(JAVA_PACKAGE.match, lines) if m), "")
+        declared = [m.group(1) for m in map(JAVA_CLASS.search, lines[:number + 1]) if m]
+        name = PurePosixPath(path).stem if PurePosixPath(path).stem in declared else (declared or [""])[-1]
+        if name:
+            found.append((f"{package}.{name}" if package else name, Evidence(path, number + 1, excerpt(lines[number]))))
+        if len(found) > 1:
+            return
+    yield from found
 
 
 # -- parsing offered values ----------------------------------------------------

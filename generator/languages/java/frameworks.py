@@ -1,0 +1,116 @@
+"""Java server frameworks as data: where each keeps its port setting and the port it listens on without one.
+
+One engine (`config_port`) reads every entry: the framework is the first whose artifact is a
+dependency of the project (Spring Boot is known from its parent or plugin instead); its
+configuration files are read in order (`.properties`: `key=value`; YAML: the dotted key as
+nested mappings or written flat, the first item of a list, e.g. Dropwizard's connectors), and
+the first port found wins. With none, the framework's default applies, as a convention. The
+defaults are the frameworks' documented ones (docs/detect.md lists the table).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, List, Optional, Sequence, Tuple
+
+from generator.detect.model import Evidence, excerpt
+from generator.detect.walker import Repo
+
+Offer = Tuple[str, Evidence]
+RESOURCES = "src/main/resources/"
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One server framework: how it is recognised, where its port is set, and its default."""
+
+    name: str
+    #: a dependency artifactId that says the project uses it ("" : recognised otherwise, Spring Boot)
+    artifacts: str
+    #: configuration files below the project's directory, read in order
+    config_files: Tuple[str, ...]
+    #: the dotted keys holding the port, strongest first
+    port_keys: Tuple[str, ...]
+    default_port: int
+
+
+SPRING_BOOT = Framework(
+    "Spring Boot", "", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yml", "yaml")),
+    ("server.port",), 8080)
+#: the frameworks recognised by a dependency, the first matching wins
+FRAMEWORKS = (
+    Framework("Quarkus", r"quarkus-.+", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yaml", "yml")),
+              ("quarkus.http.port",), 8080),
+    Framework("Micronaut", r"micronaut-http-server(?:-netty)?",
+              tuple(RESOURCES + f"application.{ext}" for ext in ("yml", "yaml", "properties")),
+              ("micronaut.server.port",), 8080),
+    # Helidon MP's server defaults to 7001 (its MicroProfile config guide); SE's WebServer is set in application.yaml
+    Framework("Helidon MP", r"helidon-microprofile(?:-.+)?",
+              (RESOURCES + "META-INF/microprofile-config.properties", RESOURCES + "application.yaml"),
+              ("server.port",), 7001),
+    Framework("Helidon SE", r"helidon-webserver(?:-.+)?", (RESOURCES + "application.yaml", RESOURCES + "application.yml"),
+              ("server.port",), 8080),
+    # the configuration file is the program's argument (`server config.yml`), usually at the project's top
+    Framework("Dropwizard", r"dropwizard-core", ("config.yml", "config.yaml", "server.yml", "example.yml"),
+              ("server.applicationConnectors.port", "server.connector.port"), 8080),
+)
+
+
+def framework_for(spring_boot: bool, dependencies: Sequence[str]) -> Optional[Framework]:
+    """Spring Boot when the build says so, else the first framework one of whose artifacts is a dependency."""
+    if spring_boot:
+        return SPRING_BOOT
+    return next((f for f in FRAMEWORKS if any(re.fullmatch(f.artifacts, a) for a in dependencies)), None)
+
+
+def config_port(repo: Repo, directory: str, framework: Framework) -> Iterator[Offer]:
+    """The port settings in the framework's configuration files, in the order they are read."""
+    for name in framework.config_files:
+        rel = name if directory == "." else f"{directory}/{name}"
+        if not repo.is_file(rel):
+            continue
+        for key in framework.port_keys:
+            if rel.endswith(".properties"):
+                hit = repo.find_line(rel, re.compile(rf"^\s*{re.escape(key)}\s*[=:\s]\s*(.*)"))
+                if hit:
+                    yield hit[0].group(1).strip(), hit[1]
+            else:
+                yield from yaml_offers(repo, rel, key)
+
+
+def yaml_offers(repo: Repo, rel: str, key: str) -> Iterator[Offer]:
+    """The scalar at a dotted key in each YAML document, read as nodes (nothing is built)."""
+    import yaml
+
+    try:
+        documents = list(yaml.compose_all(repo.read_text(rel) or "", Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError) as error:  # the composer recurses per nesting level
+        reason = getattr(error, "problem", None) or type(error).__name__
+        repo.warn(rel, f"malformed YAML, ignored ({reason})")
+        return
+    for document in documents:
+        node = at(document, key.split("."))
+        if isinstance(node, yaml.ScalarNode):
+            number = node.start_mark.line + 1
+            yield node.value, Evidence(rel, number, excerpt(repo.lines(rel)[number - 1]))
+
+
+def at(node: Any, parts: List[str]) -> Any:
+    """The node at a key path: nested mappings or a flat dotted key at any level; a list is its first item."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode) and node.value:
+        node = node.value[0]
+    if not parts:
+        return node
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for length in range(len(parts), 0, -1):  # "server.port:" flat, or "server:" then "port:"
+        name = ".".join(parts[:length])
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == name:
+                found = at(value, parts[length:])
+                if found is not None:
+                    return found
+    return None
