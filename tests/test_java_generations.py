@@ -178,3 +178,26 @@ def test_gradle_spring_boot_generation_is_rendered_the_same_way():
 def test_a_fat_jar_under_another_classifier_is_the_largest_jar():
     build = step(dockerfile(packaging="shade"), "> /tmp/app-jar")
     assert "grep -e '-shaded\\.jar$' /tmp/jars || xargs -r -d '\\n' ls -S < /tmp/jars | head -n 1;" in build
+
+
+def test_a_start_command_s_program_arguments_are_carried() -> None:
+    """`java -jar app.jar server config.yml` (Dropwizard): the arguments follow the launcher in the new image."""
+    from generator.languages.java import JAVA
+
+    answers, notes = JAVA.start_answers(["java", "-Xmx256m", "-jar", "app.jar", "server", "config.yml"])
+    assert answers == {"main_class": "", "args": ["server", "config.yml"]}
+    assert len(notes) == 1 and "-Xmx256m" in notes[0]
+
+
+def test_program_arguments_and_their_file_are_in_the_image() -> None:
+    text = dockerfile(args="server /app/config.yml", config_file="conf/config.yml")
+    assert 'ENTRYPOINT ["/opt/java/runtime/bin/java", "-cp", "/app/app.jar:/app/lib/*", "com.example.App", "server", ' \
+           '"/app/config.yml"]' in text
+    assert "COPY --from=build --chown=0:0 --chmod=0444 /src/conf/config.yml /app/config.yml" in text
+
+
+def test_quarkus_runs_its_fast_jar_without_a_main_class() -> None:
+    text = dockerfile(packaging="quarkus", main_class="", version="21")
+    assert "cp -r target/quarkus-app /out/quarkus-app" in text
+    assert 'ENTRYPOINT ["/opt/java/runtime/bin/java", "-jar", "/app/quarkus-run.jar"]' in text
+    assert "COPY --from=build --chown=0:0 /out/quarkus-app/lib /app/lib" in text

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import AnswerField, Flavour, Language, Resources, WritablePath
-from generator.parsers import matching, one_of, parse_bool, parse_relpath, text
+from generator.parsers import matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath, text
 from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,6 +31,12 @@ MAIN_CLASS_MISSING = (
 )
 
 
+#: how the build makes the app runnable: its launcher (Spring Boot, Quarkus's fast-jar: target/quarkus-app/),
+#: one jar with its dependencies inside (shade, assembly), or a plain jar with its dependencies beside it
+PACKAGINGS = ("spring-boot", "quarkus", "shade", "assembly", "jar")
+#: packagings that start through their own launcher: no main class is needed
+LAUNCHED = {"spring-boot": "Spring Boot's launcher", "quarkus": "Quarkus's quarkus-run.jar"}
+
 #: the images of a JDK or JRE whose tag starts with the Java version (eclipse-temurin:17-jdk)
 JDK_IMAGES = ("eclipse-temurin", "openjdk", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
               "adoptopenjdk", "ibmjava", "jdk", "jre")
@@ -48,6 +54,11 @@ def parse_boot_version(raw: Any) -> str:
     if value and not match:
         raise ValueError("is not a Spring Boot version (like 3.3 or 2.7.18)")
     return f"{int(match.group(1))}.{int(match.group(2))}" if match else ""
+
+
+def parse_args(raw: Any) -> List[str]:
+    """The program's arguments, none when empty (a command's words, checked the same way)."""
+    return [] if raw in (None, "", [], ()) else parse_argv(raw)
 
 
 def parse_module(raw: Any) -> str:
@@ -82,8 +93,13 @@ class Java(Language):
                                            "a Java class name (like com.example.Main)"),
                     "the main class ('': the jar's manifest)", flag="--main-class", settable=True,
                     prompt="Main class (empty: the jar's manifest)", detected=True, missing=MAIN_CLASS_MISSING),
-        AnswerField("packaging", one_of("spring-boot", "shade", "assembly", "jar"),
-                    "spring-boot, shade, assembly or jar", default="jar", detected=True),
+        AnswerField("packaging", one_of(*PACKAGINGS), ", ".join(PACKAGINGS[:-1]) + " or " + PACKAGINGS[-1],
+                    default="jar", detected=True),
+        AnswerField("args", parse_args, "the program's arguments after the main class or jar, e.g. Dropwizard's "
+                    "server /app/config.yml", type="json", default=[], flag="--args", settable=True, detected=True),
+        AnswerField("config_file", parse_optional_relpath, "a file of the project copied read-only into /app beside "
+                    "the app under its own name, e.g. the configuration the arguments name ('': none)", default="",
+                    flag="--config-file", settable=True, detected=True),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
     )
@@ -100,13 +116,18 @@ class Java(Language):
                          "start a second JVM at every interval")
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
-        """The launcher: Spring Boot's, the main class on the class path, or the jar's manifest
-        (classes compiled with preview features load only with --enable-preview)."""
+        """The launcher: Spring Boot's, Quarkus's, the main class on the class path, or the jar's manifest
+        (classes compiled with preview features load only with --enable-preview), then the program's arguments."""
+        return [*self._launcher(answers), *answers.get("args", [])]
+
+    def _launcher(self, answers: Mapping[str, Any]) -> List[str]:
         java = ["/usr/bin/java" if answers["final"] == "jre" else "/opt/java/runtime/bin/java"]
         if answers.get("preview_release"):
             java.append("--enable-preview")
         if answers.get("packaging") == "spring-boot":
             return [*java, self.build(answers).launcher]
+        if answers.get("packaging") == "quarkus":
+            return [*java, "-jar", "/app/quarkus-run.jar"]
         if answers.get("main_class"):
             classpath = "/app/app.jar" + (":/app/lib/*" if answers.get("packaging") == "jar" else "")
             return [*java, "-cp", classpath, str(answers["main_class"])]
@@ -181,8 +202,8 @@ class Java(Language):
         return match.group(1) if match else ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
-        """`java [options] -jar app.jar` is the jar's manifest (main class ""); `java [options] Main` is Main.
-        The template runs the jar it builds, so options and program arguments cannot follow."""
+        """`java [options] -jar app.jar` is the jar's manifest (main class ""); `java [options] Main` is Main;
+        the words after them are the program's arguments. The template sets its own JVM options."""
         import shlex
 
         if not argv or argv[0].rsplit("/", 1)[-1] != "java":
@@ -216,14 +237,14 @@ class Java(Language):
             notes.append(f"its JVM options ({shlex.join(options)}) are not carried: the Java template sets its own "
                          "(JAVA_TOOL_OPTIONS); add them there after adopting, or pass JAVA_TOOL_OPTIONS at run time")
         if rest:
-            notes.append(f"its program arguments ({shlex.join(rest)}) are not carried: the Java template starts the "
-                         "app without arguments")
+            answers["args"] = rest
         return answers, notes
 
     def derive(self, app: "AppCandidate", raw: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Tuple[Any, str]]:
-        """Spring Boot's launcher reads the main class from the jar it builds: none is needed."""
-        if raw.get("packaging") == "spring-boot" and raw.get("main_class") is None:
-            return {"main_class": ("", origins.get("packaging", "Spring Boot's launcher"))}
+        """Spring Boot's and Quarkus's launchers know the main class: none is needed."""
+        launcher = LAUNCHED.get(str(raw.get("packaging")))
+        if launcher and raw.get("main_class") is None:
+            return {"main_class": ("", origins.get("packaging", launcher))}
         return {}
 
 

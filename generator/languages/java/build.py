@@ -10,6 +10,7 @@ Imported at render time only (`Java.build`).
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Tuple
 
@@ -25,7 +26,11 @@ SOURCE_READERS = ("checkstyle.skip", "pmd.skip", "cpd.skip", "spotless.check.ski
 #: what Maven before 3.6.1 (no -ntp) takes to stay quiet about transfers
 QUIET_TRANSFERS = "-Dorg.slf4j.simpleLogger.log.org.apache.maven.cli.transfer.Slf4jMavenTransferListener=warn"
 #: the Gradle task that makes the application jar, by packaging
-GRADLE_TASKS = {"spring-boot": "bootJar", "shade": "shadowJar", "assembly": "assemble", "jar": "installDist"}
+GRADLE_TASKS = {"spring-boot": "bootJar", "quarkus": "quarkusBuild", "shade": "shadowJar", "assembly": "assemble",
+                "jar": "installDist"}
+#: Quarkus's fast-jar, beside the jars, in the order it is copied (least often changed first)
+QUARKUS_APP = "quarkus-app"
+QUARKUS_PARTS = ("lib", "quarkus", "app", "quarkus-run.jar")
 COPY_DEPENDENCIES = " dependency:copy-dependencies -DincludeScope=runtime"
 
 
@@ -60,6 +65,11 @@ class JavaBuild:
     boot_layers: Tuple[str, ...] = ()
     #: Spring Boot's launcher class ("" when not Boot)
     launcher: str = ""
+    #: Quarkus: the fast-jar directory the build leaves ("" when not Quarkus), copied in `QUARKUS_PARTS`
+    quarkus_app: str = ""
+    quarkus_parts: Tuple[str, ...] = ()
+    #: a file of the project copied into /app (its path in the build stage, "": none), e.g. a configuration
+    config_file: str = ""
     #: whether a jlink-ed runtime is built (every final but jre)
     jlinked: bool = True
     #: modules jlink adds to those jdeps lists (loaded as services), and its compression
@@ -131,6 +141,12 @@ def plan(answers: Mapping[str, Any]) -> JavaBuild:
     boot = str(answers.get("spring_boot_version") or "")
     if answers["packaging"] == "spring-boot":
         built = replace(built, boot_layout=boot_layout(boot), boot_layers=BOOT_LAYERS, launcher=boot_launcher(boot))
+    if answers["packaging"] == "quarkus":
+        # Maven leaves it in target/, Gradle in build/ (beside build/libs)
+        beside = built.jars_dir if built.maven else posixpath.dirname(built.jars_dir)
+        built = replace(built, quarkus_app=posixpath.join(beside, QUARKUS_APP), quarkus_parts=QUARKUS_PARTS,
+                        source_readers=built.source_readers + ("quarkus.build.skip",) if built.maven else ())
     # jdk.crypto.ec: TLS's elliptic-curve provider, a service (java.base has it from Java 22)
-    return replace(built, jlinked=jlinked, lib=answers["packaging"] == "jar", extra_modules="" if int(version) >= 22 else "jdk.crypto.ec",
+    config = str(answers.get("config_file") or "")
+    return replace(built, config_file=config, jlinked=jlinked, lib=answers["packaging"] == "jar", extra_modules="" if int(version) >= 22 else "jdk.crypto.ec",
                    compress="2" if version == "17" else "zip-6")

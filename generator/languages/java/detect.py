@@ -77,6 +77,7 @@ MAVEN_PACKAGERS = (
     ("spring-boot-maven-plugin", "spring-boot"),
     ("maven-shade-plugin", "shade"),
     ("maven-assembly-plugin", "assembly"),
+    ("quarkus-maven-plugin", "quarkus"),
 )
 #: plugins whose configuration may name the main class (`<mainClass>` anywhere below), strongest first
 MAVEN_MAIN_CLASS_PLUGINS = tuple(p for p, _ in MAVEN_PACKAGERS) + ("maven-jar-plugin", "exec-maven-plugin")
@@ -102,6 +103,7 @@ GRADLE_INCLUDE = re.compile(r"^[ \t]*include\s*\(?((?:\s*[\"'][^\"'\n]+[\"']\s*,
 QUOTED = re.compile(r"[\"']([^\"'\n]+)[\"']")
 GRADLE_ROOT_NAME = re.compile(r"\brootProject\.name\s*=\s*[\"']([^\"']+)[\"']")
 GRADLE_BOOT = re.compile(r"[\"']org\.springframework\.boot[\"']|\blibs\.plugins\.spring\.boot\b")
+GRADLE_QUARKUS = re.compile(r"[\"']io\.quarkus[\"']|\blibs\.plugins\.quarkus\b")
 GRADLE_SHADOW = re.compile(r"[\"'](?:com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow)[\"']")
 #: the Spring Boot version: the plugin's, the buildscript classpath's, a version variable or catalog entry
 GRADLE_BOOT_VERSION = (
@@ -310,7 +312,7 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
     mains: Iterable[Offer] = project.main_offers
     if project.spring_boot is not None:
         mains = chain(mains, boot_main_offers(repo, project.directory))
-    else:  # the build names none: the one class of the sources with a main method
+    elif project.packaging[0] != "quarkus":  # the build names none: the one class of the sources with a main
         mains = chain(mains, source_main_offers(repo, project.directory))
     set_first(repo, app, "main_class", mains, main_class, "main class")
     if project.spring_boot is not None:
@@ -325,6 +327,11 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
     from generator.languages.java import frameworks, listen
 
     framework = frameworks.framework_for(project.spring_boot is not None, project.dependencies)
+    if framework is not None and framework.command:  # `server config.yml`: the file goes into the image
+        config = next(frameworks.config_files(repo, project.directory, framework), None)
+        if config is not None:
+            app.set("args", [framework.command, "/app/" + PurePosixPath(config).name], Evidence(config))
+            app.set("config_file", posixpath.relpath(config, app.root), Evidence(config))
     if framework is not None:
         set_first(repo, app, "port", frameworks.config_port(repo, project.directory, framework), port_number,
                   f"{framework.name} port")
@@ -597,17 +604,19 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
         files = list(dict.fromkeys(f for f in (own, root_file) if f))
         boot = code_line(repo, own, GRADLE_BOOT) if own else None
         shadow = code_line(repo, own, GRADLE_SHADOW) if own else None
+        quarkus = code_line(repo, own, GRADLE_QUARKUS) if own else None
         application = code_line(repo, own, GRADLE_APPLICATION) if own else None
         mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
         packaging: Tuple[str, Optional[Evidence]] = (
-            ("spring-boot", boot[1]) if boot else ("shade", shadow[1]) if shadow else ("jar", None)
+            ("spring-boot", boot[1]) if boot else ("shade", shadow[1]) if shadow
+            else ("quarkus", quarkus[1]) if quarkus else ("jar", None)
         )
         projects.append(Project(
             name=PurePosixPath(module).name if module else root_name,
             directory=directory,
             module=module,
             module_evidence=declared,
-            produces=bool(boot or shadow or application or mains),
+            produces=bool(boot or shadow or quarkus or application or mains),
             spring_boot=boot[1] if boot else None,
             packaging=packaging,
             main_offers=mains,

@@ -33,6 +33,8 @@ class Framework:
     #: the dotted keys holding the port, strongest first
     port_keys: Tuple[str, ...]
     default_port: int
+    #: the program's command when it takes its configuration file as an argument (`server config.yml`; "": none)
+    command: str = ""
 
 
 SPRING_BOOT = Framework(
@@ -53,7 +55,7 @@ FRAMEWORKS = (
               ("server.port",), 8080),
     # the configuration file is the program's argument (`server config.yml`), usually at the project's top
     Framework("Dropwizard", r"dropwizard-core", ("config.yml", "config.yaml", "server.yml", "example.yml"),
-              ("server.applicationConnectors.port", "server.connector.port"), 8080),
+              ("server.applicationConnectors.port", "server.connector.port"), 8080, command="server"),
 )
 
 
@@ -64,12 +66,17 @@ def framework_for(spring_boot: bool, dependencies: Sequence[str]) -> Optional[Fr
     return next((f for f in FRAMEWORKS if any(re.fullmatch(f.artifacts, a) for a in dependencies)), None)
 
 
-def config_port(repo: Repo, directory: str, framework: Framework) -> Iterator[Offer]:
-    """The port settings in the framework's configuration files, in the order they are read."""
+def config_files(repo: Repo, directory: str, framework: Framework) -> Iterator[str]:
+    """The framework's configuration files present below the project's directory, in the order they are read."""
     for name in framework.config_files:
         rel = name if directory == "." else f"{directory}/{name}"
-        if not repo.is_file(rel):
-            continue
+        if repo.is_file(rel):
+            yield rel
+
+
+def config_port(repo: Repo, directory: str, framework: Framework) -> Iterator[Offer]:
+    """The port settings in the framework's configuration files, in the order they are read."""
+    for rel in config_files(repo, directory, framework):
         for key in framework.port_keys:
             if rel.endswith(".properties"):
                 hit = repo.find_line(rel, re.compile(rf"^\s*{re.escape(key)}\s*[=:\s]\s*(.*)"))
