@@ -525,3 +525,19 @@ def test_two_mains_in_the_sources_are_not_guessed(tmp_path: Path) -> None:
     make(tmp_path, {"pom.xml": pom(), "src/main/java/p/A.java": main.format("A"),
                     "src/main/java/p/B.java": main.format("B")})
     assert "main_class" not in values(only(tmp_path))
+
+
+def test_settings_are_inherited_through_the_parent_chain(tmp_path: Path) -> None:
+    """root -> services (a nested aggregator, the parent) -> api: the Java release and the main class
+    property of the middle parent apply to the module, as Maven inherits them."""
+    parent = "<parent><groupId>com.example</groupId><artifactId>{}</artifactId><version>1.0.0</version></parent>"
+    make(tmp_path, {
+        "pom.xml": pom("root", "<packaging>pom</packaging><modules><module>services</module></modules>"),
+        "services/pom.xml": pom("services", parent.format("root") + "<packaging>pom</packaging><properties>"
+                                "<maven.compiler.release>21</maven.compiler.release><exec.mainClass>org.demo.Api"
+                                "</exec.mainClass></properties><modules><module>api</module></modules>"),
+        "services/api/pom.xml": pom("api", parent.format("services")),
+    })
+    app = only(tmp_path)
+    assert (values(app)["module"], values(app)["version"], values(app)["main_class"]) == ("services/api", "21", "org.demo.Api")
+    assert where(app, "version") == ("services/pom.xml", 7)

@@ -39,6 +39,8 @@ BUILD_FILES = (MAVEN_FILE,) + GRADLE_BUILD_FILES + GRADLE_SETTINGS_FILES
 IGNORED_DIRS = frozenset({"src", "buildSrc"})
 #: modules read per build at most, so a hostile build file cannot make detection quadratic
 MAX_MODULES = 500
+#: parent POMs followed at most (a cycle or a hostile chain ends there)
+MAX_PARENTS = 10
 #: longest version string looked at (the pattern backtracks; real versions are short)
 MAX_VERSION_LENGTH = 64
 
@@ -228,7 +230,9 @@ def maven_modules(repo: Repo, poms: "Poms", root: str) -> List[Tuple[str, Eviden
                 repo.warn(pom_file, f"more than {MAX_MODULES} modules; the rest were not read")
                 return found
             declared = (element.text or "").strip()
-            target = module_dir(root, parent_dir(declared) if declared.endswith(".xml") else declared)
+            declared_dir = parent_dir(declared) if declared.endswith(".xml") else declared
+            # relative to the aggregator that declares it (a nested one too), and inside the build
+            target = module_dir(root, posixpath.relpath(join(directory, declared_dir.replace("\\", "/")), root))
             if target is None or not repo.is_file(join(target, MAVEN_FILE)):
                 repo.warn(pom_file, f"module {declared!r} has no pom.xml inside the build, ignored")
             elif target not in seen:
@@ -408,9 +412,31 @@ def maven_projects(repo: Repo, poms: Poms, build: Build) -> List[Project]:
         pom_file = join(directory, MAVEN_FILE)
         pom = poms.get(pom_file)
         if pom is not None:
-            lineage = [(pom_file, pom)] + ([(build.file, root_pom)] if module else [])
+            lineage = parents(repo, poms, pom_file, pom)
+            if module and build.file not in dict(lineage):
+                lineage.append((build.file, root_pom))  # the reactor root's settings apply as before
             projects.append(maven_project(repo, lineage, directory, module, declared))
     return projects
+
+
+def parents(repo: Repo, poms: Poms, pom_file: str, pom: Any) -> List[Tuple[str, Any]]:
+    """The POM and the parents it inherits from inside the repository, nearest first: <relativePath>
+    (default ../pom.xml; empty: from a repository) when the file there is the <parent> named."""
+    lineage = [(pom_file, pom)]
+    while len(lineage) <= MAX_PARENTS:
+        current_file, current = lineage[-1]
+        parent = current.find("parent")
+        relative = parent.find("relativePath") if parent is not None else None
+        written = "../pom.xml" if relative is None else (relative.text or "").strip()
+        if parent is None or not written:
+            break
+        target = module_dir(".", join(parent_dir(current_file), written))
+        target = target if target is None or target.endswith(".xml") else join(target, MAVEN_FILE)
+        found = poms.get(target) if target is not None and target not in dict(lineage) else None
+        if found is None or text(found, "artifactId") != text(parent, "artifactId"):
+            break
+        lineage.append((target, found))
+    return lineage
 
 
 def maven_project(
