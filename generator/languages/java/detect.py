@@ -430,9 +430,9 @@ def parents(repo: Repo, poms: Poms, pom_file: str, pom: Any) -> List[Tuple[str, 
         written = "../pom.xml" if relative is None else (relative.text or "").strip()
         if parent is None or not written:
             break
-        target = module_dir(".", join(parent_dir(current_file), written))
-        target = target if target is None or target.endswith(".xml") else join(target, MAVEN_FILE)
-        found = poms.get(target) if target is not None and target not in dict(lineage) else None
+        inside = module_dir(".", join(parent_dir(current_file), written))
+        target = "" if inside is None else inside if inside.endswith(".xml") else join(inside, MAVEN_FILE)
+        found = poms.get(target) if target and target not in dict(lineage) else None
         if found is None or text(found, "artifactId") != text(parent, "artifactId"):
             break
         lineage.append((target, found))
