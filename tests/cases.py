@@ -36,6 +36,7 @@ VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
                                               "wrapper": True, "maven_version": "3.5.4"}),
              ("multi-module", {"module": "app", "packaging": "shade", "version": "21"}),
              ("java25", {"version": "25"}),
+             ("inheriting-module", {"module": "services/orders", "module_aggregated": False}),
              ("quarkus", {"packaging": "quarkus", "main_class": "", "version": "21"}),
              ("args", {"packaging": "shade", "args": ["server", "/app/config.yml"], "config_file": "config.yml"})],
 }

@@ -192,6 +192,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/legacy-chat", "boot2-old-wrapper", ""),
         ("java/legacy-service", "spring-boot-2", ""),
         ("java/micronaut-hello", "micronaut", ""),
+        ("java/orders", "parent-folder", "services/orders"),
         ("java/quarkus-hello", "quarkus", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),

@@ -201,3 +201,10 @@ def test_quarkus_runs_its_fast_jar_without_a_main_class() -> None:
     assert "cp -r target/quarkus-app /out/quarkus-app" in text
     assert 'ENTRYPOINT ["/opt/java/runtime/bin/java", "-jar", "/app/quarkus-run.jar"]' in text
     assert "COPY --from=build --chown=0:0 /out/quarkus-app/lib /app/lib" in text
+
+
+def test_a_module_that_only_inherits_is_built_with_f_from_the_root() -> None:
+    """A parent in a parent folder that does not list the module: -pl would not find it in the reactor."""
+    text = dockerfile(module="services/orders", module_aggregated=False)
+    assert "mvn \"$@\" -B -ntp -DskipTests -f services/orders/pom.xml package" in text
+    assert "-pl " not in text

@@ -80,6 +80,9 @@ class Java(Language):
         AnswerField("build_tool", one_of("maven", "gradle"), "maven or gradle", default="maven", detected=True),
         AnswerField("wrapper", parse_bool, "use the project's mvnw/gradlew", type="bool", default=False, detected=True),
         AnswerField("module", parse_module, "the module that produces the app", default="", detected=True),
+        AnswerField("module_aggregated", parse_bool, "the root's <modules> lists the module (Maven: -pl MODULE -am); "
+                    "false: it only inherits from the root's POM (-f MODULE/pom.xml)", type="bool", default=True,
+                    detected=True),
         AnswerField("spring_boot", parse_bool, "a Spring Boot app", type="bool", default=False, detected=True),
         AnswerField("spring_boot_version", parse_boot_version, "Spring Boot's version, major.minor: it decides how "
                     "the jar is layered and its launcher class ('': 3.3 or newer)", default="", settable=True,

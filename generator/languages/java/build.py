@@ -107,6 +107,8 @@ def maven_flags(answers: Mapping[str, Any]) -> Tuple[str, ...]:
     wrapper_maven = str(answers.get("maven_version") or "") if answers.get("wrapper") else ""
     quiet = "-ntp" if release(wrapper_maven) >= (3, 6, 1) else QUIET_TRANSFERS
     module = str(answers.get("module") or "")
+    if module and answers.get("module_aggregated", True) is False:
+        return ("-B", quiet, "-DskipTests", "-f", module + "/pom.xml")
     return ("-B", quiet, "-DskipTests") + (("-pl", module, "-am") if module else ())
 
 

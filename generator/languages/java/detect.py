@@ -154,6 +154,9 @@ class Build:
     root: str
     file: str
     modules: List[Tuple[str, Evidence]] = field(default_factory=list)
+    #: modules that inherit from the build's POMs (<parent> with a relativePath) but that no <modules>
+    #: lists: Maven builds them with -f, from the root so their parent is in the build context
+    inheriting: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -198,22 +201,41 @@ def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
     directories = {
         parent_dir(f) for f in repo.files() if PurePosixPath(f).name in BUILD_FILES
     }
-    claimed: Set[str] = set()
+    claimed: Dict[str, Build] = {}
     builds: List[Build] = []
     for directory in sorted(directories, key=lambda d: (len(PurePosixPath(d).parts), d)):
         if directory in claimed or IGNORED_DIRS.intersection(PurePosixPath(directory).parts):
             continue
         file = first_file(repo, directory, BUILD_FILES)
         assert file is not None  # the directory was listed because it holds one
+        adopted = inherited_by(repo, poms, file, claimed) if file.endswith(MAVEN_FILE) else None
+        if adopted is not None:
+            module = posixpath.relpath(directory, adopted.root)
+            adopted.modules.append((module, repo.evidence_for(file, "<parent>")))
+            adopted.inheriting.add(module)
+            claimed[directory] = adopted
+            continue
         if file.endswith(MAVEN_FILE):
             if first_file(repo, directory, GRADLE_BUILD_FILES + GRADLE_SETTINGS_FILES):
                 repo.warn(file, "both Maven and Gradle build files; using Maven")
             build = Build("maven", directory, file, maven_modules(repo, poms, directory))
         else:
             build = Build("gradle", directory, file, gradle_modules(repo, directory))
-        claimed.update(join(directory, module) for module, _ in build.modules)
+        claimed.update((join(directory, module), build) for module, _ in build.modules)
+        claimed[directory] = build
         builds.append(build)
     return builds
+
+
+def inherited_by(repo: Repo, poms: "Poms", pom_file: str, claimed: Dict[str, Build]) -> Optional[Build]:
+    """The Maven build whose POM this one's parent chain reaches (a parent folder's), when there is one."""
+    pom = poms.get(pom_file)
+    lineage = parents(repo, poms, pom_file, pom) if pom is not None else []
+    for file, _ in lineage[1:]:
+        build = claimed.get(parent_dir(file))
+        if build is not None and build.tool == "maven":
+            return build
+    return None
 
 
 def maven_modules(repo: Repo, poms: "Poms", root: str) -> List[Tuple[str, Evidence]]:
@@ -302,6 +324,8 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
         app.set("gradle_dsl", "kotlin" if build.file.endswith(".kts") else "groovy", Evidence(build.file))
     if module_known:
         app.set("module", project.module, project.module_evidence)
+        if project.module in build.inheriting:
+            app.set("module_aggregated", False, project.module_evidence)
     app.set("spring_boot", project.spring_boot is not None, project.spring_boot)
     app.set("packaging", *project.packaging)
     versions = chain(project.version_offers, version_file_offers(repo, project.directory))
@@ -419,7 +443,7 @@ def maven_projects(repo: Repo, poms: Poms, build: Build) -> List[Project]:
     return projects
 
 
-def parents(repo: Repo, poms: Poms, pom_file: str, pom: Any) -> List[Tuple[str, Any]]:
+def parents(repo: Repo, poms: "Poms", pom_file: str, pom: Any) -> List[Tuple[str, Any]]:
     """The POM and the parents it inherits from inside the repository, nearest first: <relativePath>
     (default ../pom.xml; empty: from a repository) when the file there is the <parent> named."""
     lineage = [(pom_file, pom)]
