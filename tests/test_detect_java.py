@@ -542,3 +542,22 @@ def test_settings_are_inherited_through_the_parent_chain(tmp_path: Path) -> None
     app = only(tmp_path)
     assert (values(app)["module"], values(app)["version"], values(app)["main_class"]) == ("services/api", "21", "org.demo.Api")
     assert where(app, "version") == ("services/pom.xml", 7)
+
+
+@pytest.mark.parametrize("artifact,config,port,health", [
+    ("quarkus-smallrye-health", ("src/main/resources/application.yaml", "quarkus:\n  http:\n    port: 8181\n"), 8181,
+     "/q/health"),
+    ("helidon-microprofile", ("src/main/resources/META-INF/microprofile-config.properties", "server.port=7011\n"), 7011,
+     "/health"),
+    ("helidon-microprofile-core", ("README.md", "no configuration\n"), 7001, ""),
+])
+def test_framework_table_ports_and_health(tmp_path: Path, artifact: str, config: Tuple[str, str], port: int,
+                                          health: str) -> None:
+    """One engine over the table: the port from the framework's file (else its default) and its health path."""
+    group = "io.quarkus" if artifact.startswith("quarkus") else "io.helidon"
+    dependency = f"<dependencies><dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId>" \
+                 "</dependency></dependencies>"
+    main = "package p;\npublic class M {\n  public static void main(String[] a) {}\n}\n"
+    make(tmp_path, {"pom.xml": pom("svc", dependency), config[0]: config[1], "src/main/java/p/M.java": main})
+    found = values(only(tmp_path))
+    assert (found["kind"], found["port"], found.get("health_path", "")) == ("server", port, health)

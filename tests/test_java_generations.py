@@ -208,3 +208,14 @@ def test_a_module_that_only_inherits_is_built_with_f_from_the_root() -> None:
     text = dockerfile(module="services/orders", module_aggregated=False)
     assert "mvn \"$@\" -B -ntp -DskipTests -f services/orders/pom.xml package" in text
     assert "-pl " not in text
+
+
+def test_a_framework_s_health_path_is_what_the_probes_get() -> None:
+    """Quarkus with smallrye-health serves /q/health: the probes GET it instead of opening the port."""
+    from generator.languages.java import JAVA
+
+    raw: Dict[str, Any] = {**COMMON, **BASE["java"], "final": "distroless", "packaging": "quarkus", "main_class": "",
+                           "health_path": "/q/health"}
+    assert JAVA.http_probe_path(validate(raw)) == "/q/health"
+    with pytest.raises(Exception, match="health path"):
+        validate({**raw, "health_path": "q/health; rm"})

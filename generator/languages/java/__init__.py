@@ -103,6 +103,9 @@ class Java(Language):
         AnswerField("config_file", parse_optional_relpath, "a file of the project copied read-only into /app beside "
                     "the app under its own name, e.g. the configuration the arguments name ('': none)", default="",
                     flag="--config-file", settable=True, detected=True),
+        AnswerField("health_path", matching(r"/[A-Za-z0-9._~/-]{0,200}", "an absolute URL path (like /q/health)"),
+                    "the health endpoint the framework serves on the app's port, which probes GET ('': probe the "
+                    "TCP port; Spring Boot: also see actuator)", default="", detected=True, settable=True),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
     )
@@ -151,7 +154,9 @@ class Java(Language):
                              "uploads); no hsperfdata (-XX:-UsePerfData)", 128)]
 
     def http_probe_path(self, answers: Mapping[str, Any]) -> str:
-        """Spring Boot Actuator serves /actuator/health on the app's port by default."""
+        """The framework's health endpoint (frameworks.py); Spring Boot Actuator's /actuator/health when set."""
+        if answers.get("health_path"):
+            return str(answers["health_path"])
         return "/actuator/health" if answers.get("spring_boot") and answers.get("actuator") else ""
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":

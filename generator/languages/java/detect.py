@@ -361,6 +361,9 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
             app.set("args", [framework.command, "/app/" + PurePosixPath(config).name], Evidence(config))
             app.set("config_file", posixpath.relpath(config, app.root), Evidence(config))
     if framework is not None:
+        path, served = frameworks.health_path(framework, project.dependencies)
+        if path:
+            app.set("health_path", path, dependency_evidence(repo, project, served))
         set_first(repo, app, "port", frameworks.config_port(repo, project.directory, framework), port_number,
                   f"{framework.name} port")
         if "port" in app.facts:
@@ -371,6 +374,9 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
             app.set("port", framework.default_port)
             return
     found = listen.scan(repo, project.directory, project.dependencies)
+    if found is None and framework is not None:  # a server framework is a dependency: it serves
+        used = frameworks.used_artifact(framework, project.dependencies)
+        found = listen.Listener(framework.name, None, dependency_evidence(repo, project, used))
     if found is None:
         app.set("kind", "cli", None)  # nothing listens: no EXPOSE, no probe
         return
@@ -383,6 +389,15 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
     else:
         app.set("port", USUAL_PORT, found.evidence, weak=f"{found.weak}: {USUAL_PORT} is only the usual Java port "
                 "(set --port)")
+
+
+def dependency_evidence(repo: Repo, project: Project, artifact: str) -> Optional[Evidence]:
+    """The build file line that names the dependency (the project's own, else the first build file there)."""
+    for name in (MAVEN_FILE,) + GRADLE_BUILD_FILES:
+        rel = join(project.directory, name)
+        if repo.is_file(rel):
+            return repo.evidence_for(rel, artifact)
+    return None
 
 
 def wrapper(repo: Repo, build: Build) -> Tuple[bool, Optional[Evidence]]:

@@ -35,25 +35,30 @@ class Framework:
     default_port: int
     #: the program's command when it takes its configuration file as an argument (`server config.yml`; "": none)
     command: str = ""
+    #: the health endpoint on the app's port, served when an artifact matching `health_artifacts` is a dependency
+    health: str = ""
+    health_artifacts: str = ""
 
 
 SPRING_BOOT = Framework(
     "Spring Boot", "", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yml", "yaml")),
-    ("server.port",), 8080)
+    ("server.port",), 8080, health="/actuator/health", health_artifacts=r"spring-boot-starter-actuator")
 #: the frameworks recognised by a dependency, the first matching wins
 FRAMEWORKS = (
     Framework("Quarkus", r"quarkus-.+", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yaml", "yml")),
-              ("quarkus.http.port",), 8080),
+              ("quarkus.http.port",), 8080, health="/q/health", health_artifacts=r"quarkus-smallrye-health"),
     Framework("Micronaut", r"micronaut-http-server(?:-netty)?",
               tuple(RESOURCES + f"application.{ext}" for ext in ("yml", "yaml", "properties")),
-              ("micronaut.server.port",), 8080),
+              ("micronaut.server.port",), 8080, health="/health", health_artifacts=r"micronaut-management"),
     # Helidon MP's server defaults to 7001 (its MicroProfile config guide); SE's WebServer is set in application.yaml
     Framework("Helidon MP", r"helidon-microprofile(?:-.+)?",
               (RESOURCES + "META-INF/microprofile-config.properties", RESOURCES + "application.yaml"),
-              ("server.port",), 7001),
+              ("server.port",), 7001, health="/health",
+              health_artifacts=r"helidon-microprofile(?:-health)?"),  # the full bundle includes health
     Framework("Helidon SE", r"helidon-webserver(?:-.+)?", (RESOURCES + "application.yaml", RESOURCES + "application.yml"),
-              ("server.port",), 8080),
-    # the configuration file is the program's argument (`server config.yml`), usually at the project's top
+              ("server.port",), 8080, health="/observe/health", health_artifacts=r"helidon-webserver-observe-health"),
+    # the configuration file is the program's argument (`server config.yml`), usually at the project's top;
+    # its health checks are on the admin port, not the app's: no health path
     Framework("Dropwizard", r"dropwizard-core", ("config.yml", "config.yaml", "server.yml", "example.yml"),
               ("server.applicationConnectors.port", "server.connector.port"), 8080, command="server"),
 )
@@ -64,6 +69,19 @@ def framework_for(spring_boot: bool, dependencies: Sequence[str]) -> Optional[Fr
     if spring_boot:
         return SPRING_BOOT
     return next((f for f in FRAMEWORKS if any(re.fullmatch(f.artifacts, a) for a in dependencies)), None)
+
+
+def used_artifact(framework: Framework, dependencies: Sequence[str]) -> str:
+    """The dependency that made the framework recognised (its name for Spring Boot, known otherwise)."""
+    return next((a for a in dependencies if framework.artifacts and re.fullmatch(framework.artifacts, a)),
+                framework.name)
+
+
+def health_path(framework: Framework, dependencies: Sequence[str]) -> Tuple[str, str]:
+    """(path, the dependency that serves it), ("", "") when the framework's health module is not a dependency."""
+    served = next((a for a in dependencies if framework.health_artifacts and re.fullmatch(framework.health_artifacts, a)),
+                  "")
+    return (framework.health, served) if served else ("", "")
 
 
 def config_files(repo: Repo, directory: str, framework: Framework) -> Iterator[str]:
