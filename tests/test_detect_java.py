@@ -561,3 +561,14 @@ def test_framework_table_ports_and_health(tmp_path: Path, artifact: str, config:
     make(tmp_path, {"pom.xml": pom("svc", dependency), config[0]: config[1], "src/main/java/p/M.java": main})
     found = values(only(tmp_path))
     assert (found["kind"], found["port"], found.get("health_path", "")) == ("server", port, health)
+
+
+def test_a_code_set_framework_without_a_call_listens_on_its_table_default(tmp_path: Path) -> None:
+    """spark-core is a dependency, the routes are set through a wildcard import: Spark's 4567, not 8080."""
+    dependency = "<dependencies><dependency><groupId>com.sparkjava</groupId><artifactId>spark-core</artifactId>" \
+                 "</dependency></dependencies>"
+    main = "package p;\nimport spark.*;\npublic class M {\n  public static void main(String[] a) {}\n}\n"
+    make(tmp_path, {"pom.xml": pom("svc", dependency), "src/main/java/p/M.java": main})
+    app = only(tmp_path)
+    assert (values(app)["kind"], values(app)["port"]) == ("server", 4567)
+    assert "Spark's default port" in app.facts["port"].weak

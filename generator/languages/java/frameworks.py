@@ -61,7 +61,15 @@ FRAMEWORKS = (
     # its health checks are on the admin port, not the app's: no health path
     Framework("Dropwizard", r"dropwizard-core", ("config.yml", "config.yaml", "server.yml", "example.yml"),
               ("server.applicationConnectors.port", "server.connector.port"), 8080, command="server"),
+    # set in code (listen.py reads the call): these defaults apply when the code calls none
+    Framework("Spark", r"spark-core", (), (), 4567),
+    Framework("Javalin", r"javalin", (), (), 8080),
 )
+
+
+def named(name: str) -> Framework:
+    """The table's entry of that name (listen.py takes the code-set frameworks' defaults from here)."""
+    return next(f for f in (SPRING_BOOT,) + FRAMEWORKS if f.name == name)
 
 
 def framework_for(spring_boot: bool, dependencies: Sequence[str]) -> Optional[Framework]:
