@@ -572,3 +572,22 @@ def test_a_code_set_framework_without_a_call_listens_on_its_table_default(tmp_pa
     app = only(tmp_path)
     assert (values(app)["kind"], values(app)["port"]) == ("server", 4567)
     assert "Spark's default port" in app.facts["port"].weak
+
+
+def test_examples_benchmarks_and_agents_beside_the_app_are_not_offered(tmp_path: Path) -> None:
+    main = "package p;\npublic class {0} {{\n  public static void main(String[] a) {{}}\n}}\n"
+    manifest = "<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive>" \
+               "<manifestEntries><{0}>p.{1}</{0}></manifestEntries></archive></configuration></plugin></plugins></build>"
+    make(tmp_path, {
+        "pom.xml": pom("root", "<packaging>pom</packaging><modules><module>server</module><module>examples/hello"
+                       "</module><module>agent</module><module>server-benchmarks</module></modules>"),
+        "server/pom.xml": pom("server", manifest.format("Main-Class", "Server")),
+        "examples/hello/pom.xml": pom("hello", manifest.format("Main-Class", "Hello")),
+        "agent/pom.xml": pom("probe", manifest.format("Premain-Class", "Probe").replace(
+            "</manifestEntries>", "<Main-Class>p.Probe</Main-Class></manifestEntries>")),
+        "agent/src/main/java/p/Probe.java": main.format("Probe"),
+        "server-benchmarks/pom.xml": pom("server-benchmarks", manifest.format("Main-Class", "Bench")),
+    })
+    apps, notices = scan(tmp_path)
+    assert [a.value("module") for a in apps] == ["server"]
+    assert [n.file for n in notices] == ["pom.xml"] and "examples/hello, agent, server-benchmarks" in notices[0].message

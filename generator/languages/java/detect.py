@@ -39,6 +39,12 @@ BUILD_FILES = (MAVEN_FILE,) + GRADLE_BUILD_FILES + GRADLE_SETTINGS_FILES
 IGNORED_DIRS = frozenset({"src", "buildSrc"})
 #: modules read per build at most, so a hostile build file cannot make detection quadratic
 MAX_MODULES = 500
+#: folders and artifact names of modules that sit beside the app (offered only when nothing else produces)
+SECONDARY_MODULE = re.compile(
+    r"(?:^|[/_-])(?:examples?|samples?|demos?|benchmarks?|jmh|perf|tests?|it|integration-tests?|e2e|"
+    r"deprecated|archetypes?|docs?|tutorials?|playground|agent)(?:$|[/_-])")
+#: manifest entries of a Java agent, loaded into another program rather than run
+AGENT_MARKERS = ("Premain-Class", "Agent-Class", "Launcher-Agent-Class")
 #: parent POMs followed at most (a cycle or a hostile chain ends there)
 MAX_PARENTS = 10
 #: longest version string looked at (the pattern backtracks; real versions are short)
@@ -298,6 +304,11 @@ def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
 def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCandidate]:
     """The producing projects; else the root alone (module unknown when the build has modules)."""
     producing = [project for project in projects if project.produces]
+    secondary = [project for project in producing if is_secondary(repo, project)]
+    if secondary and len(secondary) < len(producing):  # the app is among the others
+        repo.warn(build.file, "not offered as the app: " + ", ".join(p.module or "." for p in secondary) +
+                  " (examples, samples, benchmarks, tests, deprecated code or a Java agent)")
+        producing = [project for project in producing if project not in secondary]
     if not producing and build.modules:  # no module says it: the one module whose sources have a main
         producing = [project for project in projects if project.module and any(source_main_offers(repo, project.directory))]
         producing = producing if len(producing) == 1 else []
@@ -309,6 +320,14 @@ def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCan
         repo.warn(build.file, "no module produces an application (main class, Spring Boot, "
                               "shade, assembly or application plugin)")
     return [candidate(repo, build, projects[0], module_known=not build.modules)]
+
+
+def is_secondary(repo: Repo, project: Project) -> bool:
+    """A module beside the app rather than the app: by its folder or name, or a Java agent (Premain-Class)."""
+    if SECONDARY_MODULE.search(project.module) or SECONDARY_MODULE.search(project.name.lower()):
+        return True
+    build_file = first_file(repo, project.directory, (MAVEN_FILE,) + GRADLE_BUILD_FILES)
+    return build_file is not None and any(marker in (repo.read_text(build_file) or "") for marker in AGENT_MARKERS)
 
 
 def candidate(repo: Repo, build: Build, project: Project, module_known: bool) -> AppCandidate:
