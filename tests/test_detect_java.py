@@ -591,3 +591,13 @@ def test_examples_benchmarks_and_agents_beside_the_app_are_not_offered(tmp_path:
     apps, notices = scan(tmp_path)
     assert [a.value("module") for a in apps] == ["server"]
     assert [n.file for n in notices] == ["pom.xml"] and "examples/hello, agent, server-benchmarks" in notices[0].message
+
+
+def test_the_enforcer_s_java_floor_is_the_version_when_the_compiler_names_none(tmp_path: Path) -> None:
+    enforcer = "<build><plugins><plugin><artifactId>maven-enforcer-plugin</artifactId><executions><execution>" \
+               "<configuration><rules><requireJavaVersion>\n<version>[21,)</version>\n</requireJavaVersion></rules>" \
+               "</configuration></execution></executions></plugin></plugins></build>"
+    make(tmp_path, {"pom.xml": pom("app", enforcer), "src/main/java/p/M.java":
+                    "package p;\npublic class M {\n  public static void main(String[] a) {}\n}\n"})
+    app = only(tmp_path)
+    assert values(app)["version"] == "21" and where(app, "version") == ("pom.xml", 8)

@@ -100,6 +100,8 @@ MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
 MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
 PROPERTY_REF = re.compile(r"\$\{([\w.-]+)\}")
 PREVIEW_FLAG = "--enable-preview"
+#: the lower bound of an enforcer version range ("[17,)" -> 17; a plain "17" is "17 or newer")
+ENFORCER_FLOOR = re.compile(r"\s*[\[(]?\s*([^,\s\])]+)")
 #: the Maven a wrapper downloads, from its distributionUrl
 WRAPPER_MAVEN = re.compile(r"apache-maven-(\d+\.\d+(?:\.\d+)?)-bin\.")
 #: the Java release spring-boot-starter-parent compiles for when the POM sets none, by Boot major
@@ -590,11 +592,23 @@ class MavenPom:
                     yield self.property_offer(name)
                 continue
             yield from self.plugin_setting("maven-compiler-plugin", name)
+        yield from self.enforced_java()
         if boot_versions:  # the parent's own java.version, by its generation
             raw, evidence = boot_versions[0]
             default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
             if default:
                 yield default, evidence
+
+    def enforced_java(self) -> Iterator[Offer]:
+        """The lowest Java the enforcer's requireJavaVersion accepts ("[17,)", "17", "[1.8,22)"): a
+        floor the build states when no compiler setting names the release."""
+        for file, plugin in self.configured("maven-enforcer-plugin"):
+            for rule in plugin.iter("requireJavaVersion"):
+                written = text(rule, "version")
+                lowest = ENFORCER_FLOOR.match(written)
+                if lowest:
+                    anchor = evidence_after(self.repo, file, "<requireJavaVersion>", "<version>")
+                    yield resolve(self.repo, lowest.group(1), anchor, self.properties)
 
     def preview(self) -> Optional[Evidence]:
         """Where the compiler is given --enable-preview (the image must run the same way)."""
