@@ -601,3 +601,13 @@ def test_the_enforcer_s_java_floor_is_the_version_when_the_compiler_names_none(t
                     "package p;\npublic class M {\n  public static void main(String[] a) {}\n}\n"})
     app = only(tmp_path)
     assert values(app)["version"] == "21" and where(app, "version") == ("pom.xml", 8)
+
+
+def test_a_boot_jar_with_a_classifier_is_the_jar_taken(tmp_path: Path) -> None:
+    """repackage with <classifier>exec</classifier> leaves app.jar and app-exec.jar: the build takes -exec.jar."""
+    boot = "<parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId>" \
+           "<version>3.3.4</version></parent><build><plugins><plugin><artifactId>spring-boot-maven-plugin</artifactId>" \
+           "<configuration>\n<classifier>exec</classifier>\n</configuration></plugin></plugins></build>"
+    make(tmp_path, {"pom.xml": pom("app", boot)})
+    app = only(tmp_path)
+    assert values(app)["classifier"] == "exec" and where(app, "classifier") == ("pom.xml", 8)

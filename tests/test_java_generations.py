@@ -219,3 +219,8 @@ def test_a_framework_s_health_path_is_what_the_probes_get() -> None:
     assert JAVA.http_probe_path(validate(raw)) == "/q/health"
     with pytest.raises(Exception, match="health path"):
         validate({**raw, "health_path": "q/health; rm"})
+
+
+def test_the_classifier_picks_the_runnable_jar() -> None:
+    text = dockerfile(**BOOT, classifier="exec")
+    assert "grep -e '-exec\\.jar$' /tmp/jars" in text

@@ -98,6 +98,10 @@ class Java(Language):
                     prompt="Main class (empty: the jar's manifest)", detected=True, missing=MAIN_CLASS_MISSING),
         AnswerField("packaging", one_of(*PACKAGINGS), ", ".join(PACKAGINGS[:-1]) + " or " + PACKAGINGS[-1],
                     default="jar", detected=True),
+        AnswerField("classifier", matching(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", "a jar classifier (like exec)"),
+                    "the runnable jar's classifier when the build attaches it beside the plain jar (Boot's "
+                    "repackage <classifier>, shade's shadedClassifierName; '': the only or the largest jar)",
+                    default="", detected=True, settable=True),
         AnswerField("args", parse_args, "the program's arguments after the main class or jar, e.g. Dropwizard's "
                     "server /app/config.yml", type="json", default=[], flag="--args", settable=True, detected=True),
         AnswerField("config_file", parse_optional_relpath, "a file of the project copied read-only into /app beside "

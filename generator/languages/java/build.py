@@ -141,6 +141,8 @@ def plan(answers: Mapping[str, Any]) -> JavaBuild:
     built = tool(answers, module + "/" if module else "", jlinked)
     version = str(answers["version"])
     boot = str(answers.get("spring_boot_version") or "")
+    if answers.get("classifier"):  # two jars: the plain one and the runnable one it names
+        built = replace(built, preferred=f"-{answers['classifier']}.jar")
     if answers["packaging"] == "spring-boot":
         built = replace(built, boot_layout=boot_layout(boot), boot_layers=BOOT_LAYERS, launcher=boot_launcher(boot))
     if answers["packaging"] == "quarkus":

@@ -100,6 +100,9 @@ MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
 MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
 PROPERTY_REF = re.compile(r"\$\{([\w.-]+)\}")
 PREVIEW_FLAG = "--enable-preview"
+#: the setting that names the runnable jar's classifier, by packaging, and its plugin
+MAVEN_CLASSIFIERS = {"spring-boot": "classifier", "shade": "shadedClassifierName"}
+MAVEN_CLASSIFIER_PLUGINS = {"spring-boot": "spring-boot-maven-plugin", "shade": "maven-shade-plugin"}
 #: the lower bound of an enforcer version range ("[17,)" -> 17; a plain "17" is "17 or newer")
 ENFORCER_FLOOR = re.compile(r"\s*[\[(]?\s*([^,\s\])]+)")
 #: the Maven a wrapper downloads, from its distributionUrl
@@ -186,6 +189,8 @@ class Project:
     dependencies: List[str] = field(default_factory=list)
     #: where the compiler is given --enable-preview (None: it is not)
     preview: Optional[Evidence] = None
+    #: the classifier of the runnable jar when the packaging plugin attaches it beside the plain one
+    classifier: Optional[Offer] = None
 
 
 def detect(repo: Repo) -> List[AppCandidate]:
@@ -349,6 +354,8 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
             app.set("module_aggregated", False, project.module_evidence)
     app.set("spring_boot", project.spring_boot is not None, project.spring_boot)
     app.set("packaging", *project.packaging)
+    if project.classifier is not None:
+        set_first(repo, app, "classifier", [project.classifier], jar_classifier, "jar classifier")
     versions = chain(project.version_offers, version_file_offers(repo, project.directory))
     set_first(repo, app, "version", versions, java_major, "Java version")
     if project.preview is not None:
@@ -523,6 +530,7 @@ def maven_project(
         boot_version_offers=boot_versions,
         dependencies=[text(d, "artifactId") for _, parsed in poms for d in parsed.findall("dependencies/dependency")],
         preview=pom.preview(),
+        classifier=pom.classifier(packaging[0]),
     )
 
 
@@ -598,6 +606,16 @@ class MavenPom:
             default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
             if default:
                 yield default, evidence
+
+    def classifier(self, packaging: str) -> Optional[Offer]:
+        """The runnable jar's classifier: Boot's repackage <classifier>, shade's <shadedClassifierName>
+        (attached: the plain jar stays beside it, so the build leaves two)."""
+        setting = MAVEN_CLASSIFIERS.get(packaging)
+        attached = any((e.text or "").strip() == "true" for _, plugin in self.configured("maven-shade-plugin")
+                       for e in plugin.iter("shadedArtifactAttached"))
+        if setting is None or (packaging == "shade" and not attached):
+            return None
+        return next(self.plugin_setting(MAVEN_CLASSIFIER_PLUGINS[packaging], setting), None)
 
     def enforced_java(self) -> Iterator[Offer]:
         """The lowest Java the enforcer's requireJavaVersion accepts ("[17,)", "17", "[1.8,22)"): a
@@ -821,6 +839,11 @@ def java_major(raw: str) -> Optional[str]:
     raw = raw.strip().strip("\"'")
     match = JAVA_VERSION.fullmatch(raw) if len(raw) <= MAX_VERSION_LENGTH else None
     return match.group(1) if match else None
+
+
+def jar_classifier(raw: str) -> Optional[str]:
+    """A classifier as written, unless it is an unresolved ${property} or not a plain name."""
+    return raw if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", raw) else None
 
 
 def boot_version(raw: str) -> Optional[str]:
