@@ -224,3 +224,10 @@ def test_a_framework_s_health_path_is_what_the_probes_get() -> None:
 def test_the_classifier_picks_the_runnable_jar() -> None:
     text = dockerfile(**BOOT, classifier="exec")
     assert "grep -e '-exec\\.jar$' /tmp/jars" in text
+
+
+def test_maven_profiles_are_activated_in_both_passes() -> None:
+    text = dockerfile(maven_profiles="prod,docker")
+    assert text.count("mvn \"$@\" -B -ntp -DskipTests -P prod,docker ") == 2
+    with pytest.raises(Exception, match="maven profiles"):
+        dockerfile(maven_profiles="prod;rm -rf /")

@@ -98,6 +98,10 @@ class Java(Language):
                     prompt="Main class (empty: the jar's manifest)", detected=True, missing=MAIN_CLASS_MISSING),
         AnswerField("packaging", one_of(*PACKAGINGS), ", ".join(PACKAGINGS[:-1]) + " or " + PACKAGINGS[-1],
                     default="jar", detected=True),
+        AnswerField("maven_profiles", matching(r"[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64}){0,15}",
+                                               "Maven profile ids separated by commas (like prod,docker)"),
+                    "the Maven profiles the build activates (-P; '': those active by default)", default="",
+                    flag="--maven-profiles", settable=True),
         AnswerField("classifier", matching(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", "a jar classifier (like exec)"),
                     "the runnable jar's classifier when the build attaches it beside the plain jar (Boot's "
                     "repackage <classifier>, shade's shadedClassifierName; '': the only or the largest jar)",

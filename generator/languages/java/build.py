@@ -107,9 +107,11 @@ def maven_flags(answers: Mapping[str, Any]) -> Tuple[str, ...]:
     wrapper_maven = str(answers.get("maven_version") or "") if answers.get("wrapper") else ""
     quiet = "-ntp" if release(wrapper_maven) >= (3, 6, 1) else QUIET_TRANSFERS
     module = str(answers.get("module") or "")
+    profiles = str(answers.get("maven_profiles") or "")
+    flags = ("-B", quiet, "-DskipTests") + (("-P", profiles) if profiles else ())
     if module and answers.get("module_aggregated", True) is False:
-        return ("-B", quiet, "-DskipTests", "-f", module + "/pom.xml")
-    return ("-B", quiet, "-DskipTests") + (("-pl", module, "-am") if module else ())
+        return flags + ("-f", module + "/pom.xml")
+    return flags + (("-pl", module, "-am") if module else ())
 
 
 def _maven(answers: Mapping[str, Any], module_dir: str, jlinked: bool) -> JavaBuild:
