@@ -611,3 +611,12 @@ def test_a_boot_jar_with_a_classifier_is_the_jar_taken(tmp_path: Path) -> None:
     make(tmp_path, {"pom.xml": pom("app", boot)})
     app = only(tmp_path)
     assert values(app)["classifier"] == "exec" and where(app, "classifier") == ("pom.xml", 8)
+
+
+def test_quarkus_s_production_port_wins(tmp_path: Path) -> None:
+    dependency = "<dependencies><dependency><groupId>io.quarkus</groupId><artifactId>quarkus-rest</artifactId>" \
+                 "</dependency></dependencies>"
+    make(tmp_path, {"pom.xml": pom("svc", dependency), "src/main/resources/application.properties":
+                    "quarkus.http.port=8081\n%dev.quarkus.http.port=9000\n%prod.quarkus.http.port=8090\n"})
+    app = only(tmp_path)
+    assert values(app)["port"] == 8090 and where(app, "port") == ("src/main/resources/application.properties", 3)

@@ -231,3 +231,8 @@ def test_maven_profiles_are_activated_in_both_passes() -> None:
     assert text.count("mvn \"$@\" -B -ntp -DskipTests -P prod,docker ") == 2
     with pytest.raises(Exception, match="maven profiles"):
         dockerfile(maven_profiles="prod;rm -rf /")
+
+
+def test_gradle_builds_quarkus_with_quarkus_build() -> None:
+    text = dockerfile(build_tool="gradle", packaging="quarkus", main_class="", version="21")
+    assert "gradle --no-daemon --console=plain quarkusBuild" in text and "cp -r build/quarkus-app /out/quarkus-app" in text

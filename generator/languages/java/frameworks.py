@@ -38,6 +38,8 @@ class Framework:
     #: the health endpoint on the app's port, served when an artifact matching `health_artifacts` is a dependency
     health: str = ""
     health_artifacts: str = ""
+    #: the prefix of a key set for the production profile only, which wins over the plain key (Quarkus: %prod.)
+    production_prefix: str = ""
 
 
 SPRING_BOOT = Framework(
@@ -46,7 +48,8 @@ SPRING_BOOT = Framework(
 #: the frameworks recognised by a dependency, the first matching wins
 FRAMEWORKS = (
     Framework("Quarkus", r"quarkus-.+", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yaml", "yml")),
-              ("quarkus.http.port",), 8080, health="/q/health", health_artifacts=r"quarkus-smallrye-health"),
+              ("quarkus.http.port",), 8080, health="/q/health", health_artifacts=r"quarkus-smallrye-health",
+              production_prefix="%prod."),
     Framework("Micronaut", r"micronaut-http-server(?:-netty)?",
               tuple(RESOURCES + f"application.{ext}" for ext in ("yml", "yaml", "properties")),
               ("micronaut.server.port",), 8080, health="/health", health_artifacts=r"micronaut-management"),
@@ -103,7 +106,8 @@ def config_files(repo: Repo, directory: str, framework: Framework) -> Iterator[s
 def config_port(repo: Repo, directory: str, framework: Framework) -> Iterator[Offer]:
     """The port settings in the framework's configuration files, in the order they are read."""
     for rel in config_files(repo, directory, framework):
-        for key in framework.port_keys:
+        keys = [framework.production_prefix + key for key in framework.port_keys if framework.production_prefix]
+        for key in keys + list(framework.port_keys):
             if rel.endswith(".properties"):
                 hit = repo.find_line(rel, re.compile(rf"^\s*{re.escape(key)}\s*[=:\s]\s*(.*)"))
                 if hit:
