@@ -620,3 +620,14 @@ def test_quarkus_s_production_port_wins(tmp_path: Path) -> None:
                     "quarkus.http.port=8081\n%dev.quarkus.http.port=9000\n%prod.quarkus.http.port=8090\n"})
     app = only(tmp_path)
     assert values(app)["port"] == 8090 and where(app, "port") == ("src/main/resources/application.properties", 3)
+
+
+def test_spring_s_active_profile_file_sets_the_port(tmp_path: Path) -> None:
+    boot = "<parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId>" \
+           "<version>3.3.4</version></parent>"
+    make(tmp_path, {"pom.xml": pom("app", boot),
+                    "src/main/resources/application.properties": "spring.profiles.active=prod\nserver.port=8080\n",
+                    "src/main/resources/application-prod.yml": "server:\n  port: 9443\n",
+                    "src/main/resources/application-dev.yml": "server:\n  port: 8000\n"})
+    app = only(tmp_path)
+    assert values(app)["port"] == 9443 and where(app, "port") == ("src/main/resources/application-prod.yml", 2)

@@ -38,13 +38,20 @@ class Framework:
     #: the health endpoint on the app's port, served when an artifact matching `health_artifacts` is a dependency
     health: str = ""
     health_artifacts: str = ""
+    #: the key naming the active profiles (comma-separated) in those files, and the file of one profile
+    #: ({profile} and {ext} replaced; its settings win over the plain files')
+    profile_key: str = ""
+    profile_file: str = ""
     #: the prefix of a key set for the production profile only, which wins over the plain key (Quarkus: %prod.)
     production_prefix: str = ""
 
 
+SPRING_EXTENSIONS = ("properties", "yml", "yaml")
 SPRING_BOOT = Framework(
-    "Spring Boot", "", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yml", "yaml")),
-    ("server.port",), 8080, health="/actuator/health", health_artifacts=r"spring-boot-starter-actuator")
+    # bootstrap.* (Spring Cloud) is read first and overridden by application.*
+    "Spring Boot", "", tuple(RESOURCES + f"{name}.{ext}" for name in ("application", "bootstrap") for ext in SPRING_EXTENSIONS),
+    ("server.port",), 8080, health="/actuator/health", health_artifacts=r"spring-boot-starter-actuator",
+    profile_key="spring.profiles.active", profile_file=RESOURCES + "application-{profile}.{ext}")
 #: the frameworks recognised by a dependency, the first matching wins
 FRAMEWORKS = (
     Framework("Quarkus", r"quarkus-.+", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yaml", "yml")),
@@ -96,24 +103,45 @@ def health_path(framework: Framework, dependencies: Sequence[str]) -> Tuple[str,
 
 
 def config_files(repo: Repo, directory: str, framework: Framework) -> Iterator[str]:
-    """The framework's configuration files present below the project's directory, in the order they are read."""
-    for name in framework.config_files:
-        rel = name if directory == "." else f"{directory}/{name}"
-        if repo.is_file(rel):
-            yield rel
+    """The framework's configuration files present below the project's directory, strongest first: the
+    active profiles' (the last named wins), then the plain ones in order."""
+    plain = [rel for rel in (name if directory == "." else f"{directory}/{name}" for name in framework.config_files)
+             if repo.is_file(rel)]
+    for profile in reversed(active_profiles(repo, plain, framework)):
+        for ext in SPRING_EXTENSIONS:
+            name = framework.profile_file.format(profile=profile, ext=ext)
+            rel = name if directory == "." else f"{directory}/{name}"
+            if repo.is_file(rel):
+                yield rel
+    yield from plain
+
+
+def active_profiles(repo: Repo, files: Sequence[str], framework: Framework) -> List[str]:
+    """The profiles the plain files activate (`spring.profiles.active=prod,cloud`), plain names only."""
+    if not framework.profile_key:
+        return []
+    for raw, _ in key_offers(repo, files, framework.profile_key):
+        return [name.strip() for name in raw.split(",") if re.fullmatch(r"[\w-]{1,64}", name.strip())]
+    return []
 
 
 def config_port(repo: Repo, directory: str, framework: Framework) -> Iterator[Offer]:
     """The port settings in the framework's configuration files, in the order they are read."""
+    keys = [framework.production_prefix + key for key in framework.port_keys if framework.production_prefix]
     for rel in config_files(repo, directory, framework):
-        keys = [framework.production_prefix + key for key in framework.port_keys if framework.production_prefix]
         for key in keys + list(framework.port_keys):
-            if rel.endswith(".properties"):
-                hit = repo.find_line(rel, re.compile(rf"^\s*{re.escape(key)}\s*[=:\s]\s*(.*)"))
-                if hit:
-                    yield hit[0].group(1).strip(), hit[1]
-            else:
-                yield from yaml_offers(repo, rel, key)
+            yield from key_offers(repo, [rel], key)
+
+
+def key_offers(repo: Repo, files: Sequence[str], key: str) -> Iterator[Offer]:
+    """The values of a dotted key in each file: `.properties` lines, else YAML."""
+    for rel in files:
+        if rel.endswith(".properties"):
+            hit = repo.find_line(rel, re.compile(rf"^\s*{re.escape(key)}\s*[=:\s]\s*(.*)"))
+            if hit:
+                yield hit[0].group(1).strip(), hit[1]
+        else:
+            yield from yaml_offers(repo, rel, key)
 
 
 def yaml_offers(repo: Repo, rel: str, key: str) -> Iterator[Offer]:
