@@ -37,7 +37,10 @@ VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
              ("spring-boot-2.1-old-wrapper", {"spring_boot": True, "packaging": "spring-boot", "spring_boot_version": "2.1",
                                               "wrapper": True, "maven_version": "3.5.4"}),
              ("multi-module", {"module": "app", "packaging": "shade", "version": "21"}),
-             ("java25", {"version": "25"}), ("state", {"data": ["data"], "writable": ["logs"]})],
+             ("java25", {"version": "25"}), ("state", {"data": ["data"], "writable": ["logs"]}),
+             ("inheriting-module", {"module": "services/orders", "module_aggregated": False}),
+             ("quarkus", {"packaging": "quarkus", "main_class": "", "version": "21"}),
+             ("args", {"packaging": "shade", "args": ["server", "/app/config.yml"], "config_file": "config.yml"})],
 }
 
 

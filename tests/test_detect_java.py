@@ -180,8 +180,10 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/demo-service", "spring-boot", ""),
+        ("java/dropwizard-hello", "dropwizard", ""),
         ("java/greet-spark", "assembly-no-executions", ""),
         ("java/greeter", "gradle-groovy", ""),
+        ("java/helidon-quickstart-se", "helidon", ""),
         ("java/hello-http", "maven", ""),
         ("java/hello-wrapper", "maven-wrapper", ""),
         ("java/inventory", "gradle-kotlin", ""),
@@ -189,10 +191,15 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/ledger", "stated-k8s", ""),
         ("java/legacy-chat", "boot2-old-wrapper", ""),
         ("java/legacy-service", "spring-boot-2", ""),
+        ("java/micronaut-hello", "micronaut", ""),
+        ("java/orders", "parent-folder", "services/orders"),
+        ("java/quarkus-hello", "quarkus", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),
+        ("java/tiny-server", "source-main", ""),
         ("java/vertx-hello", "vertx", ""),
+        ("java/vertx-starter", "vertx-shade", ""),
         ("java/word-count", "cli", ""),
     ]
     shop = next(a for a in apps if a.name == "shop-app")
@@ -499,3 +506,128 @@ def test_what_is_not_a_port_the_app_serves(tmp_path: Path, source: str, kind: st
         assert "port" not in app.facts
     else:
         assert app.value("port") == 8080 and app.facts["port"].weak.startswith(weak)
+
+
+def test_the_one_module_with_a_main_is_the_app(tmp_path: Path) -> None:
+    """No module names a main class: the one whose sources have a main method serves; a library does not."""
+    main = "package org.demo;\n\npublic class App {\n    public static void main(String[] args) {}\n}\n"
+    make(tmp_path, {
+        "pom.xml": pom("parent", "<packaging>pom</packaging><modules><module>lib</module><module>app</module></modules>"),
+        "lib/pom.xml": pom("lib"), "lib/src/main/java/org/demo/Util.java": "package org.demo;\nclass Util {}\n",
+        "app/pom.xml": pom("app"), "app/src/main/java/org/demo/App.java": main,
+    })
+    app = only(tmp_path)
+    assert (values(app)["module"], values(app)["main_class"]) == ("app", "org.demo.App")
+    assert where(app, "main_class") == ("app/src/main/java/org/demo/App.java", 4)
+
+
+def test_two_mains_in_the_sources_are_not_guessed(tmp_path: Path) -> None:
+    main = "package p;\npublic class {0} {{\n  public static void main(String... a) {{}}\n}}\n"
+    make(tmp_path, {"pom.xml": pom(), "src/main/java/p/A.java": main.format("A"),
+                    "src/main/java/p/B.java": main.format("B")})
+    assert "main_class" not in values(only(tmp_path))
+
+
+def test_settings_are_inherited_through_the_parent_chain(tmp_path: Path) -> None:
+    """root -> services (a nested aggregator, the parent) -> api: the Java release and the main class
+    property of the middle parent apply to the module, as Maven inherits them."""
+    parent = "<parent><groupId>com.example</groupId><artifactId>{}</artifactId><version>1.0.0</version></parent>"
+    make(tmp_path, {
+        "pom.xml": pom("root", "<packaging>pom</packaging><modules><module>services</module></modules>"),
+        "services/pom.xml": pom("services", parent.format("root") + "<packaging>pom</packaging><properties>"
+                                "<maven.compiler.release>21</maven.compiler.release><exec.mainClass>org.demo.Api"
+                                "</exec.mainClass></properties><modules><module>api</module></modules>"),
+        "services/api/pom.xml": pom("api", parent.format("services")),
+    })
+    app = only(tmp_path)
+    assert (values(app)["module"], values(app)["version"], values(app)["main_class"]) == ("services/api", "21", "org.demo.Api")
+    assert where(app, "version") == ("services/pom.xml", 7)
+
+
+@pytest.mark.parametrize("artifact,config,port,health", [
+    ("quarkus-smallrye-health", ("src/main/resources/application.yaml", "quarkus:\n  http:\n    port: 8181\n"), 8181,
+     "/q/health"),
+    ("helidon-microprofile", ("src/main/resources/META-INF/microprofile-config.properties", "server.port=7011\n"), 7011,
+     "/health"),
+    ("helidon-microprofile-core", ("README.md", "no configuration\n"), 7001, ""),
+])
+def test_framework_table_ports_and_health(tmp_path: Path, artifact: str, config: Tuple[str, str], port: int,
+                                          health: str) -> None:
+    """One engine over the table: the port from the framework's file (else its default) and its health path."""
+    group = "io.quarkus" if artifact.startswith("quarkus") else "io.helidon"
+    dependency = f"<dependencies><dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId>" \
+                 "</dependency></dependencies>"
+    main = "package p;\npublic class M {\n  public static void main(String[] a) {}\n}\n"
+    make(tmp_path, {"pom.xml": pom("svc", dependency), config[0]: config[1], "src/main/java/p/M.java": main})
+    found = values(only(tmp_path))
+    assert (found["kind"], found["port"], found.get("health_path", "")) == ("server", port, health)
+
+
+def test_a_code_set_framework_without_a_call_listens_on_its_table_default(tmp_path: Path) -> None:
+    """spark-core is a dependency, the routes are set through a wildcard import: Spark's 4567, not 8080."""
+    dependency = "<dependencies><dependency><groupId>com.sparkjava</groupId><artifactId>spark-core</artifactId>" \
+                 "</dependency></dependencies>"
+    main = "package p;\nimport spark.*;\npublic class M {\n  public static void main(String[] a) {}\n}\n"
+    make(tmp_path, {"pom.xml": pom("svc", dependency), "src/main/java/p/M.java": main})
+    app = only(tmp_path)
+    assert (values(app)["kind"], values(app)["port"]) == ("server", 4567)
+    assert "Spark's default port" in app.facts["port"].weak
+
+
+def test_examples_benchmarks_and_agents_beside_the_app_are_not_offered(tmp_path: Path) -> None:
+    main = "package p;\npublic class {0} {{\n  public static void main(String[] a) {{}}\n}}\n"
+    manifest = "<build><plugins><plugin><artifactId>maven-jar-plugin</artifactId><configuration><archive>" \
+               "<manifestEntries><{0}>p.{1}</{0}></manifestEntries></archive></configuration></plugin></plugins></build>"
+    make(tmp_path, {
+        "pom.xml": pom("root", "<packaging>pom</packaging><modules><module>server</module><module>examples/hello"
+                       "</module><module>agent</module><module>server-benchmarks</module></modules>"),
+        "server/pom.xml": pom("server", manifest.format("Main-Class", "Server")),
+        "examples/hello/pom.xml": pom("hello", manifest.format("Main-Class", "Hello")),
+        "agent/pom.xml": pom("probe", manifest.format("Premain-Class", "Probe").replace(
+            "</manifestEntries>", "<Main-Class>p.Probe</Main-Class></manifestEntries>")),
+        "agent/src/main/java/p/Probe.java": main.format("Probe"),
+        "server-benchmarks/pom.xml": pom("server-benchmarks", manifest.format("Main-Class", "Bench")),
+    })
+    apps, notices = scan(tmp_path)
+    assert [a.value("module") for a in apps] == ["server"]
+    assert [n.file for n in notices] == ["pom.xml"] and "examples/hello, agent, server-benchmarks" in notices[0].message
+
+
+def test_the_enforcer_s_java_floor_is_the_version_when_the_compiler_names_none(tmp_path: Path) -> None:
+    enforcer = "<build><plugins><plugin><artifactId>maven-enforcer-plugin</artifactId><executions><execution>" \
+               "<configuration><rules><requireJavaVersion>\n<version>[21,)</version>\n</requireJavaVersion></rules>" \
+               "</configuration></execution></executions></plugin></plugins></build>"
+    make(tmp_path, {"pom.xml": pom("app", enforcer), "src/main/java/p/M.java":
+                    "package p;\npublic class M {\n  public static void main(String[] a) {}\n}\n"})
+    app = only(tmp_path)
+    assert values(app)["version"] == "21" and where(app, "version") == ("pom.xml", 8)
+
+
+def test_a_boot_jar_with_a_classifier_is_the_jar_taken(tmp_path: Path) -> None:
+    """repackage with <classifier>exec</classifier> leaves app.jar and app-exec.jar: the build takes -exec.jar."""
+    boot = "<parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId>" \
+           "<version>3.3.4</version></parent><build><plugins><plugin><artifactId>spring-boot-maven-plugin</artifactId>" \
+           "<configuration>\n<classifier>exec</classifier>\n</configuration></plugin></plugins></build>"
+    make(tmp_path, {"pom.xml": pom("app", boot)})
+    app = only(tmp_path)
+    assert values(app)["classifier"] == "exec" and where(app, "classifier") == ("pom.xml", 8)
+
+
+def test_quarkus_s_production_port_wins(tmp_path: Path) -> None:
+    dependency = "<dependencies><dependency><groupId>io.quarkus</groupId><artifactId>quarkus-rest</artifactId>" \
+                 "</dependency></dependencies>"
+    make(tmp_path, {"pom.xml": pom("svc", dependency), "src/main/resources/application.properties":
+                    "quarkus.http.port=8081\n%dev.quarkus.http.port=9000\n%prod.quarkus.http.port=8090\n"})
+    app = only(tmp_path)
+    assert values(app)["port"] == 8090 and where(app, "port") == ("src/main/resources/application.properties", 3)
+
+
+def test_spring_s_active_profile_file_sets_the_port(tmp_path: Path) -> None:
+    boot = "<parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId>" \
+           "<version>3.3.4</version></parent>"
+    make(tmp_path, {"pom.xml": pom("app", boot),
+                    "src/main/resources/application.properties": "spring.profiles.active=prod\nserver.port=8080\n",
+                    "src/main/resources/application-prod.yml": "server:\n  port: 9443\n",
+                    "src/main/resources/application-dev.yml": "server:\n  port: 8000\n"})
+    app = only(tmp_path)
+    assert values(app)["port"] == 9443 and where(app, "port") == ("src/main/resources/application-prod.yml", 2)

@@ -178,3 +178,61 @@ def test_gradle_spring_boot_generation_is_rendered_the_same_way():
 def test_a_fat_jar_under_another_classifier_is_the_largest_jar():
     build = step(dockerfile(packaging="shade"), "> /tmp/app-jar")
     assert "grep -e '-shaded\\.jar$' /tmp/jars || xargs -r -d '\\n' ls -S < /tmp/jars | head -n 1;" in build
+
+
+def test_a_start_command_s_program_arguments_are_carried() -> None:
+    """`java -jar app.jar server config.yml` (Dropwizard): the arguments follow the launcher in the new image."""
+    from generator.languages.java import JAVA
+
+    answers, notes = JAVA.start_answers(["java", "-Xmx256m", "-jar", "app.jar", "server", "config.yml"])
+    assert answers == {"main_class": "", "args": ["server", "config.yml"]}
+    assert len(notes) == 1 and "-Xmx256m" in notes[0]
+
+
+def test_program_arguments_and_their_file_are_in_the_image() -> None:
+    text = dockerfile(args="server /app/config.yml", config_file="conf/config.yml")
+    assert 'ENTRYPOINT ["/opt/java/runtime/bin/java", "-cp", "/app/app.jar:/app/lib/*", "com.example.App", "server", ' \
+           '"/app/config.yml"]' in text
+    assert "COPY --from=build --chown=0:0 --chmod=0444 /src/conf/config.yml /app/config.yml" in text
+
+
+def test_quarkus_runs_its_fast_jar_without_a_main_class() -> None:
+    text = dockerfile(packaging="quarkus", main_class="", version="21")
+    assert "cp -r target/quarkus-app /out/quarkus-app" in text
+    assert 'ENTRYPOINT ["/opt/java/runtime/bin/java", "-jar", "/app/quarkus-run.jar"]' in text
+    assert "COPY --from=build --chown=0:0 /out/quarkus-app/lib /app/lib" in text
+
+
+def test_a_module_that_only_inherits_is_built_with_f_from_the_root() -> None:
+    """A parent in a parent folder that does not list the module: -pl would not find it in the reactor."""
+    text = dockerfile(module="services/orders", module_aggregated=False)
+    assert "mvn \"$@\" -B -ntp -DskipTests -f services/orders/pom.xml package" in text
+    assert "-pl " not in text
+
+
+def test_a_framework_s_health_path_is_what_the_probes_get() -> None:
+    """Quarkus with smallrye-health serves /q/health: the probes GET it instead of opening the port."""
+    from generator.languages.java import JAVA
+
+    raw: Dict[str, Any] = {**COMMON, **BASE["java"], "final": "distroless", "packaging": "quarkus", "main_class": "",
+                           "health_path": "/q/health"}
+    assert JAVA.http_probe_path(validate(raw)) == "/q/health"
+    with pytest.raises(Exception, match="health path"):
+        validate({**raw, "health_path": "q/health; rm"})
+
+
+def test_the_classifier_picks_the_runnable_jar() -> None:
+    text = dockerfile(**BOOT, classifier="exec")
+    assert "grep -e '-exec\\.jar$' /tmp/jars" in text
+
+
+def test_maven_profiles_are_activated_in_both_passes() -> None:
+    text = dockerfile(maven_profiles="prod,docker")
+    assert text.count("mvn \"$@\" -B -ntp -DskipTests -P prod,docker ") == 2
+    with pytest.raises(Exception, match="maven profiles"):
+        dockerfile(maven_profiles="prod;rm -rf /")
+
+
+def test_gradle_builds_quarkus_with_quarkus_build() -> None:
+    text = dockerfile(build_tool="gradle", packaging="quarkus", main_class="", version="21")
+    assert "gradle --no-daemon --console=plain quarkusBuild" in text and "cp -r build/quarkus-app /out/quarkus-app" in text

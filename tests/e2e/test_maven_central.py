@@ -3,7 +3,9 @@
 - Spring Boot 3.x and Spring Boot 2.7 (Maven), each with the default final (a jlink runtime
   on distroless cc) and with `--final jre` (distroless java, no jlink): the image starts
   hardened and answers its HTTP endpoint; `scaffold verify` passes it (tests/e2e/verified.py);
-- a Maven wrapper project: `./mvnw` downloads the Maven its properties name from Central.
+- a Maven wrapper project: `./mvnw` downloads the Maven its properties name from Central;
+- a Quarkus app (its fast-jar) and a Dropwizard app (its program arguments and configuration file);
+- a service whose parent POM sits in a parent folder: the build context is that folder.
 
 Skipped, with the reason, where the maven stand-in resolves offline (no Maven Central).
 The two finals of one app share the build stage (BuildKit caches it by content), so the
@@ -34,6 +36,11 @@ CASES = [
     ("java/spring-boot-2", "distroless", "hello from spring boot 2"),
     ("java/spring-boot-2", "jre", "hello from spring boot 2"),
     ("java/maven-wrapper", "distroless", "hello from maven"),
+    # a framework each: Quarkus's fast-jar, Dropwizard started with `server /app/config.yml` on its port 9000
+    ("java/quarkus", "distroless", "hello from quarkus"),
+    ("java/dropwizard", "distroless", "hello from dropwizard"),
+    # a service whose parent POM is in a parent folder that does not list it: built from there with -f
+    ("java/parent-folder", "distroless", "hello from orders"),
 ]
 
 

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import AnswerField, Flavour, Language, Resources, WritablePath
-from generator.parsers import matching, one_of, parse_args, parse_bool, parse_relpath, text
+from generator.parsers import matching, one_of, parse_args, parse_bool, parse_optional_relpath, parse_relpath, text
 from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,11 +25,18 @@ SUPPORTED = ("17", "21", "25")
 _VERSION = r"(?:1\.)?(\d{1,2})(?:[.+_-].*)?"
 
 MAIN_CLASS_MISSING = (
-    "no main class found (looked for <mainClass> in the spring-boot, shade, assembly, jar and exec plugins of "
-    "pom.xml, mainClass or Main-Class in build.gradle(.kts), and a @SpringBootApplication class); pass "
+    "no main class found (looked for <mainClass> or <Main-Class> in the spring-boot, shade, assembly, jar and "
+    "exec plugins of pom.xml, the exec.mainClass, mainClass and main.class properties, mainClass or Main-Class in "
+    "build.gradle(.kts), a @SpringBootApplication class, and one class with a main method in the sources); pass "
     "{flag} com.example.Main, or {flag} '' when the jar's manifest names it"
 )
 
+
+#: how the build makes the app runnable: its launcher (Spring Boot, Quarkus's fast-jar: target/quarkus-app/),
+#: one jar with its dependencies inside (shade, assembly), or a plain jar with its dependencies beside it
+PACKAGINGS = ("spring-boot", "quarkus", "shade", "assembly", "jar")
+#: packagings that start through their own launcher: no main class is needed
+LAUNCHED = {"spring-boot": "Spring Boot's launcher", "quarkus": "Quarkus's quarkus-run.jar"}
 
 #: the images of a JDK or JRE whose tag starts with the Java version (eclipse-temurin:17-jdk)
 JDK_IMAGES = ("eclipse-temurin", "openjdk", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
@@ -69,6 +76,9 @@ class Java(Language):
         AnswerField("build_tool", one_of("maven", "gradle"), "maven or gradle", default="maven", detected=True),
         AnswerField("wrapper", parse_bool, "use the project's mvnw/gradlew", type="bool", default=False, detected=True),
         AnswerField("module", parse_module, "the module that produces the app", default="", detected=True),
+        AnswerField("module_aggregated", parse_bool, "the root's <modules> lists the module (Maven: -pl MODULE -am); "
+                    "false: it only inherits from the root's POM (-f MODULE/pom.xml)", type="bool", default=True,
+                    detected=True),
         AnswerField("spring_boot", parse_bool, "a Spring Boot app", type="bool", default=False, detected=True),
         AnswerField("spring_boot_version", parse_boot_version, "Spring Boot's version, major.minor: it decides how "
                     "the jar is layered and its launcher class ('': 3.3 or newer)", default="", settable=True,
@@ -82,13 +92,26 @@ class Java(Language):
                                            "a Java class name (like com.example.Main)"),
                     "the main class ('': the jar's manifest)", flag="--main-class", settable=True,
                     prompt="Main class (empty: the jar's manifest)", detected=True, missing=MAIN_CLASS_MISSING),
-        AnswerField("packaging", one_of("spring-boot", "shade", "assembly", "jar"),
-                    "spring-boot, shade, assembly or jar", default="jar", detected=True),
+        AnswerField("packaging", one_of(*PACKAGINGS), ", ".join(PACKAGINGS[:-1]) + " or " + PACKAGINGS[-1],
+                    default="jar", detected=True),
+        AnswerField("maven_profiles", matching(r"[A-Za-z0-9_.-]{1,64}(,[A-Za-z0-9_.-]{1,64}){0,15}",
+                                               "Maven profile ids separated by commas (like prod,docker)"),
+                    "the Maven profiles the build activates (-P; '': those active by default)", default="",
+                    flag="--maven-profiles", settable=True),
+        AnswerField("classifier", matching(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", "a jar classifier (like exec)"),
+                    "the runnable jar's classifier when the build attaches it beside the plain jar (Boot's "
+                    "repackage <classifier>, shade's shadedClassifierName; '': the only or the largest jar)",
+                    default="", detected=True, settable=True),
+        AnswerField("args", parse_args, "the program's arguments after the main class or jar, e.g. Dropwizard's "
+                    "server /app/config.yml", type="json", default=[], flag="--args", settable=True, detected=True),
+        AnswerField("config_file", parse_optional_relpath, "a file of the project copied read-only into /app beside "
+                    "the app under its own name, e.g. the configuration the arguments name ('': none)", default="",
+                    flag="--config-file", settable=True, detected=True),
+        AnswerField("health_path", matching(r"/[A-Za-z0-9._~/-]{0,200}", "an absolute URL path (like /q/health)"),
+                    "the health endpoint the framework serves on the app's port, which probes GET ('': probe the "
+                    "TCP port; Spring Boot: also see actuator)", default="", detected=True, settable=True),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
-        AnswerField("args", parse_args, "arguments the program starts with, after its main class or jar (e.g. "
-                    "Dropwizard's --args='server config.yml'); none by default", type="json", flag="--args",
-                    settable=True),
     )
     finals = (
         Flavour("distroless", "jlink-ed runtime on distroless cc, no shell"),
@@ -103,18 +126,22 @@ class Java(Language):
                          "start a second JVM at every interval")
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
-        """The launcher: Spring Boot's, the main class on the class path, or the jar's manifest
-        (classes compiled with preview features load only with --enable-preview)."""
+        """The launcher: Spring Boot's, Quarkus's, the main class on the class path, or the jar's manifest
+        (classes compiled with preview features load only with --enable-preview), then the program's arguments."""
+        return [*self._launcher(answers), *answers.get("args", [])]
+
+    def _launcher(self, answers: Mapping[str, Any]) -> List[str]:
         java = ["/usr/bin/java" if answers["final"] == "jre" else "/opt/java/runtime/bin/java"]
         if answers.get("preview_release"):
             java.append("--enable-preview")
-        args = list(answers.get("args") or [])
         if answers.get("packaging") == "spring-boot":
-            return [*java, self.build(answers).launcher, *args]
+            return [*java, self.build(answers).launcher]
+        if answers.get("packaging") == "quarkus":
+            return [*java, "-jar", "/app/quarkus-run.jar"]
         if answers.get("main_class"):
             classpath = "/app/app.jar" + (":/app/lib/*" if answers.get("packaging") == "jar" else "")
-            return [*java, "-cp", classpath, str(answers["main_class"]), *args]
-        return [*java, "-jar", "/app/app.jar", *args]
+            return [*java, "-cp", classpath, str(answers["main_class"])]
+        return [*java, "-jar", "/app/app.jar"]
 
     def check(self, answers: Mapping[str, Any]) -> Optional[str]:
         """Preview features run only on the exact release they were compiled for."""
@@ -131,7 +158,9 @@ class Java(Language):
                              "uploads); no hsperfdata (-XX:-UsePerfData)", 128)]
 
     def http_probe_path(self, answers: Mapping[str, Any]) -> str:
-        """Spring Boot Actuator serves /actuator/health on the app's port by default."""
+        """The framework's health endpoint (frameworks.py); Spring Boot Actuator's /actuator/health when set."""
+        if answers.get("health_path"):
+            return str(answers["health_path"])
         return "/actuator/health" if answers.get("spring_boot") and answers.get("actuator") else ""
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
@@ -185,8 +214,8 @@ class Java(Language):
         return match.group(1) if match else ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
-        """`java [options] -jar app.jar` is the jar's manifest (main class ""); `java [options] Main` is Main.
-        The template runs the jar it builds, so options and program arguments cannot follow."""
+        """`java [options] -jar app.jar` is the jar's manifest (main class ""); `java [options] Main` is Main;
+        the words after them are the program's arguments. The template sets its own JVM options."""
         import shlex
 
         if not argv or argv[0].rsplit("/", 1)[-1] != "java":
@@ -220,14 +249,14 @@ class Java(Language):
             notes.append(f"its JVM options ({shlex.join(options)}) are not carried: the Java template sets its own "
                          "(JAVA_TOOL_OPTIONS); add them there after adopting, or pass JAVA_TOOL_OPTIONS at run time")
         if rest:
-            notes.append(f"its program arguments ({shlex.join(rest)}) are not carried: the Java template starts the "
-                         "app without arguments")
+            answers["args"] = rest
         return answers, notes
 
     def derive(self, app: "AppCandidate", raw: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Tuple[Any, str]]:
-        """Spring Boot's launcher reads the main class from the jar it builds: none is needed."""
-        if raw.get("packaging") == "spring-boot" and raw.get("main_class") is None:
-            return {"main_class": ("", origins.get("packaging", "Spring Boot's launcher"))}
+        """Spring Boot's and Quarkus's launchers know the main class: none is needed."""
+        launcher = LAUNCHED.get(str(raw.get("packaging")))
+        if launcher and raw.get("main_class") is None:
+            return {"main_class": ("", origins.get("packaging", launcher))}
         return {}
 
     def state_patterns(self) -> "Tuple[StatePattern, ...]":

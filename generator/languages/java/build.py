@@ -10,6 +10,7 @@ Imported at render time only (`Java.build`).
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Tuple
 
@@ -25,7 +26,11 @@ SOURCE_READERS = ("checkstyle.skip", "pmd.skip", "cpd.skip", "spotless.check.ski
 #: what Maven before 3.6.1 (no -ntp) takes to stay quiet about transfers
 QUIET_TRANSFERS = "-Dorg.slf4j.simpleLogger.log.org.apache.maven.cli.transfer.Slf4jMavenTransferListener=warn"
 #: the Gradle task that makes the application jar, by packaging
-GRADLE_TASKS = {"spring-boot": "bootJar", "shade": "shadowJar", "assembly": "assemble", "jar": "installDist"}
+GRADLE_TASKS = {"spring-boot": "bootJar", "quarkus": "quarkusBuild", "shade": "shadowJar", "assembly": "assemble",
+                "jar": "installDist"}
+#: Quarkus's fast-jar, beside the jars, in the order it is copied (least often changed first)
+QUARKUS_APP = "quarkus-app"
+QUARKUS_PARTS = ("lib", "quarkus", "app", "quarkus-run.jar")
 COPY_DEPENDENCIES = " dependency:copy-dependencies -DincludeScope=runtime"
 
 
@@ -60,6 +65,11 @@ class JavaBuild:
     boot_layers: Tuple[str, ...] = ()
     #: Spring Boot's launcher class ("" when not Boot)
     launcher: str = ""
+    #: Quarkus: the fast-jar directory the build leaves ("" when not Quarkus), copied in `QUARKUS_PARTS`
+    quarkus_app: str = ""
+    quarkus_parts: Tuple[str, ...] = ()
+    #: a file of the project copied into /app (its path in the build stage, "": none), e.g. a configuration
+    config_file: str = ""
     #: whether a jlink-ed runtime is built (every final but jre)
     jlinked: bool = True
     #: modules jlink adds to those jdeps lists (loaded as services), and its compression
@@ -97,7 +107,11 @@ def maven_flags(answers: Mapping[str, Any]) -> Tuple[str, ...]:
     wrapper_maven = str(answers.get("maven_version") or "") if answers.get("wrapper") else ""
     quiet = "-ntp" if release(wrapper_maven) >= (3, 6, 1) else QUIET_TRANSFERS
     module = str(answers.get("module") or "")
-    return ("-B", quiet, "-DskipTests") + (("-pl", module, "-am") if module else ())
+    profiles = str(answers.get("maven_profiles") or "")
+    flags = ("-B", quiet, "-DskipTests") + (("-P", profiles) if profiles else ())
+    if module and answers.get("module_aggregated", True) is False:
+        return flags + ("-f", module + "/pom.xml")
+    return flags + (("-pl", module, "-am") if module else ())
 
 
 def _maven(answers: Mapping[str, Any], module_dir: str, jlinked: bool) -> JavaBuild:
@@ -129,8 +143,16 @@ def plan(answers: Mapping[str, Any]) -> JavaBuild:
     built = tool(answers, module + "/" if module else "", jlinked)
     version = str(answers["version"])
     boot = str(answers.get("spring_boot_version") or "")
+    if answers.get("classifier"):  # two jars: the plain one and the runnable one it names
+        built = replace(built, preferred=f"-{answers['classifier']}.jar")
     if answers["packaging"] == "spring-boot":
         built = replace(built, boot_layout=boot_layout(boot), boot_layers=BOOT_LAYERS, launcher=boot_launcher(boot))
+    if answers["packaging"] == "quarkus":
+        # Maven leaves it in target/, Gradle in build/ (beside build/libs)
+        beside = built.jars_dir if built.maven else posixpath.dirname(built.jars_dir)
+        built = replace(built, quarkus_app=posixpath.join(beside, QUARKUS_APP), quarkus_parts=QUARKUS_PARTS,
+                        source_readers=built.source_readers + ("quarkus.build.skip",) if built.maven else ())
     # jdk.crypto.ec: TLS's elliptic-curve provider, a service (java.base has it from Java 22)
-    return replace(built, jlinked=jlinked, lib=answers["packaging"] == "jar", extra_modules="" if int(version) >= 22 else "jdk.crypto.ec",
+    config = str(answers.get("config_file") or "")
+    return replace(built, config_file=config, jlinked=jlinked, lib=answers["packaging"] == "jar", extra_modules="" if int(version) >= 22 else "jdk.crypto.ec",
                    compress="2" if version == "17" else "zip-6")

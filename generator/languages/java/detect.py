@@ -39,6 +39,14 @@ BUILD_FILES = (MAVEN_FILE,) + GRADLE_BUILD_FILES + GRADLE_SETTINGS_FILES
 IGNORED_DIRS = frozenset({"src", "buildSrc"})
 #: modules read per build at most, so a hostile build file cannot make detection quadratic
 MAX_MODULES = 500
+#: folders and artifact names of modules that sit beside the app (offered only when nothing else produces)
+SECONDARY_MODULE = re.compile(
+    r"(?:^|[/_-])(?:examples?|samples?|demos?|benchmarks?|jmh|perf|tests?|it|integration-tests?|e2e|"
+    r"deprecated|archetypes?|docs?|tutorials?|playground|agent)(?:$|[/_-])")
+#: manifest entries of a Java agent, loaded into another program rather than run
+AGENT_MARKERS = ("Premain-Class", "Agent-Class", "Launcher-Agent-Class")
+#: parent POMs followed at most (a cycle or a hostile chain ends there)
+MAX_PARENTS = 10
 #: longest version string looked at (the pattern backtracks; real versions are short)
 MAX_VERSION_LENGTH = 64
 
@@ -77,14 +85,26 @@ MAVEN_PACKAGERS = (
     ("spring-boot-maven-plugin", "spring-boot"),
     ("maven-shade-plugin", "shade"),
     ("maven-assembly-plugin", "assembly"),
+    ("quarkus-maven-plugin", "quarkus"),
 )
 #: plugins whose configuration may name the main class (`<mainClass>` anywhere below), strongest first
 MAVEN_MAIN_CLASS_PLUGINS = tuple(p for p, _ in MAVEN_PACKAGERS) + ("maven-jar-plugin", "exec-maven-plugin")
+#: the POM properties that name the main class when no plugin does (Micronaut's and the exec plugin's
+#: exec.mainClass, Helidon's parent's mainClass, a common main.class), strongest first
+MAVEN_MAIN_CLASS_PROPERTIES = ("exec.mainClass", "mainClass", "main.class")
+#: the plugin settings that name the main class: <mainClass>, and a manifest entry <Main-Class>
+#: (the shade plugin's ManifestResourceTransformer, the jar plugin's manifestEntries)
+MAVEN_MAIN_CLASS_SETTINGS = ("mainClass", "Main-Class")
 #: bound by the default jar lifecycle: their pluginManagement configuration applies undeclared
 MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
 MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
 PROPERTY_REF = re.compile(r"\$\{([\w.-]+)\}")
 PREVIEW_FLAG = "--enable-preview"
+#: the setting that names the runnable jar's classifier, by packaging, and its plugin
+MAVEN_CLASSIFIERS = {"spring-boot": "classifier", "shade": "shadedClassifierName"}
+MAVEN_CLASSIFIER_PLUGINS = {"spring-boot": "spring-boot-maven-plugin", "shade": "maven-shade-plugin"}
+#: the lower bound of an enforcer version range ("[17,)" -> 17; a plain "17" is "17 or newer")
+ENFORCER_FLOOR = re.compile(r"\s*[\[(]?\s*([^,\s\])]+)")
 #: the Maven a wrapper downloads, from its distributionUrl
 WRAPPER_MAVEN = re.compile(r"apache-maven-(\d+\.\d+(?:\.\d+)?)-bin\.")
 #: the Java release spring-boot-starter-parent compiles for when the POM sets none, by Boot major
@@ -96,6 +116,7 @@ GRADLE_INCLUDE = re.compile(r"^[ \t]*include\s*\(?((?:\s*[\"'][^\"'\n]+[\"']\s*,
 QUOTED = re.compile(r"[\"']([^\"'\n]+)[\"']")
 GRADLE_ROOT_NAME = re.compile(r"\brootProject\.name\s*=\s*[\"']([^\"']+)[\"']")
 GRADLE_BOOT = re.compile(r"[\"']org\.springframework\.boot[\"']|\blibs\.plugins\.spring\.boot\b")
+GRADLE_QUARKUS = re.compile(r"[\"']io\.quarkus[\"']|\blibs\.plugins\.quarkus\b")
 GRADLE_SHADOW = re.compile(r"[\"'](?:com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow)[\"']")
 #: the Spring Boot version: the plugin's, the buildscript classpath's, a version variable or catalog entry
 GRADLE_BOOT_VERSION = (
@@ -126,13 +147,14 @@ COMMENT_START = ("//", "/*", "*")
 
 # -- Spring Boot ---------------------------------------------------------------
 
+#: a Java main method (`public static void main(String[] args)`, `static public void main(String... a)`)
+JAVA_MAIN = re.compile(r"\b(?:public\s+static|static\s+public)\s+void\s+main\s*\(\s*(?:final\s+)?String\b")
 BOOT_ANNOTATION = re.compile(r"^\s*@SpringBootApplication\b")
 JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;")
 JAVA_CLASS = re.compile(r"\bclass\s+(\w+)")
-PROPERTIES_PORT = re.compile(r"^\s*server\.port\s*[=:\s]\s*(.*)")
 PORT_WITH_DEFAULT = re.compile(r"\$\{[\w.-]+:([0-9]+)\}")  # server.port=${PORT:8080}
-SPRING_CONFIG_FILES = ("application.properties", "application.yml", "application.yaml")
-SPRING_DEFAULT_PORT = 8080
+#: the port a Java server is assumed to use when nothing says (weak)
+USUAL_PORT = 8080
 
 
 @dataclass
@@ -143,6 +165,9 @@ class Build:
     root: str
     file: str
     modules: List[Tuple[str, Evidence]] = field(default_factory=list)
+    #: modules that inherit from the build's POMs (<parent> with a relativePath) but that no <modules>
+    #: lists: Maven builds them with -f, from the root so their parent is in the build context
+    inheriting: Set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -164,6 +189,8 @@ class Project:
     dependencies: List[str] = field(default_factory=list)
     #: where the compiler is given --enable-preview (None: it is not)
     preview: Optional[Evidence] = None
+    #: the classifier of the runnable jar when the packaging plugin attaches it beside the plain one
+    classifier: Optional[Offer] = None
 
 
 def detect(repo: Repo) -> List[AppCandidate]:
@@ -187,22 +214,41 @@ def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
     directories = {
         parent_dir(f) for f in repo.files() if PurePosixPath(f).name in BUILD_FILES
     }
-    claimed: Set[str] = set()
+    claimed: Dict[str, Build] = {}
     builds: List[Build] = []
     for directory in sorted(directories, key=lambda d: (len(PurePosixPath(d).parts), d)):
         if directory in claimed or IGNORED_DIRS.intersection(PurePosixPath(directory).parts):
             continue
         file = first_file(repo, directory, BUILD_FILES)
         assert file is not None  # the directory was listed because it holds one
+        adopted = inherited_by(repo, poms, file, claimed) if file.endswith(MAVEN_FILE) else None
+        if adopted is not None:
+            module = posixpath.relpath(directory, adopted.root)
+            adopted.modules.append((module, repo.evidence_for(file, "<parent>")))
+            adopted.inheriting.add(module)
+            claimed[directory] = adopted
+            continue
         if file.endswith(MAVEN_FILE):
             if first_file(repo, directory, GRADLE_BUILD_FILES + GRADLE_SETTINGS_FILES):
                 repo.warn(file, "both Maven and Gradle build files; using Maven")
             build = Build("maven", directory, file, maven_modules(repo, poms, directory))
         else:
             build = Build("gradle", directory, file, gradle_modules(repo, directory))
-        claimed.update(join(directory, module) for module, _ in build.modules)
+        claimed.update((join(directory, module), build) for module, _ in build.modules)
+        claimed[directory] = build
         builds.append(build)
     return builds
+
+
+def inherited_by(repo: Repo, poms: "Poms", pom_file: str, claimed: Dict[str, Build]) -> Optional[Build]:
+    """The Maven build whose POM this one's parent chain reaches (a parent folder's), when there is one."""
+    pom = poms.get(pom_file)
+    lineage = parents(repo, poms, pom_file, pom) if pom is not None else []
+    for file, _ in lineage[1:]:
+        build = claimed.get(parent_dir(file))
+        if build is not None and build.tool == "maven":
+            return build
+    return None
 
 
 def maven_modules(repo: Repo, poms: "Poms", root: str) -> List[Tuple[str, Evidence]]:
@@ -219,7 +265,9 @@ def maven_modules(repo: Repo, poms: "Poms", root: str) -> List[Tuple[str, Eviden
                 repo.warn(pom_file, f"more than {MAX_MODULES} modules; the rest were not read")
                 return found
             declared = (element.text or "").strip()
-            target = module_dir(root, parent_dir(declared) if declared.endswith(".xml") else declared)
+            declared_dir = parent_dir(declared) if declared.endswith(".xml") else declared
+            # relative to the aggregator that declares it (a nested one too), and inside the build
+            target = module_dir(root, posixpath.relpath(join(directory, declared_dir.replace("\\", "/")), root))
             if target is None or not repo.is_file(join(target, MAVEN_FILE)):
                 repo.warn(pom_file, f"module {declared!r} has no pom.xml inside the build, ignored")
             elif target not in seen:
@@ -263,6 +311,14 @@ def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
 def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCandidate]:
     """The producing projects; else the root alone (module unknown when the build has modules)."""
     producing = [project for project in projects if project.produces]
+    secondary = [project for project in producing if is_secondary(repo, project)]
+    if secondary and len(secondary) < len(producing):  # the app is among the others
+        repo.warn(build.file, "not offered as the app: " + ", ".join(p.module or "." for p in secondary) +
+                  " (examples, samples, benchmarks, tests, deprecated code or a Java agent)")
+        producing = [project for project in producing if project not in secondary]
+    if not producing and build.modules:  # no module says it: the one module whose sources have a main
+        producing = [project for project in projects if project.module and any(source_main_offers(repo, project.directory))]
+        producing = producing if len(producing) == 1 else []
     if producing:
         return [candidate(repo, build, project, module_known=True) for project in producing]
     if not projects:
@@ -271,6 +327,14 @@ def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCan
         repo.warn(build.file, "no module produces an application (main class, Spring Boot, "
                               "shade, assembly or application plugin)")
     return [candidate(repo, build, projects[0], module_known=not build.modules)]
+
+
+def is_secondary(repo: Repo, project: Project) -> bool:
+    """A module beside the app rather than the app: by its folder or name, or a Java agent (Premain-Class)."""
+    if SECONDARY_MODULE.search(project.module) or SECONDARY_MODULE.search(project.name.lower()):
+        return True
+    build_file = first_file(repo, project.directory, (MAVEN_FILE,) + GRADLE_BUILD_FILES)
+    return build_file is not None and any(marker in (repo.read_text(build_file) or "") for marker in AGENT_MARKERS)
 
 
 def candidate(repo: Repo, build: Build, project: Project, module_known: bool) -> AppCandidate:
@@ -286,8 +350,12 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
         app.set("gradle_dsl", "kotlin" if build.file.endswith(".kts") else "groovy", Evidence(build.file))
     if module_known:
         app.set("module", project.module, project.module_evidence)
+        if project.module in build.inheriting:
+            app.set("module_aggregated", False, project.module_evidence)
     app.set("spring_boot", project.spring_boot is not None, project.spring_boot)
     app.set("packaging", *project.packaging)
+    if project.classifier is not None:
+        set_first(repo, app, "classifier", [project.classifier], jar_classifier, "jar classifier")
     versions = chain(project.version_offers, version_file_offers(repo, project.directory))
     set_first(repo, app, "version", versions, java_major, "Java version")
     if project.preview is not None:
@@ -300,31 +368,64 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
     mains: Iterable[Offer] = project.main_offers
     if project.spring_boot is not None:
         mains = chain(mains, boot_main_offers(repo, project.directory))
+    elif project.packaging[0] != "quarkus":  # the build names none: the one class of the sources with a main
+        mains = chain(mains, source_main_offers(repo, project.directory))
     set_first(repo, app, "main_class", mains, main_class, "main class")
     if project.spring_boot is not None:
         set_first(repo, app, "spring_boot_version", project.boot_version_offers, boot_version, "Spring Boot version")
-        set_first(repo, app, "port", port_offers(repo, project.directory), port_number, "server.port")
-        if "port" not in app.facts:
-            app.set("port", SPRING_DEFAULT_PORT)  # Spring Boot's default, a convention: no evidence
-    else:
-        listening(repo, app, project)
+    listening(repo, app, project)
     return app
 
 
 def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
-    """kind and port of an app that is not Spring Boot, from the call that starts its server."""
-    from generator.languages.java import listen
+    """kind and port: the framework's configuration file, else the call that starts the server, else
+    the framework's default (Spring Boot's is a convention: no evidence, not weak)."""
+    from generator.languages.java import frameworks, listen
 
+    framework = frameworks.framework_for(project.spring_boot is not None, project.dependencies)
+    if framework is not None and framework.command:  # `server config.yml`: the file goes into the image
+        config = next(frameworks.config_files(repo, project.directory, framework), None)
+        if config is not None:
+            app.set("args", [framework.command, "/app/" + PurePosixPath(config).name], Evidence(config))
+            app.set("config_file", posixpath.relpath(config, app.root), Evidence(config))
+    if framework is not None:
+        path, served = frameworks.health_path(framework, project.dependencies)
+        if path:
+            app.set("health_path", path, dependency_evidence(repo, project, served))
+        set_first(repo, app, "port", frameworks.config_port(repo, project.directory, framework), port_number,
+                  f"{framework.name} port")
+        if "port" in app.facts:
+            if project.spring_boot is None:
+                app.set("kind", "server", app.facts["port"].evidence)
+            return
+        if project.spring_boot is not None:
+            app.set("port", framework.default_port)
+            return
     found = listen.scan(repo, project.directory, project.dependencies)
+    if found is None and framework is not None:  # a server framework is a dependency: it serves
+        used = frameworks.used_artifact(framework, project.dependencies)
+        found = listen.Listener(framework.name, None, dependency_evidence(repo, project, used))
     if found is None:
         app.set("kind", "cli", None)  # nothing listens: no EXPOSE, no probe
         return
     app.set("kind", "server", found.evidence)
-    if found.port is None:
-        app.set("port", SPRING_DEFAULT_PORT, found.evidence, weak=f"{found.weak}: {SPRING_DEFAULT_PORT} is only the "
-                "usual Java port (set --port)")
-    else:
+    if found.port is not None:
         app.set("port", found.port, found.evidence, weak=found.weak)
+    elif framework is not None:
+        app.set("port", framework.default_port, found.evidence, weak=f"{framework.name}'s default port: its "
+                "configuration sets none (set --port if the deployment sets another)")
+    else:
+        app.set("port", USUAL_PORT, found.evidence, weak=f"{found.weak}: {USUAL_PORT} is only the usual Java port "
+                "(set --port)")
+
+
+def dependency_evidence(repo: Repo, project: Project, artifact: str) -> Optional[Evidence]:
+    """The build file line that names the dependency (the project's own, else the first build file there)."""
+    for name in (MAVEN_FILE,) + GRADLE_BUILD_FILES:
+        rel = join(project.directory, name)
+        if repo.is_file(rel):
+            return repo.evidence_for(rel, artifact)
+    return None
 
 
 def wrapper(repo: Repo, build: Build) -> Tuple[bool, Optional[Evidence]]:
@@ -378,9 +479,31 @@ def maven_projects(repo: Repo, poms: Poms, build: Build) -> List[Project]:
         pom_file = join(directory, MAVEN_FILE)
         pom = poms.get(pom_file)
         if pom is not None:
-            lineage = [(pom_file, pom)] + ([(build.file, root_pom)] if module else [])
+            lineage = parents(repo, poms, pom_file, pom)
+            if module and build.file not in dict(lineage):
+                lineage.append((build.file, root_pom))  # the reactor root's settings apply as before
             projects.append(maven_project(repo, lineage, directory, module, declared))
     return projects
+
+
+def parents(repo: Repo, poms: "Poms", pom_file: str, pom: Any) -> List[Tuple[str, Any]]:
+    """The POM and the parents it inherits from inside the repository, nearest first: <relativePath>
+    (default ../pom.xml; empty: from a repository) when the file there is the <parent> named."""
+    lineage = [(pom_file, pom)]
+    while len(lineage) <= MAX_PARENTS:
+        current_file, current = lineage[-1]
+        parent = current.find("parent")
+        relative = parent.find("relativePath") if parent is not None else None
+        written = "../pom.xml" if relative is None else (relative.text or "").strip()
+        if parent is None or not written:
+            break
+        inside = module_dir(".", join(parent_dir(current_file), written))
+        target = "" if inside is None else inside if inside.endswith(".xml") else join(inside, MAVEN_FILE)
+        found = poms.get(target) if target and target not in dict(lineage) else None
+        if found is None or text(found, "artifactId") != text(parent, "artifactId"):
+            break
+        lineage.append((target, found))
+    return lineage
 
 
 def maven_project(
@@ -407,6 +530,7 @@ def maven_project(
         boot_version_offers=boot_versions,
         dependencies=[text(d, "artifactId") for _, parsed in poms for d in parsed.findall("dependencies/dependency")],
         preview=pom.preview(),
+        classifier=pom.classifier(packaging[0]),
     )
 
 
@@ -461,9 +585,11 @@ class MavenPom:
         mains: List[Offer] = []
         for artifact in MAVEN_MAIN_CLASS_PLUGINS:
             if artifact in self.active:
-                mains.extend(self.plugin_setting(artifact, "mainClass"))
+                for setting in MAVEN_MAIN_CLASS_SETTINGS:
+                    mains.extend(self.plugin_setting(artifact, setting))
             if artifact == "spring-boot-maven-plugin" and spring_boot and "start-class" in self.properties:
                 mains.append(self.property_offer("start-class"))
+        mains.extend(self.property_offer(name) for name in MAVEN_MAIN_CLASS_PROPERTIES if name in self.properties)
         return mains
 
     def java_versions(self, boot_versions: List[Offer]) -> Iterator[Offer]:
@@ -474,11 +600,33 @@ class MavenPom:
                     yield self.property_offer(name)
                 continue
             yield from self.plugin_setting("maven-compiler-plugin", name)
+        yield from self.enforced_java()
         if boot_versions:  # the parent's own java.version, by its generation
             raw, evidence = boot_versions[0]
             default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
             if default:
                 yield default, evidence
+
+    def classifier(self, packaging: str) -> Optional[Offer]:
+        """The runnable jar's classifier: Boot's repackage <classifier>, shade's <shadedClassifierName>
+        (attached: the plain jar stays beside it, so the build leaves two)."""
+        setting = MAVEN_CLASSIFIERS.get(packaging)
+        attached = any((e.text or "").strip() == "true" for _, plugin in self.configured("maven-shade-plugin")
+                       for e in plugin.iter("shadedArtifactAttached"))
+        if setting is None or (packaging == "shade" and not attached):
+            return None
+        return next(self.plugin_setting(MAVEN_CLASSIFIER_PLUGINS[packaging], setting), None)
+
+    def enforced_java(self) -> Iterator[Offer]:
+        """The lowest Java the enforcer's requireJavaVersion accepts ("[17,)", "17", "[1.8,22)"): a
+        floor the build states when no compiler setting names the release."""
+        for file, plugin in self.configured("maven-enforcer-plugin"):
+            for rule in plugin.iter("requireJavaVersion"):
+                written = text(rule, "version")
+                lowest = ENFORCER_FLOOR.match(written)
+                if lowest:
+                    anchor = evidence_after(self.repo, file, "<requireJavaVersion>", "<version>")
+                    yield resolve(self.repo, lowest.group(1), anchor, self.properties)
 
     def preview(self) -> Optional[Evidence]:
         """Where the compiler is given --enable-preview (the image must run the same way)."""
@@ -572,17 +720,19 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
         files = list(dict.fromkeys(f for f in (own, root_file) if f))
         boot = code_line(repo, own, GRADLE_BOOT) if own else None
         shadow = code_line(repo, own, GRADLE_SHADOW) if own else None
+        quarkus = code_line(repo, own, GRADLE_QUARKUS) if own else None
         application = code_line(repo, own, GRADLE_APPLICATION) if own else None
         mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
         packaging: Tuple[str, Optional[Evidence]] = (
-            ("spring-boot", boot[1]) if boot else ("shade", shadow[1]) if shadow else ("jar", None)
+            ("spring-boot", boot[1]) if boot else ("shade", shadow[1]) if shadow
+            else ("quarkus", quarkus[1]) if quarkus else ("jar", None)
         )
         projects.append(Project(
             name=PurePosixPath(module).name if module else root_name,
             directory=directory,
             module=module,
             module_evidence=declared,
-            produces=bool(boot or shadow or application or mains),
+            produces=bool(boot or shadow or quarkus or application or mains),
             spring_boot=boot[1] if boot else None,
             packaging=packaging,
             main_offers=mains,
@@ -646,47 +796,26 @@ def boot_main_offers(repo: Repo, directory: str) -> Iterator[Offer]:
                 break
 
 
-def port_offers(repo: Repo, directory: str) -> Iterator[Offer]:
-    """server.port from Spring's application.properties, then application.yml / .yaml."""
-    resources = join(directory, "src/main/resources")
-    for name in SPRING_CONFIG_FILES:
-        rel = join(resources, name)
-        if not repo.is_file(rel):
+def source_main_offers(repo: Repo, directory: str) -> Iterator[Offer]:
+    """The class with a Java main method under the project's sources, when exactly one has one
+    (several: a tool, a demo, the app; which one starts the image is not guessed)."""
+    from generator.languages.java.listen import sources
+
+    found: List[Offer] = []
+    for path in (p for p in sources(repo, directory) if p.endswith(".java")):
+        lines = repo.lines(path)
+        number = next((i for i, line in enumerate(lines)
+                       if JAVA_MAIN.search(line) and not line.lstrip().startswith(COMMENT_START)), None)
+        if number is None:
             continue
-        if name.endswith(".properties"):
-            hit = repo.find_line(rel, PROPERTIES_PORT)
-            if hit:
-                yield hit[0].group(1), hit[1]
-        else:
-            yield from yaml_port_offers(repo, rel)
-
-
-def yaml_port_offers(repo: Repo, rel: str) -> Iterator[Offer]:
-    """`server: port:` or `server.port:` in each YAML document, read as nodes (nothing is built)."""
-    import yaml
-
-    source = repo.read_text(rel) or ""
-    try:
-        documents = list(yaml.compose_all(source, Loader=yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError) as error:  # the composer recurses per nesting level
-        reason = getattr(error, "problem", None) or type(error).__name__
-        repo.warn(rel, f"malformed YAML, ignored ({reason})")
-        return
-    for document in documents:
-        node = yaml_child(yaml_child(document, "server"), "port") or yaml_child(document, "server.port")
-        if isinstance(node, yaml.ScalarNode):
-            number = node.start_mark.line + 1
-            yield node.value, Evidence(rel, number, excerpt(repo.lines(rel)[number - 1]))
-
-
-def yaml_child(node: Any, key: str) -> Any:
-    import yaml
-
-    if isinstance(node, yaml.MappingNode):
-        for name, value in node.value:
-            if isinstance(name, yaml.ScalarNode) and name.value == key:
-                return value
-    return None
+        package = next((m.group(1) for m in map(JAVA_PACKAGE.match, lines) if m), "")
+        declared = [m.group(1) for m in map(JAVA_CLASS.search, lines[:number + 1]) if m]
+        name = PurePosixPath(path).stem if PurePosixPath(path).stem in declared else (declared or [""])[-1]
+        if name:
+            found.append((f"{package}.{name}" if package else name, Evidence(path, number + 1, excerpt(lines[number]))))
+        if len(found) > 1:
+            return
+    yield from found
 
 
 # -- parsing offered values ----------------------------------------------------
@@ -710,6 +839,11 @@ def java_major(raw: str) -> Optional[str]:
     raw = raw.strip().strip("\"'")
     match = JAVA_VERSION.fullmatch(raw) if len(raw) <= MAX_VERSION_LENGTH else None
     return match.group(1) if match else None
+
+
+def jar_classifier(raw: str) -> Optional[str]:
+    """A classifier as written, unless it is an unresolved ${property} or not a plain name."""
+    return raw if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", raw) else None
 
 
 def boot_version(raw: str) -> Optional[str]:

@@ -19,6 +19,7 @@ from typing import Iterable, List, Optional, Tuple
 
 from generator.detect.model import Evidence, excerpt
 from generator.detect.walker import Repo
+from generator.languages.java.frameworks import named
 
 #: source roots read below a project's directory, and the files in them
 SOURCE_ROOTS = ("src/main/java", "src/main/kotlin")
@@ -38,8 +39,8 @@ LISTEN_CALLS = (
 )
 #: a framework is in use when a source file imports it; its default port when the code sets none
 FRAMEWORK_IMPORTS = (
-    ("Spark", re.compile(r"^\s*import\s+(?:static\s+)?spark\.Spark\b"), 4567),
-    ("Javalin", re.compile(r"^\s*import\s+io\.javalin\.Javalin\b"), 8080),
+    ("Spark", re.compile(r"^\s*import\s+(?:static\s+)?spark\.Spark\b"), named("Spark").default_port),
+    ("Javalin", re.compile(r"^\s*import\s+io\.javalin\.Javalin\b"), named("Javalin").default_port),
 )
 #: a call counts only in a file that names its framework (`.start(` is common; an InetSocketAddress
 #: may be where a client connects)
