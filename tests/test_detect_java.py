@@ -180,6 +180,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/demo-service", "spring-boot", ""),
+        ("java/demo-ui", "spring-boot-frontend", ""),
         ("java/dropwizard-hello", "dropwizard", ""),
         ("java/greet-spark", "assembly-no-executions", ""),
         ("java/greeter", "gradle-groovy", ""),
