@@ -507,5 +507,8 @@ def closing_lines(project: Path, answers: Dict[str, Any]) -> List[str]:
                      f"kubectl apply -k {project / 'k8s'}")
     if answers["ci"] != "none":
         pipeline = ".github/workflows/container.yml" if answers["ci"] == "github" else ".gitlab-ci.yml"
-        lines.append(f"CI:               {pipeline} lints, builds, verifies and scans the image on every push")
+        pinned = ".github/scaffold-requirements.txt" if answers["ci"] == "github" else ".gitlab/scaffold-requirements.txt"
+        lines += [f"CI:               {pipeline} lints, builds, verifies and scans the image on every push,",
+                  f"                  once {pinned} names the sha256 of the scaffold wheel it installs "
+                  "(it says how; until then the pipeline stops there)"]
     return lines

@@ -107,3 +107,16 @@ def test_an_adopted_start_command_names_a_server_no_dependency_installs(tmp_path
     result = scaffold("adopt", "--yes", "--dry-run", str(project))
     assert result.returncode == 0, result.stderr
     assert "runs hypercorn, which no dependency installs: add hypercorn" in result.stderr
+
+
+@pytest.mark.parametrize("ci, pinned", [("github", ".github/scaffold-requirements.txt"),
+                                        ("gitlab", ".gitlab/scaffold-requirements.txt")])
+def test_a_new_pipeline_says_the_hash_it_needs_before_it_can_pass(tmp_path, ci, pinned):
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("go/root", tmp_path)
+    result = scaffold("new", "--yes", "--ci", ci, str(project))
+    assert result.returncode == 0, result.stderr
+    said = result.stdout + result.stderr
+    assert pinned in said and "sha256" in said
+    assert "SET-THE-SHA256" in (project / pinned).read_text()  # fails closed until it is set
