@@ -292,7 +292,7 @@ def parse_names(raw: Any) -> List[str]:
 
 
 #: directories a writable path may never cover: the system, and the app's code and virtualenv
-_NOT_WRITABLE = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr",
+NOT_WRITABLE = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr",
                  "/opt", "/app/venv")
 
 
@@ -308,7 +308,7 @@ def parse_writable_path(raw: Any) -> str:
     relative = not value.startswith("/")
     inside = parse_relpath(value if relative else value.lstrip("/"))
     path = ("/app" if relative else "") + ("" if inside == "." else "/" + inside) or "/"
-    if path in ("/", "/app") or any(path == d or path.startswith(d + "/") for d in _NOT_WRITABLE):
+    if path in ("/", "/app") or any(path == d or path.startswith(d + "/") for d in NOT_WRITABLE):
         raise ValueError(f"would put a writable mount over {path} (not /, the app directory or a system directory)")
     return path
 

@@ -102,15 +102,17 @@ def _findings(text: str, tmp_path: Path, name: str = "Dockerfile", **files: str)
 
 
 def test_a_folder_the_state_label_declares_may_be_chowned_to_the_app_and_nothing_else(tmp_path):
-    """What `scaffold verify` accepts as the user's (the label), `scaffold check` accepts too: exactly those."""
+    """What `scaffold verify` accepts as the user's (the label), `scaffold check` accepts too: exactly those
+    (besides a folder of its own the same RUN makes outside the app's code: tests/test_check_cli.py)."""
     def chown(targets: str, label: str = 'LABEL io.hardened-scaffold.state="/app/data /app"\n') -> List[str]:
-        return _findings(f"FROM debian:bookworm-slim\n{label}RUN mkdir -p /app/data /srv/x && chown 10001 {targets}"
+        return _findings(f"FROM debian:bookworm-slim\n{label}RUN mkdir -p /app/data && chown 10001 {targets}"
                          "\nUSER 10001:10001\nENTRYPOINT [\"/bin/true\"]\n", tmp_path)
 
     assert "3 chown-to-user" not in chown("/app/data")
-    assert "3 chown-to-user" in chown("/app/data /srv/x")
+    assert "3 chown-to-user" in chown("/app/data /usr/local/lib")  # a system folder is never the app's
     assert "3 chown-to-user" in chown("-R /app")  # a label cannot declare the app's own folder
-    assert "2 chown-to-user" in chown("/app/data", label="")
+    # without the label, a folder inside the app's code (WORKDIR, COPY) is the code's: a finding
+    assert "4 chown-to-user" in chown("/app/data", label="WORKDIR /app\nCOPY app.py ./\n")
 
 
 def test_only_the_final_stage_must_be_non_root(tmp_path):

@@ -841,10 +841,14 @@ def _code_folders(ctx: Context, besides: Instruction) -> List[str]:
 
 
 def _data_folder(ctx: Context, path: str, besides: Instruction) -> bool:
-    """A folder of its own for the app's data (`/data`, `/var/lib/app`): neither holding nor inside the code."""
+    """A folder of its own for the app's data (`/data`, `/var/lib/app`): neither holding nor inside the code,
+    nor a system folder (the ones a writable path may never cover, generator.parsers.NOT_WRITABLE)."""
+    from generator.parsers import NOT_WRITABLE
+
     target = posixpath.normpath(path)
-    return target != "/" and not any(_under(target, [folder]) or _under(folder, [target])
-                                     for folder in _code_folders(ctx, besides))
+    if target in ("/", "/app") or _under(target, list(NOT_WRITABLE)):
+        return False
+    return not any(_under(target, [folder]) or _under(folder, [target]) for folder in _code_folders(ctx, besides))
 
 
 def _empty_dirs(ctx: Context, sources: List[str]) -> bool:
