@@ -74,6 +74,15 @@ def expected(case_id: str, root: Path = EXPECTED) -> Dict[str, str]:
             if p.is_file()}
 
 
+def checked_in_render(case_id: str) -> Dict[str, str]:
+    """What the case renders, read from its golden files with this package's version put back:
+    tests/test_golden.py proves a fresh render equals them, so other tests may read them
+    instead of rendering the case again."""
+    from generator import __version__
+
+    return {name: text.replace(VERSION, __version__) for name, text in expected(case_id).items()}
+
+
 def differences(case_id: str, files: Dict[str, str], root: Path = EXPECTED) -> List[str]:
     """What differs between a render and the checked-in files, as readable lines ([] when equal)."""
     want = expected(case_id, root)

@@ -1,4 +1,8 @@
-"""Run the linters the hardening contract names (hadolint, checkov) on a Dockerfile text."""
+"""Run the linters the hardening contract names (hadolint, checkov) and the companion files' linters.
+
+Each starts once over many files where it can (`hadolint_each`, `checkov`): a start per file
+would cost more than the lint itself.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +29,27 @@ def tool(name: str) -> str:
 
 def hadolint(dockerfile: str) -> List[str]:
     """hadolint findings at its default failure threshold (an empty list is clean)."""
+    return hadolint_each({"Dockerfile": dockerfile})["Dockerfile"]
+
+
+def hadolint_each(dockerfiles: Dict[str, str]) -> Dict[str, List[str]]:
+    """hadolint findings per name, in one run over every Dockerfile (a start per file adds up over a suite)."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "Dockerfile")
-        path.write_text(dockerfile)
+        paths = {}
+        for name, text in dockerfiles.items():
+            paths[name] = Path(tmp, name, "Dockerfile")
+            paths[name].parent.mkdir()
+            paths[name].write_text(text)
         result = subprocess.run(
-            [tool("hadolint"), "--no-color", "--format", "json", str(path)],
+            [tool("hadolint"), "--no-color", "--format", "json", *map(str, paths.values())],
             capture_output=True, text=True, check=False,
         )
-    findings = json.loads(result.stdout or "[]")
-    return [f"{f['line']}: {f['code']} {f['level']}: {f['message']}" for f in findings]
+    if result.returncode not in (0, 1) or not result.stdout.strip():  # 1: findings; anything else: it did not lint
+        raise RuntimeError(f"hadolint failed: {result.stderr[-500:]}")
+    by_file: Dict[str, List[str]] = {str(path): [] for path in paths.values()}
+    for f in json.loads(result.stdout):
+        by_file[f["file"]].append(f"{f['line']}: {f['code']} {f['level']}: {f['message']}")
+    return {name: by_file[str(path)] for name, path in paths.items()}
 
 
 def checkov(dockerfiles: Dict[str, str]) -> Dict[str, List[str]]:
