@@ -92,12 +92,19 @@ def compose_config(project: Path) -> str:
 
 def compose_lint(path: Path) -> List[str]:
     """compose-lint findings of any severity (`--fail-on low`), one line each."""
-    result = _run(tool("compose-lint"), "check", "--format", "json", "--fail-on", "low", str(path))
+    return compose_lint_each([path])[path]
+
+
+def compose_lint_each(paths: List[Path]) -> Dict[Path, List[str]]:
+    """compose-lint findings per file, in one run over every file."""
+    result = _run(tool("compose-lint"), "check", "--format", "json", "--fail-on", "low", *map(str, paths))
     if result.returncode not in (0, 1):
         raise RuntimeError(f"compose-lint failed: {result.stderr[-500:]}")
     report = json.loads(result.stdout)
-    findings = report.get("findings", []) if isinstance(report, dict) else report
-    return [f"{f.get('rule_id')} {f.get('severity')} {f.get('service')}: {f.get('message')}" for f in findings]
+    by_file: Dict[str, List[str]] = {str(path): [] for path in paths}
+    for f in report.get("findings", []) if isinstance(report, dict) else report:
+        by_file[f["file"]].append(f"{f.get('rule_id')} {f.get('severity')} {f.get('service')}: {f.get('message')}")
+    return {path: by_file[str(path)] for path in paths}
 
 
 def checkov_kubernetes(root: Path) -> Dict[str, Any]:
