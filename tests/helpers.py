@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -89,3 +90,23 @@ def copy_fixture(name: str, tmp_path: Path) -> Path:
 def tree(path: Path) -> dict:
     """Every file below `path` with its bytes: equal trees mean nothing was written."""
     return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def once_per_run(tmp_path_factory: Any, name: str, build: Callable[[Path], Any]) -> Any:
+    """What `build(folder)` returns (JSON data; the files it makes go in `folder`), built by the first
+    test process of the run that asks and read by the others: pytest-xdist runs a module's tests in
+    every worker, and each would build the module's shared renders, projects or wheel again."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common folder
+    folder, done = root / f"once-{name}", root / f"once-{name}.json"
+    with open(root / f"once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also when `build` fails
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            folder.mkdir()
+            written = root / f"once-{name}.partial"
+            written.write_text(json.dumps(build(folder)), encoding="utf-8")
+            written.replace(done)
+        return json.loads(done.read_text(encoding="utf-8"))

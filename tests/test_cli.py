@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.helpers import FIXTURES, ROOT, copy_fixture, scaffold, tree
+from tests.helpers import FIXTURES, ROOT, copy_fixture, once_per_run, scaffold, tree
 from tests.lint_tools import checkov, hadolint_each
 
 EXPECTED = ROOT / "tests" / "expected"
@@ -63,14 +65,21 @@ def test_detect_json_matches_expected(fixture):
     assert result.returncode == (0 if report["apps"] else 2)
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    """`scaffold new --yes` in a copy of every app fixture: {fixture: (result, project dir)}."""
+def _new_in_every_fixture(folder: Path) -> dict:
     results = {}
     for fixture in APP_FIXTURES:
-        project = copy_fixture(fixture, tmp_path_factory.mktemp("new"))
-        results[fixture] = (scaffold("new", "--yes", str(project)), project)
+        project = copy_fixture(fixture, folder)
+        result = scaffold("new", "--yes", str(project))
+        results[fixture] = [result.returncode, result.stdout, result.stderr, str(project)]
     return results
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """`scaffold new --yes` in a copy of every app fixture, once per run: {fixture: (result, project dir)}."""
+    results = once_per_run(tmp_path_factory, "new-in-every-fixture", _new_in_every_fixture)
+    return {fixture: (subprocess.CompletedProcess(["scaffold", "new", "--yes", project], code, out, err), Path(project))
+            for fixture, (code, out, err, project) in results.items()}
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from generator.render import render
 from generator.runtime import runtime_for
 from generator.validate import resolve_answers, validate
 from tests.cases import BASE, COMMON
-from tests.helpers import FIXTURES, ROOT, copy_fixture, scaffold, tree
+from tests.helpers import FIXTURES, ROOT, copy_fixture, once_per_run, scaffold, tree
 from tests.lint_tools import actionlint, checkov_kubernetes, compose_config, compose_lint_each, trivy_config, zizmor
 
 DOCS = (ROOT / "docs" / "runtime.md").read_text(encoding="utf-8")
@@ -276,17 +276,22 @@ def test_any_answers_agree_across_dockerfile_compose_and_manifests(language, uid
 # -- the linters people use --------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Dict[str, Path]:
-    """Each runtime case written to a directory of its own, with the secret files compose reads."""
-    root = tmp_path_factory.mktemp("runtime")
+def _render_runtime_cases(root: Path) -> Dict[str, str]:
     projects = {}
     for case_id, case in RUNTIME_CASES.items():
         project = write(render(validate(raw_answers(case))), root / case_id)
         for name in case.get("secrets", []):
             write({f"secrets/{name}": "not a real secret\n"}, project)
-        projects[case_id] = project
+        projects[case_id] = str(project)
     return projects
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Dict[str, Path]:
+    """Each runtime case written to a directory of its own (once per run; tests copy what they change),
+    with the secret files compose reads."""
+    return {case_id: Path(project)
+            for case_id, project in once_per_run(tmp_path_factory, "runtime-cases", _render_runtime_cases).items()}
 
 
 @pytest.fixture(scope="module")
@@ -382,13 +387,16 @@ def test_gitlab_pipeline_pins_every_image_by_digest(rendered):
     assert "scaffold verify" in " ".join(pipeline["container-verify"]["script"])
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    """This project built as a wheel: what a release publishes, or what a team hosts before one."""
-    dist = tmp_path_factory.mktemp("dist")
+def _build_wheel(dist: Path) -> str:
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--quiet", "--wheel-dir", str(dist)],
                    check=True, capture_output=True)
-    return next(dist.glob("hardened_scaffold-*.whl"))
+    return str(next(dist.glob("hardened_scaffold-*.whl")))
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """This project built as a wheel (once per run): what a release publishes, or what a team hosts before one."""
+    return Path(once_per_run(tmp_path_factory, "wheel", _build_wheel))
 
 
 def install_commands(project: Path, ci: str) -> str:
