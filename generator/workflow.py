@@ -389,7 +389,8 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     interactive = wants_questions(request.questions, out)
     app = choose_app(evidence.ranked(report.apps, reader, out), request.app, interactive, out)
     language = by_name(app.language)
-    values = evidence.usable(reader.stated(language, app.root), language, reader.warnings)
+    values = evidence.usable({**reader.stated(language, app.root), **steps.health_path(reader, language)}, language,
+                             reader.warnings)
     adopted, given, origins = evidence.adopted(app, values, language)
     if on_stated is not None:
         on_stated(app, values)
@@ -399,7 +400,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     say_unserved(app, project, answers, report, out)
     plan = plan_files(adopted, project, answers, request.template, False, request.dry_run, out)
     new_text = plan.files.get(evidence.DOCKERFILE, "")
-    not_carried = evidence.not_carried(reader, new_text, language) + steps.not_carried(reader, new_text)
+    not_carried = evidence.not_carried(reader, new_text, language) + steps.not_carried(reader, new_text, answers)
     for warning in not_carried:
         out.warn(warning)
     return Adoption(plan, name, parsed, app, values, reader.warnings + not_carried)

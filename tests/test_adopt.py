@@ -505,3 +505,18 @@ def test_build_steps_the_new_dockerfile_does_not_carry_are_each_said(tmp_path):
     assert "Dockerfile:5: installs libpq5 into the image that runs" in said
     assert "Dockerfile:7: runs collectstatic" in said
     assert "Dockerfile:8: HEALTHCHECK probes /health" in said
+
+
+@pytest.mark.parametrize("probe", ["curl -fsS http://localhost:8080/ready || exit 1",
+                                   '["CMD", "wget", "-qO-", "http://127.0.0.1:8080/ready"]'])
+def test_the_healthcheck_path_is_carried_as_the_probe_path_answer(tmp_path, probe):
+    import json
+
+    project = _copy("adopt_fixtures/java-jar", tmp_path)
+    with (project / "Dockerfile").open("a") as dockerfile:
+        dockerfile.write(f"\nHEALTHCHECK --interval=10s CMD {probe}\n")
+    result = _adopt(project, "--dry-run", "--json")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["answers"]["health_path"] == "/ready" and plan["stated"]["health_path"]["evidence"]["line"] == 12
+    assert not any("HEALTHCHECK" in warning for warning in plan["warnings"])
