@@ -53,12 +53,19 @@ _MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
 #: at most this many package.json files are looked at per app
 MAX_PACKAGES = 20
+#: a Go file of a main package (another program when it is not the app's), within its first lines
+_GO_MAIN = re.compile(r"package\s+main\b")
+_GO_HEADER_LINES = 60
 
 
 def attach(repo: Repo, app: AppCandidate) -> None:
-    """Add the `frontend*` facts of the first buildable frontend inside `app` (none: nothing added)."""
+    """Add the `frontend*` facts of the first buildable frontend inside `app` that the app's own backend
+    files expect (none: nothing added, and a hint names `--frontend PATH`)."""
     base = "" if app.root == "." else app.root + "/"
-    manifests = [f for f in repo.files(app.root) if posixpath.basename(f) == "package.json"][:MAX_PACKAGES]
+    module = app.value("module") if app.language == "java" else None  # a build module: its folder holds its UI
+    inside = posixpath.join(base, str(module)) + "/" if module else base
+    manifests = [f for f in repo.files(app.root)
+                 if posixpath.basename(f) == "package.json" and f.startswith(inside)][:MAX_PACKAGES]
     for manifest in sorted(manifests, key=lambda f: (f.count("/"), f)):
         found = _frontend(repo, app, base, manifest)
         if found:
@@ -90,16 +97,25 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     app_relative = relative[len(base):]
     # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
     # workingDirectory): where the backend's own build would have run it
-    reference = (_backend_reference(repo, app.root, directory, app_relative)
-                 or _backend_reference(repo, app.root, directory, directory[len(base):], below=False))
+    owned = _owner(repo, app)
+    reference = (_backend_reference(repo, app.root, directory, app_relative, owned)
+                 or _backend_reference(repo, app.root, directory, directory[len(base):], owned, below=False)
+                 or _served_by_convention(app, app_relative, output_evidence))
+    if reference is None:
+        # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
+        # a Go module's command-line tools): only what the app's own files say ties it
+        repo.hint(f"{manifest}: no file of {app.language}/{app.name} names its build output {app_relative} (a "
+                  "go:embed pattern, STATICFILES_DIRS, static_folder, Spring's static resources, a Maven plugin), "
+                  f"so it is not built into that app; `--frontend {posixpath.relpath(directory, app.root)}` builds "
+                  "it in")
+        return None
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
                      repo.evidence_for(manifest, '"build"'), ""),
         "frontend_manager": (manager, Evidence(lockfile), ""),
         "frontend_node": _node_major(repo, directory, package, manifest),
         "frontend_build": (BUILD_ARGV[manager], repo.evidence_for(manifest, '"build"'), ""),
-        "frontend_output": (app_relative, reference or output_evidence,
-                            "" if reference else "no backend file names this directory or the frontend"),
+        "frontend_output": (app_relative, reference, ""),
     }
     maven_exec = _maven_exec(repo, app.root)
     if maven_exec:
@@ -200,11 +216,37 @@ def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: s
     return None, None, ""
 
 
-def _backend_reference(repo: Repo, root: str, frontend: str, output: str, below: bool = True) -> Optional[Evidence]:
-    """The first backend line naming the directory `output` (relative to the app or to its own file);
-    with `below`, a path inside it counts too (`ui/build/*`)."""
+#: where Spring Boot and Quarkus serve static files from the class path (a build writing there is expected)
+JAVA_STATIC = re.compile(r"(?:.+/)?src/main/resources/(?:static|public|resources|META-INF/resources)(?:/.*)?")
+
+
+def _served_by_convention(app: AppCandidate, output: str, evidence: Evidence) -> Optional[Evidence]:
+    """The bundler's own line when it writes where the app's framework serves static files by convention."""
+    return evidence if app.language == "java" and JAVA_STATIC.fullmatch(output) else None
+
+
+def _owner(repo: Repo, app: AppCandidate) -> Any:
+    """Whether a backend file is the app's own: not in a hidden folder (CI configuration names build
+    folders for its own jobs), and for a Go app not the main package of another program of its module."""
+    package = app.value("package") if app.language == "go" else None
+    own_main = posixpath.normpath(posixpath.join(app.root, str(package))) if package else None
+
+    def owned(rel: str) -> bool:
+        if any(part.startswith(".") for part in rel.split("/")[:-1]):
+            return False
+        if own_main is None or not rel.endswith(".go") or (posixpath.dirname(rel) or ".") == own_main:
+            return True
+        return not any(_GO_MAIN.match(line) for line in repo.lines(rel)[:_GO_HEADER_LINES])
+
+    return owned
+
+
+def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned: Any,
+                       below: bool = True) -> Optional[Evidence]:
+    """The first line of the app's own backend files (`owned`) naming the directory `output` (relative to
+    the app or to its own file); with `below`, a path inside it counts too (`ui/build/*`)."""
     for rel in repo.files(root):
-        if not rel.endswith(BACKEND_SUFFIXES) or (frontend and rel.startswith(frontend + "/")):
+        if not rel.endswith(BACKEND_SUFFIXES) or (frontend and rel.startswith(frontend + "/")) or not owned(rel):
             continue
         app_dir = "" if root == "." else root
         here = posixpath.relpath(posixpath.join(app_dir, output) if app_dir else output, posixpath.dirname(rel) or ".")
