@@ -216,3 +216,12 @@ def test_a_build_module_gets_only_the_ui_inside_its_own_folder(tmp_path):
     apps = {app.value("module"): app for app in detect(write(tmp_path / "app", files)).apps}
     assert apps["ui"].value("frontend_output") == "ui/src/main/resources/META-INF/resources"
     assert apps["api"].value("frontend") is None
+
+
+def test_no_frontend_is_the_conventional_spelling_of_frontend_none(tmp_path):
+    root = project(tmp_path)
+    result = scaffold("new", "--yes", "--dry-run", "--no-frontend", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "AS frontend" not in result.stdout
+    both = scaffold("new", "--yes", "--dry-run", "--no-frontend", "--frontend", "web", str(root))
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
