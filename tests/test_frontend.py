@@ -187,11 +187,14 @@ def test_exec_maven_plugin_running_npm_is_skipped_in_the_maven_build(tmp_path):
 
 def test_a_ui_no_backend_file_names_is_not_attached_and_the_flag_is_named(tmp_path):
     root = project(tmp_path, **{"web/vite.config.ts": 'export default { build: { outDir: "../static/app" } }\n',
-                                # a CI job naming the folder is not the app expecting it
-                                ".github/workflows/ui.yml": "steps:\n  - run: ls static/app\n"})
+                                # CI, IDE and make files naming the folder are not the app expecting it
+                                ".github/workflows/ui.yml": "steps:\n  - run: ls static/app\n",
+                                ".gitpod.yml": "tasks:\n  - init: ls static/app\n", "Makefile": "ui:\n\tls static/app\n"})
     report = detect(root)
     assert not [key for key in report.apps[0].facts if key.startswith("frontend")]
-    assert any("--frontend web" in hint and "static/app" in hint for hint in report.hints), report.hints
+    said = [str(warning) for warning in report.warnings]
+    assert said == ["web/package.json: no go:embed, static setting or plugin names static/app: built into no app "
+                    "(--frontend web)"]
 
 
 def test_a_go_module_s_ui_goes_to_the_program_that_embeds_it_not_to_its_siblings(tmp_path):

@@ -38,8 +38,13 @@ _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname
                           r"""|(['"])([^'"]{1,200})\3)""")
 _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
-#: backend files that may name where the UI's output is expected
-BACKEND_SUFFIXES = (".go", ".py", ".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
+#: build files that may name the frontend's folder itself (a Maven plugin's workingDirectory, Gradle's
+#: nodeProjectDir): where the backend's own build ran the UI's
+BUILD_FILES = ("pom.xml", ".gradle", ".gradle.kts")
+#: backend files that may name where the UI's output is expected, by the backend's language (a Go program
+#: expects it in a go:embed, a Python app in its settings or code)
+BACKEND_SUFFIXES = {"go": (".go",), "python": (".py",),
+                    "java": (".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")}
 #: files at a frontend's root that its install or build reads, besides package.json and the lockfile
 #: (not .npmrc: it may hold a registry token, and .dockerignore leaves it out)
 _CONFIG_FILE = re.compile(r"\.babelrc|\.browserslistrc|"
@@ -99,15 +104,14 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     # workingDirectory): where the backend's own build would have run it
     owned = _owner(repo, app)
     reference = (_backend_reference(repo, app.root, directory, app_relative, owned)
-                 or _backend_reference(repo, app.root, directory, directory[len(base):], owned, below=False)
+                 or _backend_reference(repo, app.root, directory, directory[len(base):],
+                                       lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
                  or _served_by_convention(app, app_relative, output_evidence))
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
-        repo.hint(f"{manifest}: no file of {app.language}/{app.name} names its build output {app_relative} (a "
-                  "go:embed pattern, STATICFILES_DIRS, static_folder, Spring's static resources, a Maven plugin), "
-                  f"so it is not built into that app; `--frontend {posixpath.relpath(directory, app.root)}` builds "
-                  "it in")
+        repo.warn(manifest, f"no go:embed, static setting or plugin names {_short(app_relative)}: built into no "
+                            f"app (--frontend {_short(posixpath.relpath(directory, app.root))})")
         return None
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
@@ -123,6 +127,11 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     if directory == base.rstrip("/"):  # the UI shares the app's directory: copy only its own files
         found["frontend_sources"] = _own_sources(repo, directory)
     return found
+
+
+def _short(path: str) -> str:
+    """A path short enough for a one-line warning to keep its end (the flag it names)."""
+    return path if len(path) <= 20 else "…" + path[-19:]
 
 
 def _maven_exec(repo: Repo, root: str) -> Optional[Evidence]:
@@ -226,13 +235,15 @@ def _served_by_convention(app: AppCandidate, output: str, evidence: Evidence) ->
 
 
 def _owner(repo: Repo, app: AppCandidate) -> Any:
-    """Whether a backend file is the app's own: not in a hidden folder (CI configuration names build
-    folders for its own jobs), and for a Go app not the main package of another program of its module."""
+    """Whether a file is one of the app's own backend files: a source or configuration file of its language,
+    not hidden nor in a hidden folder (CI and IDE configuration name build folders for their own jobs), and
+    for a Go app not the main package of another program of its module."""
     package = app.value("package") if app.language == "go" else None
     own_main = posixpath.normpath(posixpath.join(app.root, str(package))) if package else None
+    suffixes = BACKEND_SUFFIXES.get(app.language) or tuple(s for each in BACKEND_SUFFIXES.values() for s in each)
 
     def owned(rel: str) -> bool:
-        if any(part.startswith(".") for part in rel.split("/")[:-1]):
+        if not rel.endswith(suffixes) or any(part.startswith(".") for part in rel.split("/")):
             return False
         if own_main is None or not rel.endswith(".go") or (posixpath.dirname(rel) or ".") == own_main:
             return True
@@ -246,7 +257,7 @@ def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned:
     """The first line of the app's own backend files (`owned`) naming the directory `output` (relative to
     the app or to its own file); with `below`, a path inside it counts too (`ui/build/*`)."""
     for rel in repo.files(root):
-        if not rel.endswith(BACKEND_SUFFIXES) or (frontend and rel.startswith(frontend + "/")) or not owned(rel):
+        if (frontend and rel.startswith(frontend + "/")) or not owned(rel):
             continue
         app_dir = "" if root == "." else root
         here = posixpath.relpath(posixpath.join(app_dir, output) if app_dir else output, posixpath.dirname(rel) or ".")
