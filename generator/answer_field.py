@@ -7,7 +7,7 @@ the interface that lists them import it without importing each other.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional, Tuple
 
 from generator.parsers import Parser
 
@@ -44,3 +44,5 @@ class AnswerField(NamedTuple):
     missing: str = ""
     #: the value a flag that takes no argument sets (`--kubernetes`: True); None: the flag takes a value
     flag_value: Any = None
+    #: a switch that turns the answer off, beside its flag (`--no-frontend` for `--frontend none`): (flag, value)
+    off_flag: Optional[Tuple[str, Any]] = None

@@ -19,8 +19,13 @@ def add_answer_flags(parser: argparse.ArgumentParser, title: str = "answers (eac
             answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
                                  action="store_const", const=field.flag_value)
             continue
-        answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
-                             metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
+        flags = answers.add_mutually_exclusive_group() if field.off_flag else answers
+        flags.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
+                           metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
+        if field.off_flag:
+            off, value = field.off_flag
+            flags.add_argument(off, dest=_dest(field.key), action="store_const", const=value,
+                               help=f"the same as {field.flag} {value}")
 
 
 def answer_overrides(args: argparse.Namespace) -> Dict[str, Any]:

@@ -130,7 +130,7 @@ def ask_answers(defaults: Mapping[str, Any], origins: Optional[Mapping[str, str]
     asked: Dict[str, Any] = {}
     current = dict(defaults)  # the answers so far, parsed: the final-image rule reads them
     for field in language.answer_fields:
-        if field.prompt is None:
+        if field.prompt is None or not language.asks(field.key, current):
             continue
         message = question(field, defaults[field.key], origins.get(field.key))
         if field.key == FINAL.key:

@@ -375,21 +375,20 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     """
     from generator import record
     from generator.adopt import evidence, steps
-    from generator.detect.stated import dockerfile as stated
     from generator.languages import by_name
 
     project = request.project
     if record.exists(project):
         raise InputError(f"{project / record.ANSWERS_FILE} exists: this project is managed already; run "
                          "`scaffold upgrade` to regenerate its files")
-    name = evidence.dockerfile_name(project, request.dockerfile, out)
-    parsed = stated.read(project, name)
-    reader = stated.Reader(project, name, parsed)
+    reader, below = evidence.read(project, request.dockerfile, out)
+    name, parsed = reader.name, reader.dockerfile
     report = detect_apps(project, out)
     interactive = wants_questions(request.questions, out)
     app = choose_app(evidence.ranked(report.apps, reader, out), request.app, interactive, out)
     language = by_name(app.language)
-    values = evidence.usable(reader.stated(language, app.root), language, reader.warnings)
+    stated = {**reader.stated(language, evidence.in_context(below, app.root)), **steps.health_path(reader, language)}
+    values = evidence.usable(stated, language, reader.warnings)
     adopted, given, origins = evidence.adopted(app, values, language)
     if on_stated is not None:
         on_stated(app, values)
@@ -399,7 +398,7 @@ def plan_adopt(request: AdoptRequest, out: "Output",
     say_unserved(app, project, answers, report, out)
     plan = plan_files(adopted, project, answers, request.template, False, request.dry_run, out)
     new_text = plan.files.get(evidence.DOCKERFILE, "")
-    not_carried = evidence.not_carried(reader, new_text, language) + steps.not_carried(reader, new_text)
+    not_carried = evidence.not_carried(reader, new_text, language, below) + steps.not_carried(reader, new_text, answers)
     for warning in not_carried:
         out.warn(warning)
     return Adoption(plan, name, parsed, app, values, reader.warnings + not_carried)

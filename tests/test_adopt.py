@@ -505,3 +505,38 @@ def test_build_steps_the_new_dockerfile_does_not_carry_are_each_said(tmp_path):
     assert "Dockerfile:5: installs libpq5 into the image that runs" in said
     assert "Dockerfile:7: runs collectstatic" in said
     assert "Dockerfile:8: HEALTHCHECK probes /health" in said
+
+
+@pytest.mark.parametrize("probe", ["curl -fsS http://localhost:8080/ready || exit 1",
+                                   '["CMD", "wget", "-qO-", "http://127.0.0.1:8080/ready"]'])
+def test_the_healthcheck_path_is_carried_as_the_probe_path_answer(tmp_path, probe):
+    import json
+
+    project = _copy("adopt_fixtures/java-jar", tmp_path)
+    with (project / "Dockerfile").open("a") as dockerfile:
+        dockerfile.write(f"\nHEALTHCHECK --interval=10s CMD {probe}\n")
+    result = _adopt(project, "--dry-run", "--json")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["answers"]["health_path"] == "/ready" and plan["stated"]["health_path"]["evidence"]["line"] == 12
+    assert not any("HEALTHCHECK" in warning for warning in plan["warnings"])
+
+
+def test_a_dockerfile_in_the_folder_above_a_monorepo_app_is_read_for_it(tmp_path):
+    services = tmp_path / "services"
+    project = _copy("fixtures/python/flask", services)  # services/flask: the app; services/Dockerfile builds it
+    (services / "Dockerfile").write_text("FROM python:3.11-slim\nCOPY other/ .\nCMD [\"python\", \"x.py\"]\n")
+    refused = _adopt(project, "--yes")  # it builds another folder: not this app's
+    assert refused.returncode == 2 and "no Dockerfile to adopt" in refused.stderr
+    (services / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nWORKDIR /srv\nCOPY flask/requirements.txt .\nRUN pip install -r requirements.txt\n"
+        "COPY flask/ .\nEXPOSE 7000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:7000\", \"app:app\"]\n")
+    before = (services / "Dockerfile").read_bytes()
+    result = _adopt(project, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "../Dockerfile" in result.stderr and "the folder above" in result.stderr
+    answers = (project / ".scaffold" / "answers.yml").read_text()
+    assert "port: 7000" in answers and "version: '3.11'" in answers
+    assert (services / "Dockerfile").read_bytes() == before and not (services / "Dockerfile.orig").exists()
+    assert "EXPOSE 7000" in (project / "Dockerfile").read_text()
+

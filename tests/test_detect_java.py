@@ -632,3 +632,13 @@ def test_spring_s_active_profile_file_sets_the_port(tmp_path: Path) -> None:
                     "src/main/resources/application-dev.yml": "server:\n  port: 8000\n"})
     app = only(tmp_path)
     assert values(app)["port"] == 9443 and where(app, "port") == ("src/main/resources/application-prod.yml", 2)
+
+
+def test_a_shade_plugin_bound_by_a_published_parent_is_run_by_mvn_package(tmp_path: Path) -> None:
+    # micronaut-parent's pluginManagement binds shade to package: declaring it is enough (seen on a Micronaut repo)
+    parent = "<parent><groupId>io.micronaut</groupId><artifactId>micronaut-parent</artifactId>" \
+             "<version>2.4.0</version></parent>"
+    body = parent + "<properties><exec.mainClass>x.Main</exec.mainClass></properties><build><plugins><plugin>" \
+        "<groupId>org.apache.maven.plugins</groupId><artifactId>maven-shade-plugin</artifactId></plugin></plugins></build>"
+    app = only(make(tmp_path, {"pom.xml": pom(body=body), "src/main/java/x/Main.java": "package x;\nclass Main {}\n"}))
+    assert app.value("packaging") == "shade"

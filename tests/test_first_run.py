@@ -120,3 +120,30 @@ def test_a_new_pipeline_says_the_hash_it_needs_before_it_can_pass(tmp_path, ci, 
     said = result.stdout + result.stderr
     assert pinned in said and "sha256" in said
     assert "SET-THE-SHA256" in (project / pinned).read_text()  # fails closed until it is set
+
+
+# -- an answer that is asked has an effect -------------------------------------------------------------------
+
+
+def test_a_main_class_given_to_a_spring_boot_app_is_the_class_it_starts(tmp_path):
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("java/spring-boot", tmp_path)
+    plain = scaffold("new", "--yes", "--dry-run", str(project))
+    assert plain.returncode == 0, plain.stderr
+    assert "JarLauncher" in plain.stdout  # the jar's Start-Class, through Boot's launcher
+    given = scaffold("new", "--yes", "--dry-run", "--main-class", "com.example.Other", str(project))
+    assert given.returncode == 0, given.stderr
+    assert '"-cp", "/app/BOOT-INF/classes:/app/BOOT-INF/lib/*", "com.example.Other"' in given.stdout
+    assert "JarLauncher" not in given.stdout
+
+
+def test_a_main_class_given_to_a_quarkus_app_is_refused_and_not_asked(tmp_path):
+    from generator.languages.java import JAVA
+    from tests.helpers import copy_fixture, scaffold
+
+    project = copy_fixture("java/quarkus", tmp_path)
+    assert scaffold("new", "--yes", "--dry-run", str(project)).returncode == 0
+    given = scaffold("new", "--yes", "--dry-run", "--main-class", "com.example.Other", str(project))
+    assert given.returncode == 2 and "quarkus-run.jar" in given.stderr and "--main-class" in given.stderr
+    assert not JAVA.asks("main_class", {"packaging": "quarkus"}) and JAVA.asks("main_class", {"packaging": "jar"})

@@ -59,10 +59,11 @@ def test_each_lockfile_names_its_manager_and_build(manager, tmp_path):
 
 def test_bundler_configuration_and_node_version_are_read(tmp_path):
     root = project(tmp_path, **{"web/vite.config.ts": 'export default { build: { outDir: "../static/app" } }\n',
-                                "web/.node-version": "22.11.0\n"})
+                                "web/.node-version": "22.11.0\n",
+                                "static.go": "package main\n\nimport \"embed\"\n\n//go:embed static/app\nvar s embed.FS\n"})
     found = facts(root)
     assert found["frontend_output"]["value"] == "static/app"
-    assert found["frontend_output"]["weak"]  # no backend file names static/app
+    assert found["frontend_output"]["evidence"]["file"] == "static.go" and not found["frontend_output"].get("weak")
     assert found["frontend_node"]["value"] == "22" and found["frontend_node"]["evidence"]["file"] == "web/.node-version"
 
 
@@ -100,6 +101,8 @@ def test_each_manager_renders_a_lint_clean_stage(manager, tmp_path):
     assert "FROM node:20-bookworm-slim AS frontend" in dockerfile
     assert "COPY --from=frontend /app/web/dist/ ./web/dist/" in dockerfile
     assert "--ignore-scripts" in dockerfile or "YARN_ENABLE_SCRIPTS=false" in dockerfile
+    if manager != "npm":  # corepack: the pinned version, its hash checked; no lookup of the latest release
+        assert "COREPACK_DEFAULT_TO_LATEST=0" in dockerfile and "COREPACK_INTEGRITY_KEYS" not in dockerfile
     assert "web/dist" in (root / ".dockerignore").read_text().splitlines()
     assert hadolint(dockerfile) == []
 
@@ -177,3 +180,53 @@ def test_exec_maven_plugin_running_npm_is_skipped_in_the_maven_build(tmp_path):
     build = (root / "Dockerfile").read_text().split("COPY --from=frontend", 1)[1]
     assert "-Dexec.skip" in build and "-Dskip.installnodenpm" in build
     assert hadolint((root / "Dockerfile").read_text()) == []
+
+
+# -- a UI is attached only to the app whose own files expect its output ------------------------------------
+
+
+def test_a_ui_no_backend_file_names_is_not_attached_and_the_flag_is_named(tmp_path):
+    root = project(tmp_path, **{"web/vite.config.ts": 'export default { build: { outDir: "../static/app" } }\n',
+                                # CI, IDE and make files naming the folder are not the app expecting it
+                                ".github/workflows/ui.yml": "steps:\n  - run: ls static/app\n",
+                                ".gitpod.yml": "tasks:\n  - init: ls static/app\n", "Makefile": "ui:\n\tls static/app\n"})
+    report = detect(root)
+    assert not [key for key in report.apps[0].facts if key.startswith("frontend")]
+    said = [str(warning) for warning in report.warnings]
+    assert said == ["web/package.json: no go:embed, static setting or plugin names static/app: built into no app "
+                    "(--frontend web)"]
+
+
+def test_a_go_module_s_ui_goes_to_the_program_that_embeds_it_not_to_its_siblings(tmp_path):
+    files = {"go.mod": GO_APP["go.mod"], "web/package.json": json.dumps(PACKAGE), **LOCKS["npm"],
+             "cmd/server/main.go": GO_APP["main.go"].replace("all:web/dist", "all:../../web/dist"),
+             "cmd/tool/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("tool") }\n'}
+    apps = {app.name: app for app in detect(write(tmp_path / "app", files)).apps}
+    assert apps["server"].value("frontend") == "web" and apps["server"].value("frontend_output") == "web/dist"
+    assert apps["tool"].value("frontend") is None
+
+
+def test_a_build_module_gets_only_the_ui_inside_its_own_folder(tmp_path):
+    pom = ('<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>x</groupId>'
+           '<artifactId>{}</artifactId><version>1</version>{}</project>')
+    main = "package x;\npublic class {0} {{ public static void main(String[] a) {{}} }}\n"
+    shaded = ("<build><plugins><plugin><artifactId>maven-shade-plugin</artifactId><executions><execution><goals>"
+              "<goal>shade</goal></goals></execution></executions></plugin></plugins></build>")
+    files = {"pom.xml": pom.format("root", "<packaging>pom</packaging><modules><module>api</module>"
+                                           "<module>ui</module></modules>"),
+             "api/pom.xml": pom.format("api", shaded), "api/src/main/java/x/Api.java": main.format("Api"),
+             "ui/pom.xml": pom.format("ui", shaded), "ui/src/main/java/x/Ui.java": main.format("Ui"),
+             "ui/src/main/webui/package.json": json.dumps(PACKAGE), "ui/src/main/webui/package-lock.json": "{}",
+             "ui/src/main/webui/vite.config.js": 'export default { build: { outDir: "../resources/META-INF/resources" } }\n'}
+    apps = {app.value("module"): app for app in detect(write(tmp_path / "app", files)).apps}
+    assert apps["ui"].value("frontend_output") == "ui/src/main/resources/META-INF/resources"
+    assert apps["api"].value("frontend") is None
+
+
+def test_no_frontend_is_the_conventional_spelling_of_frontend_none(tmp_path):
+    root = project(tmp_path)
+    result = scaffold("new", "--yes", "--dry-run", "--no-frontend", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "AS frontend" not in result.stdout
+    both = scaffold("new", "--yes", "--dry-run", "--no-frontend", "--frontend", "web", str(root))
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr

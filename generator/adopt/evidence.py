@@ -42,6 +42,52 @@ def dockerfile_name(project: Path, given: Optional[str], out: Any) -> str:
     return found[0]
 
 
+def read(project: Path, given: Optional[str], out: Any) -> Tuple[Any, str]:
+    """The Dockerfile to adopt, read (a `Reader`), and the app's folder inside its build context ("": the
+    project is the context). With no Dockerfile in or under the project, the one in the folder above is
+    read when it copies the project's folder by name (a monorepo's Dockerfile beside its apps): its values
+    are the app's, it is left as it is, and the new Dockerfile builds from the project."""
+    from generator.detect.stated.dockerfile import NoDockerfile, Reader, read as read_file
+
+    try:
+        name = dockerfile_name(project, given, out)
+    except NoDockerfile:
+        above = None if given is not None else _above(project)
+        if above is None:
+            raise
+        out.info(f"adopting ../{DOCKERFILE}: none in {project}, and the one in the folder above builds it "
+                 f"(COPY {project.name}/, line {above[1]}); its values are read for this app, it stays as it is, "
+                 f"and the new {DOCKERFILE} here builds from {project}")
+        return above[0], project.name
+    return Reader(project, name, read_file(project, name)), ""
+
+
+def _above(project: Path) -> Optional[Tuple[Any, int]]:
+    """(a Reader of ../Dockerfile, the line copying the project's folder) when that Dockerfile builds it."""
+    from generator import fs
+    from generator.detect.stated.dockerfile import Reader, read as read_file
+    from generator.errors import ScaffoldError
+
+    parent = project.parent
+    if parent == project or not fs.exists(parent, DOCKERFILE):
+        return None
+    try:
+        reader = Reader(parent, f"../{DOCKERFILE}", read_file(parent, DOCKERFILE))
+    except ScaffoldError:
+        return None
+    name = project.name
+    if not any(path == name or path.startswith(name + "/") for path in reader.copied()):
+        return None
+    line = next(instruction.line for stage in reader.dockerfile.stages for instruction in stage.each("COPY", "ADD")
+                if name in instruction.arguments)
+    return reader, line
+
+
+def in_context(below: str, root: str) -> str:
+    """An app's folder relative to the Dockerfile's build context, `below` being the project's folder there."""
+    return (below if root == "." else f"{below}/{root}") if below else root
+
+
 def ranked(apps: List[Any], reader: Any, out: Any) -> List[Any]:
     """The detected apps, the one the Dockerfile builds first: of the language of its base images, whose
     directory it copies by name, named like its start program (detection order among equals)."""
@@ -100,10 +146,10 @@ def adopted(app: Any, values: Dict[str, Any], language: Any) -> Tuple[Any, Dict[
     return adopted, given, origins
 
 
-def not_carried(reader: Any, new_text: str, language: Any) -> List[str]:
+def not_carried(reader: Any, new_text: str, language: Any, below: str = "") -> List[str]:
     """What the old image had at run time that the new one does not: files its final stage copied from the
-    project (none for a language whose image holds all of them), and ENV (secrets said apart); one warning
-    each."""
+    project (none for a language whose image holds all of them; `below`: the project's folder in the old
+    build context), and ENV (secrets said apart); one warning each."""
     from generator.detect.stated.dockerfile import Reader, held
     from generator.check.dockerfile import parse
     from generator.check.rules import secret_name
@@ -113,7 +159,9 @@ def not_carried(reader: Any, new_text: str, language: Any) -> List[str]:
         return []
     warnings = []
     holds = [""] if language.ships_sources else Reader(reader.project, DOCKERFILE, new).holds()
-    missing = [(path, line) for path, line in reader.runtime_files() if not held(path, holds)]
+    prefix = below + "/" if below else ""
+    missing = [(path, line) for path, line in reader.runtime_files()
+               if not (path.startswith(prefix) and held(path[len(prefix):], holds))]
     if missing:
         where = ", ".join(f"{path or '. (the whole project)'} (line {line})" for path, line in missing)
         warnings.append(f"{reader.name}: its final stage copied {where} from the project, which the new image does "

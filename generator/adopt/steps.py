@@ -2,7 +2,8 @@
 
 The templates build every app one way; what the old Dockerfile did beside that (packages
 installed into the image that runs, extra packages a `pip wheel` step installs, Django's
-collectstatic, a HEALTHCHECK probe) would silently be lost. Each is compared with the new
+collectstatic, a HEALTHCHECK probe) would silently be lost. A HEALTHCHECK's HTTP path is carried
+as the language's probe path answer where it has one (Java's health_path). Each is compared with the new
 Dockerfile's text and said when the new one does not do it, so that the team adds it (an
 edit `scaffold upgrade` keeps) or passes it at run time.
 """
@@ -10,7 +11,7 @@ edit `scaffold upgrade` keeps) or passes it at run time.
 from __future__ import annotations
 
 import re
-from typing import Any, List, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 #: package managers' install commands, and the words after them that are options
 _INSTALLERS = (("apt-get", "install"), ("apt", "install"), ("apk", "add"), ("yum", "install"), ("dnf", "install"),
@@ -20,26 +21,48 @@ _PROBE = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+:=<>~-]*")
 
 
-def not_carried(reader: Any, new_text: str) -> List[str]:
-    """One warning per build step of the old Dockerfile that `new_text` does not do."""
+#: the answer a language probes over HTTP with, where it has one
+HEALTH_PATH = "health_path"
+
+
+def health_path(reader: Any, language: Any) -> Dict[str, Any]:
+    """The HTTP path the old image's HEALTHCHECK probes, as the language's probe path answer ({} when it
+    has no such answer or the Dockerfile probes none): the new image's probes ask for the same path."""
+    from generator.check.rules import excerpt
+    from generator.detect.model import Evidence
+    from generator.detect.stated.dockerfile import Stated
+
+    probe = _probe(reader)
+    if probe is None or language.field(HEALTH_PATH) is None:
+        return {}
+    instruction, path = probe
+    evidence = Evidence(reader.name, instruction.line, excerpt(reader.dockerfile, instruction))
+    return {HEALTH_PATH: Stated(HEALTH_PATH, path, evidence, f"HEALTHCHECK probes {path}")}
+
+
+def not_carried(reader: Any, new_text: str, answers: Mapping[str, Any]) -> List[str]:
+    """One warning per build step of the old Dockerfile that `new_text` (with `answers`) does not do."""
     final = {stage.index for stage in reader.chain}
     said: List[str] = []
+    probe = _probe(reader)
+    if probe is not None and answers.get(HEALTH_PATH) != probe[1]:
+        instruction, path = probe
+        said.append(f"{reader.name}:{instruction.line}: HEALTHCHECK probes {path}: not carried (the new image has no "
+                    f"HTTP client to run it, and this language has no probe path answer); point the compose or "
+                    f"Kubernetes probe at {path}")
     for stage in reader.dockerfile.stages:
-        for instruction in stage.instructions:
-            where = f"{reader.name}:{instruction.line}"
-            if instruction.keyword == "HEALTHCHECK" and stage.index in final:
-                said += _healthcheck(where, instruction.arguments)
-            elif instruction.keyword == "RUN":
-                said += _run(where, instruction.arguments, stage.index in final, new_text)
+        for instruction in stage.each("RUN"):
+            said += _run(f"{reader.name}:{instruction.line}", instruction.arguments, stage.index in final, new_text)
     return said
 
 
-def _healthcheck(where: str, arguments: str) -> List[str]:
-    probe = _PROBE.search(arguments)
-    if not probe:
-        return []
-    return [f"{where}: HEALTHCHECK probes {probe.group(1)}: not carried (the new image has no HTTP client to run "
-            f"it); point the compose or Kubernetes probe at {probe.group(1)}"]
+def _probe(reader: Any) -> Optional[Any]:
+    """(the HEALTHCHECK instruction of the image that runs, the path it asks the app for), or None."""
+    for stage in reversed(reader.chain):
+        for instruction in reversed(stage.each("HEALTHCHECK")):
+            found = _PROBE.search(instruction.arguments)
+            return (instruction, found.group(1)) if found else None
+    return None
 
 
 def _run(where: str, script: str, in_final: bool, new_text: str) -> List[str]:

@@ -63,8 +63,8 @@ def parse_sources(raw: Any) -> List[str]:
 
 FIELDS: Tuple[AnswerField, ...] = (
     AnswerField("frontend", parse_frontend, "directory of the UI built with Node before the app (package.json and "
-                "its lockfile); none: no frontend stage", default="", flag="--frontend", metavar="PATH|none",
-                settable=True, detected=True),
+                "its lockfile); none: no frontend stage (a UI served from elsewhere, or none)", default="",
+                flag="--frontend", metavar="PATH|none", settable=True, detected=True, off_flag=("--no-frontend", "none")),
     AnswerField("frontend_manager", one_of("", *MANAGERS), "package manager of the frontend, from its lockfile "
                 f"({', '.join(MANAGERS)})", default="", flag="--frontend-manager", metavar="|".join(MANAGERS),
                 settable=True, detected=True),

@@ -38,8 +38,13 @@ _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname
                           r"""|(['"])([^'"]{1,200})\3)""")
 _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
-#: backend files that may name where the UI's output is expected
-BACKEND_SUFFIXES = (".go", ".py", ".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
+#: build files that may name the frontend's folder itself (a Maven plugin's workingDirectory, Gradle's
+#: nodeProjectDir): where the backend's own build ran the UI's
+BUILD_FILES = ("pom.xml", ".gradle", ".gradle.kts")
+#: backend files that may name where the UI's output is expected, by the backend's language (a Go program
+#: expects it in a go:embed, a Python app in its settings or code)
+BACKEND_SUFFIXES = {"go": (".go",), "python": (".py",),
+                    "java": (".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")}
 #: files at a frontend's root that its install or build reads, besides package.json and the lockfile
 #: (not .npmrc: it may hold a registry token, and .dockerignore leaves it out)
 _CONFIG_FILE = re.compile(r"\.babelrc|\.browserslistrc|"
@@ -53,12 +58,19 @@ _MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
 #: at most this many package.json files are looked at per app
 MAX_PACKAGES = 20
+#: a Go file of a main package (another program when it is not the app's), within its first lines
+_GO_MAIN = re.compile(r"package\s+main\b")
+_GO_HEADER_LINES = 60
 
 
 def attach(repo: Repo, app: AppCandidate) -> None:
-    """Add the `frontend*` facts of the first buildable frontend inside `app` (none: nothing added)."""
+    """Add the `frontend*` facts of the first buildable frontend inside `app` that the app's own backend
+    files expect (none: nothing added, and a hint names `--frontend PATH`)."""
     base = "" if app.root == "." else app.root + "/"
-    manifests = [f for f in repo.files(app.root) if posixpath.basename(f) == "package.json"][:MAX_PACKAGES]
+    module = app.value("module") if app.language == "java" else None  # a build module: its folder holds its UI
+    inside = posixpath.join(base, str(module)) + "/" if module else base
+    manifests = [f for f in repo.files(app.root)
+                 if posixpath.basename(f) == "package.json" and f.startswith(inside)][:MAX_PACKAGES]
     for manifest in sorted(manifests, key=lambda f: (f.count("/"), f)):
         found = _frontend(repo, app, base, manifest)
         if found:
@@ -90,16 +102,24 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     app_relative = relative[len(base):]
     # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
     # workingDirectory): where the backend's own build would have run it
-    reference = (_backend_reference(repo, app.root, directory, app_relative)
-                 or _backend_reference(repo, app.root, directory, directory[len(base):], below=False))
+    owned = _owner(repo, app)
+    reference = (_backend_reference(repo, app.root, directory, app_relative, owned)
+                 or _backend_reference(repo, app.root, directory, directory[len(base):],
+                                       lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
+                 or _served_by_convention(app, app_relative, output_evidence))
+    if reference is None:
+        # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
+        # a Go module's command-line tools): only what the app's own files say ties it
+        repo.warn(manifest, f"no go:embed, static setting or plugin names {_short(app_relative)}: built into no "
+                            f"app (--frontend {_short(posixpath.relpath(directory, app.root))})")
+        return None
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
                      repo.evidence_for(manifest, '"build"'), ""),
         "frontend_manager": (manager, Evidence(lockfile), ""),
         "frontend_node": _node_major(repo, directory, package, manifest),
         "frontend_build": (BUILD_ARGV[manager], repo.evidence_for(manifest, '"build"'), ""),
-        "frontend_output": (app_relative, reference or output_evidence,
-                            "" if reference else "no backend file names this directory or the frontend"),
+        "frontend_output": (app_relative, reference, ""),
     }
     maven_exec = _maven_exec(repo, app.root)
     if maven_exec:
@@ -107,6 +127,11 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     if directory == base.rstrip("/"):  # the UI shares the app's directory: copy only its own files
         found["frontend_sources"] = _own_sources(repo, directory)
     return found
+
+
+def _short(path: str) -> str:
+    """A path short enough for a one-line warning to keep its end (the flag it names)."""
+    return path if len(path) <= 20 else "…" + path[-19:]
 
 
 def _maven_exec(repo: Repo, root: str) -> Optional[Evidence]:
@@ -200,11 +225,39 @@ def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: s
     return None, None, ""
 
 
-def _backend_reference(repo: Repo, root: str, frontend: str, output: str, below: bool = True) -> Optional[Evidence]:
-    """The first backend line naming the directory `output` (relative to the app or to its own file);
-    with `below`, a path inside it counts too (`ui/build/*`)."""
+#: where Spring Boot and Quarkus serve static files from the class path (a build writing there is expected)
+JAVA_STATIC = re.compile(r"(?:.+/)?src/main/resources/(?:static|public|resources|META-INF/resources)(?:/.*)?")
+
+
+def _served_by_convention(app: AppCandidate, output: str, evidence: Evidence) -> Optional[Evidence]:
+    """The bundler's own line when it writes where the app's framework serves static files by convention."""
+    return evidence if app.language == "java" and JAVA_STATIC.fullmatch(output) else None
+
+
+def _owner(repo: Repo, app: AppCandidate) -> Any:
+    """Whether a file is one of the app's own backend files: a source or configuration file of its language,
+    not hidden nor in a hidden folder (CI and IDE configuration name build folders for their own jobs), and
+    for a Go app not the main package of another program of its module."""
+    package = app.value("package") if app.language == "go" else None
+    own_main = posixpath.normpath(posixpath.join(app.root, str(package))) if package else None
+    suffixes = BACKEND_SUFFIXES.get(app.language) or tuple(s for each in BACKEND_SUFFIXES.values() for s in each)
+
+    def owned(rel: str) -> bool:
+        if not rel.endswith(suffixes) or any(part.startswith(".") for part in rel.split("/")):
+            return False
+        if own_main is None or not rel.endswith(".go") or (posixpath.dirname(rel) or ".") == own_main:
+            return True
+        return not any(_GO_MAIN.match(line) for line in repo.lines(rel)[:_GO_HEADER_LINES])
+
+    return owned
+
+
+def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned: Any,
+                       below: bool = True) -> Optional[Evidence]:
+    """The first line of the app's own backend files (`owned`) naming the directory `output` (relative to
+    the app or to its own file); with `below`, a path inside it counts too (`ui/build/*`)."""
     for rel in repo.files(root):
-        if not rel.endswith(BACKEND_SUFFIXES) or (frontend and rel.startswith(frontend + "/")):
+        if (frontend and rel.startswith(frontend + "/")) or not owned(rel):
             continue
         app_dir = "" if root == "." else root
         here = posixpath.relpath(posixpath.join(app_dir, output) if app_dir else output, posixpath.dirname(rel) or ".")

@@ -224,6 +224,10 @@ class Answers:
         """Raw answers that follow from the detected ones: {key: (value, origin)}."""
         return {}
 
+    def asks(self, key: str, answers: Mapping[str, Any]) -> bool:
+        """Whether a prompt asks for answer `key` given the answers so far: not when it could change nothing."""
+        return True
+
     def check(self, answers: Mapping[str, Any]) -> Optional[str]:
         """A rule across answers, checked after each passed its parser: the whole message when broken.
 

@@ -100,3 +100,40 @@ def test_frontend_is_served_and_node_stays_out(case: Case, docker: Docker, tmp_p
         if container:
             docker.remove(container)
         docker.remove_image(image)
+
+
+#: the pnpm the pnpm case pins in packageManager (with its registry hash, as `corepack use` writes it)
+PNPM = "9.15.0"
+
+
+def test_a_pnpm_frontend_builds_through_corepack_at_its_pinned_version(docker: Docker, tmp_path: Path):
+    """corepack installs the packageManager's pnpm, checked against its hash, on the official image and on the
+    Debian stand-in alike (no lookup of the latest release, whose signature check needs the registry's keys)."""
+    import os
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "go/embed-vite", project, symlinks=True)
+    ui = project / "ui"
+    (ui / "package-lock.json").unlink()
+    node = service_image(docker, "node:20-bookworm-slim")
+    # the lockfile and the hash-pinned packageManager, made by pnpm itself in the node image
+    script = (f'hash=$(npm view pnpm@{PNPM} dist.integrity | cut -d- -f2- | base64 -d | od -An -v -tx1 | tr -d " \\n")'
+              f' && npm pkg set packageManager="pnpm@{PNPM}+sha512.$hash"'
+              " && corepack pnpm install --lockfile-only --ignore-scripts"
+              f" && chown {os.getuid()}:{os.getgid()} package.json pnpm-lock.yaml")
+    docker.run("run", "--rm", "-v", f"{ui}:/w", "-w", "/w", "-e", "COREPACK_ENABLE_DOWNLOAD_PROMPT=0",
+               "-e", "COREPACK_DEFAULT_TO_LATEST=0", node, "sh", "-c", script, timeout=600)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "corepack pnpm install --frozen-lockfile --ignore-scripts" in dockerfile
+    image = "scaffold-e2e/frontend-pnpm:test"
+    container = ""
+    try:
+        docker.build(project, image)
+        container = docker.start(image, 8080)
+        assert "embedvite ui" in http_get(docker.host_port(container, 8080), "/"), docker.logs(container)
+    finally:
+        if container:
+            docker.remove(container)
+        docker.remove_image(image)

@@ -37,6 +37,8 @@ MAIN_CLASS_MISSING = (
 PACKAGINGS = ("spring-boot", "quarkus", "shade", "assembly", "jar")
 #: packagings that start through their own launcher: no main class is needed
 LAUNCHED = {"spring-boot": "Spring Boot's launcher", "quarkus": "Quarkus's quarkus-run.jar"}
+#: an extracted Spring Boot jar's classes and dependencies, for a main class other than its Start-Class
+BOOT_CLASSPATH = "/app/BOOT-INF/classes:/app/BOOT-INF/lib/*"
 
 #: the images of a JDK or JRE whose tag starts with the Java version (eclipse-temurin:17-jdk)
 JDK_IMAGES = ("eclipse-temurin", "openjdk", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
@@ -135,6 +137,8 @@ class Java(Language):
         if answers.get("preview_release"):
             java.append("--enable-preview")
         if answers.get("packaging") == "spring-boot":
+            if answers.get("main_class"):  # a class other than the manifest's Start-Class: the exploded jar's path
+                return [*java, "-cp", BOOT_CLASSPATH, str(answers["main_class"])]
             return [*java, self.build(answers).launcher]
         if answers.get("packaging") == "quarkus":
             return [*java, "-jar", "/app/quarkus-run.jar"]
@@ -143,8 +147,17 @@ class Java(Language):
             return [*java, "-cp", classpath, str(answers["main_class"])]
         return [*java, "-jar", "/app/app.jar"]
 
+    def asks(self, key: str, answers: Mapping[str, Any]) -> bool:
+        """Quarkus's quarkus-run.jar starts the class Quarkus generates: no main class to ask for."""
+        return not (key == "main_class" and answers.get("packaging") == "quarkus")
+
     def check(self, answers: Mapping[str, Any]) -> Optional[str]:
-        """Preview features run only on the exact release they were compiled for."""
+        """Preview features run only on the exact release they were compiled for; a Quarkus app starts
+        from quarkus-run.jar, whatever main class is given."""
+        if answers.get("packaging") == "quarkus" and answers.get("main_class"):
+            return (f"main class {answers['main_class']}: a Quarkus app starts from quarkus-run.jar, which runs the "
+                    "main class Quarkus generates (or the @QuarkusMain class in the sources), so it would change "
+                    "nothing; leave --main-class out")
         preview = answers.get("preview_release")
         if preview and preview != answers["version"]:
             return (f"the build compiles with --enable-preview for Java {preview}, whose preview features run only on "
@@ -253,9 +266,11 @@ class Java(Language):
         return answers, notes
 
     def derive(self, app: "AppCandidate", raw: Mapping[str, Any], origins: Mapping[str, str]) -> Dict[str, Tuple[Any, str]]:
-        """Spring Boot's and Quarkus's launchers know the main class: none is needed."""
+        """Spring Boot's and Quarkus's launchers know the main class: none is needed. A main class detected
+        for them is the one the manifest names (Start-Class), so it is left to the launcher; only one a
+        person or an adopted Dockerfile gives changes the start."""
         launcher = LAUNCHED.get(str(raw.get("packaging")))
-        if launcher and raw.get("main_class") is None:
+        if launcher:
             return {"main_class": ("", origins.get("packaging", launcher))}
         return {}
 

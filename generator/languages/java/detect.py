@@ -98,6 +98,9 @@ MAVEN_MAIN_CLASS_SETTINGS = ("mainClass", "Main-Class")
 #: bound by the default jar lifecycle: their pluginManagement configuration applies undeclared
 MAVEN_DEFAULT_PLUGINS = frozenset({"maven-compiler-plugin", "maven-jar-plugin"})
 MAVEN_PLUGIN_PATHS = ("build/plugins/plugin", "build/pluginManagement/plugins/plugin")
+#: published parent POMs (never in the repository) whose pluginManagement binds a packaging plugin to
+#: `package`: declaring the plugin is enough (Micronaut's parents bind shade)
+MAVEN_PARENT_BINDINGS = {"micronaut-parent": frozenset({"maven-shade-plugin"})}
 PROPERTY_REF = re.compile(r"\$\{([\w.-]+)\}")
 PREVIEW_FLAG = "--enable-preview"
 #: the setting that names the runnable jar's classifier, by packaging, and its plugin
@@ -543,6 +546,7 @@ class MavenPom:
         self.properties = maven_properties(poms)
         self.active = {text(p, "artifactId") for p in self.own.findall("build/plugins/plugin")} | MAVEN_DEFAULT_PLUGINS
         self.plugins = [(f, p) for f, pom in poms for path in MAVEN_PLUGIN_PATHS for p in pom.findall(path)]
+        self.parent_binds = MAVEN_PARENT_BINDINGS.get(text(self.own, "parent/artifactId"), frozenset())
 
     def configured(self, artifact: str) -> List[Tuple[str, Any]]:
         """The plugin's declarations (file, element), the project's own and its root's."""
@@ -571,7 +575,8 @@ class MavenPom:
         """The archive `mvn package` makes, by the first packaging plugin it runs ("jar": a plain one)."""
         packaging: Tuple[str, Optional[Evidence]] = next(
             ((kind, self.repo.evidence_for(self.own_file, f"<artifactId>{artifact}<"))
-             for artifact, kind in MAVEN_PACKAGERS if artifact in self.active and bound(artifact, self.configured(artifact))),
+             for artifact, kind in MAVEN_PACKAGERS
+             if artifact in self.active and (artifact in self.parent_binds or bound(artifact, self.configured(artifact)))),
             ("jar", None),
         )
         for artifact in ("maven-shade-plugin", "maven-assembly-plugin"):
