@@ -72,6 +72,9 @@ class Evaluator:
             for source in package:
                 self._package_of[source.path] = package
         self._stack: Set[Tuple[str, str, int]] = set()
+        #: struct fields already followed, by (field, file, depth): a field set from fields of the same name
+        #: in many files (`Host: d.system.Host`) would otherwise be followed again at every depth, exponentially
+        self._fields: Dict[Tuple[str, str, int], Optional[Found]] = {}
 
     def resolve(self, expr: str, source: GoSource, line: int, depth: int = 0) -> Optional[Found]:
         """The value of an expression at a line of `source`, followed back (None: unknown)."""
@@ -106,7 +109,7 @@ class Evaluator:
         if re.fullmatch(r"[A-Za-z_]\w*", expr):
             return self._identifier(expr, source, line, depth)
         if re.fullmatch(r"[A-Za-z_][\w.]*\.[A-Za-z_]\w*", expr):
-            return self.field(expr.rsplit(".", 1)[1], source, line, depth)
+            return self.field(expr.rsplit(".", 1)[1], source, depth)
         return None
 
     def call(self, call: Call) -> Optional[Found]:
@@ -205,8 +208,16 @@ class Evaluator:
         declares = ":=" in text or text.lstrip().startswith(("var", "const"))
         return index, self.resolve(rhs, source, index, depth), declares
 
-    def field(self, field: str, source: GoSource, line: int, depth: int = 0) -> Optional[Found]:
-        """A struct field (cfg.ListenAddr, s.Addr): set in this file, else anywhere in the program."""
+    def field(self, field: str, source: GoSource, depth: int = 0) -> Optional[Found]:
+        """A struct field (cfg.ListenAddr, s.Addr): set in this file, else anywhere in the program
+        (worked out once per field, file and depth)."""
+        key = (field, source.path, depth)
+        if key not in self._fields:
+            self._fields[key] = None  # a field met again while it is being followed adds nothing
+            self._fields[key] = self._field(field, source, depth)
+        return self._fields[key]
+
+    def _field(self, field: str, source: GoSource, depth: int) -> Optional[Found]:
         key_value = re.compile(r"(?<![\w.])" + re.escape(field) + r"\s*:\s*(?!=)")
         setter = re.compile(r"\." + re.escape(field) + r"\s*=(?!=)\s*")
         results: List[Optional[Found]] = []
