@@ -198,6 +198,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),
+        ("java/ticker", "stated-jvm-options", ""),
         ("java/tiny-server", "source-main", ""),
         ("java/vertx-hello", "vertx", ""),
         ("java/vertx-starter", "vertx-shade", ""),

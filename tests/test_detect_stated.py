@@ -34,6 +34,8 @@ WINNERS = {
                           "port_setting": ("-addr=0.0.0.0:PORT", "process", "deploy/meter.service",
                                            ["--addr=0.0.0.0:PORT"])},
     "go/stated-entrypoint": {"port": (7200, "process", "docker-entrypoint.sh", [8080])},
+    # `java -jar -XX:+UseZGC ... ticker.jar --mode web`: JVM options after -jar are the launcher's, not the program's
+    "java/stated-jvm-options": {"args": (["--mode", "web"], "dockerfile", "Dockerfile", [])},
 }
 
 
