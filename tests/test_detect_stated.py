@@ -34,6 +34,10 @@ WINNERS = {
                           "port_setting": ("-addr=0.0.0.0:PORT", "process", "deploy/meter.service",
                                            ["--addr=0.0.0.0:PORT"])},
     "go/stated-entrypoint": {"port": (7200, "process", "docker-entrypoint.sh", [8080])},
+    # `go build -tags "pam release" -ldflags "... -X main.edition=oss -X 'main.commit=$(git ...)'"`: pam needs cgo
+    "go/stated-build-tags": {"tags": (["release"], "dockerfile", "Dockerfile", []),
+                             "ldflags": (["main.edition=oss"], "dockerfile", "Dockerfile", [])},
+    "go/stated-goreleaser": {"tags": (["netgo", "osusergo"], "process", ".goreleaser.yml", [["timetzdata"]])},
     # `java -jar -XX:+UseZGC ... ticker.jar --mode web`: JVM options after -jar are the launcher's, not the program's
     "java/stated-jvm-options": {"args": (["--mode", "web"], "dockerfile", "Dockerfile", [])},
 }
@@ -216,3 +220,46 @@ def test_a_makefile_recipe_names_the_package_it_runs(line, package):
 
     match = MAKE_RUN.match(line)
     assert (match.group("package") if match else None) == package
+
+
+def test_a_build_tag_that_needs_cgo_is_dropped_naming_the_file():
+    report = detect(FIXTURES / "go/stated-build-tags")
+    assert [(w.file, w.message) for w in report.warnings if "build tag" in w.message] == [
+        ("Dockerfile", "line 4: build tag pam not used: auth_pam.go, built under it, needs cgo, which the static "
+                       "build leaves out")]
+
+
+@pytest.mark.parametrize("line, tags, ldflags", [
+    ("CGO_ENABLED=0 go build -tags=netgo,osusergo -o app . && strip app", ["netgo", "osusergo"], None),
+    ("go build -ldflags=-X=main.mode=web ./cmd/app", None, ["main.mode=web"]),
+    ("go build -tags $(TAGS) -ldflags \"-X main.version=${VERSION}\" .", None, None),  # the build computes them
+    ("go build -ldflags '-X main.tier={{ .Env.TIER }}' .", None, None),
+    ("echo go build -tags netgo", None, None),  # not a go build command
+])
+def test_only_literal_tags_and_link_settings_of_a_go_build_are_read(line, tags, ldflags):
+    from generator.detect.model import Evidence
+    from generator.detect.stated import PROCESS, Target, buildflags
+    from generator.detect.walker import Repo
+    from generator.languages import by_name
+
+    target = Target(Repo(FIXTURES / "go/stated-goreleaser"), by_name("go"), ".", "beacon", ())
+    found = {s.key: s.value for s in buildflags.command(target, line, Evidence("Makefile", 1), PROCESS)}
+    assert (found.get("tags"), found.get("ldflags")) == (tags, ldflags)
+
+
+@pytest.mark.parametrize("flag, value, why", [
+    ("--tags", "netgo;id", "is not a build tag"), ("--tags", "$(id)", "is not a build tag"),
+    ("--ldflags", "-X main.v=$(id)", "with a plain value"), ("--ldflags", "-linkmode=external", "with a plain value"),
+    ("--ldflags", "-X 'main.v=a b'", "with a plain value")])
+def test_unsafe_tags_and_link_settings_are_refused(tmp_path, flag, value, why):
+    project = copy_fixture("go/stated-goreleaser", tmp_path)
+    result = scaffold("new", "--yes", "--dry-run", f"{flag}={value}", str(project))
+    assert result.returncode == 2 and why in result.stderr and len(result.stderr.strip().splitlines()) == 1, \
+        result.stderr
+
+
+def test_stated_tags_and_link_settings_reach_the_go_build(tmp_path):
+    project = copy_fixture("go/stated-build-tags", tmp_path)
+    assert scaffold("new", "--yes", "--force", str(project)).returncode == 0
+    text = (project / "Dockerfile").read_text()
+    assert 'go build -trimpath -tags=release -ldflags="-s -w -X main.edition=oss" -o /out/ledgerd .' in text

@@ -1,5 +1,6 @@
 """Process managers and scripts: systemd ExecStart, supervisord `command=`, uWSGI and gunicorn
-listen settings, the final `exec` line of an entrypoint script, goreleaser's main package.
+listen settings, the final `exec` line of an entrypoint script, goreleaser's main package; the
+build flags of a Makefile recipe and of a goreleaser build (buildflags.py).
 
 Each is read as plain text, never run. An entrypoint script is only believed when its
 last command is a plain `exec program args` (no shell syntax beyond `"$@"`, which is
@@ -12,7 +13,7 @@ import re
 from typing import List
 
 from generator.detect.model import Evidence, excerpt
-from generator.detect.stated import PROCESS, Statement, Target, commands, files
+from generator.detect.stated import PROCESS, Statement, Target, buildflags, commands, files
 
 #: `ExecStart=-/usr/bin/app --flag` (systemd's prefixes `-@:+!` dropped)
 EXEC_START = re.compile(r"\s*ExecStart\s*=\s*[-@:+!]*(\S.*)")
@@ -46,8 +47,8 @@ def read(target: Target) -> List[Statement]:
             found += _script(target, rel)
         elif name in ("Makefile", "makefile", "GNUmakefile") and not target.siblings:
             found += _make(target, rel)
-        elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml") and not target.siblings:
-            found += _lines_of(target, rel, MAIN, "package")
+        elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"):
+            found += ([] if target.siblings else _lines_of(target, rel, MAIN, "package")) + _goreleaser(target, rel)
     return found
 
 
@@ -89,10 +90,28 @@ def _script(target: Target, rel: str) -> List[Statement]:
 
 
 def _make(target: Target, rel: str) -> List[Statement]:
-    """The package the first recipe running the language's own tool names (`<tool> run ./cmd/api`)."""
+    """The package the first recipe running the language's own tool names (`<tool> run ./cmd/api`), and the
+    build tags and -X settings of the first `go build` recipe stating any."""
+    found: List[Statement] = []
     for number, line in enumerate((files.text(target.repo, rel) or "").splitlines(), start=1):
+        evidence = Evidence(rel, number, excerpt(line))
         match = MAKE_RUN.match(line)
-        if match and match.group("tool") == target.language.name and target.language.field("package"):
-            package = match.group("package").rstrip("/")
-            return [Statement("package", package, Evidence(rel, number, excerpt(line)), PROCESS)]
-    return []
+        if match and match.group("tool") == target.language.name and target.language.field("package") \
+                and not any(s.key == "package" for s in found):
+            found.append(Statement("package", match.group("package").rstrip("/"), evidence, PROCESS))
+        if line.startswith("\t") and not any(s.key in ("tags", "ldflags") for s in found):
+            found += buildflags.command(target, line.strip().lstrip("@-"), evidence, PROCESS)
+    return found
+
+
+def _goreleaser(target: Target, rel: str) -> List[Statement]:
+    """The tags, flags and ldflags of the first goreleaser build of the app's program (its `binary` or `main`
+    names it when several programs share the app's directory; the builds of one program differ by platform)."""
+    documents = files.yaml_documents(target.repo, rel)
+    builds = documents[0].get("builds") if documents and isinstance(documents[0], dict) else None
+    ours = [spec for spec in builds if isinstance(spec, dict) and target.runs(
+        str(spec.get("binary") or str(spec.get("main") or "").rstrip("/") or ""))] if isinstance(builds, list) else []
+    if not ours:
+        return []
+    needle = next((key for key in ("tags", "flags", "ldflags") if key in ours[0]), "builds")
+    return buildflags.release_build(target, ours[0], files.evidence(target.repo, rel, f"{needle}:"), PROCESS)
