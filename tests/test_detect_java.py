@@ -179,6 +179,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/application", "boot21-multi-module", "application"),
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
+        ("java/clinic", "stated-k8s-database", ""),
         ("java/demo-service", "spring-boot", ""),
         ("java/demo-ui", "spring-boot-frontend", ""),
         ("java/dropwizard-hello", "dropwizard", ""),

@@ -29,6 +29,8 @@ WINNERS = {
     "go/stated-procfile": {"port": (5005, "platform", "Procfile", [8080]),
                            "args": (["-quiet"], "platform", "Procfile", [])},
     "java/stated-k8s": {"port": (8085, "kubernetes", "deploy/k8s/deployment.yaml", [8080])},
+    # a lone app's manifests beside its database's: the official image's port is only a runner-up
+    "java/stated-k8s-database": {"port": (8085, "kubernetes", "deploy/k8s/deployment.yaml", [5432, 8080])},
     "java/stated-helm": {"port": (8086, "kubernetes", "charts/billing/values.yaml", [8080])},
     "go/stated-systemd": {"port": (7100, "process", "deploy/meter.service", [8080]),
                           "port_setting": ("-addr=0.0.0.0:PORT", "process", "deploy/meter.service",
@@ -263,3 +265,17 @@ def test_stated_tags_and_link_settings_reach_the_go_build(tmp_path):
     assert scaffold("new", "--yes", "--force", str(project)).returncode == 0
     text = (project / "Dockerfile").read_text()
     assert 'go build -trimpath -tags=release -ldflags="-s -w -X main.edition=oss" -o /out/ledgerd .' in text
+
+
+def test_a_statement_of_the_framework_s_default_port_says_where_it_is_written(tmp_path):
+    """Spring Boot's 8080 is a default no file states; a manifest stating 8080 is the evidence, not a runner-up."""
+    project = copy_fixture("java/spring-boot", tmp_path)
+    (project / "src/main/resources/application.properties").write_text("spring.application.name=demo-service\n")
+    (project / "k8s").mkdir()
+    (project / "k8s/app.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: web\n          image: example/web:1\n"
+        "          ports:\n            - containerPort: 8080\n")
+    port = detect(project).apps[0].facts["port"]
+    assert (port.value, port.source, port.evidence.file if port.evidence else None) == (8080, "kubernetes",
+                                                                                         "k8s/app.yaml")
