@@ -37,11 +37,13 @@ WINNERS = {
                                            ["--addr=0.0.0.0:PORT"])},
     "go/stated-entrypoint": {"port": (7200, "process", "docker-entrypoint.sh", [8080])},
     # `go build -tags "pam release" -ldflags "... -X main.edition=oss -X 'main.commit=$(git ...)'"`: pam needs cgo
-    "go/stated-build-tags": {"tags": (["release"], "dockerfile", "Dockerfile", []),
-                             "ldflags": (["main.edition=oss"], "dockerfile", "Dockerfile", [])},
+    "go/stated-build-tags": {"tags": (["release"], "dockerfile", "docker/Dockerfile", []),
+                             "ldflags": (["main.edition=oss"], "dockerfile", "docker/Dockerfile", [])},
+    # DB_PORT in the app's compose environment is where its database listens, not a setting of its own
+    "go/stated-compose-db": {"port": (7300, "compose", "docker-compose.yml", [8080])},
     "go/stated-goreleaser": {"tags": (["netgo", "osusergo"], "process", ".goreleaser.yml", [["timetzdata"]])},
     # `java -jar -XX:+UseZGC ... ticker.jar --mode web`: JVM options after -jar are the launcher's, not the program's
-    "java/stated-jvm-options": {"args": (["--mode", "web"], "dockerfile", "Dockerfile", [])},
+    "java/stated-jvm-options": {"args": (["--mode", "web"], "dockerfile", "docker/Dockerfile", [])},
 }
 
 
@@ -227,7 +229,7 @@ def test_a_makefile_recipe_names_the_package_it_runs(line, package):
 def test_a_build_tag_that_needs_cgo_is_dropped_naming_the_file():
     report = detect(FIXTURES / "go/stated-build-tags")
     assert [(w.file, w.message) for w in report.warnings if "build tag" in w.message] == [
-        ("Dockerfile", "line 4: build tag pam not used: auth_pam.go, built under it, needs cgo, which the static "
+        ("docker/Dockerfile", "line 4: build tag pam not used: auth_pam.go, built under it, needs cgo, which the static "
                        "build leaves out")]
 
 
@@ -262,7 +264,7 @@ def test_unsafe_tags_and_link_settings_are_refused(tmp_path, flag, value, why):
 
 def test_stated_tags_and_link_settings_reach_the_go_build(tmp_path):
     project = copy_fixture("go/stated-build-tags", tmp_path)
-    assert scaffold("new", "--yes", "--force", str(project)).returncode == 0
+    assert scaffold("new", "--yes", str(project)).returncode == 0
     text = (project / "Dockerfile").read_text()
     assert 'go build -trimpath -tags=release -ldflags="-s -w -X main.edition=oss" -o /out/ledgerd .' in text
 
@@ -279,3 +281,22 @@ def test_a_statement_of_the_framework_s_default_port_says_where_it_is_written(tm
     port = detect(project).apps[0].facts["port"]
     assert (port.value, port.source, port.evidence.file if port.evidence else None) == (8080, "kubernetes",
                                                                                          "k8s/app.yaml")
+
+
+def test_a_peer_s_port_in_the_environment_is_not_the_app_s_listen_setting():
+    setting = detect(FIXTURES / "go/stated-compose-db").apps[0].facts["port_setting"]
+    assert (setting.value, [runner.value for runner in setting.alternatives]) == ("TALLY_ADDR=0.0.0.0:PORT", [])
+
+
+def test_a_dockerfile_whose_wrapper_script_starts_one_of_several_programs_states_for_that_one():
+    """`ENTRYPOINT ["entrypoint.sh", "/usr/local/vault/vault"]`: the script is not carried, the file is vault's."""
+    apps = {app.name: app for app in detect(FIXTURES / "go/stated-wrapper").apps}
+    port = apps["vault"].facts["port"]
+    assert (port.value, port.source, port.evidence.file) == (5230, "dockerfile", "scripts/Dockerfile")
+    assert apps["gen"].value("kind") == "cli"
+
+
+def test_a_goreleaser_main_file_names_its_package_and_its_release_stamps_are_left_out():
+    app = detect(FIXTURES / "go/stated-goreleaser").apps[0]
+    assert app.value("package") == "./cmd/beacon"
+    assert "ldflags" not in app.facts  # -X main.builtBy=goreleaser stamps the release, not the image

@@ -33,7 +33,7 @@ def command(target: Target, line: str, evidence: Evidence, source: str) -> List[
 
 
 def release_build(target: Target, spec: Any, evidence: Evidence, source: str) -> List[Statement]:
-    """A goreleaser build entry: its `flags`, `tags` and `ldflags`, read as the build command's flags."""
+    """A goreleaser build entry: its `flags`, `tags` and `ldflags` (as given), read as the build command's flags."""
     if not isinstance(spec, dict):
         return []
     flags = [str(flag) for flag in _listed(spec.get("flags"))]

@@ -106,5 +106,6 @@ def _builds(target: Target, rel: str, reader: "Reader", source_dir: str, copies:
     if copies and not any(files.inside(path, source_dir) or files.inside(source_dir, path)
                           for path in reader.copied()):
         return False  # above the app, and copies nothing of it
-    return not target.siblings or target.runs(reader.program()) or target.name in rel.rsplit("/", 2)[-2:] \
+    started = reader.start.instruction.words()[:2] if reader.start else []  # a wrapper script, then its program
+    return not target.siblings or any(target.runs(word) for word in started) or target.name in rel.rsplit("/", 2)[-2:] \
         or f".{target.name}" in rel or f"{target.name}." in rel  # else one of several apps, and not named

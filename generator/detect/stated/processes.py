@@ -9,6 +9,7 @@ dropped: the image passes no arguments of its own).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import List
 
@@ -26,7 +27,7 @@ SCRIPTS = ("docker-entrypoint.sh", "entrypoint.sh", "start.sh", "run.sh")
 #: a Makefile recipe that runs or builds a package with the language's own tool: `<tool> run ./cmd/api`
 MAKE_RUN = re.compile(r"^\t(?:@|-)*\s*(?P<tool>[a-z]+)\s+(?:run|build)\b(?:\s+-\S+(?:\s+(?!\./)[^\s-]\S*)?)*"
                       r"\s+(?P<package>\./[A-Za-z0-9_./-]*)\s*$")
-#: goreleaser's `main: ./cmd/api`
+#: goreleaser's `main: ./cmd/api` (or a file of the package, `./cmd/api/main.go`: its directory is the package)
 MAIN = re.compile(r"\s*-?\s*main\s*:\s*['\"]?(\.{1,2}/[^'\"\s]*|\.)['\"]?\s*$")
 
 
@@ -48,7 +49,7 @@ def read(target: Target) -> List[Statement]:
         elif name in ("Makefile", "makefile", "GNUmakefile") and not target.siblings:
             found += _make(target, rel)
         elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"):
-            found += ([] if target.siblings else _lines_of(target, rel, MAIN, "package")) + _goreleaser(target, rel)
+            found += ([] if target.siblings else _main_package(target, rel)) + _goreleaser(target, rel)
     return found
 
 
@@ -70,9 +71,14 @@ def _listen(target: Target, rel: str) -> List[Statement]:
     return [Statement("port", int(match.group("port")), hit[1], PROCESS)]
 
 
-def _lines_of(target: Target, rel: str, pattern: "re.Pattern[str]", key: str) -> List[Statement]:
-    hit = target.repo.find_line(rel, pattern) if files.text(target.repo, rel) is not None else None
-    return [Statement(key, hit[0].group(1), hit[1], PROCESS)] if hit else []
+def _main_package(target: Target, rel: str) -> List[Statement]:
+    hit = target.repo.find_line(rel, MAIN) if files.text(target.repo, rel) is not None else None
+    if hit is None:
+        return []
+    package = hit[0].group(1).rstrip("/")
+    if package.endswith(".go"):
+        package = posixpath.dirname(package) or "."
+    return [Statement("package", package, hit[1], PROCESS)]
 
 
 def _script(target: Target, rel: str) -> List[Statement]:
@@ -105,13 +111,15 @@ def _make(target: Target, rel: str) -> List[Statement]:
 
 
 def _goreleaser(target: Target, rel: str) -> List[Statement]:
-    """The tags, flags and ldflags of the first goreleaser build of the app's program (its `binary` or `main`
-    names it when several programs share the app's directory; the builds of one program differ by platform)."""
+    """The tags and flags of the first goreleaser build of the app's program (its `binary` or `main` names it
+    when several programs share the app's directory; the builds of one program differ by platform). Its
+    ldflags are left out: a release build's `-X` settings stamp the release (`BuiltBy=goreleaser`)."""
     documents = files.yaml_documents(target.repo, rel)
     builds = documents[0].get("builds") if documents and isinstance(documents[0], dict) else None
     ours = [spec for spec in builds if isinstance(spec, dict) and target.runs(
         str(spec.get("binary") or str(spec.get("main") or "").rstrip("/") or ""))] if isinstance(builds, list) else []
     if not ours:
         return []
-    needle = next((key for key in ("tags", "flags", "ldflags") if key in ours[0]), "builds")
-    return buildflags.release_build(target, ours[0], files.evidence(target.repo, rel, f"{needle}:"), PROCESS)
+    needle = next((key for key in ("tags", "flags") if key in ours[0]), "builds")
+    spec = {key: value for key, value in ours[0].items() if key != "ldflags"}
+    return buildflags.release_build(target, spec, files.evidence(target.repo, rel, f"{needle}:"), PROCESS)
