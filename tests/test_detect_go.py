@@ -456,6 +456,7 @@ def fixture_app(name: str) -> Tuple[AppCandidate, Report]:
         ("port-config", 8787, ("internal/config/config.go", 15), "followed through the field ListenAddr"),
         ("cobra-serve", 3000, ("cmd/serve.go", 21), ""),  # viper.SetDefault("port", "3000")
         ("exporter", 9101, ("main.go", 16), ""),  # web.ListenAndServe(srv, kingpinflag.AddFlags(app, ":9101"), l)
+        ("urfave-context", 3300, ("cmd/feeds/main.go", 14), ""),  # c.String("port") of a declared StringFlag
     ],
 )
 def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak):

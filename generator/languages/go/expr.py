@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 from generator.detect.model import Evidence
-from generator.languages.go.options import FLAG_HELPERS, SET_DEFAULT, flag_binding, flag_call, flag_helper
+from generator.languages.go.options import FLAG_HELPERS, SET_DEFAULT, declared_options, flag_binding, flag_call, flag_helper
 from generator.languages.go.source import GoSource
 from generator.languages.go.values import ASSIGN, Found, Knob, assigned, call_args, join, literal, merge, right_side, split_top
 
@@ -152,6 +152,14 @@ class Evaluator:
                 value = self.resolve(args[1], source, line) if args and len(args) > 1 else None
                 return Found(value.value if value else None, source.evidence(line),
                              Knob("config", key, source.evidence(line), "address"))
+        return None
+
+    def option(self, name: str) -> Optional[Found]:
+        """The flag of that name the program declares (urfave/cli's `&cli.StringFlag{Name: "port", Value: "3000"}`)."""
+        for source in self.everything:
+            for found in declared_options(source):
+                if found.knob is not None and found.knob.kind == "flag" and found.knob.name.lstrip("-") == name:
+                    return found
         return None
 
     def _identifier(self, name: str, source: GoSource, line: int, depth: int) -> Optional[Found]:
@@ -335,6 +343,12 @@ def _viper_get(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
     return ev.viper_default(key) if key else None
 
 
+def _option_get(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
+    """c.String("port") (urfave/cli's context, cobra's flag set): the declared option's default, set by it."""
+    name = literal(call.args[0]) if len(call.args) == 1 else None
+    return (ev.option(name) or PASS) if name else PASS
+
+
 def _first_set(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
     """cmp.Or(os.Getenv("X"), "9020"): the first non-empty."""
     if not call.args:
@@ -394,6 +408,7 @@ BY_NAME: Dict[str, Handler] = {
     "GetInt": _viper_get,
     "Get": _viper_get,
     "Or": _first_set,
+    **{name: _option_get for name in ("String", "Int", "Uint", "Int64")},
     **{name: _helper_flag for name in FLAG_HELPERS},
 }
 #: handlers by the call's name in lower case (helpers are spelt every way: getenv, GetEnv, MustGetenv)
