@@ -23,7 +23,8 @@ BASE: Dict[str, Dict[str, Any]] = {
 VARIANTS: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {
     "go": [("root", {"package": ".", "binary": "demo"}), ("cgo", {"cgo": True}),
            ("vendor", {"vendor": True}), ("workspace", {"workspace": True, "package": "./api"}),
-           ("state", {"data": ["data"], "writable": ["cache", "/var/lib/demo"]})],
+           ("state", {"data": ["data"], "writable": ["cache", "/var/lib/demo"]}),
+           ("tags", {"tags": ["netgo", "osusergo"], "ldflags": ["main.edition=oss"]})],
     "python": [("poetry", {"package_manager": "poetry", "requirements_file": ""}),
                ("uv", {"package_manager": "uv", "requirements_file": ""}),
                ("pdm", {"package_manager": "pdm", "requirements_file": ""}),

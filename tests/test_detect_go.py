@@ -11,6 +11,7 @@ import pytest
 
 from generator.detect import detect
 from generator.languages.go import detect as golang
+from generator.languages.go import expr
 from generator.detect.model import AppCandidate, FactValue, Report
 from tests.helpers import copy_fixture, scaffold
 
@@ -455,6 +456,7 @@ def fixture_app(name: str) -> Tuple[AppCandidate, Report]:
         ("port-config", 8787, ("internal/config/config.go", 15), "followed through the field ListenAddr"),
         ("cobra-serve", 3000, ("cmd/serve.go", 21), ""),  # viper.SetDefault("port", "3000")
         ("exporter", 9101, ("main.go", 16), ""),  # web.ListenAndServe(srv, kingpinflag.AddFlags(app, ":9101"), l)
+        ("urfave-context", 3300, ("cmd/feeds/main.go", 14), ""),  # c.String("port") of a declared StringFlag
     ],
 )
 def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak):
@@ -465,6 +467,24 @@ def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak
     assert weak in app.facts["port"].weak
     if not weak and fixture != "cobra-serve":
         assert app.facts["port"].weak == ""
+
+
+def test_a_field_copied_from_fields_of_its_name_is_followed_once_per_file_and_depth(monkeypatch):
+    """`Host: parent.Host` in several files: following every copy again at every depth grew as files ** depth
+    (a 726-file repository never finished); each field is worked out once per file and depth."""
+    calls = []
+    follow = expr.Evaluator.field
+
+    def counted(self, field, source, *where):
+        calls.append(field)
+        return follow(self, field, source, *where)
+
+    monkeypatch.setattr(expr.Evaluator, "field", counted)
+    app, _ = fixture_app("field-fanout")
+    assert (app.value("kind"), app.value("port")) == ("server", 7420)
+    assert where(app, "port") == ("internal/config/config.go", 17)
+    files = len(list((FIXTURES / "field-fanout").rglob("*.go")))
+    assert len(calls) <= 2 * files * (expr.MAX_DEPTH + 2), len(calls)
 
 
 def test_an_exporter_listens_where_its_web_listen_address_flag_says():

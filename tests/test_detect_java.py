@@ -179,6 +179,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/application", "boot21-multi-module", "application"),
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
+        ("java/clinic", "stated-k8s-database", ""),
         ("java/demo-service", "spring-boot", ""),
         ("java/demo-ui", "spring-boot-frontend", ""),
         ("java/dropwizard-hello", "dropwizard", ""),
@@ -194,12 +195,16 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/legacy-service", "spring-boot-2", ""),
         ("java/micronaut-hello", "micronaut", ""),
         ("java/orders", "parent-folder", "services/orders"),
+        ("java/orders-service", "spring-config-name", ""),
         ("java/quarkus-hello", "quarkus", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),
+        ("java/ticker", "stated-jvm-options", ""),
         ("java/tiny-server", "source-main", ""),
+        ("java/vertx-feed", "vertx-conf-json", ""),
         ("java/vertx-hello", "vertx", ""),
+        ("java/vertx-relay", "vertx-listen-handler", ""),
         ("java/vertx-starter", "vertx-shade", ""),
         ("java/word-count", "cli", ""),
     ]
@@ -642,3 +647,18 @@ def test_a_shade_plugin_bound_by_a_published_parent_is_run_by_mvn_package(tmp_pa
         "<groupId>org.apache.maven.plugins</groupId><artifactId>maven-shade-plugin</artifactId></plugin></plugins></build>"
     app = only(make(tmp_path, {"pom.xml": pom(body=body), "src/main/java/x/Main.java": "package x;\nclass Main {}\n"}))
     assert app.value("packaging") == "shade"
+
+
+@pytest.mark.parametrize("fixture, port, evidence, weak", [
+    # spring.config.name=orders: Spring reads orders.yml, and never the application.properties beside it
+    ("spring-config-name", 9093, ("src/main/resources/orders.yml", 5), False),
+    # Vert.x has no default port: listen(config().getInteger("http.port", 8801), handler) over several lines
+    ("vertx-listen-handler", 8801, ("src/main/java/com/example/relay/Relay.java", 12), True),
+    # the JSON configuration its launcher reads
+    ("vertx-conf-json", 8890, ("src/main/conf/config.json", 2), False),
+])
+def test_the_port_where_the_framework_s_entry_says_it_is_set(fixture, port, evidence, weak) -> None:
+    (app,) = java.detect(Repo(FIXTURES / fixture))
+    assert app.value("kind") != "cli" and app.value("port") == port
+    assert where(app, "port") == evidence
+    assert bool(app.facts["port"].weak) is weak

@@ -29,11 +29,21 @@ WINNERS = {
     "go/stated-procfile": {"port": (5005, "platform", "Procfile", [8080]),
                            "args": (["-quiet"], "platform", "Procfile", [])},
     "java/stated-k8s": {"port": (8085, "kubernetes", "deploy/k8s/deployment.yaml", [8080])},
+    # a lone app's manifests beside its database's: the official image's port is only a runner-up
+    "java/stated-k8s-database": {"port": (8085, "kubernetes", "deploy/k8s/deployment.yaml", [5432, 8080])},
     "java/stated-helm": {"port": (8086, "kubernetes", "charts/billing/values.yaml", [8080])},
     "go/stated-systemd": {"port": (7100, "process", "deploy/meter.service", [8080]),
                           "port_setting": ("-addr=0.0.0.0:PORT", "process", "deploy/meter.service",
                                            ["--addr=0.0.0.0:PORT"])},
     "go/stated-entrypoint": {"port": (7200, "process", "docker-entrypoint.sh", [8080])},
+    # `go build -tags "pam release" -ldflags "... -X main.edition=oss -X 'main.commit=$(git ...)'"`: pam needs cgo
+    "go/stated-build-tags": {"tags": (["release"], "dockerfile", "docker/Dockerfile", []),
+                             "ldflags": (["main.edition=oss"], "dockerfile", "docker/Dockerfile", [])},
+    # DB_PORT in the app's compose environment is where its database listens, not a setting of its own
+    "go/stated-compose-db": {"port": (7300, "compose", "docker-compose.yml", [8080])},
+    "go/stated-goreleaser": {"tags": (["netgo", "osusergo"], "process", ".goreleaser.yml", [["timetzdata"]])},
+    # `java -jar -XX:+UseZGC ... ticker.jar --mode web`: JVM options after -jar are the launcher's, not the program's
+    "java/stated-jvm-options": {"args": (["--mode", "web"], "dockerfile", "docker/Dockerfile", [])},
 }
 
 
@@ -214,3 +224,79 @@ def test_a_makefile_recipe_names_the_package_it_runs(line, package):
 
     match = MAKE_RUN.match(line)
     assert (match.group("package") if match else None) == package
+
+
+def test_a_build_tag_that_needs_cgo_is_dropped_naming_the_file():
+    report = detect(FIXTURES / "go/stated-build-tags")
+    assert [(w.file, w.message) for w in report.warnings if "build tag" in w.message] == [
+        ("docker/Dockerfile", "line 4: build tag pam not used: auth_pam.go, built under it, needs cgo, which the static "
+                       "build leaves out")]
+
+
+@pytest.mark.parametrize("line, tags, ldflags", [
+    ("CGO_ENABLED=0 go build -tags=netgo,osusergo -o app . && strip app", ["netgo", "osusergo"], None),
+    ("go build -ldflags=-X=main.mode=web ./cmd/app", None, ["main.mode=web"]),
+    ("go build -tags $(TAGS) -ldflags \"-X main.version=${VERSION}\" .", None, None),  # the build computes them
+    ("go build -ldflags '-X main.tier={{ .Env.TIER }}' .", None, None),
+    ("echo go build -tags netgo", None, None),  # not a go build command
+])
+def test_only_literal_tags_and_link_settings_of_a_go_build_are_read(line, tags, ldflags):
+    from generator.detect.model import Evidence
+    from generator.detect.stated import PROCESS, Target, buildflags
+    from generator.detect.walker import Repo
+    from generator.languages import by_name
+
+    target = Target(Repo(FIXTURES / "go/stated-goreleaser"), by_name("go"), ".", "beacon", ())
+    found = {s.key: s.value for s in buildflags.command(target, line, Evidence("Makefile", 1), PROCESS)}
+    assert (found.get("tags"), found.get("ldflags")) == (tags, ldflags)
+
+
+@pytest.mark.parametrize("flag, value, why", [
+    ("--tags", "netgo;id", "is not a build tag"), ("--tags", "$(id)", "is not a build tag"),
+    ("--ldflags", "-X main.v=$(id)", "with a plain value"), ("--ldflags", "-linkmode=external", "with a plain value"),
+    ("--ldflags", "-X 'main.v=a b'", "with a plain value")])
+def test_unsafe_tags_and_link_settings_are_refused(tmp_path, flag, value, why):
+    project = copy_fixture("go/stated-goreleaser", tmp_path)
+    result = scaffold("new", "--yes", "--dry-run", f"{flag}={value}", str(project))
+    assert result.returncode == 2 and why in result.stderr and len(result.stderr.strip().splitlines()) == 1, \
+        result.stderr
+
+
+def test_stated_tags_and_link_settings_reach_the_go_build(tmp_path):
+    project = copy_fixture("go/stated-build-tags", tmp_path)
+    assert scaffold("new", "--yes", str(project)).returncode == 0
+    text = (project / "Dockerfile").read_text()
+    assert 'go build -trimpath -tags=release -ldflags="-s -w -X main.edition=oss" -o /out/ledgerd .' in text
+
+
+def test_a_statement_of_the_framework_s_default_port_says_where_it_is_written(tmp_path):
+    """Spring Boot's 8080 is a default no file states; a manifest stating 8080 is the evidence, not a runner-up."""
+    project = copy_fixture("java/spring-boot", tmp_path)
+    (project / "src/main/resources/application.properties").write_text("spring.application.name=demo-service\n")
+    (project / "k8s").mkdir()
+    (project / "k8s/app.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: web\n          image: example/web:1\n"
+        "          ports:\n            - containerPort: 8080\n")
+    port = detect(project).apps[0].facts["port"]
+    assert (port.value, port.source, port.evidence.file if port.evidence else None) == (8080, "kubernetes",
+                                                                                         "k8s/app.yaml")
+
+
+def test_a_peer_s_port_in_the_environment_is_not_the_app_s_listen_setting():
+    setting = detect(FIXTURES / "go/stated-compose-db").apps[0].facts["port_setting"]
+    assert (setting.value, [runner.value for runner in setting.alternatives]) == ("TALLY_ADDR=0.0.0.0:PORT", [])
+
+
+def test_a_dockerfile_whose_wrapper_script_starts_one_of_several_programs_states_for_that_one():
+    """`ENTRYPOINT ["entrypoint.sh", "/usr/local/vault/vault"]`: the script is not carried, the file is vault's."""
+    apps = {app.name: app for app in detect(FIXTURES / "go/stated-wrapper").apps}
+    port = apps["vault"].facts["port"]
+    assert (port.value, port.source, port.evidence.file) == (5230, "dockerfile", "scripts/Dockerfile")
+    assert apps["gen"].value("kind") == "cli"
+
+
+def test_a_goreleaser_main_file_names_its_package_and_its_release_stamps_are_left_out():
+    app = detect(FIXTURES / "go/stated-goreleaser").apps[0]
+    assert app.value("package") == "./cmd/beacon"
+    assert "ldflags" not in app.facts  # -X main.builtBy=goreleaser stamps the release, not the image

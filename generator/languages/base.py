@@ -323,6 +323,12 @@ class Adopt:
         directory; it holds no shell syntax."""
         return {}, []
 
+    def build_answers(self, flags: Sequence[str], repo: "Repo", root: str) -> Tuple[Dict[str, Any], List[str]]:
+        """The raw answers the flags of the language's own build command state (`<name> build FLAGS` in a
+        RUN or a Makefile recipe, a release tool's build entry), and what of them is not carried, each said
+        in a sentence. `repo` and `root` are the app's, to check a flag against its files. None by default."""
+        return {}, []
+
 
 class Language(Detection, Answers, Build, Runtime, Adopt):
     """One language: every concern above. Subclasses set the attributes and implement `detect`,

@@ -12,10 +12,14 @@ command goes through commands.statements like any other source's.
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import TYPE_CHECKING, List, Tuple
 
-from generator.detect.stated import DOCKERFILE, Statement, Target, commands, files
+from generator.detect.stated import DOCKERFILE, Statement, Target, buildflags, commands, files
+from generator.detect.model import Evidence, excerpt
 from generator.detect.walker import Repo, parent_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    from generator.detect.stated.dockerfile import Reader
 
 
 def read(target: Target) -> List[Statement]:
@@ -74,16 +78,9 @@ def _statements(target: Target, rel: str, context: str, copies: bool) -> List[St
     if not dockerfile.stages:
         return []
     reader = Reader(repo.root / context if context != "." else repo.root, rel, dockerfile)
-    languages = reader.languages()
-    if languages and target.language not in languages:
-        return []  # built on another language's images: another app's
     source_dir = "." if context == target.root else target.root[len(context) + 1:] if context != "." else target.root
-    if copies and not any(files.inside(path, source_dir) or files.inside(source_dir, path)
-                          for path in reader.copied()):
-        return []  # above the app, and copies nothing of it
-    if target.siblings and not (target.runs(reader.program()) or target.name in rel.rsplit("/", 2)[-2:]
-                                or f".{target.name}" in rel or f"{target.name}." in rel):
-        return []  # one of several apps of this directory, and neither its program nor its name says it is this
+    if not _builds(target, rel, reader, source_dir, copies):
+        return []
     found = [Statement(stated.key, stated.value, stated.evidence, DOCKERFILE)
              for stated in reader.image_answers(target.language) if stated is not None]
     for pair in reader.final_env():
@@ -91,9 +88,24 @@ def _statements(target: Target, rel: str, context: str, copies: bool) -> List[St
             evidence = files.evidence(repo, rel, pair.key)
             found += [s for s in commands.environment(target, pair.key, pair.value, evidence, DOCKERFILE)
                       if s.key != "port" or not any(f.key == "port" for f in found)]
+    for run in (run for stage in dockerfile.stages for run in stage.each("RUN")):
+        found += buildflags.command(target, run.arguments, Evidence(rel, run.line, excerpt(run.arguments)), DOCKERFILE)
     carried = reader.start_argv(source_dir)
     if carried is not None:
         found += commands.statements(target, carried[0], carried[1], DOCKERFILE)
     for warning in reader.warnings:
         repo.warn(rel, warning[len(rel) + 1:].lstrip() if warning.startswith(rel + ":") else warning)
     return found
+
+
+def _builds(target: Target, rel: str, reader: "Reader", source_dir: str, copies: bool) -> bool:
+    """Whether the Dockerfile builds the target app (its language's images, its files, its program)."""
+    languages = reader.languages()
+    if languages and target.language not in languages:
+        return False  # built on another language's images: another app's
+    if copies and not any(files.inside(path, source_dir) or files.inside(source_dir, path)
+                          for path in reader.copied()):
+        return False  # above the app, and copies nothing of it
+    started = reader.start.instruction.words()[:2] if reader.start else []  # a wrapper script, then its program
+    return not target.siblings or any(target.runs(word) for word in started) or target.name in rel.rsplit("/", 2)[-2:] \
+        or f".{target.name}" in rel or f"{target.name}." in rel  # else one of several apps, and not named

@@ -27,7 +27,8 @@ from generator.parsers import shell_syntax
 LISTEN_OPTION = re.compile(r"--?(?:b|p|[A-Za-z0-9.-]*(?:port|listen|addr|address|bind|http))", re.IGNORECASE)
 #: options named like that which are about another listener or a peer (`--metrics-port`, `--db-addr`)
 NOT_THE_APP = re.compile(r"metric|admin|debug|health|grpc|pprof|manage|prom|db|database|redis|proxy|upstream|"
-                         r"peer|cluster|gossip|raft|internal|remote|backend|smtp|mail", re.IGNORECASE)
+                         r"peer|cluster|gossip|raft|internal|remote|backend|smtp|mail|mysql|postgres|mongo|amqp|"
+                         r"rabbit|kafka|elastic|memcache|nats|otel|collector|jaeger|zipkin|statsd", re.IGNORECASE)
 #: a listen value: `8000`, `:8000`, `0.0.0.0:8000`, `[::]:8000`, `host:$PORT`
 LISTEN_VALUE = re.compile(r"(?:(?P<host>[A-Za-z0-9_.\[\]:-]*):)?(?P<port>[0-9]{1,6}|PORT)")
 #: hosts that listen on every interface (the only ones a container can be reached on)
@@ -127,7 +128,8 @@ def environment(target: Target, name: Any, value: Any, evidence: Evidence, sourc
         return [Statement(wanted[name], value, evidence, source)]
     if name == "PORT":
         return [Statement("port", int(value) if value.isdigit() else value, evidence, source)]
-    match = LISTEN_VALUE.fullmatch(value) if LISTEN_VARIABLE.fullmatch(name) else None
+    listens = LISTEN_VARIABLE.fullmatch(name) and not NOT_THE_APP.search(name)  # DB_PORT: where its database is
+    match = LISTEN_VALUE.fullmatch(value) if listens else None
     if match is None or match.group("port") == "PORT":
         return []
     found = [Statement("port", int(match.group("port")), evidence, source)]

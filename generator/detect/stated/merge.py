@@ -88,6 +88,8 @@ def _same(field: Any, heuristic: Fact, statement: Fact) -> bool:
     assert statement.evidence is not None
     if heuristic.evidence is not None and heuristic.evidence.file == statement.evidence.file:
         return True
+    if heuristic.evidence is None:
+        return False  # a default, which no file states: the statement says where the value is written
     try:
         return not heuristic.weak and field.parse(heuristic.value) == field.parse(statement.value)
     except ValueError:

@@ -8,7 +8,7 @@ any chart when the app is alone: `service.port` / `service.targetPort` / `contai
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List
+from typing import Any, Iterator, List, Optional
 
 from generator.detect.stated import ORCHESTRATION, Statement, Target, commands, files
 from generator.detect.walker import parent_dir
@@ -20,20 +20,23 @@ MAX_MANIFESTS = 200
 
 
 def read(target: Target) -> List[Statement]:
-    found: List[Statement] = []
+    """The app's containers' statements: those named like it first, then the others of a lone app, a
+    one-word image (`postgres:18`, an official image beside the app: its database) last."""
+    found: List[List[Statement]] = [[], [], []]
     manifests = [rel for rel in target.repo.files() if rel.endswith((".yaml", ".yml"))
                  and "/templates/" not in f"/{rel}" and not rel.rsplit("/", 1)[-1].startswith(("compose", "docker-"))]
     for rel in manifests[:MAX_MANIFESTS]:
         if rel.rsplit("/", 1)[-1] in ("values.yaml", "values.yml"):
-            found += _values(target, rel)
+            found[0] += _values(target, rel)
             continue
         if "kind:" not in (target.repo.read_text(rel, limit=files.MAX_BYTES) or ""):
             continue
         for document in files.yaml_documents(target.repo, rel):
             for container in _containers(document):
-                if _ours(target, container):
-                    found += _container(target, rel, container)
-    return found
+                rank = _ours(target, container)
+                if rank is not None:
+                    found[rank] += _container(target, rel, container)
+    return [statement for ranked in found for statement in ranked]
 
 
 def _containers(document: Any) -> Iterator[dict]:
@@ -49,9 +52,16 @@ def _containers(document: Any) -> Iterator[dict]:
             yield container
 
 
-def _ours(target: Target, container: dict) -> bool:
-    image = str(container.get("image") or "").rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
-    return target.alone or target.name in (container.get("name"), image)
+def _ours(target: Target, container: dict) -> Optional[int]:
+    """0: named like the app; 1: another container of a lone app; 2: one of a lone app, on a one-word
+    image (most likely a service beside it); None: not the app's."""
+    written = str(container.get("image") or "")
+    image = written.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+    if target.name in (container.get("name"), image):
+        return 0
+    if not target.alone:
+        return None
+    return 2 if written and "/" not in written and "$" not in written else 1
 
 
 def _container(target: Target, rel: str, container: dict) -> List[Statement]:

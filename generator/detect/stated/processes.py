@@ -1,5 +1,6 @@
 """Process managers and scripts: systemd ExecStart, supervisord `command=`, uWSGI and gunicorn
-listen settings, the final `exec` line of an entrypoint script, goreleaser's main package.
+listen settings, the final `exec` line of an entrypoint script, goreleaser's main package; the
+build flags of a Makefile recipe and of a goreleaser build (buildflags.py).
 
 Each is read as plain text, never run. An entrypoint script is only believed when its
 last command is a plain `exec program args` (no shell syntax beyond `"$@"`, which is
@@ -8,11 +9,12 @@ dropped: the image passes no arguments of its own).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import List
 
 from generator.detect.model import Evidence, excerpt
-from generator.detect.stated import PROCESS, Statement, Target, commands, files
+from generator.detect.stated import PROCESS, Statement, Target, buildflags, commands, files
 
 #: `ExecStart=-/usr/bin/app --flag` (systemd's prefixes `-@:+!` dropped)
 EXEC_START = re.compile(r"\s*ExecStart\s*=\s*[-@:+!]*(\S.*)")
@@ -25,7 +27,7 @@ SCRIPTS = ("docker-entrypoint.sh", "entrypoint.sh", "start.sh", "run.sh")
 #: a Makefile recipe that runs or builds a package with the language's own tool: `<tool> run ./cmd/api`
 MAKE_RUN = re.compile(r"^\t(?:@|-)*\s*(?P<tool>[a-z]+)\s+(?:run|build)\b(?:\s+-\S+(?:\s+(?!\./)[^\s-]\S*)?)*"
                       r"\s+(?P<package>\./[A-Za-z0-9_./-]*)\s*$")
-#: goreleaser's `main: ./cmd/api`
+#: goreleaser's `main: ./cmd/api` (or a file of the package, `./cmd/api/main.go`: its directory is the package)
 MAIN = re.compile(r"\s*-?\s*main\s*:\s*['\"]?(\.{1,2}/[^'\"\s]*|\.)['\"]?\s*$")
 
 
@@ -46,8 +48,8 @@ def read(target: Target) -> List[Statement]:
             found += _script(target, rel)
         elif name in ("Makefile", "makefile", "GNUmakefile") and not target.siblings:
             found += _make(target, rel)
-        elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml") and not target.siblings:
-            found += _lines_of(target, rel, MAIN, "package")
+        elif name in (".goreleaser.yml", ".goreleaser.yaml", "goreleaser.yml", "goreleaser.yaml"):
+            found += ([] if target.siblings else _main_package(target, rel)) + _goreleaser(target, rel)
     return found
 
 
@@ -69,9 +71,14 @@ def _listen(target: Target, rel: str) -> List[Statement]:
     return [Statement("port", int(match.group("port")), hit[1], PROCESS)]
 
 
-def _lines_of(target: Target, rel: str, pattern: "re.Pattern[str]", key: str) -> List[Statement]:
-    hit = target.repo.find_line(rel, pattern) if files.text(target.repo, rel) is not None else None
-    return [Statement(key, hit[0].group(1), hit[1], PROCESS)] if hit else []
+def _main_package(target: Target, rel: str) -> List[Statement]:
+    hit = target.repo.find_line(rel, MAIN) if files.text(target.repo, rel) is not None else None
+    if hit is None:
+        return []
+    package = hit[0].group(1).rstrip("/")
+    if package.endswith(".go"):
+        package = posixpath.dirname(package) or "."
+    return [Statement("package", package, hit[1], PROCESS)]
 
 
 def _script(target: Target, rel: str) -> List[Statement]:
@@ -89,10 +96,30 @@ def _script(target: Target, rel: str) -> List[Statement]:
 
 
 def _make(target: Target, rel: str) -> List[Statement]:
-    """The package the first recipe running the language's own tool names (`<tool> run ./cmd/api`)."""
+    """The package the first recipe running the language's own tool names (`<tool> run ./cmd/api`), and the
+    build tags and -X settings of the first `go build` recipe stating any."""
+    found: List[Statement] = []
     for number, line in enumerate((files.text(target.repo, rel) or "").splitlines(), start=1):
+        evidence = Evidence(rel, number, excerpt(line))
         match = MAKE_RUN.match(line)
-        if match and match.group("tool") == target.language.name and target.language.field("package"):
-            package = match.group("package").rstrip("/")
-            return [Statement("package", package, Evidence(rel, number, excerpt(line)), PROCESS)]
-    return []
+        if match and match.group("tool") == target.language.name and target.language.field("package") \
+                and not any(s.key == "package" for s in found):
+            found.append(Statement("package", match.group("package").rstrip("/"), evidence, PROCESS))
+        if line.startswith("\t") and not any(s.key in ("tags", "ldflags") for s in found):
+            found += buildflags.command(target, line.strip().lstrip("@-"), evidence, PROCESS)
+    return found
+
+
+def _goreleaser(target: Target, rel: str) -> List[Statement]:
+    """The tags and flags of the first goreleaser build of the app's program (its `binary` or `main` names it
+    when several programs share the app's directory; the builds of one program differ by platform). Its
+    ldflags are left out: a release build's `-X` settings stamp the release (`BuiltBy=goreleaser`)."""
+    documents = files.yaml_documents(target.repo, rel)
+    builds = documents[0].get("builds") if documents and isinstance(documents[0], dict) else None
+    ours = [spec for spec in builds if isinstance(spec, dict) and target.runs(
+        str(spec.get("binary") or str(spec.get("main") or "").rstrip("/") or ""))] if isinstance(builds, list) else []
+    if not ours:
+        return []
+    needle = next((key for key in ("tags", "flags") if key in ours[0]), "builds")
+    spec = {key: value for key, value in ours[0].items() if key != "ldflags"}
+    return buildflags.release_build(target, spec, files.evidence(target.repo, rel, f"{needle}:"), PROCESS)

@@ -75,6 +75,47 @@ def parse_port_setting(raw: Any) -> str:
     return value
 
 
+#: a build tag (`netgo`, `sqlite_omit_load_extension`, `go1.22`)
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.]{0,63}")
+#: `-X importpath.name=value`: a package path, a variable, a plain value (no quote, space, `$` or backquote)
+_LINK_SETTING = re.compile(r"(?P<name>[A-Za-z0-9_./~-]{1,200}\.[A-Za-z_][A-Za-z0-9_]{0,63})=(?P<value>[A-Za-z0-9_.:/@%+,=-]{0,128})")
+
+
+def _items(raw: Any, what: str) -> List[str]:
+    """A list answer given as a list, or as one string of items separated by spaces (and commas for tags)."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    if isinstance(raw, str):
+        if has_control(raw):
+            raise ValueError("contains a control character or line break")
+        raw = raw.replace(",", " ").split() if what == "tags" else raw.split()
+    if not isinstance(raw, (list, tuple)) or len(raw) > 32:
+        raise ValueError(f"expected {what} (at most 32)")
+    return [text(item) for item in raw]
+
+
+def parse_tags(raw: Any) -> List[str]:
+    """Build tags for `go build -tags` (`netgo osusergo`, or a list); none by default."""
+    tags = _items(raw, "tags")
+    for tag in tags:
+        if not _TAG.fullmatch(tag):
+            raise ValueError(f"{tag!r} is not a build tag (letters, digits, _ and .)")
+    return list(dict.fromkeys(tags))
+
+
+def parse_ldflags(raw: Any) -> List[str]:
+    """Link settings `-X importpath.name=value` (a list, or a string of them); none by default. Only -X with a
+    plain value: the build already strips symbols (-s -w), and other linker flags change how it links."""
+    words = [word for word in _items(raw, "-X settings") if word != "-X"]
+    settings = []
+    for word in words:
+        setting = word[2:].lstrip("=") if word.startswith("-X") else word
+        if not _LINK_SETTING.fullmatch(setting):
+            raise ValueError(f"{word!r} is not an -X importpath.name=value setting with a plain value")
+        settings.append(setting)
+    return settings
+
+
 class Go(Language):
     name = "go"
     title = "Go"
@@ -99,6 +140,11 @@ class Go(Language):
                     "program listens, PORT standing for the port answer (e.g. --addr=0.0.0.0:PORT): the image sets "
                     "it, so the program listens on every interface at the EXPOSEd port; '' for none", default="",
                     flag="--port-setting", metavar="SETTING", settable=True, detected=True),
+        AnswerField("tags", parse_tags, "build tags of `go build -tags`, e.g. --tags='netgo osusergo'; none by "
+                    "default", type="json", flag="--tags", metavar="TAGS", settable=True, detected=True),
+        AnswerField("ldflags", parse_ldflags, "link settings `-X importpath.name=value` (plain values only), e.g. "
+                    "--ldflags='-X main.edition=oss'; none by default", type="json", flag="--ldflags",
+                    metavar="SETTINGS", settable=True, detected=True),
     )
     finals = (
         Flavour("scratch", "empty: the static binary, CA certificates, the app user"),
@@ -109,6 +155,12 @@ class Go(Language):
     resources = Resources(memory_mb=256, pids=128)
     startup_seconds = 10
     no_health_command = "the image holds the binary alone: no shell, no HTTP client to run a probe with"
+
+    def build_answers(self, flags: Sequence[str], repo: "Repo", root: str) -> Tuple[Dict[str, Any], List[str]]:
+        """The tags and `-X` settings of the repository's `go build` (flags.py)."""
+        from generator.languages.go.flags import build_answers
+
+        return build_answers(flags, repo, root)
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
         from generator.languages.go import detect

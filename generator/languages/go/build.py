@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Tuple
 
-#: what every build passes: no build paths in the binary, no symbols and no DWARF
-FLAGS = ("-trimpath", '-ldflags="-s -w"')
+#: what every build passes: no build paths in the binary; the linker's: no symbols and no DWARF
+FLAGS = ("-trimpath",)
+LDFLAGS = ("-s", "-w")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,11 @@ class GoBuild:
 
 
 def plan(answers: Mapping[str, Any]) -> GoBuild:
-    """The build plan for validated answers."""
+    """The build plan for validated answers: the repository's build tags and `-X` settings (validated: plain
+    words, nothing a shell would expand) join the flags every build passes."""
     vendor = bool(answers.get("vendor"))
-    return GoBuild(cgo=1 if answers.get("cgo") else 0, flags=(("-mod=vendor",) if vendor else ()) + FLAGS,
-                   download=not vendor)
+    tags = list(answers.get("tags") or [])
+    link = [*LDFLAGS, *(f"-X {setting}" for setting in answers.get("ldflags") or [])]
+    flags = (("-mod=vendor",) if vendor else ()) + FLAGS + ((f"-tags={','.join(tags)}",) if tags else ()) \
+        + (f'-ldflags="{" ".join(link)}"',)
+    return GoBuild(cgo=1 if answers.get("cgo") else 0, flags=flags, download=not vendor)

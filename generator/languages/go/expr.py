@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 from generator.detect.model import Evidence
-from generator.languages.go.options import FLAG_HELPERS, SET_DEFAULT, flag_binding, flag_call, flag_helper
+from generator.languages.go.options import FLAG_HELPERS, SET_DEFAULT, declared_options, flag_binding, flag_call, flag_helper
 from generator.languages.go.source import GoSource
 from generator.languages.go.values import ASSIGN, Found, Knob, assigned, call_args, join, literal, merge, right_side, split_top
 
@@ -72,6 +72,9 @@ class Evaluator:
             for source in package:
                 self._package_of[source.path] = package
         self._stack: Set[Tuple[str, str, int]] = set()
+        #: struct fields already followed, by (field, file, depth): a field set from fields of the same name
+        #: in many files (`Host: d.system.Host`) would otherwise be followed again at every depth, exponentially
+        self._fields: Dict[Tuple[str, str, int], Optional[Found]] = {}
 
     def resolve(self, expr: str, source: GoSource, line: int, depth: int = 0) -> Optional[Found]:
         """The value of an expression at a line of `source`, followed back (None: unknown)."""
@@ -106,7 +109,7 @@ class Evaluator:
         if re.fullmatch(r"[A-Za-z_]\w*", expr):
             return self._identifier(expr, source, line, depth)
         if re.fullmatch(r"[A-Za-z_][\w.]*\.[A-Za-z_]\w*", expr):
-            return self.field(expr.rsplit(".", 1)[1], source, line, depth)
+            return self.field(expr.rsplit(".", 1)[1], source, depth)
         return None
 
     def call(self, call: Call) -> Optional[Found]:
@@ -149,6 +152,14 @@ class Evaluator:
                 value = self.resolve(args[1], source, line) if args and len(args) > 1 else None
                 return Found(value.value if value else None, source.evidence(line),
                              Knob("config", key, source.evidence(line), "address"))
+        return None
+
+    def option(self, name: str) -> Optional[Found]:
+        """The flag of that name the program declares (urfave/cli's `&cli.StringFlag{Name: "port", Value: "3000"}`)."""
+        for source in self.everything:
+            for found in declared_options(source):
+                if found.knob is not None and found.knob.kind == "flag" and found.knob.name.lstrip("-") == name:
+                    return found
         return None
 
     def _identifier(self, name: str, source: GoSource, line: int, depth: int) -> Optional[Found]:
@@ -205,8 +216,16 @@ class Evaluator:
         declares = ":=" in text or text.lstrip().startswith(("var", "const"))
         return index, self.resolve(rhs, source, index, depth), declares
 
-    def field(self, field: str, source: GoSource, line: int, depth: int = 0) -> Optional[Found]:
-        """A struct field (cfg.ListenAddr, s.Addr): set in this file, else anywhere in the program."""
+    def field(self, field: str, source: GoSource, depth: int = 0) -> Optional[Found]:
+        """A struct field (cfg.ListenAddr, s.Addr): set in this file, else anywhere in the program
+        (worked out once per field, file and depth)."""
+        key = (field, source.path, depth)
+        if key not in self._fields:
+            self._fields[key] = None  # a field met again while it is being followed adds nothing
+            self._fields[key] = self._field(field, source, depth)
+        return self._fields[key]
+
+    def _field(self, field: str, source: GoSource, depth: int) -> Optional[Found]:
         key_value = re.compile(r"(?<![\w.])" + re.escape(field) + r"\s*:\s*(?!=)")
         setter = re.compile(r"\." + re.escape(field) + r"\s*=(?!=)\s*")
         results: List[Optional[Found]] = []
@@ -324,6 +343,12 @@ def _viper_get(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
     return ev.viper_default(key) if key else None
 
 
+def _option_get(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
+    """c.String("port") (urfave/cli's context, cobra's flag set): the declared option's default, set by it."""
+    name = literal(call.args[0]) if len(call.args) == 1 else None
+    return (ev.option(name) or PASS) if name else PASS
+
+
 def _first_set(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
     """cmp.Or(os.Getenv("X"), "9020"): the first non-empty."""
     if not call.args:
@@ -383,6 +408,7 @@ BY_NAME: Dict[str, Handler] = {
     "GetInt": _viper_get,
     "Get": _viper_get,
     "Or": _first_set,
+    **{name: _option_get for name in ("String", "Int", "Uint", "Int64")},
     **{name: _helper_flag for name in FLAG_HELPERS},
 }
 #: handlers by the call's name in lower case (helpers are spelt every way: getenv, GetEnv, MustGetenv)

@@ -247,7 +247,7 @@ class Program(Evaluator):
         if listener.argument is None:
             if listener.call.startswith("Run"):
                 return Found("8080", listener.evidence, weak="gin's default: Run() without an address listens on :8080")
-            return self.field("Addr", source, listener.line)
+            return self.field("Addr", source)
         return self.resolve(listener.argument, source, listener.line)
 
     def _fallback(self, listeners: List[Listener], main_only: bool = False) -> Optional[Address]:

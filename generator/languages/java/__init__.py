@@ -227,8 +227,9 @@ class Java(Language):
         return match.group(1) if match else ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
-        """`java [options] -jar app.jar` is the jar's manifest (main class ""); `java [options] Main` is Main;
-        the words after them are the program's arguments. The template sets its own JVM options."""
+        """`java [options] -jar [options] app.jar` is the jar's manifest (main class ""); `java [options] Main`
+        is Main; the words after them are the program's arguments (the java launcher reads options up to the
+        first other word, after -jar too). The template sets its own JVM options."""
         import shlex
 
         if not argv or argv[0].rsplit("/", 1)[-1] != "java":
@@ -236,14 +237,15 @@ class Java(Language):
         answers: Dict[str, Any] = {}
         options: List[str] = []
         rest: List[str] = []
+        jar = False
         index = 1
         while index < len(argv):
             word = argv[index]
             if word in ("-cp", "-classpath", "--class-path"):
                 index += 2  # the template lays out its own class path
             elif word == "-jar":
-                answers["main_class"], rest = "", list(argv[index + 2:])
-                break
+                jar = True
+                index += 1
             elif word in ("-m", "--module"):
                 return {}, [f"it runs the module {' '.join(argv[index + 1:index + 2])}: the Java template runs a jar "
                             "or a main class (pass --main-class)"]
@@ -254,7 +256,7 @@ class Java(Language):
                 options.append(word)
                 index += 1
             else:
-                launcher = word.startswith("org.springframework.boot.loader.")
+                launcher = jar or word.startswith("org.springframework.boot.loader.")
                 answers["main_class"], rest = ("" if launcher else word), list(argv[index + 1:])
                 break
         notes = []

@@ -386,8 +386,9 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
     from generator.languages.java import frameworks, listen
 
     framework = frameworks.framework_for(project.spring_boot is not None, project.dependencies)
+    sources = listen.sources(repo, project.directory)
     if framework is not None and framework.command:  # `server config.yml`: the file goes into the image
-        config = next(frameworks.config_files(repo, project.directory, framework), None)
+        config = next(frameworks.config_files(repo, project.directory, framework, sources), None)
         if config is not None:
             app.set("args", [framework.command, "/app/" + PurePosixPath(config).name], Evidence(config))
             app.set("config_file", posixpath.relpath(config, app.root), Evidence(config))
@@ -395,7 +396,7 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
         path, served = frameworks.health_path(framework, project.dependencies)
         if path:
             app.set("health_path", path, dependency_evidence(repo, project, served))
-        set_first(repo, app, "port", frameworks.config_port(repo, project.directory, framework), port_number,
+        set_first(repo, app, "port", frameworks.config_port(repo, project.directory, framework, sources), port_number,
                   f"{framework.name} port")
         if "port" in app.facts:
             if project.spring_boot is None:
@@ -414,7 +415,7 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
     app.set("kind", "server", found.evidence)
     if found.port is not None:
         app.set("port", found.port, found.evidence, weak=found.weak)
-    elif framework is not None:
+    elif framework is not None and framework.default_port is not None:
         app.set("port", framework.default_port, found.evidence, weak=f"{framework.name}'s default port: its "
                 "configuration sets none (set --port if the deployment sets another)")
     else:

@@ -32,7 +32,8 @@ class Framework:
     config_files: Tuple[str, ...]
     #: the dotted keys holding the port, strongest first
     port_keys: Tuple[str, ...]
-    default_port: int
+    #: None: the framework has none, the code's listening call decides (Vert.x)
+    default_port: Optional[int]
     #: the program's command when it takes its configuration file as an argument (`server config.yml`; "": none)
     command: str = ""
     #: the health endpoint on the app's port, served when an artifact matching `health_artifacts` is a dependency
@@ -44,14 +45,20 @@ class Framework:
     profile_file: str = ""
     #: the prefix of a key set for the production profile only, which wins over the plain key (Quarkus: %prod.)
     production_prefix: str = ""
+    #: the setting that renames the configuration files, read from the project's sources (Spring's
+    #: `spring.config.name=orders` reads orders.properties): the names it gives replace `{name}` in
+    #: `config_files` and `profile_file`, `default_name` when it is not set
+    name_key: str = ""
+    default_name: str = ""
 
 
 SPRING_EXTENSIONS = ("properties", "yml", "yaml")
 SPRING_BOOT = Framework(
     # bootstrap.* (Spring Cloud) is read first and overridden by application.*
-    "Spring Boot", "", tuple(RESOURCES + f"{name}.{ext}" for name in ("application", "bootstrap") for ext in SPRING_EXTENSIONS),
+    "Spring Boot", "", tuple(RESOURCES + f"{name}.{ext}" for name in ("{name}", "bootstrap") for ext in SPRING_EXTENSIONS),
     ("server.port",), 8080, health="/actuator/health", health_artifacts=r"spring-boot-starter-actuator",
-    profile_key="spring.profiles.active", profile_file=RESOURCES + "application-{profile}.{ext}")
+    profile_key="spring.profiles.active", profile_file=RESOURCES + "{name}-{profile}.{ext}",
+    name_key="spring.config.name", default_name="application")
 #: the frameworks recognised by a dependency, the first matching wins
 FRAMEWORKS = (
     Framework("Quarkus", r"quarkus-.+", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yaml", "yml")),
@@ -74,6 +81,11 @@ FRAMEWORKS = (
     # set in code (listen.py reads the call): these defaults apply when the code calls none
     Framework("Spark", r"spark-core", (), (), 4567),
     Framework("Javalin", r"javalin", (), (), 8080),
+    # no default port: `listen(8080)`, `listen(config().getInteger("http.port", 8801))` in code (listen.py), or
+    # the JSON configuration its launcher reads (`-conf`; the starter's src/main/conf/config.json)
+    Framework("Vert.x", r"vertx-(?:core|web)", ("src/main/conf/config.json", "conf/config.json", "config.json",
+                                                RESOURCES + "config.json", RESOURCES + "conf/config.json"),
+              ("http.port", "server.port"), None),
 )
 
 
@@ -102,18 +114,40 @@ def health_path(framework: Framework, dependencies: Sequence[str]) -> Tuple[str,
     return (framework.health, served) if served else ("", "")
 
 
-def config_files(repo: Repo, directory: str, framework: Framework) -> Iterator[str]:
+def config_files(repo: Repo, directory: str, framework: Framework, sources: Sequence[str] = ()) -> Iterator[str]:
     """The framework's configuration files present below the project's directory, strongest first: the
-    active profiles' (the last named wins), then the plain ones in order."""
-    plain = [rel for rel in (name if directory == "." else f"{directory}/{name}" for name in framework.config_files)
+    active profiles' (the last named wins), then the plain ones in order; under the names the project's
+    `sources` give them (`name_key`)."""
+    names = config_names(repo, sources, framework)
+    plain = [rel for rel in (name if directory == "." else f"{directory}/{name}"
+                             for pattern in framework.config_files for name in _named(pattern, names))
              if repo.is_file(rel)]
     for profile in reversed(active_profiles(repo, plain, framework)):
         for ext in SPRING_EXTENSIONS:
-            name = framework.profile_file.format(profile=profile, ext=ext)
-            rel = name if directory == "." else f"{directory}/{name}"
-            if repo.is_file(rel):
-                yield rel
+            for name in _named(framework.profile_file.replace("{profile}", profile).replace("{ext}", ext), names):
+                rel = name if directory == "." else f"{directory}/{name}"
+                if repo.is_file(rel):
+                    yield rel
     yield from plain
+
+
+def _named(pattern: str, names: Sequence[str]) -> List[str]:
+    return [pattern.replace("{name}", name) for name in names] if "{name}" in pattern else [pattern]
+
+
+def config_names(repo: Repo, sources: Sequence[str], framework: Framework) -> List[str]:
+    """The configuration files' names the sources set (`"spring.config.name=orders"`, `setProperty(
+    "spring.config.name", "orders,common")`: the last listed wins, so it is read first), else the default."""
+    if not framework.name_key:
+        return [framework.default_name]
+    setting = re.compile(r'"' + re.escape(framework.name_key) + r'\s*(?:[=:]\s*|"\s*,\s*")([\w.,-]{1,200})"')
+    for rel in sources:
+        hit = repo.find_line(rel, setting)
+        if hit:
+            names = [n.strip() for n in hit[0].group(1).split(",") if re.fullmatch(r"[\w.-]{1,64}", n.strip())]
+            if names:
+                return list(reversed(names))
+    return [framework.default_name]
 
 
 def active_profiles(repo: Repo, files: Sequence[str], framework: Framework) -> List[str]:
@@ -125,10 +159,10 @@ def active_profiles(repo: Repo, files: Sequence[str], framework: Framework) -> L
     return []
 
 
-def config_port(repo: Repo, directory: str, framework: Framework) -> Iterator[Offer]:
+def config_port(repo: Repo, directory: str, framework: Framework, sources: Sequence[str] = ()) -> Iterator[Offer]:
     """The port settings in the framework's configuration files, in the order they are read."""
     keys = [framework.production_prefix + key for key in framework.port_keys if framework.production_prefix]
-    for rel in config_files(repo, directory, framework):
+    for rel in config_files(repo, directory, framework, sources):
         for key in keys + list(framework.port_keys):
             yield from key_offers(repo, [rel], key)
 

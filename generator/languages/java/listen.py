@@ -58,6 +58,8 @@ DIGITS = re.compile(r"[0-9]{1,5}")
 FALLBACK = re.compile(r"(?:getOrDefault|getProperty|orElse|getInteger|getenv)\s*\([^()]*?\"?([0-9]{2,5})\"?\s*\)"
                       r"|:\s*\"?([0-9]{2,5})\"?\s*$")
 JAVA_COMMENT = ("//", "/*", "*")
+#: the lines after a listening call's own that its arguments may take
+CALL_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,10 @@ def _listener_in(repo: Repo, file: str) -> Optional[Listener]:
             if not any(needed in text for needed in CALL_NEEDS.get(framework, ("",))):
                 continue
             match = pattern.search(line)
-            arguments = _arguments(line, match.end()) if match else []
-            if not arguments:
+            # a call's arguments may go on over the next lines (`.listen(port,` then a handler)
+            arguments, closed = _arguments("\n".join(lines[number - 1:number + CALL_LINES]), match.end()) \
+                if match else ([], False)
+            if not arguments or (which == -1 and not closed):
                 continue
             evidence = Evidence(file, number, excerpt(line))
             port, weak = _value(arguments[which], lines)
@@ -120,20 +124,21 @@ def _listener_in(repo: Repo, file: str) -> Optional[Listener]:
     return None
 
 
-def _arguments(line: str, start: int) -> List[str]:
-    """The top-level arguments of the call whose "(" ends at `start` (on one line; [] if none or unclosed)."""
+def _arguments(text: str, start: int) -> Tuple[List[str], bool]:
+    """The top-level arguments of the call whose "(" ends at `start`, and whether the call closes in `text`
+    (when it does not, the arguments complete before its end: a handler may run on for many lines)."""
     depth, current, found = 0, "", []
-    for char in line[start:]:
+    for char in text[start:]:
         if char == ")" and depth == 0:
             found.append(current.strip())
-            return found if any(found) else []
+            return (found if any(found) else []), True
         if char == "," and depth == 0:
             found.append(current.strip())
             current = ""
             continue
         depth += 1 if char == "(" else -1 if char == ")" else 0
         current += char
-    return []
+    return found, False
 
 
 def _value(argument: str, lines: List[str], hops: int = 3) -> Tuple[Optional[int], str]:
