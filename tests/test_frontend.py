@@ -230,3 +230,17 @@ def test_no_frontend_is_the_conventional_spelling_of_frontend_none(tmp_path):
     assert "AS frontend" not in result.stdout
     both = scaffold("new", "--yes", "--dry-run", "--no-frontend", "--frontend", "web", str(root))
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
+def test_a_ui_embedded_by_a_library_package_goes_to_the_programs_that_import_it(tmp_path):
+    main = 'package main\n\nimport (\n\t"net/http"\n\n\t"example.com/app/internal/server"\n)\n\nfunc main() {{ {} }}\n'
+    files = {"go.mod": GO_APP["go.mod"], "web/package.json": json.dumps(PACKAGE), **LOCKS["npm"],
+             # the embed sits in the UI's own folder, in a package the server reaches through internal/server
+             "web/build.go": 'package web\n\nimport "embed"\n\n//go:embed all:dist\nvar Dist embed.FS\n',
+             "internal/server/server.go": 'package server\n\nimport _ "example.com/app/web"\n\nfunc Run() {}\n',
+             "cmd/server/main.go": main.format("server.Run(); http.ListenAndServe(\":8080\", nil)"),
+             "cmd/ctl/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("ctl") }\n'}
+    apps = {app.name: app for app in detect(write(tmp_path / "app", files)).apps}
+    assert apps["server"].value("frontend_output") == "web/dist"
+    assert apps["server"].facts["frontend_output"].evidence.file == "web/build.go"
+    assert apps["ctl"].value("frontend") is None

@@ -26,10 +26,9 @@ def detect(path: Path) -> Report:
     rank_statements(repo, report.apps)  # what the repository's own files say, ranked over the heuristics
     for app in report.apps:
         detect_state(repo, app)  # the folders it writes
-    from generator.frontend.detect import attach  # the UI an app builds in, whatever its language
+    from generator.frontend.detect import attach_all  # the UI an app builds in, whatever its language
 
-    for app in report.apps:
-        attach(repo, app)
+    attach_all(repo, report.apps)
     _make_ids_unique(report.apps)
     report.warnings = list(repo.notices)
     report.hints = list(repo.hints)

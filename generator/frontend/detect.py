@@ -38,6 +38,8 @@ _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname
                           r"""|(['"])([^'"]{1,200})\3)""")
 _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
+#: backend source files, which count even inside the frontend's folder (a Go package embedding its dist/)
+SOURCE_SUFFIXES = (".go", ".py", ".java", ".kt")
 #: build files that may name the frontend's folder itself (a Maven plugin's workingDirectory, Gradle's
 #: nodeProjectDir): where the backend's own build ran the UI's
 BUILD_FILES = ("pom.xml", ".gradle", ".gradle.kts")
@@ -58,21 +60,34 @@ _MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
 #: at most this many package.json files are looked at per app
 MAX_PACKAGES = 20
-#: a Go file of a main package (another program when it is not the app's), within its first lines
-_GO_MAIN = re.compile(r"package\s+main\b")
-_GO_HEADER_LINES = 60
+#: a quoted import path in a Go file's import block
+_GO_IMPORT = re.compile(r'"([A-Za-z0-9._~/-]{1,300})"')
 
 
-def attach(repo: Repo, app: AppCandidate) -> None:
+def attach_all(repo: Repo, apps: List[AppCandidate]) -> None:
+    """Attach each app's frontend; a buildable UI that no app's own files expect is said once, naming the flag."""
+    unexpected: Dict[str, Tuple[str, str]] = {}
+    for app in apps:
+        attach(repo, app, unexpected)
+    attached = {posixpath.normpath(posixpath.join(app.root, str(app.value("frontend")))) for app in apps
+                if app.value("frontend")}
+    for manifest, (output, flag) in unexpected.items():
+        if (posixpath.dirname(manifest) or ".") not in attached:
+            repo.warn(manifest, f"no go:embed, static setting or plugin names {_short(output)}: built into no app "
+                                f"(--frontend {_short(flag)})")
+
+
+def attach(repo: Repo, app: AppCandidate, unexpected: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
     """Add the `frontend*` facts of the first buildable frontend inside `app` that the app's own backend
-    files expect (none: nothing added, and a hint names `--frontend PATH`)."""
+    files expect (none: nothing added; `unexpected` gets {package.json: (its output, its folder)} of a UI
+    found but not expected)."""
     base = "" if app.root == "." else app.root + "/"
     module = app.value("module") if app.language == "java" else None  # a build module: its folder holds its UI
     inside = posixpath.join(base, str(module)) + "/" if module else base
     manifests = [f for f in repo.files(app.root)
                  if posixpath.basename(f) == "package.json" and f.startswith(inside)][:MAX_PACKAGES]
     for manifest in sorted(manifests, key=lambda f: (f.count("/"), f)):
-        found = _frontend(repo, app, base, manifest)
+        found = _frontend(repo, app, base, manifest, {} if unexpected is None else unexpected)
         if found:
             for key, (value, evidence, weak) in found.items():
                 if value is not None:
@@ -80,7 +95,8 @@ def attach(repo: Repo, app: AppCandidate) -> None:
             return
 
 
-def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
+def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str,
+              unexpected: Dict[str, Tuple[str, str]]) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
     """The facts of the frontend `manifest` describes ({key: (value, evidence, weak)}), or None (warned
     when it has a build but cannot be built reproducibly, or would write outside the app)."""
     package = _load_json(repo, manifest)
@@ -110,8 +126,7 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str) -> Option
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
-        repo.warn(manifest, f"no go:embed, static setting or plugin names {_short(app_relative)}: built into no "
-                            f"app (--frontend {_short(posixpath.relpath(directory, app.root))})")
+        unexpected.setdefault(manifest, (app_relative, posixpath.relpath(directory, app.root)))
         return None
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
@@ -237,19 +252,52 @@ def _served_by_convention(app: AppCandidate, output: str, evidence: Evidence) ->
 def _owner(repo: Repo, app: AppCandidate) -> Any:
     """Whether a file is one of the app's own backend files: a source or configuration file of its language,
     not hidden nor in a hidden folder (CI and IDE configuration name build folders for their own jobs), and
-    for a Go app not the main package of another program of its module."""
-    package = app.value("package") if app.language == "go" else None
-    own_main = posixpath.normpath(posixpath.join(app.root, str(package))) if package else None
+    for a Go app a file of a package its program imports, directly or not (its module's other programs and
+    the packages only they use are theirs)."""
     suffixes = BACKEND_SUFFIXES.get(app.language) or tuple(s for each in BACKEND_SUFFIXES.values() for s in each)
+    package = app.value("package") if app.language == "go" else None
+    reached = _go_packages(repo, app.root, str(package)) if package else None
 
     def owned(rel: str) -> bool:
         if not rel.endswith(suffixes) or any(part.startswith(".") for part in rel.split("/")):
             return False
-        if own_main is None or not rel.endswith(".go") or (posixpath.dirname(rel) or ".") == own_main:
-            return True
-        return not any(_GO_MAIN.match(line) for line in repo.lines(rel)[:_GO_HEADER_LINES])
+        return reached is None or (posixpath.dirname(rel) or ".") in reached
 
     return owned
+
+
+def _go_packages(repo: Repo, root: str, package: str) -> Set[str]:
+    """The folders of the Go packages the program in `package` builds from: its own and those of its module
+    it imports, followed through their imports (files read: bounded by the walker's own limits)."""
+    module_lines = repo.lines(posixpath.join(root, "go.mod") if root != "." else "go.mod")
+    module = next((line.split()[1] for line in module_lines if line.startswith("module ") and len(line.split()) > 1), "")
+    imports: Dict[str, Set[str]] = {}
+    for rel in repo.files(root):
+        if rel.endswith(".go") and not rel.endswith("_test.go"):
+            folder = posixpath.dirname(rel) or "."
+            imports.setdefault(folder, set()).update(_module_imports(repo.lines(rel), module, root))
+    start = posixpath.normpath(posixpath.join(root, package))
+    reached, todo = {start}, [start]
+    while todo:
+        for folder in imports.get(todo.pop(), set()) - reached:
+            reached.add(folder)
+            todo.append(folder)
+    return reached
+
+
+def _module_imports(lines: List[str], module: str, root: str) -> Set[str]:
+    """The folders (relative to the repository) of the module's own packages a Go file imports."""
+    found: Set[str] = set()
+    if not module:
+        return found
+    for line in lines:
+        if line.startswith("func ") or line.startswith("type "):
+            break  # imports come first
+        for path in _GO_IMPORT.findall(line):
+            if path == module or path.startswith(module + "/"):
+                inside = path[len(module):].lstrip("/") or "."
+                found.add(posixpath.normpath(posixpath.join(root, inside)))
+    return found
 
 
 def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned: Any,
@@ -257,7 +305,8 @@ def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned:
     """The first line of the app's own backend files (`owned`) naming the directory `output` (relative to
     the app or to its own file); with `below`, a path inside it counts too (`ui/build/*`)."""
     for rel in repo.files(root):
-        if (frontend and rel.startswith(frontend + "/")) or not owned(rel):
+        inside = frontend and rel.startswith(frontend + "/")
+        if (inside and not rel.endswith(SOURCE_SUFFIXES)) or not owned(rel):
             continue
         app_dir = "" if root == "." else root
         here = posixpath.relpath(posixpath.join(app_dir, output) if app_dir else output, posixpath.dirname(rel) or ".")
@@ -277,4 +326,4 @@ def _names(line: str, path: str, below: bool = True) -> bool:
     return re.search(r"(?:^|[\s'\"/:(=>])" + parts + end, line) is not None
 
 
-__all__: List[str] = ["attach"]
+__all__: List[str] = ["attach", "attach_all"]
