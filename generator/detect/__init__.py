@@ -13,7 +13,7 @@ from typing import Dict, List, Sequence
 from generator.detect.model import AppCandidate, Evidence, Fact, Notice, Report
 from generator.detect.stated.merge import rank_statements
 from generator.detect.walker import Repo
-from generator.languages import LANGUAGES, titles
+from generator.languages import LANGUAGES, by_name, titles
 from generator.state import detect_state
 
 
@@ -28,7 +28,7 @@ def detect(path: Path) -> Report:
         detect_state(repo, app)  # the folders it writes
     from generator.frontend.detect import attach_all  # the UI an app builds in, whatever its language
 
-    attach_all(repo, report.apps)
+    attach_all(repo, report.apps, by_name)
     _make_ids_unique(report.apps)
     report.warnings = list(repo.notices)
     report.hints = list(repo.hints)

@@ -17,10 +17,13 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from generator.languages.base import Detection
 
 #: lockfile -> package manager; yarn.lock with .yarnrc.yml is yarn berry
 LOCKFILES = (("package-lock.json", "npm"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"))
@@ -43,10 +46,6 @@ SOURCE_SUFFIXES = (".go", ".py", ".java", ".kt")
 #: build files that may name the frontend's folder itself (a Maven plugin's workingDirectory, Gradle's
 #: nodeProjectDir): where the backend's own build ran the UI's
 BUILD_FILES = ("pom.xml", ".gradle", ".gradle.kts")
-#: backend files that may name where the UI's output is expected, by the backend's language (a Go program
-#: expects it in a go:embed, a Python app in its settings or code)
-BACKEND_SUFFIXES = {"go": (".go",), "python": (".py",),
-                    "java": (".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")}
 #: files at a frontend's root that its install or build reads, besides package.json and the lockfile
 #: (not .npmrc: it may hold a registry token, and .dockerignore leaves it out)
 _CONFIG_FILE = re.compile(r"\.babelrc|\.browserslistrc|"
@@ -60,15 +59,14 @@ _MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
 #: at most this many package.json files are looked at per app
 MAX_PACKAGES = 20
-#: a quoted import path in a Go file's import block
-_GO_IMPORT = re.compile(r'"([A-Za-z0-9._~/-]{1,300})"')
 
 
-def attach_all(repo: Repo, apps: List[AppCandidate]) -> None:
-    """Attach each app's frontend; a buildable UI that no app's own files expect is said once, naming the flag."""
+def attach_all(repo: Repo, apps: List[AppCandidate], language: "Callable[[str], Detection]") -> None:
+    """Attach each app's frontend (`language` gives each app's language by name: what its backend files
+    are); a buildable UI that no app's own files expect is said once, naming the flag."""
     unexpected: Dict[str, Tuple[str, str]] = {}
     for app in apps:
-        attach(repo, app, unexpected)
+        attach(repo, app, language(app.language), unexpected)
     attached = {posixpath.normpath(posixpath.join(app.root, str(app.value("frontend")))) for app in apps
                 if app.value("frontend")}
     for manifest, (output, flag) in unexpected.items():
@@ -77,17 +75,18 @@ def attach_all(repo: Repo, apps: List[AppCandidate]) -> None:
                                 f"(--frontend {_short(flag)})")
 
 
-def attach(repo: Repo, app: AppCandidate, unexpected: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
+def attach(repo: Repo, app: AppCandidate, language: "Detection",
+           unexpected: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
     """Add the `frontend*` facts of the first buildable frontend inside `app` that the app's own backend
     files expect (none: nothing added; `unexpected` gets {package.json: (its output, its folder)} of a UI
     found but not expected)."""
     base = "" if app.root == "." else app.root + "/"
-    module = app.value("module") if app.language == "java" else None  # a build module: its folder holds its UI
-    inside = posixpath.join(base, str(module)) + "/" if module else base
+    folder = language.ui_folder(app)
+    inside = posixpath.join(base, folder) + "/" if folder else base
     manifests = [f for f in repo.files(app.root)
                  if posixpath.basename(f) == "package.json" and f.startswith(inside)][:MAX_PACKAGES]
     for manifest in sorted(manifests, key=lambda f: (f.count("/"), f)):
-        found = _frontend(repo, app, base, manifest, {} if unexpected is None else unexpected)
+        found = _frontend(repo, app, language, base, manifest, {} if unexpected is None else unexpected)
         if found:
             for key, (value, evidence, weak) in found.items():
                 if value is not None:
@@ -95,7 +94,7 @@ def attach(repo: Repo, app: AppCandidate, unexpected: Optional[Dict[str, Tuple[s
             return
 
 
-def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str,
+def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, manifest: str,
               unexpected: Dict[str, Tuple[str, str]]) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
     """The facts of the frontend `manifest` describes ({key: (value, evidence, weak)}), or None (warned
     when it has a build but cannot be built reproducibly, or would write outside the app)."""
@@ -118,11 +117,11 @@ def _frontend(repo: Repo, app: AppCandidate, base: str, manifest: str,
     app_relative = relative[len(base):]
     # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
     # workingDirectory): where the backend's own build would have run it
-    owned = _owner(repo, app)
+    owned = _owner(repo, app, language)
     reference = (_backend_reference(repo, app.root, directory, app_relative, owned)
                  or _backend_reference(repo, app.root, directory, directory[len(base):],
                                        lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
-                 or _served_by_convention(app, app_relative, output_evidence))
+                 or _served_by_convention(language, app_relative, output_evidence))
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
@@ -240,67 +239,29 @@ def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: s
     return None, None, ""
 
 
-#: where Spring Boot and Quarkus serve static files from the class path (a build writing there is expected)
-JAVA_STATIC = re.compile(r"(?:.+/)?src/main/resources/(?:static|public|resources|META-INF/resources)(?:/.*)?")
-
-
-def _served_by_convention(app: AppCandidate, output: str, evidence: Evidence) -> Optional[Evidence]:
+def _served_by_convention(language: "Detection", output: str, evidence: Evidence) -> Optional[Evidence]:
     """The bundler's own line when it writes where the app's framework serves static files by convention."""
-    return evidence if app.language == "java" and JAVA_STATIC.fullmatch(output) else None
+    convention = language.static_by_convention
+    return evidence if convention and re.fullmatch(convention, output) else None
 
 
-def _owner(repo: Repo, app: AppCandidate) -> Any:
+def _owner(repo: Repo, app: AppCandidate, language: "Detection") -> Callable[[str], bool]:
     """Whether a file is one of the app's own backend files: a source or configuration file of its language,
     not hidden nor in a hidden folder (CI and IDE configuration name build folders for their own jobs), and
-    for a Go app a file of a package its program imports, directly or not (its module's other programs and
-    the packages only they use are theirs)."""
-    suffixes = BACKEND_SUFFIXES.get(app.language) or tuple(s for each in BACKEND_SUFFIXES.values() for s in each)
-    package = app.value("package") if app.language == "go" else None
-    reached = _go_packages(repo, app.root, str(package)) if package else None
+    in a folder of its own code where the language tells them apart (a Go module's other programs and the
+    packages only they use are theirs)."""
+    suffixes = language.backend_suffixes
+    folders = language.backend_folders(repo, app)
 
     def owned(rel: str) -> bool:
         if not rel.endswith(suffixes) or any(part.startswith(".") for part in rel.split("/")):
             return False
-        return reached is None or (posixpath.dirname(rel) or ".") in reached
+        return folders is None or (posixpath.dirname(rel) or ".") in folders
 
     return owned
 
 
-def _go_packages(repo: Repo, root: str, package: str) -> Set[str]:
-    """The folders of the Go packages the program in `package` builds from: its own and those of its module
-    it imports, followed through their imports (files read: bounded by the walker's own limits)."""
-    module_lines = repo.lines(posixpath.join(root, "go.mod") if root != "." else "go.mod")
-    module = next((line.split()[1] for line in module_lines if line.startswith("module ") and len(line.split()) > 1), "")
-    imports: Dict[str, Set[str]] = {}
-    for rel in repo.files(root):
-        if rel.endswith(".go") and not rel.endswith("_test.go"):
-            folder = posixpath.dirname(rel) or "."
-            imports.setdefault(folder, set()).update(_module_imports(repo.lines(rel), module, root))
-    start = posixpath.normpath(posixpath.join(root, package))
-    reached, todo = {start}, [start]
-    while todo:
-        for folder in imports.get(todo.pop(), set()) - reached:
-            reached.add(folder)
-            todo.append(folder)
-    return reached
-
-
-def _module_imports(lines: List[str], module: str, root: str) -> Set[str]:
-    """The folders (relative to the repository) of the module's own packages a Go file imports."""
-    found: Set[str] = set()
-    if not module:
-        return found
-    for line in lines:
-        if line.startswith("func ") or line.startswith("type "):
-            break  # imports come first
-        for path in _GO_IMPORT.findall(line):
-            if path == module or path.startswith(module + "/"):
-                inside = path[len(module):].lstrip("/") or "."
-                found.add(posixpath.normpath(posixpath.join(root, inside)))
-    return found
-
-
-def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned: Any,
+def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned: Callable[[str], bool],
                        below: bool = True) -> Optional[Evidence]:
     """The first line of the app's own backend files (`owned`) naming the directory `output` (relative to
     the app or to its own file); with `below`, a path inside it counts too (`ui/build/*`)."""

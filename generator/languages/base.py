@@ -23,7 +23,7 @@ hand-written Dockerfile says); `Language` is all five.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from generator.answer_field import COPIER_TYPES, DEFAULT_ORIGIN, AnswerField  # noqa: F401 (the interface names them)
 from generator.frontend.answers import FIELDS as FRONTEND
@@ -175,6 +175,21 @@ class Detection:
         """How its programs name the folders they write (a SQLite file, uploads): detection's table
         (generator/state/paths.py)."""
         return ()
+
+    #: the suffixes of its own source and configuration files: a line of one naming a UI's output (a
+    #: go:embed, STATICFILES_DIRS, a Maven resource) ties that UI to the app (generator/frontend/detect.py)
+    backend_suffixes: Tuple[str, ...] = ()
+    #: where its frameworks serve static files by convention (a regex over a path relative to the app): a
+    #: UI built there is expected without a line naming it
+    static_by_convention: str = ""
+
+    def ui_folder(self, app: "AppCandidate") -> str:
+        """The folder of the app (relative to its root) that a UI of its own sits in: '' for all of it."""
+        return ""
+
+    def backend_folders(self, repo: "Repo", app: "AppCandidate") -> "Optional[Set[str]]":
+        """The folders of the app's own code, where the language tells its programs apart; None: all."""
+        return None
 
 
 class Answers:

@@ -8,7 +8,7 @@ Detection is in `detect.py` (imported only when detecting).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language, Resources
 from generator.parsers import has_control, parse_args, parse_bool, parse_relpath, parse_slug, slugify, text
@@ -253,6 +253,18 @@ class Go(Language):
         except ValueError:
             return False  # a bad toolchain line is ignored
         return int(theirs.split(".")[1]) > int(mine.split(".")[1])
+
+    #: a go:embed pattern names the UI's output
+    backend_suffixes = (".go",)
+
+    def backend_folders(self, repo: "Repo", app: "AppCandidate") -> "Optional[Set[str]]":
+        """The program's own packages: a UI embedded by another program of the module is not its own."""
+        package = app.value("package")
+        if not package:
+            return None
+        from generator.languages.go.packages import program_folders
+
+        return program_folders(repo, app.root, str(package))
 
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         from generator.languages.go.state import PATTERNS

@@ -276,6 +276,16 @@ class Java(Language):
             return {"main_class": ("", origins.get("packaging", launcher))}
         return {}
 
+    #: sources, resources and build files (a frontend plugin's workingDirectory) name the UI's output
+    backend_suffixes = (".java", ".kt", ".xml", ".properties", ".yml", ".yaml", ".gradle", ".kts")
+    #: Spring Boot and Quarkus serve what the class path holds under these
+    static_by_convention = r"(?:.+/)?src/main/resources/(?:static|public|resources|META-INF/resources)(?:/.*)?"
+
+    def ui_folder(self, app: "AppCandidate") -> str:
+        """The build module's folder: a multi-module build's UI belongs to the module it sits in."""
+        module = app.value("module")
+        return str(module) if module else ""
+
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         from generator.languages.java.state import PATTERNS
 

@@ -229,6 +229,9 @@ class Python(Language):
             derived["installable"] = (True, origins.get("package_manager", DEFAULT_ORIGIN))
         return derived
 
+    #: STATICFILES_DIRS, a Flask static_folder, any settings module names the UI's output
+    backend_suffixes = (".py",)
+
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         from generator.languages.python.state import PATTERNS
 
