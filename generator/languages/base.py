@@ -123,7 +123,8 @@ SECRETS = AnswerField("secrets", parse_names, "secrets the app reads as files, /
 #: declared by a language whose apps have release steps (Python: migrations); the runtime
 #: contract reads it wherever it is declared (Language.release_steps)
 RELEASE = AnswerField("release", parse_release, "release steps run once before the app starts, in order (e.g. "
-                      "'python manage.py migrate'); exec form, no shell", type="json", default=[],
+                      "'python manage.py migrate'; none: no step, not even a detected one); exec form, no shell",
+                      type="json", default=[],
                       flag="--release", metavar="CMD", settable=True, detected=True)
 
 # -- state: the folders the app writes (generator/runtime.py, docs/runtime.md) --------------

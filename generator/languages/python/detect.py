@@ -18,7 +18,7 @@ from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.stated import procfile
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
-from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, servers, uwsgi
+from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, migrations, servers, uwsgi
 from generator.languages.python.frameworks import FRAMEWORKS
 
 #: a port and where it came from (no evidence: nothing but a convention)
@@ -209,9 +209,19 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _package_manager, _installable, _framework, _start, _legacy_pins):
+    for step in (_version, _package_manager, _installable, _framework, _start, _migrations, _legacy_pins):
         step(p, app)
     return app
+
+
+def _migrations(p: _Project, app: AppCandidate) -> None:
+    """The framework's migrations as the release step (migrations.py), unless the Procfile states the steps."""
+    if "release" in app.facts:
+        return
+    found = migrations.release(migrations.Project(
+        p.repo, p.root, p.deps, str(app.value("framework") or ""), p.target, str(app.value("django_settings") or "")))
+    if found:
+        app.set("release", [found[0]], found[1])
 
 
 def _legacy_pins(p: _Project, app: AppCandidate) -> None:
