@@ -752,3 +752,14 @@ def test_a_procfile_release_step_wins_over_the_frameworks(tmp_path: Path) -> Non
     app = only(write(tmp_path, files))
     assert app.value("release") == [["python", "manage.py", "migrate", "--database", "replica"]]
     assert where(app, "release") == ("Procfile", 1)
+
+
+def test_dependencies_built_against_system_libraries_are_named_with_their_line() -> None:
+    app = only(FIXTURES / "psycopg2-source")
+    assert app.value("native") == ["psycopg2"]
+    assert where(app, "native") == ("requirements.txt", 3)
+
+
+def test_wheels_need_no_system_libraries(tmp_path: Path) -> None:
+    app = only(write(tmp_path, {"requirements.txt": "psycopg2-binary\nlxml\ncryptography\n", "app.py": "print(1)\n"}))
+    assert app.value("native") is None

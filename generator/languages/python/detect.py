@@ -20,6 +20,7 @@ from generator.detect.stated import procfile
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
 from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, migrations, servers, uwsgi
 from generator.languages.python.frameworks import FRAMEWORKS
+from generator.languages.python.native import NATIVE
 
 #: a port and where it came from (no evidence: nothing but a convention)
 Port = Tuple[int, Optional[Evidence]]
@@ -209,9 +210,16 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _package_manager, _installable, _framework, _start, _migrations, _legacy_pins):
+    for step in (_version, _package_manager, _installable, _framework, _start, _migrations, _native, _legacy_pins):
         step(p, app)
     return app
+
+
+def _native(p: _Project, app: AppCandidate) -> None:
+    """Dependencies that build from source against system libraries (native.py), with the first one's line."""
+    names = [name for name in NATIVE if name in p.deps]
+    if names:
+        app.set("native", names, p.deps[names[0]])
 
 
 def _migrations(p: _Project, app: AppCandidate) -> None:
