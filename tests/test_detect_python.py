@@ -216,6 +216,7 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "server": "gunicorn",
             "start_command": ["gunicorn", "--config", "gunicorn.conf.py", "app:app", "--bind", "0.0.0.0:5006"],
             "port": 5006,
+            "config_file": "gunicorn.conf.py",
         },
         {"start_command": ("Procfile", 1), "port": ("gunicorn.conf.py", 5)},
     ),
@@ -763,3 +764,19 @@ def test_dependencies_built_against_system_libraries_are_named_with_their_line()
 def test_wheels_need_no_system_libraries(tmp_path: Path) -> None:
     app = only(write(tmp_path, {"requirements.txt": "psycopg2-binary\nlxml\ncryptography\n", "app.py": "print(1)\n"}))
     assert app.value("native") is None
+
+
+@pytest.mark.parametrize("fixture, config", [("gunicorn-config", "gunicorn.conf.py"), ("uwsgi-django", "uwsgi.ini")])
+def test_the_configuration_file_the_start_command_names_is_the_config_file(fixture: str, config: str) -> None:
+    app = only(FIXTURES / fixture)
+    assert app.value("config_file") == config
+    assert app.facts["config_file"].evidence == app.facts["start_command"].evidence
+
+
+@pytest.mark.parametrize("web", ["gunicorn -c /etc/gunicorn.py app:app", "gunicorn -c python:conf app:app",
+                                 "gunicorn -c ../outside.py app:app", "gunicorn -c missing.py app:app"])
+def test_a_configuration_file_outside_the_project_or_missing_is_none(tmp_path: Path, web: str) -> None:
+    project = tmp_path / "app"
+    app = only(write(project, {"requirements.txt": "flask\ngunicorn\n", "app.py": "app = Flask(__name__)\n",
+                               "Procfile": f"web: {web}\n", "../outside.py": ""}))
+    assert app.value("config_file") is None
