@@ -229,6 +229,8 @@ def matching(pattern: str, example: str) -> Parser:
     return parse
 
 
+#: how a person says "no release step" (one detected from the framework included)
+NO_RELEASE = "none"
 #: release steps one app may declare at most (each runs before the app, in order)
 MAX_RELEASE_STEPS = 8
 
@@ -236,11 +238,11 @@ MAX_RELEASE_STEPS = 8
 def parse_release(raw: Any) -> List[List[str]]:
     """Release steps: commands run once before the app starts (migrations), in order.
 
-    None, "" or [] is none; a string is one command (split like `parse_argv`, so shell
+    None, "", "none" or [] is none; a string is one command (split like `parse_argv`, so shell
     syntax is refused); a list holds commands, each a string or an argv list. A JSON
     list written as text (`--set release='["a b", "c"]'`) is read as that list.
     """
-    if raw is None or raw == "" or raw == []:
+    if raw is None or raw == "" or raw == [] or raw == NO_RELEASE:
         return []
     if isinstance(raw, str) and raw.lstrip().startswith("["):
         import json  # here: `scaffold --help` never parses a release

@@ -58,6 +58,21 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class ConfigMount:
+    """The configuration file the program is started with, mounted read-only over the image's copy."""
+
+    #: the file, relative to the build context (where compose.yaml is)
+    source: str
+    #: where the program reads it (the image's copy)
+    target: str
+
+    @property
+    def name(self) -> str:
+        """The file's own name: the ConfigMap's key."""
+        return self.target.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
 class Runtime:
     """Everything the Dockerfile, compose.yaml and the manifests agree on (docs/runtime.md)."""
 
@@ -82,6 +97,8 @@ class Runtime:
     capabilities: Tuple[str, ...]
     #: secrets the app reads as files under /run/secrets
     secrets: Tuple[str, ...]
+    #: the configuration file mounted read-only (compose configs, a ConfigMap); None: none
+    config: Optional[ConfigMount] = None
 
     @property
     def server(self) -> bool:
@@ -135,6 +152,7 @@ class Runtime:
             "resources": dict(self.resources._asdict()),
             "capabilities": list(self.capabilities),
             "secrets": list(self.secrets),
+            "config": {"source": self.config.source, "target": self.config.target} if self.config else None,
         }
 
 
@@ -195,7 +213,16 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
         resources=language.resources,
         capabilities=("NET_BIND_SERVICE",) if port is not None and port < PRIVILEGED_PORTS else (),
         secrets=tuple(answers.get("secrets") or ()),
+        config=_config(answers, language.config_mount(answers)),
     )
+
+
+def _config(answers: Mapping[str, Any], mount: Optional[Tuple[str, str]]) -> Optional[ConfigMount]:
+    """The language's configuration mount, its file relative to the build context (the app's source_dir)."""
+    if mount is None:
+        return None
+    source_dir = str(answers.get("source_dir") or ".")
+    return ConfigMount(mount[0] if source_dir == "." else f"{source_dir}/{mount[0]}", mount[1])
 
 
 def refusal(answers: Mapping[str, Any]) -> Optional[str]:

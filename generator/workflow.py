@@ -192,6 +192,22 @@ def guesses(app: Any, resolved: "Answers", flags: Mapping[str, Any]) -> List[str
     return said
 
 
+def release_steps_found(resolved: "Answers", flags: Mapping[str, Any]) -> List[str]:
+    """The release steps detection found (a framework's migrations, a Procfile) and where from: they run
+    before the app on every start, so `new` says so and how to turn them off."""
+    from generator.languages.base import RELEASE
+    from generator.parsers import NO_RELEASE
+    from generator.prompts import shown
+
+    steps = resolved.values.get(RELEASE.key) or []
+    if RELEASE.key in flags or not steps:
+        return []
+    several = len(steps) > 1
+    return [f"release step{'s' if several else ''} {shown(steps)} (from {resolved.origins.get(RELEASE.key, '')}) "
+            f"run{'' if several else 's'} once before the app; {RELEASE.flag} {NO_RELEASE} turns "
+            f"{'them' if several else 'it'} off"]
+
+
 def _ask(defaults: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     from generator.prompts import Cancelled, ask_answers
 
@@ -355,6 +371,8 @@ def plan_new(request: NewRequest, out: "Output") -> "Plan":
     plan = plan_files(app, project, resolved.values, request.template, request.force, request.dry_run, out)
     for guess in [] if interactive else guesses(app, resolved, request.answers):  # after planning: a failing
         out.warn(guess)  # run still ends in its one error line
+    for said in release_steps_found(resolved, request.answers):
+        out.info(said)
     return plan
 
 

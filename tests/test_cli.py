@@ -177,3 +177,18 @@ def test_app_choice(tmp_path):
     chosen = scaffold("new", "--yes", "--app", "go/worker", str(project))
     assert chosen.returncode == 0, chosen.stderr
     assert "./cmd/worker" in (project / "Dockerfile").read_text()
+
+
+def test_a_detected_release_step_is_said_with_its_source_and_none_turns_it_off(tmp_path):
+    project = copy_fixture("python/django-migrate", tmp_path)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    said = "release step python manage.py migrate --noinput (from mysite/settings.py:20) runs once before the app; " \
+           "--release none turns it off"
+    assert said in result.stdout + result.stderr
+    assert "python-django-migrate-release" in yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    again = copy_fixture("python/django-migrate", tmp_path / "off")
+    result = scaffold("new", "--yes", "--release", "none", str(again))
+    assert result.returncode == 0, result.stderr
+    assert "release step" not in result.stdout + result.stderr
+    assert list(yaml.safe_load((again / "compose.yaml").read_text())["services"]) == ["python-django-migrate"]

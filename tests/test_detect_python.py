@@ -216,6 +216,7 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
             "server": "gunicorn",
             "start_command": ["gunicorn", "--config", "gunicorn.conf.py", "app:app", "--bind", "0.0.0.0:5006"],
             "port": 5006,
+            "config_file": "gunicorn.conf.py",
         },
         {"start_command": ("Procfile", 1), "port": ("gunicorn.conf.py", 5)},
     ),
@@ -680,3 +681,102 @@ def test_a_stated_server_that_no_dependency_installs_is_named(tmp_path: Path, re
     _, repo = scan(tmp_path)
     assert [n.message[:len(words)] for n in repo.notices if "no dependency installs" in n.message] == \
         ([words] if words else [])
+
+
+#: fixture -> the release step its framework implies and the (file, line) that implies it
+MIGRATIONS = {
+    "django-migrate": (["python", "manage.py", "migrate", "--noinput"], ("mysite/settings.py", 20)),
+    "flask-migrate": (["flask", "--app", "app:app", "db", "upgrade"], ("requirements.txt", 3)),
+    "alembic": (["alembic", "upgrade", "head"], ("alembic.ini", 2)),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(MIGRATIONS))
+def test_the_frameworks_migrations_are_the_release_step(fixture: str) -> None:
+    step, place = MIGRATIONS[fixture]
+    app = only(FIXTURES / fixture)
+    assert app.value("release") == [step]
+    assert where(app, "release") == place
+
+
+def test_every_migration_tool_has_a_finder() -> None:
+    from generator.languages.python import frameworks, migrations
+
+    assert list(migrations.FINDERS) == list(frameworks.MIGRATIONS)
+
+
+DJANGO_FILES = {
+    "manage.py": 'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site1.settings")\n',
+    "requirements.txt": "django==5.1\ngunicorn==23.0.0\n",
+    "site1/__init__.py": "",
+    "site1/wsgi.py": "application = get_wsgi_application()\n",
+}
+
+
+@pytest.mark.parametrize("settings, migrated", [
+    ("DATABASES = {}\n", False),
+    ('DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}\n', False),
+    ('DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "app"}}\n', True),
+    ('DATABASES = {"default": dj_database_url.config(conn_max_age=600)}\n', True),
+    ('DATABASES = {"default": env.db("DATABASE_URL")}\n', True),
+    ('DATABASES = {"default": {\n    "ENGINE": os.environ.get("DB_ENGINE", "django.db.backends.sqlite3"),\n}}\n', True),
+])
+def test_django_migrates_only_when_a_database_is_configured(tmp_path: Path, settings: str, migrated: bool) -> None:
+    app = only(write(tmp_path, {**DJANGO_FILES, "site1/settings.py": 'WSGI_APPLICATION = "site1.wsgi.application"\n'
+                                + settings}))
+    assert app.value("framework") == "django"
+    assert (app.value("release") is not None) == migrated
+
+
+def test_django_settings_package_configures_its_database_in_a_sibling(tmp_path: Path) -> None:
+    app = only(write(tmp_path, {**DJANGO_FILES, "site1/settings/__init__.py": "from .base import *\n",
+                                "site1/settings/base.py": 'DATABASES = {"default": {"ENGINE": '
+                                '"django.db.backends.sqlite3"}}\n'}))
+    assert where(app, "release") == ("site1/settings/base.py", 1)
+
+
+@pytest.mark.parametrize("files", [
+    {"alembic.ini": "[alembic]\nscript_location = migrations\n"},  # the folder is missing
+    {"alembic.ini": "[alembic]\nscript_location = ../elsewhere\n", "../elsewhere/env.py": ""},  # outside
+    {"migrations/env.py": ""},  # no alembic.ini
+])
+def test_alembic_needs_its_ini_and_a_script_folder_inside_the_project(tmp_path: Path, files: Dict[str, str]) -> None:
+    project = tmp_path / "api"
+    write(project, {"requirements.txt": "fastapi\nuvicorn\nalembic\n", "main.py": "app = FastAPI()\n", **files})
+    assert only(project).value("release") is None
+
+
+def test_a_procfile_release_step_wins_over_the_frameworks(tmp_path: Path) -> None:
+    files = {**DJANGO_FILES, "site1/settings.py": 'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}\n',
+             "Procfile": "release: python manage.py migrate --database replica\n"
+                         "web: gunicorn site1.wsgi:application\n"}
+    app = only(write(tmp_path, files))
+    assert app.value("release") == [["python", "manage.py", "migrate", "--database", "replica"]]
+    assert where(app, "release") == ("Procfile", 1)
+
+
+def test_dependencies_built_against_system_libraries_are_named_with_their_line() -> None:
+    app = only(FIXTURES / "psycopg2-source")
+    assert app.value("native") == ["psycopg2"]
+    assert where(app, "native") == ("requirements.txt", 3)
+
+
+def test_wheels_need_no_system_libraries(tmp_path: Path) -> None:
+    app = only(write(tmp_path, {"requirements.txt": "psycopg2-binary\nlxml\ncryptography\n", "app.py": "print(1)\n"}))
+    assert app.value("native") is None
+
+
+@pytest.mark.parametrize("fixture, config", [("gunicorn-config", "gunicorn.conf.py"), ("uwsgi-django", "uwsgi.ini")])
+def test_the_configuration_file_the_start_command_names_is_the_config_file(fixture: str, config: str) -> None:
+    app = only(FIXTURES / fixture)
+    assert app.value("config_file") == config
+    assert app.facts["config_file"].evidence == app.facts["start_command"].evidence
+
+
+@pytest.mark.parametrize("web", ["gunicorn -c /etc/gunicorn.py app:app", "gunicorn -c python:conf app:app",
+                                 "gunicorn -c ../outside.py app:app", "gunicorn -c missing.py app:app"])
+def test_a_configuration_file_outside_the_project_or_missing_is_none(tmp_path: Path, web: str) -> None:
+    project = tmp_path / "app"
+    app = only(write(project, {"requirements.txt": "flask\ngunicorn\n", "app.py": "app = Flask(__name__)\n",
+                               "Procfile": f"web: {web}\n", "../outside.py": ""}))
+    assert app.value("config_file") is None

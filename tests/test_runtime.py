@@ -53,6 +53,8 @@ RUNTIME_CASES: Dict[str, Dict[str, Any]] = {
     "go-data-writable": {"language": "go", "data": "data,/var/lib/demo", "writable": "cache"},
     "python-data-release": {"language": "python", "data": ["instance"], "release": "flask db upgrade",
                             "media_root": "instance", "env_file": True},
+    "python-config-file": {"language": "python", "start_command": ["uwsgi", "--ini", "deploy/uwsgi.ini"],
+                           "config_file": "deploy/uwsgi.ini", "release": "python -m app.migrate"},
     "java-actuator": {"language": "java", "spring_boot": True, "packaging": "spring-boot", "main_class": "",
                       "actuator": True, "version": "21"},
 }
@@ -186,6 +188,11 @@ def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
         assert service["security_opt"] == ["no-new-privileges:true"] and service["networks"] == [runtime.name], name
         assert service.get("env_file") == ([{"path": ".env", "required": False}] if answers["env_file"] else None)
     assert len(services) == 1 + len(runtime.release)
+    config = runtime.config
+    for name, service in services.items():
+        assert service.get("configs") == ([{"source": f"{runtime.name}-config", "target": config.target}]
+                                          if config else None), name
+    assert compose.get("configs") == ({f"{runtime.name}-config": {"file": f"./{config.source}"}} if config else None)
     assert sorted(compose.get("volumes") or {}) == sorted(entry.split(":")[0] for entry in kept)
 
     if runtime.capabilities:
@@ -207,7 +214,12 @@ def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
         context = container["securityContext"]
         assert f"{context['runAsUser']}:{context['runAsGroup']}" == user
         assert context["readOnlyRootFilesystem"] is True and context["allowPrivilegeEscalation"] is False
-        assert sorted(m["mountPath"] for m in container["volumeMounts"] if m["name"] != "secrets") == paths
+        assert sorted(m["mountPath"] for m in container["volumeMounts"] if m["name"] not in ("secrets", "config")) \
+            == paths
+        assert [(m["mountPath"], m["subPath"], m["readOnly"]) for m in container["volumeMounts"]
+                if m["name"] == "config"] == ([(config.target, config.name, True)] if config else [])
+    assert [v["configMap"]["name"] for v in pod["volumes"] if "configMap" in v] == \
+        ([f"{runtime.name}-config"] if config else [])
     assert len(pod.get("initContainers", [])) == len(runtime.release)
     (main,) = pod["containers"]
     if port:
@@ -282,6 +294,8 @@ def _render_runtime_cases(root: Path) -> Dict[str, str]:
         project = write(render(validate(raw_answers(case))), root / case_id)
         for name in case.get("secrets", []):
             write({f"secrets/{name}": "not a real secret\n"}, project)
+        if case.get("config_file"):
+            write({case["config_file"]: "[uwsgi]\n"}, project)
         projects[case_id] = str(project)
     return projects
 

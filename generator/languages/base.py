@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional
 from generator.answer_field import COPIER_TYPES, DEFAULT_ORIGIN, AnswerField  # noqa: F401 (the interface names them)
 from generator.frontend.answers import FIELDS as FRONTEND
 from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, parse_id, parse_names,
-                               parse_optional_port, parse_relpath, parse_release, parse_slug, parse_state_paths,
+                               parse_optional_port, parse_optional_relpath, parse_relpath, parse_release, parse_slug, parse_state_paths,
                                parse_syntax)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,8 +123,16 @@ SECRETS = AnswerField("secrets", parse_names, "secrets the app reads as files, /
 #: declared by a language whose apps have release steps (Python: migrations); the runtime
 #: contract reads it wherever it is declared (Language.release_steps)
 RELEASE = AnswerField("release", parse_release, "release steps run once before the app starts, in order (e.g. "
-                      "'python manage.py migrate'); exec form, no shell", type="json", default=[],
+                      "'python manage.py migrate'; none: no step, not even a detected one); exec form, no shell",
+                      type="json", default=[],
                       flag="--release", metavar="CMD", settable=True, detected=True)
+#: declared by a language whose programs are started with a configuration file (Java, Python): the
+#: image bakes a copy (it runs with `docker run` alone) and compose and Kubernetes mount the file
+#: read-only over it (Language.config_mount)
+CONFIG_FILE = AnswerField("config_file", parse_optional_relpath, "the configuration file the program is started "
+                          "with, relative to the app (the configuration its arguments name): a read-only copy in "
+                          "the image, mounted read-only over it by compose (configs) and Kubernetes (a ConfigMap) "
+                          "('': none)", default="", flag="--config-file", settable=True, detected=True)
 
 # -- state: the folders the app writes (generator/runtime.py, docs/runtime.md) --------------
 #: the image creates each owned by the app's user; nothing else is writable
@@ -290,6 +298,12 @@ class Runtime:
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
         """The argv the image's ENTRYPOINT runs (exec form: no shell)."""
         raise NotImplementedError
+
+    def config_mount(self, answers: Mapping[str, Any]) -> Optional[Tuple[str, str]]:
+        """The configuration file the program is started with: (its path relative to the app, where the
+        image has it), mounted read-only there at run time; None: none. The app's files are in /app."""
+        config = str(answers.get(CONFIG_FILE.key) or "")
+        return (config, f"/app/{config}") if config else None
 
     def environment(self, answers: Mapping[str, Any]) -> List[str]:
         """`NAME=value` settings the image declares (ENV): what the program must read to listen right."""

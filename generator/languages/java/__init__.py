@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from generator.languages.base import AnswerField, Flavour, Language, Resources, WritablePath
-from generator.parsers import matching, one_of, parse_args, parse_bool, parse_optional_relpath, parse_relpath, text
+from generator.languages.base import CONFIG_FILE, AnswerField, Flavour, Language, Resources, WritablePath
+from generator.parsers import matching, one_of, parse_args, parse_bool, parse_relpath, text
 from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -106,9 +106,7 @@ class Java(Language):
                     default="", detected=True, settable=True),
         AnswerField("args", parse_args, "the program's arguments after the main class or jar, e.g. Dropwizard's "
                     "server /app/config.yml", type="json", default=[], flag="--args", settable=True, detected=True),
-        AnswerField("config_file", parse_optional_relpath, "a file of the project copied read-only into /app beside "
-                    "the app under its own name, e.g. the configuration the arguments name ('': none)", default="",
-                    flag="--config-file", settable=True, detected=True),
+        CONFIG_FILE,
         AnswerField("health_path", matching(r"/[A-Za-z0-9._~/-]{0,200}", "an absolute URL path (like /q/health)"),
                     "the health endpoint the framework serves on the app's port, which probes GET ('': probe the "
                     "TCP port; Spring Boot: also see actuator)", default="", detected=True, settable=True),
@@ -126,6 +124,11 @@ class Java(Language):
     startup_seconds = 90
     no_health_command = ("the image has no shell and no HTTP client, on purpose, and a probe written in Java would "
                          "start a second JVM at every interval")
+
+    def config_mount(self, answers: Mapping[str, Any]) -> Optional[Tuple[str, str]]:
+        """The image copies the configuration file into /app under its own name (the arguments name it there)."""
+        config = str(answers.get(CONFIG_FILE.key) or "")
+        return (config, "/app/" + config.rsplit("/", 1)[-1]) if config else None
 
     def start_command(self, answers: Mapping[str, Any]) -> List[str]:
         """The launcher: Spring Boot's, Quarkus's, the main class on the class path, or the jar's manifest

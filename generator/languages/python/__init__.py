@@ -11,9 +11,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from generator.languages.base import RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
+from generator.languages.base import CONFIG_FILE, RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
 from generator.parsers import (matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
                                parse_writable_path, text)
+from generator.languages.python.native import parse_native
 from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,6 +114,11 @@ class Python(Language):
                                                 "a Python module name (like mysite.settings)"),
                     "DJANGO_SETTINGS_MODULE", default="", detected=True),
         RELEASE,
+        CONFIG_FILE,
+        AnswerField("native", parse_native, "packages built from source against system libraries (psycopg2, "
+                    "mysqlclient, python-ldap): their build packages in the build stage, their libraries in the "
+                    "final image; none: []", type="json", default=[], flag="--native", metavar="PACKAGE",
+                    settable=True, detected=True),
         AnswerField("media_root", parse_writable_path, "a directory the app writes uploads to, e.g. Django's "
                     "MEDIA_ROOT (relative: inside /app); it gets a writable mount", default="", detected=True,
                     settable=True),

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Mapping, Tuple
 
 from generator.languages.python import VENV
-from generator.pins import python_tools
+from generator.languages.python.native import packages
+from generator.pins import DISTROLESS_PYTHON, PYTHON_DEBIAN, python_tools
 
 PIP_CACHE = "--mount=type=cache,target=/root/.cache/pip"
 
@@ -56,6 +57,10 @@ class PythonBuild:
     locked: bool
     #: pip without a requirements file: the dependencies the project declares, installed first
     declared: Tuple[str, ...]
+    #: Debian packages the dependencies compile against (native.py), installed in the build stage only
+    native_build: Tuple[str, ...] = ()
+    #: the libraries they load, installed by dpkg into the final image's runtime root
+    native_runtime: Tuple[str, ...] = ()
     venv: str = VENV
     #: the cache mount of pip's downloads (the installers' own install uses it)
     pip_cache: str = PIP_CACHE
@@ -125,5 +130,10 @@ def plan(answers: Mapping[str, Any]) -> PythonBuild:
     pip = ("/opt/tools/bin/pip" if tools_venv else f"{python} -m pip") + f" --python {VENV}/bin/python"
     installer = INSTALLERS[manager](answers, f"/opt/tools/bin/{manager}", pip, python_tools(version))
     declared = manager == "pip" and not answers.get("requirements_file") and answers.get("installable")
+    native = list(answers.get("native") or [])
+    build, runtime = packages(native, DISTROLESS_PYTHON[version] if final == "distroless" else PYTHON_DEBIAN)
+    if native and final == "distroless":
+        build = (*build, "python3-dev")  # the headers of Debian's python3, which the venv runs on
     return PythonBuild(manager=manager, installer=installer, python=python, tools_venv=tools_venv, pip=pip,
-                       locked=manager != "pip", declared=tuple(answers.get("dependencies") or ()) if declared else ())
+                       locked=manager != "pip", declared=tuple(answers.get("dependencies") or ()) if declared else (),
+                       native_build=build, native_runtime=runtime)

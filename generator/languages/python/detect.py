@@ -18,8 +18,9 @@ from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.stated import procfile
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
-from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, servers, uwsgi
+from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, migrations, servers, uwsgi
 from generator.languages.python.frameworks import FRAMEWORKS
+from generator.languages.python.native import NATIVE
 
 #: a port and where it came from (no evidence: nothing but a convention)
 Port = Tuple[int, Optional[Evidence]]
@@ -97,6 +98,8 @@ MAX_SOURCES = 200
 
 PROCFILE_WEB = re.compile(r"^\s*web\s*:\s*(.*)$")
 PROCFILE_RELEASE = re.compile(r"^\s*release\s*:\s*(.*)$")
+#: options by which a server or program is given its configuration file
+CONFIG_OPTIONS = ("-c", "--config", "--config-file", "--ini", "--paste")
 #: longest Procfile command considered (longer ones are not a command anyone wrote)
 MAX_COMMAND = 4096
 #: command-line words followed by a port, as "N" or "host:N"
@@ -209,9 +212,39 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _package_manager, _installable, _framework, _start, _legacy_pins):
+    for step in (_version, _package_manager, _installable, _framework, _start, _config_file, _migrations, _native, _legacy_pins):
         step(p, app)
     return app
+
+
+def _config_file(p: _Project, app: AppCandidate) -> None:
+    """The configuration file the start command names (`-c config.yaml`, `--ini uwsgi.ini`), when it is a file
+    of the project: compose and Kubernetes mount it read-only over the image's copy."""
+    command = app.value("start_command")
+    argv = [word for word in command if isinstance(word, str)] if isinstance(command, list) else []
+    for _, _, value in servers.option_values(argv, 1, CONFIG_OPTIONS):
+        path = posixpath.normpath(value) if value and not value.startswith(("/", "python:")) else ""
+        if path and not path.startswith("..") and p.repo.is_file(p.path(path)):
+            fact = app.facts["start_command"]
+            app.set("config_file", path, fact.evidence)
+            return
+
+
+def _native(p: _Project, app: AppCandidate) -> None:
+    """Dependencies that build from source against system libraries (native.py), with the first one's line."""
+    names = [name for name in NATIVE if name in p.deps]
+    if names:
+        app.set("native", names, p.deps[names[0]])
+
+
+def _migrations(p: _Project, app: AppCandidate) -> None:
+    """The framework's migrations as the release step (migrations.py), unless the Procfile states the steps."""
+    if "release" in app.facts:
+        return
+    found = migrations.release(migrations.Project(
+        p.repo, p.root, p.deps, str(app.value("framework") or ""), p.target, str(app.value("django_settings") or "")))
+    if found:
+        app.set("release", [found[0]], found[1])
 
 
 def _legacy_pins(p: _Project, app: AppCandidate) -> None:

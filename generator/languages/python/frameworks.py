@@ -42,6 +42,32 @@ FRAMEWORKS = {
 DEVELOPMENT_ARGUMENT = re.compile(r"\b(?:debug|reload|use_reloader|use_debugger)\s*=\s*True\b")
 
 
+class Migrations(NamedTuple):
+    """How one migration tool is run before the app: what makes it apply (migrations.py reads this)."""
+
+    #: the framework the app must be ("" : any)
+    framework: str
+    #: one of these must be a dependency (PEP 503 names; empty: the framework's is enough)
+    dependencies: Tuple[str, ...]
+    #: the release step; APP stands for the application object (`flask --app`)
+    argv: Tuple[str, ...]
+    #: what applies it, for the evidence shown by `detect`
+    what: str
+
+
+#: migration tools, one entry each, tried in order; an app gets the first that applies
+MIGRATIONS = {
+    # a configured database: DATABASES with a real ENGINE, or a URL read by dj-database-url / django-environ
+    "django": Migrations("django", (), ("python", "manage.py", "migrate", "--noinput"), "Django with a database"),
+    # Flask-Migrate keeps its alembic.ini inside migrations/ and runs it through the flask command
+    "flask-migrate": Migrations("flask", ("flask-migrate",), ("flask", "--app", "APP", "db", "upgrade"),
+                                "Flask-Migrate and its migrations/ folder"),
+    # plain Alembic: alembic.ini at the project root naming its script folder
+    "alembic": Migrations("", ("alembic", "flask-migrate"), ("alembic", "upgrade", "head"),
+                          "alembic.ini and its migrations folder"),
+}
+
+
 def development_call(framework: Optional[str], line: str) -> str:
     """Why the call on `line` starts a development server ("" : it does not)."""
     entry = FRAMEWORKS.get(framework or "")
