@@ -44,3 +44,7 @@ class AnswerField(NamedTuple):
     missing: str = ""
     #: the value a flag that takes no argument sets (`--kubernetes`: True); None: the flag takes a value
     flag_value: Any = None
+    #: whether the flag may be given again, each adding to the list (`--service a --service b`)
+    repeatable: bool = False
+    #: a switch that sets the empty list, exclusive of the flag (`--no-services`); None: none
+    none_flag: Optional[str] = None

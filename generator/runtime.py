@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from generator.languages import by_name
 from generator.languages.base import TMP, Resources, WritablePath
+from generator.services.run import SECRETS_PATH, ServiceRun, app_environment, service_runs
 from generator.state import STATE_LABEL
 
 #: below this port a process needs CAP_NET_BIND_SERVICE to listen (HARDENING R2)
@@ -80,8 +81,23 @@ class Runtime:
     resources: Resources
     #: capabilities added back after dropping ALL (only NET_BIND_SERVICE, for a port below 1024)
     capabilities: Tuple[str, ...]
-    #: secrets the app reads as files under /run/secrets
+    #: secrets the app reads as files under /run/secrets (its own, then its services' passwords)
     secrets: Tuple[str, ...]
+    #: the backing services compose runs beside it (generator/services)
+    services: Tuple[ServiceRun, ...] = ()
+    #: NAME=value settings that tell the app where its services are (compose `environment`)
+    service_env: Tuple[str, ...] = ()
+
+    @property
+    def service_addresses(self) -> Tuple[str, ...]:
+        """The names of the settings that are the team's in a cluster (addresses, user names): Kubernetes
+        takes each from the app's Secret; the rest (a password file's path) are the same everywhere."""
+        return tuple(setting.split("=", 1)[0] for setting in self.service_env if not _fixed(setting))
+
+    @property
+    def service_fixed(self) -> Tuple[str, ...]:
+        """The settings Kubernetes gives as they are (a password file's path, Spring's config tree)."""
+        return tuple(setting for setting in self.service_env if _fixed(setting))
 
     @property
     def server(self) -> bool:
@@ -135,7 +151,13 @@ class Runtime:
             "resources": dict(self.resources._asdict()),
             "capabilities": list(self.capabilities),
             "secrets": list(self.secrets),
+            "services": [service.name for service in self.services],
         }
+
+
+def _fixed(setting: str) -> bool:
+    value = setting.split("=", 1)[1]
+    return value.startswith(SECRETS_PATH) or "${" in value or "configtree:" in value
 
 
 def dns_label(name: str) -> str:
@@ -173,6 +195,7 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
     """The contract for validated answers (generator.validate), from the language's hooks."""
     language = by_name(answers["language"])
     port = answers.get("port")
+    services = service_runs(answers)
     writable: Dict[str, Writable] = {}
     for path, kept in _state_paths(language.writable_paths(answers), answers):
         if path.path not in writable:  # the first reason given for a path wins
@@ -194,7 +217,9 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
         probe=probe,
         resources=language.resources,
         capabilities=("NET_BIND_SERVICE",) if port is not None and port < PRIVILEGED_PORTS else (),
-        secrets=tuple(answers.get("secrets") or ()),
+        secrets=tuple(dict.fromkeys([*(answers.get("secrets") or ()), *(run.secret for run in services)])),
+        services=services,
+        service_env=app_environment(answers),
     )
 
 
