@@ -293,7 +293,13 @@ def parse_names(raw: Any) -> List[str]:
 
 def choices_once(raw: Any, choices: Sequence[str], limit: int) -> List[str]:
     """Names among `choices`, each once (a list, or text separated by commas or spaces); "" is none."""
-    return _each_once(raw, r"[,\s]+", limit, one_of(*choices), "names")
+    def parse_choice(item: Any) -> str:
+        value = text(item).lower()
+        if value not in choices:
+            raise ValueError(f"has {value!r}, which is not one of: {', '.join(choices)}")
+        return value
+
+    return _each_once(raw, r"[,\s]+", limit, parse_choice, "names")
 
 
 #: directories a writable path may never cover: the system, and the app's code and virtualenv

@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from generator.languages import by_name
 from generator.languages.base import TMP, Resources, WritablePath
+from generator.services import services_of
 from generator.services.run import SECRETS_PATH, ServiceRun, app_environment, service_runs
 from generator.state import STATE_LABEL
 
@@ -89,6 +90,11 @@ class Runtime:
     service_env: Tuple[str, ...] = ()
 
     @property
+    def secret_files(self) -> Dict[str, str]:
+        """The secrets the app reads under another file name than their own: {secret: file name}."""
+        return {run.secret: run.app_file for run in self.services if run.app_file != run.secret}
+
+    @property
     def service_addresses(self) -> Tuple[str, ...]:
         """The names of the settings that are the team's in a cluster (addresses, user names): Kubernetes
         takes each from the app's Secret; the rest (a password file's path) are the same everywhere."""
@@ -157,7 +163,7 @@ class Runtime:
 
 def _fixed(setting: str) -> bool:
     value = setting.split("=", 1)[1]
-    return value.startswith(SECRETS_PATH) or "${" in value or "configtree:" in value
+    return value.startswith(SECRETS_PATH) or "configtree:" in value
 
 
 def dns_label(name: str) -> str:
@@ -228,6 +234,15 @@ def refusal(answers: Mapping[str, Any]) -> Optional[str]:
     if TMP.path in (answers.get("data") or ()):
         return ("--data /tmp would keep temporary files in a volume; /tmp is always a tmpfs: keep files in a "
                 "folder of their own (--data data)")
+    clash = next((s.name for s in services_of(answers) if s.name == dns_label(str(answers["app_name"]))), None)
+    if clash:
+        return (f"the app is named {clash}, like the {clash} service compose runs beside it: give the app another "
+                "name (--name)")
+    settings = [setting.split("=", 1)[0] for setting in app_environment(answers)]
+    twice = sorted({name for name in settings if settings.count(name) > 1})
+    if twice:
+        return (f"the services {', '.join(s.name for s in services_of(answers))} would each set {', '.join(twice)} "
+                "for the app: choose one database (--service)")
     if not answers.get("kubernetes"):
         return None
     low = [key for key in ("uid", "gid") if int(answers[key]) <= KUBERNETES_MIN_ID]

@@ -64,8 +64,11 @@ class Service(NamedTuple):
     #: the command, when the image takes the password in no variable ({secret} as above); () : the image's
     command: Tuple[str, ...]
     #: the app's address settings by convention (Language.service_convention): NAME=value, {host} the
-    #: service's host name, {secret} its password file in the app's container, {key} the secret's name
+    #: service's host name, {secret} its password file in the app's container
     address: Mapping[str, Tuple[str, ...]]
+    #: the file name the app reads its password under, by convention, where not the secret's own name:
+    #: Spring Boot reads /run/secrets/spring.datasource.password as that property (a config tree)
+    password_file: Mapping[str, str]
     #: environment variables whose name alone says the app reads this service's address
     variables: Tuple[str, ...]
     #: URL schemes whose address names this service (a default DATABASE_URL, spring.datasource.url)
@@ -86,7 +89,7 @@ class Service(NamedTuple):
 #: the database user and database every service is set up with
 ACCOUNT = "app"
 #: what an app of a convention is given once whatever its services: Spring Boot reads each file under
-#: /run/secrets as a property named after it (a config tree), which its password settings refer to
+#: /run/secrets as a property named after it (a config tree): its password is such a file
 CONVENTIONS = {"url": (), "spring": ("SPRING_CONFIG_IMPORT=optional:configtree:/run/secrets/",)}
 
 SERVICES: Tuple[Service, ...] = (
@@ -97,7 +100,8 @@ SERVICES: Tuple[Service, ...] = (
         (f"POSTGRES_USER={ACCOUNT}", f"POSTGRES_DB={ACCOUNT}", "POSTGRES_PASSWORD_FILE={secret}"), (),
         {"url": (f"DATABASE_URL=postgresql://{ACCOUNT}@{{host}}:5432/{ACCOUNT}", "DATABASE_PASSWORD_FILE={secret}"),
          "spring": (f"SPRING_DATASOURCE_URL=jdbc:postgresql://{{host}}:5432/{ACCOUNT}",
-                    f"SPRING_DATASOURCE_USERNAME={ACCOUNT}", "SPRING_DATASOURCE_PASSWORD=${{{key}}}")},
+                    f"SPRING_DATASOURCE_USERNAME={ACCOUNT}")},
+        {"spring": "spring.datasource.password"},
         ("POSTGRES_URL", "POSTGRES_HOST", "POSTGRES_DSN", "PGHOST", "PG_DSN"),
         ("postgres://", "postgresql://", "postgresql+", "jdbc:postgresql:", "r2dbc:postgresql:"),
     ),
@@ -109,7 +113,8 @@ SERVICES: Tuple[Service, ...] = (
          "MARIADB_ROOT_PASSWORD_FILE={secret}"), (),
         {"url": (f"DATABASE_URL=mysql://{ACCOUNT}@{{host}}:3306/{ACCOUNT}", "DATABASE_PASSWORD_FILE={secret}"),
          "spring": (f"SPRING_DATASOURCE_URL=jdbc:mariadb://{{host}}:3306/{ACCOUNT}",
-                    f"SPRING_DATASOURCE_USERNAME={ACCOUNT}", "SPRING_DATASOURCE_PASSWORD=${{{key}}}")},
+                    f"SPRING_DATASOURCE_USERNAME={ACCOUNT}")},
+        {"spring": "spring.datasource.password"},
         ("MYSQL_URL", "MYSQL_HOST", "MYSQL_DSN", "MARIADB_URL", "MARIADB_HOST"),
         ("mysql://", "mysql+", "mariadb://", "mariadb+", "jdbc:mysql:", "jdbc:mariadb:"),
     ),
@@ -119,8 +124,8 @@ SERVICES: Tuple[Service, ...] = (
         "/data", (),
         (), ("sh", "-c", 'printf "requirepass %s\\n" "$(cat {secret})" | exec redis-server -'),
         {"url": ("REDIS_URL=redis://{host}:6379/0", "REDIS_PASSWORD_FILE={secret}"),
-         "spring": ("SPRING_DATA_REDIS_HOST={host}", "SPRING_DATA_REDIS_PORT=6379",
-                    "SPRING_DATA_REDIS_PASSWORD=${{{key}}}")},
+         "spring": ("SPRING_DATA_REDIS_HOST={host}", "SPRING_DATA_REDIS_PORT=6379")},
+        {"spring": "spring.data.redis.password"},
         ("REDIS_URL", "REDIS_HOST", "REDIS_ADDR", "REDIS_DSN", "CELERY_BROKER_URL"),
         ("redis://", "rediss://"),
     ),

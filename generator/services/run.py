@@ -36,6 +36,8 @@ class ServiceRun:
     secret: str
     #: NAME=value settings the app is given to reach it (no password: that is the secret file)
     address: Tuple[str, ...]
+    #: the name of its password file in the app's containers (the secret's own, or what its convention reads)
+    app_file: str = ""
     #: what its container may use at most (compose limits)
     resources: Resources = Resources()
 
@@ -49,14 +51,16 @@ class ServiceRun:
 
 
 def _run(service: Service, convention: str) -> ServiceRun:
-    values = {"secret": f"{SECRETS_PATH}/{service.secret}", "host": service.name, "key": service.secret}
+    app_file = service.password_file.get(convention, service.secret)
+    values = {"secret": f"{SECRETS_PATH}/{service.secret}", "host": service.name}
     return ServiceRun(
         name=service.name, title=service.title, image=service.image, port=service.port, user=service.user,
         health=tuple(part.format(**values) for part in service.health), data=service.data,
         volume=f"{service.name}-data", runs=service.runs,
         environment=tuple(setting.format(**values) for setting in service.environment),
         command=tuple(part.format(**values) for part in service.command), secret=service.secret,
-        address=tuple(setting.format(**values) for setting in service.address[convention]))
+        address=tuple(setting.format(**{**values, "secret": f"{SECRETS_PATH}/{app_file}"})
+                      for setting in service.address[convention]), app_file=app_file)
 
 
 def service_runs(answers: Mapping[str, Any]) -> Tuple[ServiceRun, ...]:
