@@ -61,7 +61,9 @@ class Service(NamedTuple):
     runs: Tuple[str, ...]
     #: NAME=value settings of the image; {secret} is the password file's path in the container
     environment: Tuple[str, ...]
-    #: the command, when the image takes the password in no variable ({secret} as above); () : the image's
+    #: the command, when the image takes the password in no variable ({secret} as above); () : the image's.
+    #: Redis reads its configuration from standard input (`-`): the password is on no command line, and
+    #: `exec` leaves redis-server the container's first process, which saves its data on `docker stop`
     command: Tuple[str, ...]
     #: the app's address settings by convention (Language.service_convention): NAME=value, {host} the
     #: service's host name, {secret} its password file in the app's container
@@ -122,7 +124,7 @@ SERVICES: Tuple[Service, ...] = (
         "redis", "Redis", 6379, "999:999", "cache",
         ("CMD-SHELL", 'REDISCLI_AUTH="$(cat {secret})" redis-cli ping | grep -q PONG'),
         "/data", (),
-        (), ("sh", "-c", 'printf "requirepass %s\\n" "$(cat {secret})" | exec redis-server -'),
+        (), ("sh", "-c", "exec redis-server - <<EOF\nrequirepass $(cat {secret})\nEOF\n"),
         {"url": ("REDIS_URL=redis://{host}:6379/0", "REDIS_PASSWORD_FILE={secret}"),
          "spring": ("SPRING_DATA_REDIS_HOST={host}", "SPRING_DATA_REDIS_PORT=6379")},
         {"spring": "spring.data.redis.password"},
