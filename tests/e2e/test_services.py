@@ -1,11 +1,12 @@
-"""Apps on their backing services run hardened: a Django app on PostgreSQL.
+"""Apps on their backing services run hardened: a Django app and a Spring Boot app on PostgreSQL.
 
 `scaffold new` detects PostgreSQL (psycopg in requirements.txt, Django's ENGINE) and writes a
 compose.yaml that runs the app and postgres:16-bookworm (a stand-in built from Debian's
 packages, tests/e2e/services.py) side by side: both read-only, without capabilities, as their
 own users (10001 and 999), the database on an internal network and never published, its
 password a random file made on the first run (mode 0644 in secrets/, a folder of mode 0700)
-that both containers read as /run/secrets/postgres-password. `docker compose up --wait` starts
+that both containers read under /run/secrets (Spring Boot as its property's name,
+spring.datasource.password, through its config tree). `docker compose up --wait` starts
 the database, waits for it to be healthy, then the app; two requests count 1 and 2 in a table;
 after `docker compose down` and `up` (the volume kept) the next one counts 3.
 """
@@ -39,16 +40,25 @@ def docker() -> Docker:
     return Docker(executable)
 
 
-def visits(port: int) -> int:
+#: (fixture, what its answer says: the visits counted in the database)
+CASES = [
+    ("python/django-postgres", r"visits=(\d+) uid=10001 db=postgresql"),
+    ("java/spring-postgres", r"visits=(\d+) db=PostgreSQL"),
+]
+
+
+def visits(port: int, answer: str) -> int:
     body = http_get(port)
-    match = re.search(r"visits=(\d+) uid=10001 db=postgresql", body)
+    match = re.search(answer, body)
     assert match, body
     return int(match.group(1))
 
 
-def test_django_on_postgres_runs_hardened_and_keeps_its_data(docker: Docker, tmp_path: Path):
+@pytest.mark.parametrize("fixture,answer", CASES, ids=[fixture.replace("/", "-") for fixture, _ in CASES])
+def test_an_app_on_postgres_runs_hardened_and_keeps_its_data(docker: Docker, tmp_path: Path, fixture: str,
+                                                             answer: str):
     project = tmp_path / "project"
-    shutil.copytree(FIXTURES / "python" / "django-postgres", project, symlinks=True)
+    shutil.copytree(FIXTURES / fixture, project, symlinks=True)
     result = scaffold("new", "--yes", "--kubernetes", str(project))
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]
@@ -68,7 +78,7 @@ def test_django_on_postgres_runs_hardened_and_keeps_its_data(docker: Docker, tmp
     assert [f for found in trivy_config(project / "k8s").values() for f in found] == []
 
     service_image(docker, postgres.image)
-    compose = Compose(tool("docker-compose"), project, "scaffold-e2e-services-django",
+    compose = Compose(tool("docker-compose"), project, f"scaffold-e2e-services-{fixture.replace('/', '-')}",
                       {**compose_env(docker.executable), "HOST_PORT": str(free_port())})
     try:
         with one_build_at_a_time():
@@ -83,12 +93,12 @@ def test_django_on_postgres_runs_hardened_and_keeps_its_data(docker: Docker, tmp
         assert not database["HostConfig"].get("PortBindings")  # never published
         assert [m["Destination"] for m in database["Mounts"] if m["Type"] == "volume"] == [postgres.data]
         port = int(compose.run("port", runtime.name, str(runtime.port)).stdout.strip().rsplit(":", 1)[1])
-        assert [visits(port), visits(port)] == [1, 2]
+        assert [visits(port, answer), visits(port, answer)] == [1, 2]
 
         compose.run("down")  # the database's volume stays
         with one_build_at_a_time():
             compose.up()
         port = int(compose.run("port", runtime.name, str(runtime.port)).stdout.strip().rsplit(":", 1)[1])
-        assert visits(port) == 3
+        assert visits(port, answer) == 3
     finally:
         compose.down()
