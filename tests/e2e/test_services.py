@@ -7,8 +7,8 @@ own users (10001 and 999), the database on an internal network and never publish
 password a random file made on the first run (mode 0644 in secrets/, a folder of mode 0700)
 that both containers read under /run/secrets (Spring Boot as its property's name,
 spring.datasource.password, through its config tree). `docker compose up --wait` starts
-the database, waits for it to be healthy, then the app; two requests count 1 and 2 in a table;
-after `docker compose down` and `up` (the volume kept) the next one counts 3.
+the database, waits for it to be healthy, then the app; each request counts one more row in a
+table, and after `docker compose down` and `up` (the volume kept) the count goes on.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ CASES = [
 
 
 def visits(port: int, answer: str) -> int:
-    body = http_get(port)
+    body = http_get(port, attempts=240)  # a JVM starting on a shared machine takes its time
     match = re.search(answer, body)
     assert match, body
     return int(match.group(1))
@@ -93,12 +93,18 @@ def test_an_app_on_postgres_runs_hardened_and_keeps_its_data(docker: Docker, tmp
         assert not database["HostConfig"].get("PortBindings")  # never published
         assert [m["Destination"] for m in database["Mounts"] if m["Type"] == "volume"] == [postgres.data]
         port = int(compose.run("port", runtime.name, str(runtime.port)).stdout.strip().rsplit(":", 1)[1])
-        assert [visits(port, answer), visits(port, answer)] == [1, 2]
+        # the first request may be counted twice: one that outlasts the client's 3 s while the pool connects
+        # is asked again, so the count is read as it goes up
+        first = visits(port, answer)
+        assert first >= 1 and visits(port, answer) == first + 1
 
         compose.run("down")  # the database's volume stays
         with one_build_at_a_time():
             compose.up()
         port = int(compose.run("port", runtime.name, str(runtime.port)).stdout.strip().rsplit(":", 1)[1])
-        assert visits(port, answer) == 3
+        assert visits(port, answer) == first + 2  # the rows outlived the containers
+    except AssertionError:
+        print(compose.run("logs", "--no-color", check=False).stdout[-6000:])  # why, shown with the failure
+        raise
     finally:
         compose.down()
