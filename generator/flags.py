@@ -25,7 +25,7 @@ def add_answer_flags(parser: argparse.ArgumentParser, title: str = "answers (eac
                            metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
         if field.none_flag:  # --no-services: the empty list
             group.add_argument(field.none_flag, dest=_dest(field.key), action="store_const", const=[],
-                               help=f"none: {field.help.split(' (', 1)[0]}")
+                               help=f"no {field.key}: none of what {field.flag} adds, whatever was detected")
 
 
 def answer_overrides(args: argparse.Namespace) -> Dict[str, Any]:
