@@ -128,7 +128,7 @@ SERVICES: Tuple[Service, ...] = (
         {"url": ("REDIS_URL=redis://{host}:6379/0", "REDIS_PASSWORD_FILE={secret}"),
          "spring": ("SPRING_DATA_REDIS_HOST={host}", "SPRING_DATA_REDIS_PORT=6379")},
         {"spring": "spring.data.redis.password"},
-        ("REDIS_URL", "REDIS_HOST", "REDIS_ADDR", "REDIS_DSN", "CELERY_BROKER_URL"),
+        ("REDIS_URL", "REDIS_HOST", "REDIS_ADDR", "REDIS_DSN"),
         ("redis://", "rediss://"),
     ),
 )
@@ -136,10 +136,6 @@ SERVICES: Tuple[Service, ...] = (
 
 def names() -> Tuple[str, ...]:
     return tuple(service.name for service in SERVICES)
-
-
-def by_name(name: str) -> Service:
-    return next(service for service in SERVICES if service.name == name)
 
 
 def parse_services(raw: Any) -> List[str]:
@@ -150,8 +146,9 @@ def parse_services(raw: Any) -> List[str]:
 
 
 def services_of(answers: Mapping[str, Any]) -> Tuple[Service, ...]:
-    """Which backing services the app uses (validated answers), in the table's order: what compose runs beside
-    it, and whether a database is configured (`databases_of`)."""
+    """Which backing services the app uses, in the table's order: what compose runs beside it, and whether a
+    database is configured (`databases_of`). Validated answers, or raw ones (a language's `derive` sees the
+    detected `services` fact there): only the table's names count."""
     wanted = set(answers.get("services") or ())
     return tuple(service for service in SERVICES if service.name in wanted)
 

@@ -63,22 +63,23 @@ def _run(service: Service, convention: str) -> ServiceRun:
                       for setting in service.address[convention]), app_file=app_file)
 
 
-def service_runs(answers: Mapping[str, Any]) -> Tuple[ServiceRun, ...]:
-    """The services the answers name, laid out for the app's language's convention."""
+def _convention(answers: Mapping[str, Any]) -> str:
+    """How the app's language takes its services' addresses (a key of `Service.address`)."""
     from generator.languages import by_name
 
     drivers = by_name(answers["language"]).service_drivers()
-    convention = drivers.convention if drivers else "url"
+    return drivers.convention if drivers else "url"
+
+
+def service_runs(answers: Mapping[str, Any]) -> Tuple[ServiceRun, ...]:
+    """The services the answers name, laid out for the app's language's convention."""
+    convention = _convention(answers)
     return tuple(_run(service, convention) for service in services_of(answers))
 
 
 def app_environment(answers: Mapping[str, Any]) -> Tuple[str, ...]:
     """Every NAME=value the app is given for its services: their addresses, then what its convention adds."""
-    from generator.languages import by_name
-
     runs = service_runs(answers)
     if not runs:
         return ()
-    drivers = by_name(answers["language"]).service_drivers()
-    extra = CONVENTIONS[drivers.convention if drivers else "url"]
-    return tuple(setting for run in runs for setting in run.address) + extra
+    return tuple(setting for run in runs for setting in run.address) + CONVENTIONS[_convention(answers)]
