@@ -44,5 +44,8 @@ class AnswerField(NamedTuple):
     missing: str = ""
     #: the value a flag that takes no argument sets (`--kubernetes`: True); None: the flag takes a value
     flag_value: Any = None
-    #: a switch that turns the answer off, beside its flag (`--no-frontend` for `--frontend none`): (flag, value)
+    #: whether the flag may be given again, each adding to the list (`--service a --service b`)
+    repeatable: bool = False
+    #: a switch that turns the answer off, exclusive of its flag (`--no-frontend` for `--frontend none`,
+    #: `--no-services` for the empty list): (flag, value)
     off_flag: Optional[Tuple[str, Any]] = None

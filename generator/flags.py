@@ -19,19 +19,24 @@ def add_answer_flags(parser: argparse.ArgumentParser, title: str = "answers (eac
             answers.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
                                  action="store_const", const=field.flag_value)
             continue
-        flags = answers.add_mutually_exclusive_group() if field.off_flag else answers
-        flags.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
+        group = answers.add_mutually_exclusive_group() if field.off_flag else answers
+        group.add_argument(field.flag, dest=_dest(field.key), help=_flag_help(field.key),
+                           action="append" if field.repeatable else "store",
                            metavar=field.metavar or field.flag.lstrip("-").replace("-", "_").upper())
-        if field.off_flag:
+        if field.off_flag:  # --no-frontend, --no-services
             off, value = field.off_flag
-            flags.add_argument(off, dest=_dest(field.key), action="store_const", const=value,
-                               help=f"the same as {field.flag} {value}")
+            group.add_argument(off, dest=_dest(field.key), action="store_const", const=value,
+                               help=f"no {field.key}, whatever was detected (the same as {field.flag} {value or 'none'})")
 
 
 def answer_overrides(args: argparse.Namespace) -> Dict[str, Any]:
     """The answers given as flags: {key: value as typed}."""
-    return {field.key: getattr(args, _dest(field.key)) for field in _flag_fields()
-            if getattr(args, _dest(field.key)) is not None}
+    given = {field.key: getattr(args, _dest(field.key)) for field in _flag_fields()
+             if getattr(args, _dest(field.key)) is not None}
+    for field in _flag_fields():  # a repeated flag's values: one comma-separated answer, as if typed once
+        if field.repeatable and given.get(field.key):
+            given[field.key] = ",".join(given[field.key])
+    return given
 
 
 def settable_help() -> str:

@@ -118,6 +118,46 @@ def opened_root(root: Path) -> Iterator[int]:
         os.close(fd)
 
 
+def private_dir(root: Path, rel: str) -> bool:
+    """Make the directory `rel` (one level below an existing one, no component a link) reachable by its
+    owner only (0700), creating it if need be; True when it was created."""
+    parts = parts_of(rel)
+    with opened_root(root) as root_fd:
+        parent = _open_dir(root_fd, parts[:-1], rel)
+        assert parent is not None  # missing_ok is not set
+        try:
+            try:
+                os.mkdir(parts[-1], 0o700, dir_fd=parent)
+                created = True
+            except FileExistsError:
+                created = False
+            fd = os.open(parts[-1], _DIR_FLAGS, dir_fd=parent)
+            try:
+                os.fchmod(fd, 0o700)  # whatever the umask, or the mode it had
+            finally:
+                os.close(fd)
+        except OSError as error:
+            raise WriteError(f"cannot use {rel}: {_reason(error, rel, parent, parts[-1])}") from None
+        finally:
+            os.close(parent)
+    return created
+
+
+def remove_empty_dir(root: Path, rel: str) -> None:
+    """Remove the directory `rel` if it is empty (what `private_dir` created for a write that failed)."""
+    parts = parts_of(rel)
+    with opened_root(root) as root_fd:
+        parent = _open_dir(root_fd, parts[:-1], rel, missing_ok=True)
+        if parent is None:
+            return
+        try:
+            os.rmdir(parts[-1], dir_fd=parent)
+        except OSError:
+            pass  # not empty, or gone: nothing of ours to remove
+        finally:
+            os.close(parent)
+
+
 def lstat(root: Path, rel: str) -> Optional[os.stat_result]:
     """The entry at `rel` itself (a link is reported as a link), None when absent.
 

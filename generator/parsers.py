@@ -15,7 +15,7 @@ language declarations use them: the registry imports this module, validate impor
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Sequence
 
 MAX_ARGS = 64
 MAX_ARG_LENGTH = 512
@@ -291,6 +291,17 @@ def _each_once(raw: Any, separators: str, limit: int, parse_item: Callable[[Any]
 def parse_names(raw: Any) -> List[str]:
     """Names (slugs, each once): a list, or text separated by commas or spaces; "" is none."""
     return _each_once(raw, r"[,\s]+", MAX_SECRETS, parse_slug, "names")
+
+
+def choices_once(raw: Any, choices: Sequence[str], limit: int) -> List[str]:
+    """Names among `choices`, each once (a list, or text separated by commas or spaces); "" is none."""
+    def parse_choice(item: Any) -> str:
+        value = text(item).lower()
+        if value not in choices:
+            raise ValueError(f"has {value!r}, which is not one of: {', '.join(choices)}")
+        return value
+
+    return _each_once(raw, r"[,\s]+", limit, parse_choice, "names")
 
 
 #: directories a writable path may never cover: the system, and the app's code and virtualenv

@@ -67,3 +67,8 @@ CI_IMAGES = {
 }
 #: the GitHub-hosted runner the workflow runs on
 CI_RUNNER = "ubuntu-24.04"
+
+# -- Backing services (compose.yaml: generator/services) --------------------------------------------
+
+#: the official image each backing service runs, by service name: a major line on a Debian release
+SERVICE_IMAGES = {"postgres": "postgres:16-bookworm", "mariadb": "mariadb:11", "redis": "redis:7-bookworm"}

@@ -43,6 +43,9 @@ class Plan:
     #: files written with the team's own entries merged in (their .dockerignore's); the record keeps the
     #: render alone as pristine, so that `scaffold upgrade` keeps those entries as the team's edit
     merged: Dict[str, str] = field(default_factory=dict)
+    #: files made on the first run and never recorded nor replaced: the services' passwords
+    #: (generator/services/secrets.py)
+    secrets: Dict[str, str] = field(default_factory=dict)
 
     @property
     def contents(self) -> Dict[str, str]:
@@ -81,7 +84,14 @@ class Plan:
             modes[backup] = info.st_mode & 0o777 if info else 0o644  # a private file stays private
             self.kept[name] = backup
         removed = [name for name in self.replaced if name in self.kept]
-        return fs.write_files(self.project, writes, exclusive=exclusive, modes=modes, remove=removed)
+
+        def write(secret_files: Dict[str, str], secret_modes: Dict[str, int]) -> List[str]:
+            return fs.write_files(self.project, {**writes, **secret_files}, exclusive=exclusive | set(secret_files),
+                                  modes={**modes, **secret_modes}, remove=removed)
+
+        from generator.services.secrets import write_missing
+
+        return write_missing(self.project, self.secrets, write)
 
     def backups(self) -> Dict[str, Tuple[str, bytes]]:
         """Existing files this plan replaces by different text: {name: (the free `*.orig` name, their bytes)}."""

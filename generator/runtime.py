@@ -18,6 +18,8 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 
 from generator.languages import by_name
 from generator.languages.base import TMP, Resources, WritablePath
+from generator.services import services_of
+from generator.services.run import SECRETS_PATH, ServiceRun, app_environment, service_runs
 from generator.state import STATE_LABEL
 
 #: below this port a process needs CAP_NET_BIND_SERVICE to listen (HARDENING R2)
@@ -95,10 +97,30 @@ class Runtime:
     resources: Resources
     #: capabilities added back after dropping ALL (only NET_BIND_SERVICE, for a port below 1024)
     capabilities: Tuple[str, ...]
-    #: secrets the app reads as files under /run/secrets
+    #: secrets the app reads as files under /run/secrets (its own, then its services' passwords)
     secrets: Tuple[str, ...]
     #: the configuration file mounted read-only (compose configs, a ConfigMap); None: none
     config: Optional[ConfigMount] = None
+    #: the backing services compose runs beside it (generator/services)
+    services: Tuple[ServiceRun, ...] = ()
+    #: NAME=value settings that tell the app where its services are (compose `environment`)
+    service_env: Tuple[str, ...] = ()
+
+    @property
+    def secret_files(self) -> Dict[str, str]:
+        """The secrets the app reads under another file name than their own: {secret: file name}."""
+        return {run.secret: run.app_file for run in self.services if run.app_file != run.secret}
+
+    @property
+    def service_addresses(self) -> Tuple[str, ...]:
+        """The names of the settings that are the team's in a cluster (addresses, user names): Kubernetes
+        takes each from the app's Secret; the rest (a password file's path) are the same everywhere."""
+        return tuple(setting.split("=", 1)[0] for setting in self.service_env if not _fixed(setting))
+
+    @property
+    def service_fixed(self) -> Tuple[str, ...]:
+        """The settings Kubernetes gives as they are (a password file's path, Spring's config tree)."""
+        return tuple(setting for setting in self.service_env if _fixed(setting))
 
     @property
     def server(self) -> bool:
@@ -153,7 +175,13 @@ class Runtime:
             "capabilities": list(self.capabilities),
             "secrets": list(self.secrets),
             "config": {"source": self.config.source, "target": self.config.target} if self.config else None,
+            "services": [service.name for service in self.services],
         }
+
+
+def _fixed(setting: str) -> bool:
+    value = setting.split("=", 1)[1]
+    return value.startswith(SECRETS_PATH) or "configtree:" in value
 
 
 def dns_label(name: str) -> str:
@@ -191,6 +219,7 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
     """The contract for validated answers (generator.validate), from the language's hooks."""
     language = by_name(answers["language"])
     port = answers.get("port")
+    services = service_runs(answers)
     writable: Dict[str, Writable] = {}
     for path, kept in _state_paths(language.writable_paths(answers), answers):
         if path.path not in writable:  # the first reason given for a path wins
@@ -212,8 +241,10 @@ def runtime_for(answers: Mapping[str, Any]) -> Runtime:
         probe=probe,
         resources=language.resources,
         capabilities=("NET_BIND_SERVICE",) if port is not None and port < PRIVILEGED_PORTS else (),
-        secrets=tuple(answers.get("secrets") or ()),
+        secrets=tuple(dict.fromkeys([*(answers.get("secrets") or ()), *(run.secret for run in services)])),
         config=_config(answers, language.config_mount(answers)),
+        services=services,
+        service_env=app_environment(answers),
     )
 
 
@@ -230,6 +261,15 @@ def refusal(answers: Mapping[str, Any]) -> Optional[str]:
     if TMP.path in (answers.get("data") or ()):
         return ("--data /tmp would keep temporary files in a volume; /tmp is always a tmpfs: keep files in a "
                 "folder of their own (--data data)")
+    clash = next((s.name for s in services_of(answers) if s.name == dns_label(str(answers["app_name"]))), None)
+    if clash:
+        return (f"the app is named {clash}, like the {clash} service compose runs beside it: give the app another "
+                "name (--name)")
+    settings = [setting.split("=", 1)[0] for setting in app_environment(answers)]
+    twice = sorted({name for name in settings if settings.count(name) > 1})
+    if twice:
+        return (f"the services {', '.join(s.name for s in services_of(answers))} would each set {', '.join(twice)} "
+                "for the app: choose one database (--service)")
     if not answers.get("kubernetes"):
         return None
     low = [key for key in ("uid", "gid") if int(answers[key]) <= KUBERNETES_MIN_ID]

@@ -291,7 +291,8 @@ def plan_files(app: Any, project: Path, answers: Dict[str, Any], template: Optio
     with catalogs.template_source(chosen) as source:
         files = render(answers, source, base_registry=registry, dry_run=dry_run)
     plan = Plan(project, files, answers, chosen.name, chosen.version, registry,
-                replaced=[name for name in replaced if COMPOSE_FILE in files], merged=_their_ignore(project, files, out))
+                replaced=[name for name in replaced if COMPOSE_FILE in files], merged=_their_ignore(project, files, out),
+                secrets=service_secrets(project, answers))
     for name in plan.replaced if dry_run else ():
         out.info(f"{name} would be replaced by {COMPOSE_FILE} (--force): kept as {name}{BACKUP_SUFFIX} and removed, so "
                  f"that `docker compose` reads only {COMPOSE_FILE}")
@@ -300,6 +301,13 @@ def plan_files(app: Any, project: Path, answers: Dict[str, Any], template: Optio
             out.warn(f"{name} exists: `docker compose` merges it over {COMPOSE_FILE}, so its settings can undo the "
                      "hardening; check it, or run with -f compose.yaml")
     return plan
+
+
+def service_secrets(project: Path, answers: Mapping[str, Any]) -> Dict[str, str]:
+    """The services' password files compose will read and the project lacks (made on this run)."""
+    from generator.services.secrets import missing_files
+
+    return missing_files(project, answers) if answers.get("compose") else {}
 
 
 def _their_ignore(project: Path, files: Dict[str, str], out: "Output") -> Dict[str, str]:
@@ -486,7 +494,12 @@ def upgrade(request: UpgradeRequest, out: "Output") -> "Upgrade":
     with fs.project_lock(request.project):
         planned = plan_upgrade(request, out)
         if not request.dry_run:
-            fs.write_files(request.project, planned.writes(), exclusive=planned.created())
+            from generator.services.secrets import write_missing
+
+            writes, created = planned.writes(), set(planned.created())
+            write_missing(request.project, service_secrets(request.project, planned.plan.answers),
+                          lambda files, modes: fs.write_files(request.project, {**writes, **files},
+                                                              exclusive=created | set(files), modes=modes))
     return planned
 
 

@@ -38,6 +38,8 @@ VERSION = "{VERSION}"
 COMPANIONS: List[Tuple[str, Dict[str, Any]]] = [
     ("k8s-github", {"kubernetes": True, "ci": "github"}),
     ("cli-k8s-gitlab", {"kubernetes": True, "ci": "gitlab", "port": None}),
+    ("services-k8s", {"kubernetes": True, "services": ["postgres", "redis"]}),
+    ("mariadb", {"services": ["mariadb"]}),
 ]
 
 

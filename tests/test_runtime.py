@@ -181,19 +181,25 @@ def assert_files_agree(files: Dict[str, str], answers: Dict[str, Any]) -> None:
     services = compose["services"]
     app = services[runtime.name]
     assert app["ports"] == [f"127.0.0.1:${{HOST_PORT:-{port}}}:{port}"] if port else "ports" not in app
+    networks = [runtime.name] + ([f"{runtime.name}-services"] if runtime.services else [])
+    backing = {run.name for run in runtime.services}  # the databases and caches: tests/test_services.py
     for name, service in services.items():
+        if name in backing:
+            continue
         assert service["user"] == user and service["read_only"] is True and service["cap_drop"] == ["ALL"], name
         assert sorted(entry.split(":")[0] for entry in service["tmpfs"]) == lost, name
         assert sorted(service.get("volumes", [])) == kept, name
-        assert service["security_opt"] == ["no-new-privileges:true"] and service["networks"] == [runtime.name], name
+        assert service["security_opt"] == ["no-new-privileges:true"] and service["networks"] == networks, name
         assert service.get("env_file") == ([{"path": ".env", "required": False}] if answers["env_file"] else None)
-    assert len(services) == 1 + len(runtime.release)
+    assert len(services) == 1 + len(runtime.release) + len(backing)
     config = runtime.config
     for name, service in services.items():
-        assert service.get("configs") == ([{"source": f"{runtime.name}-config", "target": config.target}]
-                                          if config else None), name
+        if name not in backing:
+            assert service.get("configs") == ([{"source": f"{runtime.name}-config", "target": config.target}]
+                                              if config else None), name
     assert compose.get("configs") == ({f"{runtime.name}-config": {"file": f"./{config.source}"}} if config else None)
-    assert sorted(compose.get("volumes") or {}) == sorted(entry.split(":")[0] for entry in kept)
+    assert sorted(compose.get("volumes") or {}) == sorted([entry.split(":")[0] for entry in kept]
+                                                          + [run.volume for run in runtime.services])
 
     if runtime.capabilities:
         assert app["cap_add"] == ["NET_BIND_SERVICE"] and port is not None and port < 1024

@@ -14,6 +14,7 @@ from generator.detect.model import AppCandidate, Evidence, Fact, Notice, Report
 from generator.detect.stated.merge import rank_statements
 from generator.detect.walker import Repo
 from generator.languages import LANGUAGES, by_name, titles
+from generator.services.detect import detect_services
 from generator.state import detect_state
 
 
@@ -26,6 +27,7 @@ def detect(path: Path) -> Report:
     rank_statements(repo, report.apps)  # what the repository's own files say, ranked over the heuristics
     for app in report.apps:
         detect_state(repo, app)  # the folders it writes
+        detect_services(repo, app)  # the databases and caches it talks to
     from generator.frontend.detect import attach_all  # the UI an app builds in, whatever its language
 
     attach_all(repo, report.apps, by_name)

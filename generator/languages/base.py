@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional
 
 from generator.answer_field import COPIER_TYPES, DEFAULT_ORIGIN, AnswerField  # noqa: F401 (the interface names them)
 from generator.frontend.answers import FIELDS as FRONTEND
+from generator.services import names as service_names
+from generator.services import parse_services
 from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, parse_id, parse_names,
                                parse_optional_port, parse_optional_relpath, parse_relpath, parse_release, parse_slug, parse_state_paths,
                                parse_syntax)
@@ -34,6 +36,7 @@ from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, pa
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
+    from generator.services import Drivers
     from generator.state.patterns import StatePattern
 
 class WritablePath(NamedTuple):
@@ -148,10 +151,16 @@ ENV_FILE = AnswerField("env_file", parse_bool, "give the app the settings of you
                        "required: false; .dockerignore keeps it out of the image)", type="bool", default=False,
                        flag="--env-file", settable=True, detected=True, flag_value=True)
 
+#: the backing services compose runs beside the app (generator/services: the one table)
+SERVICES = AnswerField("services", parse_services, "backing services the app uses, run beside it in compose (names, "
+                       "repeatable or comma-separated: " + ", ".join(service_names()) + "); their password is a "
+                       "secret file", type="json", default=[], flag="--service", metavar="NAME[,NAME...]",
+                       settable=True, detected=True, repeatable=True, off_flag=("--no-services", []))
+
 #: before the language's own answers (what the app is) and after them (how the image runs)
 COMMON_HEAD: Tuple[AnswerField, ...] = (APP_NAME, SOURCE_DIR, VERSION)
 COMMON_TAIL: Tuple[AnswerField, ...] = (PORT, FINAL, UID, GID, SYNTAX, COMPOSE, KUBERNETES, CI, SECRETS, WRITABLE,
-                                        DATA, ENV_FILE)
+                                        DATA, ENV_FILE, SERVICES)
 
 
 # -- what a language is, by concern: each a small interface with defaults that fit most languages ---
@@ -197,6 +206,11 @@ class Detection:
 
     def backend_folders(self, repo: "Repo", app: "AppCandidate") -> "Optional[Set[str]]":
         """The folders of the app's own code, where the language tells its programs apart; None: all."""
+        return None
+
+    def service_drivers(self) -> "Optional[Drivers]":
+        """Which of its dependency names imply a backing service, and where they are written
+        (generator/services/detect.py); None: it says nothing of services."""
         return None
 
 

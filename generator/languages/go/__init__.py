@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.go.build import GoBuild
+    from generator.services import Drivers
     from generator.state.patterns import StatePattern
 
 #: the oldest Go we generate for: an older go line is built with this one
@@ -270,6 +271,11 @@ class Go(Language):
         from generator.languages.go.state import PATTERNS
 
         return PATTERNS
+
+    def service_drivers(self) -> "Drivers":
+        from generator.languages.go.services import DRIVERS
+
+        return DRIVERS
 
 
 GO = Go()

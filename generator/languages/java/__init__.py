@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.java.build import JavaBuild
+    from generator.services import Drivers
     from generator.state.patterns import StatePattern
 
 #: the LTS releases we generate for; a project is built with the first that runs its source level
@@ -293,6 +294,11 @@ class Java(Language):
         from generator.languages.java.state import PATTERNS
 
         return PATTERNS
+
+    def service_drivers(self) -> "Drivers":
+        from generator.languages.java.services import DRIVERS
+
+        return DRIVERS
 
 
 JAVA = Java()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
     from generator.detect.walker import Repo
     from generator.languages.python.build import PythonBuild
+    from generator.services import Drivers
     from generator.state.patterns import StatePattern
 
 #: the oldest Python we generate for: an older project is built with this one
@@ -242,6 +243,11 @@ class Python(Language):
         from generator.languages.python.state import PATTERNS
 
         return PATTERNS
+
+    def service_drivers(self) -> "Drivers":
+        from generator.languages.python.services import DRIVERS
+
+        return DRIVERS
 
 
 PYTHON = Python()

@@ -1,0 +1,20 @@
+"""Which Java artifacts imply a backing service (generator/services reads this table). Spring Boot apps
+take their address as Spring's datasource and Redis properties."""
+
+from __future__ import annotations
+
+from generator.services import Driver, Drivers
+
+DRIVERS = Drivers(
+    dependencies=("pom.xml", "build.gradle", "build.gradle.kts"),
+    sources=("application*.properties", "application*.yml", "application*.yaml", "*.java", "*.kt",
+             ".env.example", ".env.sample"),
+    drivers=(
+        Driver("postgres", ("postgresql", "r2dbc-postgresql")),
+        Driver("mariadb", ("mysql-connector-j", "mysql-connector-java", "mariadb-java-client", "r2dbc-mariadb",
+                           "r2dbc-mysql")),
+        Driver("redis", ("spring-boot-starter-data-redis", "spring-boot-starter-data-redis-reactive", "jedis",
+                         "lettuce-core", "redisson")),
+    ),
+    convention="spring",
+)
