@@ -24,8 +24,9 @@ FLAG_CALL = re.compile(_FLAG_TYPES + r"(Var)?(P)?")
 SET_DEFAULT = re.compile(r"\bSetDefault\(\s*\"(?P<name>[^\"]+)\"\s*,")
 KINGPIN = re.compile(r'\b\w*Flag\(\s*(?:\w+\s*,\s*)?"(?P<name>[\w.-]+)"\s*,\s*"(?:[^"\\\n]|\\.)*"\s*\)'
                      r'(?:\s*\.\s*\w+\([^()\n]*\))*?\s*\.\s*Default\(\s*"(?P<value>[^"]*)"')
-URFAVE = re.compile(r"(?:String|Int|Uint)Flag\s*\{[^}]*?\bName:\s*\"(?P<name>[^\"]+)\"[^}]*?\bValue:\s*(?P<value>\"[^\"]*\"|\d+)",
-                    re.S)
+#: urfave/cli's `&cli.StringFlag{Name: "port", Aliases: []string{"p"}, Value: "3000"}` (one level of braces inside)
+URFAVE = re.compile(r"(?:String|Int|Uint)Flag\s*\{(?:[^{}]|\{[^{}]*\})*?\bName:\s*\"(?P<name>[^\"]+)\""
+                    r"(?:[^{}]|\{[^{}]*\})*?\bValue:\s*(?P<value>\"[^\"]*\"|\d+)", re.S)
 ENV_TAG = re.compile(r"`[^`\n]*\benv(?:config)?:\"(?P<env>\w+)[^\"]*\"[^`\n]*\b(?:envDefault|default):\"(?P<value>[^\"]*)\"")
 
 
