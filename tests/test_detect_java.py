@@ -196,6 +196,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/micronaut-hello", "micronaut", ""),
         ("java/orders", "parent-folder", "services/orders"),
         ("java/orders-service", "spring-config-name", ""),
+        ("java/orders-service", "spring-mariadb", ""),
         ("java/quarkus-hello", "quarkus", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
@@ -206,6 +207,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/vertx-hello", "vertx", ""),
         ("java/vertx-relay", "vertx-listen-handler", ""),
         ("java/vertx-starter", "vertx-shade", ""),
+        ("java/visits-service", "spring-postgres", ""),
         ("java/word-count", "cli", ""),
     ]
     shop = next(a for a in apps if a.name == "shop-app")

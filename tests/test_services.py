@@ -110,7 +110,9 @@ def test_service_flags_repeat_or_take_a_list_and_no_services_wins_over_detection
     result = scaffold("new", "--yes", "--no-services", str(none))
     assert result.returncode == 0, result.stderr
     assert recorded(none)["answers"]["services"] == []
-    assert list(yaml.safe_load((none / "compose.yaml").read_text())["services"]) == ["python-django-postgres"]
+    # the app and its release step (Django's migrate: its settings configure a database), no database beside it
+    assert list(yaml.safe_load((none / "compose.yaml").read_text())["services"]) == [
+        "python-django-postgres-release", "python-django-postgres"]
     assert not (none / "secrets").exists()
 
 
