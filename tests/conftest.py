@@ -159,7 +159,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         changed = sorted(set(before.items()) ^ set(after.items()))
         lines = "\n  ".join(f"{status}" for status, _ in changed)
         session.config.get_terminal_writer().line(
-            f"\nthe test run changed checked-in files (a test wrote into the repository instead of a copy):\n  {lines}",
+            f"\nchecked-in files differ from the start of the run (a test wrote into the repository instead of a copy, "
+            f"or they were edited or committed meanwhile):\n  {lines}",
             red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -12,6 +12,7 @@ from generator.check.dockerfile import parse
 from generator.check.rules import RULES, check
 from tests.cases import cases
 from tests.check_corpus import BUILDABLE, NOT_BUILDABLE, compare_or_update, copy, finding_keys, fixtures
+from tests.golden import checked_in_render
 from tests.helpers import scaffold
 
 #: the findings our own templates may get: none (the Debian-based finals are a runtime root
@@ -66,16 +67,14 @@ def test_hardened_fixture_has_no_findings(tmp_path):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> List[tuple]:
-    """Every template x final x variant of tests/cases.py, rendered (copier) once."""
-    from generator.render import render
-    from generator.validate import validate
-
+    """Every template x final x variant of tests/cases.py as rendered: the checked-in renders, which
+    tests/test_golden.py compares with a fresh render (rendering every case again here cost minutes)."""
     root = tmp_path_factory.mktemp("generated")
     rendered = []
-    for case_id, answers in cases():
+    for case_id, _ in cases():
         directory = root / case_id
         directory.mkdir()
-        for name, text in render(validate(answers)).items():
+        for name, text in checked_in_render(case_id).items():
             (directory / name).parent.mkdir(parents=True, exist_ok=True)
             (directory / name).write_text(text)
         rendered.append((case_id, directory))
