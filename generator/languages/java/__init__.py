@@ -110,6 +110,9 @@ class Java(Language):
         AnswerField("health_path", matching(r"/[A-Za-z0-9._~/-]{0,200}", "an absolute URL path (like /q/health)"),
                     "the health endpoint the framework serves on the app's port, which probes GET ('': probe the "
                     "TCP port; Spring Boot: also see actuator)", default="", detected=True, settable=True),
+        AnswerField("cds", parse_bool, "class-data sharing: the app starts from an archive of its classes made at "
+                    "build time (a training run for Spring Boot 3.3+, else the JDK's default archive); false: none",
+                    type="bool", default=True, flag="--no-cds", settable=True, flag_value=False),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
     )
@@ -135,7 +138,10 @@ class Java(Language):
         if answers.get("preview_release"):
             java.append("--enable-preview")
         if answers.get("packaging") == "spring-boot":
-            return [*java, self.build(answers).launcher]
+            build = self.build(answers)
+            if build.trained:  # the extracted jar and the archive its training run left
+                return [*java, f"-XX:SharedArchiveFile={build.cds_archive}", "-jar", "/app/app.jar"]
+            return [*java, build.launcher]
         if answers.get("packaging") == "quarkus":
             return [*java, "-jar", "/app/quarkus-run.jar"]
         if answers.get("main_class"):
