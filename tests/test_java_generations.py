@@ -244,7 +244,9 @@ def test_boot_3_3_starts_from_a_class_data_archive_its_training_run_made() -> No
     text = dockerfile(**BOOT, spring_boot_version="3.3")
     # extracted for `java -jar` over plain jars (CDS cannot archive the launcher's nested jars)
     assert "extract --layers --destination /out/layers" in text and "--launcher" not in text
-    assert "--generate-cds-archive" in step(text, "jlink ")  # the base the app's archive extends
+    jlink = step(text, "jlink ")
+    assert "--generate-cds-archive" in jlink  # the base the app's archive extends
+    assert "rm -f /opt/java/runtime/lib/server/classes_nocoops.jsa" in jlink  # heaps over 32 GB only
     training = text.split("AS training\n", 1)[1].split("\nFROM ", 1)[0]
     assert "COPY --from=runtime /opt/java/runtime /opt/java/runtime" in training  # the same runtime ...
     assert re.findall(r"^COPY --from=build /out/layers/([\w-]+)/ /app/$", training, re.M) == [
