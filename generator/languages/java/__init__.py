@@ -110,8 +110,8 @@ class Java(Language):
         AnswerField("health_path", matching(r"/[A-Za-z0-9._~/-]{0,200}", "an absolute URL path (like /q/health)"),
                     "the health endpoint the framework serves on the app's port, which probes GET ('': probe the "
                     "TCP port; Spring Boot: also see actuator)", default="", detected=True, settable=True),
-        AnswerField("cds", parse_bool, "class-data sharing: the app starts from an archive of its classes made at "
-                    "build time (a training run for Spring Boot 3.3+, else the JDK's default archive); false: none",
+        AnswerField("cds", parse_bool, "start from a class-data sharing archive of the classes, made at build time "
+                    "(a training run for Spring Boot 3.3+, else the JDK's default archive)",
                     type="bool", default=True, flag="--no-cds", settable=True, flag_value=False),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
