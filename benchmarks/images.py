@@ -12,6 +12,10 @@ java/maven) these images are built in one run:
   before-...  with --before DIR: the same scaffold images from the templates in DIR (an
               older version), for a before/after comparison in the same run
 
+  jib, ko    with --peers: the peers that build images without a Dockerfile, beside the
+              scaffold image of the same app: Jib (jib-maven-plugin, on a Spring Boot app,
+              java/spring-boot, which only these two are built for) and ko (the Go app)
+
 and measured: image size, number of regular files, the OS packages a scanner sees (Trivy's
 SBOM), whiteouts (files deleted by a later layer, still shipped underneath), whether a
 shell and a package manager are present, the user (from the image config and as the
@@ -27,6 +31,20 @@ Base images are already local, so no pull is timed. The rebuild appends a commen
 one source file and builds again with every cache on.
 
     python benchmarks/images.py [--apps go,python,java] [--repeat N] [--before TEMPLATES] [--write-docs]
+    python benchmarks/images.py --peers --apps spring,go [--repeat N] [--write-docs]
+
+With --peers only the peer and the scaffold image of each app are built, and also measured:
+the time from `docker run` to the first HTTP 200 (the median of several starts, both run
+hardened the same way: --read-only, --cap-drop ALL, --memory 1g, a tmpfs /tmp) and
+`scaffold verify` on each image; --write-docs then rewrites only the peers section of
+docs/benchmarks.md. Jib runs in the Maven image of the scaffold's build (its JDK is the one
+the app needs), from Maven Central, onto `eclipse-temurin:21-jre` from the local daemon
+(saved once as a tarball, its `tar://` base, untimed as pulls are); its image is built
+with `jib:buildTar` and loaded with `docker load`, both timed (what `jib:dockerBuild` does).
+Cold, its local repository and Jib's caches are empty; the rebuild keeps them and target/,
+as on a developer's machine. ko (`go install github.com/google/ko@KO_VERSION` on the host,
+once) builds on the host's Go with empty, then warm GOCACHE and GOMODCACHE, onto the
+distroless static image from the local daemon (`ko.local/...` as KO_DEFAULTBASEIMAGE).
 
 With the default 3 rounds, all three apps take 10 to 15 minutes on a 2-CPU machine (about
 half as long again with --before).
@@ -40,6 +58,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -53,6 +72,7 @@ import tarfile
 import tempfile
 import textwrap
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +84,7 @@ if str(ROOT) not in sys.path:  # run as `python benchmarks/images.py`
 
 from tests.e2e.docker import STANDINS, Docker, client, http_get, unavailable_reason  # noqa: E402
 from tests.e2e.scanner import trivy_os_packages  # noqa: E402
+from tests.e2e.verified import _finding, standin_difference  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -127,10 +148,17 @@ class App:
     mainstream: str
     #: the scaffold finals built: the default first
     finals: Tuple[str, ...]
+    #: the builder without a Dockerfile measured beside the scaffold image with --peers ("": none)
+    peer: str = ""
+    #: whether the naive and mainstream references are built (an app only for --peers has none)
+    references: bool = True
 
-    def variants(self, before: bool) -> List[str]:
+    def variants(self, before: bool, peers: bool = False) -> List[str]:
         """naive, mainstream, then a scaffold image per final (`scaffold` for the default,
-        `scaffold-<final>` for the others), those from the --before templates first."""
+        `scaffold-<final>` for the others), those from the --before templates first;
+        with `peers`: the peer and the scaffold image alone."""
+        if peers:
+            return [self.peer, *([BEFORE + "scaffold"] if before else []), "scaffold"]
         scaffold = ["scaffold", *(f"scaffold-{final}" for final in self.finals[1:])]
         return [*REFERENCES, *([BEFORE + name for name in scaffold] if before else []), *scaffold]
 
@@ -143,7 +171,7 @@ class App:
 APPS: Tuple[App, ...] = (
     App(
         key="go", fixture="go/root", source="main.go", comment="//", port=8080, compiled=True,
-        finals=("scratch", "debian"),
+        finals=("scratch", "debian"), peer="ko",
         naive="""\
 FROM golang:1.22-bookworm
 WORKDIR /app
@@ -239,8 +267,24 @@ EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/app/app.jar"]
 """,
     ),
+    App(
+        key="spring", fixture="java/spring-boot", source="src/main/java/com/example/demo/HelloController.java",
+        comment="//", port=8081, compiled=False, finals=("distroless",), naive="", mainstream="", peer="jib",
+        references=False,
+    ),
 )
 APPS_BY_KEY = {app.key: app for app in APPS}
+#: the peers' versions (jib-maven-plugin from Maven Central; ko built from the Go module proxy)
+JIB = "com.google.cloud.tools:jib-maven-plugin:3.5.2"
+KO_VERSION = "v0.19.1"
+#: the peers' bases, from the local daemon (Jib's default base is eclipse-temurin's JRE; ko's a static distroless)
+JIB_BASE = "eclipse-temurin:21-jre"
+JIB_BUILDER = "maven:3.9-eclipse-temurin-21"
+KO_BASE = "gcr.io/distroless/static-debian12:nonroot"
+#: how every image is started for the first-200 figure: hardened alike
+HARDENED_RUN = ("--read-only", "--cap-drop", "ALL", "--memory", "1g", "--tmpfs", "/tmp")
+#: starts per image for the first-200 median
+STARTS = 5
 
 #: the official images' sizes (linux/amd64, uncompressed, as `docker images` lists them),
 #: approximate and not measured here: what the stand-ins are compared with in the notes
@@ -340,6 +384,9 @@ class Result:
     whiteouts: int = 0
     #: the base image the final stage names (OCI base.name label; scaffold images only)
     base: str = ""
+    #: with --peers: seconds from `docker run` to the first HTTP 200, per start; verify's findings
+    first_200: List[float] = field(default_factory=list)
+    findings: List[str] = field(default_factory=list)
 
     @property
     def cold_median(self) -> float:
@@ -391,8 +438,16 @@ def base_images(dockerfile: str) -> List[str]:
 
 
 class Bench:
-    def __init__(self, docker: Docker, workdir: Path, repeat: int, before: Optional[Path] = None) -> None:
+    def __init__(self, docker: Docker, workdir: Path, repeat: int, before: Optional[Path] = None,
+                 ko: str = "") -> None:
         self.docker = docker
+        #: with --peers: the ko program (else "": no peers are built)
+        self.ko = ko
+        self.peers = bool(ko)
+        #: each peer image's caches (Maven's repository and Jib's, GOCACHE and GOMODCACHE): new when cold
+        self.peer_caches: Dict[str, Path] = {}
+        #: images ko tagged in the daemon besides ours (ko.local/...): removed at cleanup
+        self.extra_tags: Set[str] = set()
         self.workdir = workdir
         self.repeat = repeat
         #: the templates the `before-` variants are generated from
@@ -412,7 +467,20 @@ class Bench:
         return f"scaffold-bench/{app.key}-{variant}:{self.run_id}"
 
     def variants(self, app: App) -> List[str]:
-        return app.variants(self.before is not None)
+        return app.variants(self.before is not None and (not self.peers or self.templates_differ(app)), self.peers)
+
+    def templates_differ(self, app: App) -> bool:
+        """Whether the --before templates of the app's language (or the shared ones) differ from the current:
+        with --peers, an app whose templates are the same is not built twice."""
+        assert self.before is not None
+        for folder in (app.fixture.split("/")[0], "_shared"):
+            old, new = self.before / folder, ROOT / "templates" / folder
+            names = {path.relative_to(old) for path in old.rglob("*") if path.is_file()}
+            if names != {path.relative_to(new) for path in new.rglob("*") if path.is_file()}:
+                return True
+            if any((old / name).read_bytes() != (new / name).read_bytes() for name in names):
+                return True
+        return False
 
     def prepare(self, app: App) -> Dict[str, Path]:
         """A copy of the fixture per variant, each with its Dockerfile."""
@@ -420,11 +488,16 @@ class Bench:
         for variant in self.variants(app):
             context = self.workdir / app.key / variant
             shutil.copytree(FIXTURES / app.fixture, context, symlinks=True)
-            if variant not in REFERENCES:
+            if variant == app.peer:
+                pass  # Jib and ko read the project as it is
+            elif variant not in REFERENCES:
                 env = dict(os.environ)
                 if variant.startswith(BEFORE):
                     env["SCAFFOLD_TEMPLATES"] = str(self.before)
                 command = [sys.executable, "-m", "generator", "new", "--yes", "--final", app.final(variant), str(context)]
+                if variant.startswith(BEFORE) and app.fixture.startswith("java/"):
+                    # templates older than class-data sharing make no archive for the ENTRYPOINT to name
+                    command.insert(-1, "--no-cds")
                 result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
                 if result.returncode != 0:
                     raise SystemExit(f"scaffold new failed for {app.fixture} ({variant}):\n{result.stderr}")
@@ -448,13 +521,60 @@ class Bench:
                 log(f"pulling {image}")
                 self.docker.run("pull", image, timeout=1800)
 
-    def build(self, context: Path, tag: str, cold: bool) -> float:
-        args = ["build", "--progress=plain", *(["--no-cache"] if cold else []), "-t", tag, str(context)]
-        start = time.perf_counter()
-        self.docker.run(*args, timeout=1800)
+    def build(self, context: Path, tag: str, cold: bool, peer: str = "") -> float:
+        if peer:
+            if cold or tag not in self.peer_caches:
+                self.peer_caches[tag] = Path(tempfile.mkdtemp(prefix=f"{peer}-cache-", dir=self.workdir))
+                shutil.rmtree(context / "target", ignore_errors=True)
+            start = time.perf_counter()
+            (self.jib if peer == "jib" else self.ko_build)(context, tag, self.peer_caches[tag])
+        else:
+            args = ["build", "--progress=plain", *(["--no-cache"] if cold else []), "-t", tag, str(context)]
+            start = time.perf_counter()
+            self.docker.run(*args, timeout=1800)
         elapsed = time.perf_counter() - start
         self.image_ids.add(self.docker.inspect(tag)["Id"])
         return elapsed
+
+    def jib(self, context: Path, tag: str, cache: Path) -> None:
+        """`mvn compile jib:buildTar` in the Maven image (as this user: its files stay removable), then `docker load`."""
+        base = self.workdir / "jib-base.tar"
+        self.docker.run("run", "--rm", "--user", f"{os.getuid()}:{os.getgid()}", "--entrypoint", "mvn",
+                        "-e", "MAVEN_CONFIG=", "-v", f"{context}:/src", "-v", f"{cache}:/cache",
+                        "-v", f"{base}:/base.tar:ro", "-w", "/src", JIB_BUILDER,
+                        "-B", "-ntp", "-Duser.home=/cache/home", "-Dmaven.repo.local=/cache/m2", "compile",
+                        f"{JIB}:buildTar", "-Djib.from.image=tar:///base.tar", f"-Djib.to.image={tag}",
+                        "-Djib.baseImageCache=/cache/jib", "-Djib.applicationCache=/src/target/jib-cache",
+                        "-Djib.outputPaths.tar=/src/target/jib-image.tar", timeout=1800)
+        self.docker.run("load", "-i", str(context / "target" / "jib-image.tar"), timeout=900)
+
+    def ko_build(self, context: Path, tag: str, cache: Path) -> None:
+        """`ko build --local` with this run's caches, onto the local base; the image it names is tagged `tag`."""
+        env = {**os.environ, "KO_DOCKER_REPO": f"ko.local/bench-{self.run_id}", "KO_DEFAULTBASEIMAGE": self.ko_base,
+               "GOCACHE": str(cache / "go-build"), "GOMODCACHE": str(cache / "mod"), "GOFLAGS": "-modcacherw",
+               "DOCKER_HOST": self.docker.env.get("DOCKER_HOST", "unix:///var/run/docker.sock")}
+        result = subprocess.run([self.ko, "build", "--bare", "."], capture_output=True, text=True,
+                                cwd=context, env=env, timeout=1800)
+        if result.returncode != 0:
+            raise SystemExit(f"ko build failed:\n{result.stderr[-3000:]}")
+        image = result.stdout.strip().splitlines()[-1].partition("@")[0]
+        self.extra_tags |= {image, f"{env['KO_DOCKER_REPO']}:latest"}  # ko adds `latest`
+        self.docker.run("tag", image, tag)
+
+    @property
+    def ko_base(self) -> str:
+        return f"ko.local/bench-base:{self.run_id}"
+
+    def prepare_peers(self, apps: Sequence[App]) -> None:
+        """The peers' bases from the local daemon: Jib's as a tarball, ko's under a ko.local name (untimed)."""
+        peers = {app.peer for app in apps if app.peer}
+        if "jib" in peers:
+            self.ensure_bases([JIB_BASE, JIB_BUILDER])
+            self.docker.run("save", "-o", str(self.workdir / "jib-base.tar"), JIB_BASE, timeout=900)
+        if "ko" in peers:
+            self.ensure_bases([KO_BASE])
+            self.docker.run("tag", KO_BASE, self.ko_base)
+            self.extra_tags.add(self.ko_base)
 
     # -- measuring
 
@@ -511,12 +631,47 @@ class Bench:
         uid = re.search(r"uid[= ](\d+)", body)
         result.runtime_uid = uid.group(1) if uid else "?"
 
+    def first_200(self, image: str, port: int) -> float:
+        """Seconds from `docker run` (hardened) to the first HTTP 200 on GET /."""
+        start = time.perf_counter()
+        container = self.docker.run("run", "-d", *HARDENED_RUN, "-p", f"127.0.0.1::{port}", image).stdout.strip()
+        self.containers.append(container)
+        try:
+            url = f"http://127.0.0.1:{self.docker.host_port(container, port)}/"
+            while time.perf_counter() - start < 180:
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        if response.status == 200:
+                            return time.perf_counter() - start
+                except (OSError, http.client.HTTPException):
+                    pass
+                time.sleep(0.05)
+            raise SystemExit(f"{image} gave no HTTP 200 within 180 s:\n{self.docker.logs(container)[-2000:]}")
+        finally:
+            self.docker.remove(container)
+            self.containers.remove(container)
+
+    def verify(self, image: str, base: str, port: int) -> List[str]:
+        """`scaffold verify` (with --base, so what a stand-in base alone brings is told apart): the checks that
+        fail, less the stand-ins' known differences (tests/e2e/verified.py)."""
+        command = [sys.executable, "-m", "generator", "verify", image, "--json", "--port", str(port),
+                   *(["--base", base] if base and self.docker.has_image(base) else [])]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=1800,
+                                env={**os.environ, "SCAFFOLD_DOCKER": self.docker.executable})
+        if result.returncode not in (0, 1):
+            return [f"not verified ({result.stderr.strip()[-200:]})"]
+        report = json.loads(result.stdout)
+        findings = [_finding(f) for f in report["findings"]]
+        findings += [f for f in map(_finding, report.get("inherited", [])) if not standin_difference(base, f)]
+        return unique(f"{f.row} {f.check}" for f in findings)
+
     # -- one app, all variants
 
     def run_app(self, app: App) -> List[Result]:
         contexts = self.prepare(app)
         variants = self.variants(app)
-        originals = {variant: (contexts[variant] / "Dockerfile").read_text() for variant in variants}
+        built = [variant for variant in variants if variant != app.peer]  # from a Dockerfile
+        originals = {variant: (contexts[variant] / "Dockerfile").read_text() for variant in built}
         bases = unique(image for text in originals.values() for image in base_images(text))
         self.ensure_bases(bases)
         self.bases = unique([*self.bases, *bases])
@@ -529,23 +684,34 @@ class Bench:
             # cache-mount ids and the source change of each variant's own, so that two variants
             # with the same steps (a scaffold image before and after, where a template did not
             # change) never serve each other from a cache
-            for variant in variants:
+            for variant in built:
                 token = uuid.uuid4().hex[:10]
                 (contexts[variant] / "Dockerfile").write_text(with_fresh_cache_ids(originals[variant], token))
             for variant in order:
-                seconds = self.build(contexts[variant], self.tag(app, variant), cold=True)
+                seconds = self.build(contexts[variant], self.tag(app, variant), cold=True,
+                                     peer=variant if variant == app.peer else "")
                 results[variant].cold.append(seconds)
                 log(f"{app.key} {variant}: cold build {seconds:.1f} s (round {round_}/{self.repeat})")
             for variant in order:
                 source = contexts[variant] / app.source
                 source.write_text(source.read_text() + f"\n{app.comment} benchmark change {uuid.uuid4().hex}\n")
-                seconds = self.build(contexts[variant], self.tag(app, variant), cold=False)
+                seconds = self.build(contexts[variant], self.tag(app, variant), cold=False,
+                                     peer=variant if variant == app.peer else "")
                 results[variant].rebuild.append(seconds)
                 log(f"{app.key} {variant}: rebuild {seconds:.1f} s (round {round_}/{self.repeat})")
         for variant in variants:
             self.measure(app, results[variant])
             log(f"{app.key} {variant}: {results[variant].size / 1e6:.1f} MB, {results[variant].os_packages} OS "
                 f"packages seen, {results[variant].whiteouts} whiteouts, answers {results[variant].answer!r}")
+        if self.peers:  # started in turns, so that a busy moment weighs on both alike
+            for _ in range(STARTS):
+                for variant in variants:
+                    results[variant].first_200.append(self.first_200(self.tag(app, variant), app.port))
+            for variant in variants:
+                base = JIB_BASE if variant == "jib" else KO_BASE if variant == "ko" else results[variant].base
+                results[variant].findings = self.verify(self.tag(app, variant), base, app.port)
+                log(f"{app.key} {variant}: first 200 after {statistics.median(results[variant].first_200):.2f} s "
+                    f"(median of {STARTS}); verify: {', '.join(results[variant].findings) or 'passes'}")
         return [results[variant] for variant in variants]
 
     # -- cleanup
@@ -557,6 +723,8 @@ class Bench:
         for app in apps:
             for variant in self.variants(app):
                 self.docker.run("rmi", self.tag(app, variant), check=False)
+        for image in self.extra_tags:
+            self.docker.run("rmi", image, check=False)
         for image_id in self.image_ids:  # earlier builds of a tag, now untagged; never forced
             self.docker.run("rmi", image_id, check=False)
         for record in cache_mount_records(self.docker):
@@ -612,6 +780,69 @@ def binary_rows(results: List[Result]) -> Tuple[List[str], List[List[str]]]:
     rows = [[r.app, r.variant, megabytes(r.size), megabytes(r.binary), f"{r.size / r.binary:.2f}"]
             for r in results if r.binary]
     return header, rows
+
+
+def peer_rows(results: List[Result], apps: Sequence[App]) -> Tuple[List[str], List[List[str]]]:
+    """Each peer beside the scaffold image of the same app, and scaffold / peer for the timings."""
+    header = ["app", "image", "size MB", "user", "cold s", "rebuild s", "first 200 s", "scaffold verify"]
+    by = {(r.app, r.variant): r for r in results}
+    rows = []
+    for app in apps:
+        built = [by[app.key, variant] for variant in app.variants(True, True) if (app.key, variant) in by]
+        for r in built:
+            rows.append([app.key, r.variant, megabytes(r.size), r.user, seconds(r.cold), seconds(r.rebuild),
+                         seconds(r.first_200), "passes" if not r.findings else f"{len(r.findings)} findings: "
+                         + ", ".join(r.findings)])
+        peer = built[0]
+        for ours in built[1:]:
+            rows.append([app.key, f"{ours.variant} / {app.peer}", ratio(ours.size, peer.size), "",
+                         ratio(ours.cold_median, peer.cold_median), ratio(ours.rebuild_median, peer.rebuild_median),
+                         ratio(statistics.median(ours.first_200), statistics.median(peer.first_200)), ""])
+    return header, rows
+
+
+PEERS_START = "<!-- peers: written by `python benchmarks/images.py --peers --write-docs`; do not edit below -->"
+PEERS_END = "<!-- /peers -->"
+
+
+def write_peer_docs(results: List[Result], apps: Sequence[App], info: Dict[str, str], repeat: int,
+                    started: datetime.datetime, elapsed: float, before: Optional[str] = None) -> None:
+    """The peers section of the benchmark page, rewritten in place (the rest of the page is left as it is)."""
+    header, rows = peer_rows(results, apps)
+    timing = "one cold build and one rebuild per image" if repeat == 1 else (
+        f"{repeat} rounds; the median, with the range in brackets")
+    section = f"""{PEERS_START}
+## Against Jib and ko
+
+Generated by `python benchmarks/images.py --peers --apps {','.join(app.key for app in apps)} --repeat {repeat}
+{"--before TEMPLATES " if before else ""}--write-docs` on {started.strftime('%Y-%m-%d %H:%M UTC')} ({elapsed / 60:.1f} min; {info['CPU']}, shared; Docker
+{info['Docker server']}); timings: {timing}; first 200: the median (range) of {STARTS} starts each.
+
+{markdown_table(header, rows)}
+
+- The images were built in turns, in the same run: Jib's `{JIB}` (`compile jib:buildTar`,
+  then `docker load`) on the Spring Boot fixture (`java/spring-boot`, Boot 3.3, Java 21) onto
+  `{JIB_BASE}` from the local daemon, run in `{JIB_BUILDER}`; ko ({KO_VERSION}, `ko build --bare`
+  on the host's Go) on the Go fixture onto `{KO_BASE}` from the local daemon; the scaffold
+  images from `scaffold new --yes` (defaults: Java a `jlink` runtime on distroless `cc` with a
+  class-data sharing archive from a training run; Go `scratch`), with `docker build`{
+  f"; **before-scaffold**: the same from {before}" if before else ""}.
+- *cold*: every cache empty (Maven's repository, Jib's caches, GOCACHE and GOMODCACHE for the
+  peers; the cache mounts and `--no-cache` for the scaffold); *rebuild*: one comment line
+  appended to `{', '.join(app.source for app in apps)}`, every cache kept.
+- *first 200*: from `docker run -d {' '.join(HARDENED_RUN)}` to the first HTTP 200 on
+  `GET /`, both images run the same way.
+- *scaffold verify*: the checks `scaffold verify IMAGE --port N --base BASE` fails, less what
+  the stand-in bases alone bring (as in the e2e tests).
+{PEERS_END}"""
+    text = DOCS.read_text() if DOCS.exists() else ""
+    if PEERS_START in text:
+        before, _, rest = text.partition(PEERS_START)
+        text = before + section + rest.partition(PEERS_END)[2]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOCS.write_text(text)
+    log(f"wrote the peers section of {DOCS}")
 
 
 def plain_table(header: List[str], rows: List[List[str]]) -> str:
@@ -1023,6 +1254,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument("--before-label", metavar="TEXT",
                         help="how the docs name the --before templates (default: their path and version)")
     parser.add_argument("--write-docs", action="store_true", help=f"(re)write {DOCS.relative_to(ROOT)}")
+    parser.add_argument("--peers", action="store_true",
+                        help="build each app's peer (Jib, ko) and its scaffold image only, and also time the first "
+                             "HTTP 200 and run scaffold verify on each")
+    parser.add_argument("--ko", metavar="PROGRAM", default="",
+                        help=f"the ko program (default: ko on PATH; go install github.com/google/ko@{KO_VERSION})")
     args = parser.parse_args(argv)
     if args.before is not None and not (args.before / "VERSION").is_file():
         parser.error(f"--before {args.before}: not a templates directory (no VERSION file)")
@@ -1033,6 +1269,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     args.apps = [APPS_BY_KEY[key] for key in keys]
+    if args.peers:
+        if any(not app.peer for app in args.apps):
+            parser.error(f"--peers: only {', '.join(app.key for app in APPS if app.peer)} have a peer")
+        args.ko = args.ko or shutil.which("ko") or ""
+        if any(app.peer == "ko" for app in args.apps) and not args.ko:
+            parser.error(f"--peers needs ko: go install github.com/google/ko@{KO_VERSION}, then --ko PROGRAM")
+    elif any(not app.references for app in args.apps):
+        parser.error("the spring app is built only with --peers (it has no naive or mainstream Dockerfile)")
     return args
 
 
@@ -1051,14 +1295,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     clock = time.perf_counter()
     results: List[Result] = []
     with tempfile.TemporaryDirectory(prefix="scaffold-bench-") as tmp:
-        bench = Bench(docker, Path(tmp), args.repeat, args.before.resolve() if args.before else None)
+        bench = Bench(docker, Path(tmp), args.repeat, args.before.resolve() if args.before else None,
+                      ko=(args.ko or "-") if args.peers else "")
         try:
+            if args.peers:
+                bench.prepare_peers(args.apps)
             for app in args.apps:
                 log(f"{app.key}: {app.fixture}")
                 results += bench.run_app(app)
         finally:
             bench.cleanup(args.apps)
     elapsed = time.perf_counter() - clock
+    if args.peers:
+        print(plain_table(*peer_rows(results, args.apps)))
+        print(f"\n({elapsed / 60:.1f} min; times in seconds)")
+        if args.write_docs:
+            before = None
+            if args.before is not None:
+                version = (args.before / "VERSION").read_text().strip()
+                before = args.before_label or f"the templates of {args.before} (template version {version})"
+            write_peer_docs(results, args.apps, machine(docker), args.repeat, started, elapsed, before)
+        return 0
     print(plain_table(*main_rows(results)))
     header, rows = binary_rows(results)
     if rows:

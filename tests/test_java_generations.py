@@ -47,7 +47,9 @@ def test_spring_boot_version_decides_extraction_and_launcher(version: str, layou
     text = dockerfile(**BOOT, spring_boot_version=version, final=final)
     assert [name for name, command in EXTRACTS.items() if command in text] == [layout]
     entrypoint = re.search(r"^ENTRYPOINT (.*)$", text, re.M)
-    assert entrypoint and f'"{launcher}"' in entrypoint.group(1)
+    # 3.3+ on a jlink-ed runtime starts from its trained archive through `java -jar` (below)
+    trained = layout == "tools" and final != "jre"
+    assert entrypoint and (f'"{launcher}"' not in entrypoint.group(1)) == trained
     # whatever the generation, the same four layers reach the final image, least changed first
     assert re.findall(r"^COPY --from=build --chown=0:0 /out/layers/([\w-]+)/ /app/$", text, re.M) == [
         "dependencies", "spring-boot-loader", "snapshot-dependencies", "application"]
@@ -80,7 +82,7 @@ def test_dependency_pass_skips_plugins_that_read_sources_and_tolerates_failure()
     assert "if ! mvn " in priming and "touch /deps/unprimed" in priming
     build = step(text, "-Djarmode=tools")
     assert "-Dcheckstyle.skip" not in build  # the real build runs every plugin
-    assert 'unprimed=(/out/layers/*/BOOT-INF/lib/*.jar)' in build  # jdeps reads the dependencies there instead
+    assert 'unprimed=(/out/layers/*/lib/*.jar)' in build  # jdeps reads the dependencies there instead
 
 
 def test_jdeps_falls_back_to_plain_classes_when_a_modular_jar_cannot_resolve():
@@ -236,3 +238,43 @@ def test_maven_profiles_are_activated_in_both_passes() -> None:
 def test_gradle_builds_quarkus_with_quarkus_build() -> None:
     text = dockerfile(build_tool="gradle", packaging="quarkus", main_class="", version="21")
     assert "gradle --no-daemon --console=plain quarkusBuild" in text and "cp -r build/quarkus-app /out/quarkus-app" in text
+
+
+def test_boot_3_3_starts_from_a_class_data_archive_its_training_run_made() -> None:
+    text = dockerfile(**BOOT, spring_boot_version="3.3")
+    # extracted for `java -jar` over plain jars (CDS cannot archive the launcher's nested jars)
+    assert "extract --layers --destination /out/layers" in text and "--launcher" not in text
+    jlink = step(text, "jlink ")
+    assert "--generate-cds-archive" in jlink  # the base the app's archive extends
+    assert "rm -f /opt/java/runtime/lib/server/classes_nocoops.jsa" in jlink  # heaps over 32 GB only
+    training = text.split("AS training\n", 1)[1].split("\nFROM ", 1)[0]
+    assert "COPY --from=runtime /opt/java/runtime /opt/java/runtime" in training  # the same runtime ...
+    assert re.findall(r"^COPY --from=build /out/layers/([\w-]+)/ /app/$", training, re.M) == [
+        "dependencies", "spring-boot-loader", "snapshot-dependencies", "application"]  # ... and class path
+    run = step(text, "-XX:ArchiveClassesAtExit=/out/app.jsa")
+    assert "-Dspring.context.exit=onRefresh -jar /app/app.jar" in run
+    # an app that cannot start at build time (its database) falls back to the default archive, saying so
+    assert "cp /opt/java/runtime/lib/server/classes.jsa /out/app.jsa" in run and "training run failed" in run
+    assert "COPY --from=training --chown=0:0 --chmod=0444 /out/app.jsa /app/app.jsa" in text
+    assert re.search(r'^ENTRYPOINT \["/opt/java/runtime/bin/java", "-XX:SharedArchiveFile=/app/app.jsa", '
+                     r'"-jar", "/app/app.jar"\]$', text, re.M)
+    # jdeps reads the extracted jars where this layout keeps them
+    assert "/out/layers/*/lib/*.jar" in text and "BOOT-INF/lib" not in text
+
+
+@pytest.mark.parametrize("changes", [
+    {"packaging": "jar", "main_class": "com.example.Main"},  # no training run: nothing says when it is over
+    {**BOOT, "spring_boot_version": "3.2"},  # no spring.context.exit before Spring Framework 6.1
+])
+def test_other_apps_start_from_the_runtime_s_default_archive(changes: Dict[str, Any]) -> None:
+    text = dockerfile(**changes)
+    assert "--generate-cds-archive" in step(text, "jlink ")
+    assert "AS training" not in text and "SharedArchiveFile" not in text
+
+
+@pytest.mark.parametrize("changes", [{**BOOT, "cds": False}, {**BOOT, "final": "jre"}])
+def test_no_cds_answer_and_the_jre_final_add_no_archive(changes: Dict[str, Any]) -> None:
+    """--no-cds turns it off; distroless java's JDK maps its own default archive, with nothing to add."""
+    text = dockerfile(**changes)
+    assert "cds-archive" not in text and "AS training" not in text and "SharedArchiveFile" not in text
+    assert "--launcher" in text and "org.springframework.boot.loader.launch.JarLauncher" in text

@@ -92,7 +92,9 @@ def test_each_language_says_what_its_image_runs():
                                                                                 "config.yml")
     assert contract(language="java", main_class="", args=["server"]).command[-3:] == ("-jar", "/app/app.jar", "server")
     boot = contract(**RUNTIME_CASES["java-actuator"])
-    assert boot.command[1:] == ("org.springframework.boot.loader.launch.JarLauncher",)
+    assert boot.command[1:] == ("-XX:SharedArchiveFile=/app/app.jsa", "-jar", "/app/app.jar")  # its trained archive
+    assert contract(**RUNTIME_CASES["java-actuator"], cds=False).command[1:] == (
+        "org.springframework.boot.loader.launch.JarLauncher",)
 
 
 def test_probes_limits_and_writable_paths_per_language():

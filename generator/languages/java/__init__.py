@@ -111,6 +111,9 @@ class Java(Language):
         AnswerField("health_path", matching(r"/[A-Za-z0-9._~/-]{0,200}", "an absolute URL path (like /q/health)"),
                     "the health endpoint the framework serves on the app's port, which probes GET ('': probe the "
                     "TCP port; Spring Boot: also see actuator)", default="", detected=True, settable=True),
+        AnswerField("cds", parse_bool, "start from a class-data sharing archive of the classes, made at build time "
+                    "(a training run for Spring Boot 3.3+, else the JDK's default archive)",
+                    type="bool", default=True, flag="--no-cds", settable=True, flag_value=False),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
     )
@@ -143,7 +146,10 @@ class Java(Language):
         if answers.get("packaging") == "spring-boot":
             if answers.get("main_class"):  # a class other than the manifest's Start-Class: the exploded jar's path
                 return [*java, "-cp", BOOT_CLASSPATH, str(answers["main_class"])]
-            return [*java, self.build(answers).launcher]
+            build = self.build(answers)
+            if build.trained:  # the extracted jar and the archive its training run left
+                return [*java, f"-XX:SharedArchiveFile={build.cds_archive}", "-jar", "/app/app.jar"]
+            return [*java, build.launcher]
         if answers.get("packaging") == "quarkus":
             return [*java, "-jar", "/app/quarkus-run.jar"]
         if answers.get("main_class"):

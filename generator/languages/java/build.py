@@ -4,7 +4,8 @@ The choices that depend on versions are made here, as numbers, never in the temp
 `-ntp` or the logger setting it stands for (the wrapper's Maven), Spring Boot's layout
 (jarmode `tools` from 3.3, `layertools` 2.4 to 3.2, the jar unpacked by hand before: an
 older Boot ignores an unknown jarmode and starts the app inside `docker build`) and its
-launcher class (in `loader.launch` from 3.2), jlink's options by Java release.
+launcher class (in `loader.launch` from 3.2), jlink's options by Java release, and the
+class-data sharing archive the app starts from (`cds`).
 Imported at render time only (`Java.build`).
 """
 
@@ -32,6 +33,13 @@ GRADLE_TASKS = {"spring-boot": "bootJar", "quarkus": "quarkusBuild", "shade": "s
 QUARKUS_APP = "quarkus-app"
 QUARKUS_PARTS = ("lib", "quarkus", "app", "quarkus-run.jar")
 COPY_DEPENDENCIES = " dependency:copy-dependencies -DincludeScope=runtime"
+#: class-data sharing: an archive of the app's classes from a training run at build time (Spring Boot 3.3+,
+#: whose `spring.context.exit=onRefresh` stops the app once its context is up), or only the jlink-ed
+#: runtime's default archive of the JDK's classes (any other app: nothing says when a training run is over)
+CDS_TRAINED = "trained"
+CDS_DEFAULT = "default"
+#: where the trained archive is, in the image (read-only, beside the app)
+CDS_ARCHIVE = "/app/app.jsa"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,30 @@ class JavaBuild:
     #: modules jlink adds to those jdeps lists (loaded as services), and its compression
     extra_modules: str = ""
     compress: str = ""
+    #: class-data sharing: CDS_TRAINED, CDS_DEFAULT or "" (off, or the jre final's own JDK archive)
+    cds: str = ""
+
+    @property
+    def trained(self) -> bool:
+        """A trained archive: the Boot jar is extracted for `java -jar` (its class path is plain jars, which
+        CDS can archive), not for its launcher, whose nested jars it cannot."""
+        return self.cds == CDS_TRAINED
+
+    @property
+    def cds_archive(self) -> str:
+        """Where the trained archive is in the image (the ENTRYPOINT names it)."""
+        return CDS_ARCHIVE
+
+    @property
+    def boot_libs(self) -> str:
+        """Where the Boot layers keep the dependency jars."""
+        return "/out/layers/*/lib/*.jar" if self.trained else "/out/layers/*/BOOT-INF/lib/*.jar"
+
+    @property
+    def boot_own(self) -> str:
+        """The Boot layers' own classes: the application's and the launcher's."""
+        return ("/out/layers/application/app.jar" if self.trained
+                else "/out/layers/application/BOOT-INF/classes /out/layers/spring-boot-loader")
 
     @property
     def boot(self) -> bool:
@@ -155,4 +187,15 @@ def plan(answers: Mapping[str, Any]) -> JavaBuild:
     # jdk.crypto.ec: TLS's elliptic-curve provider, a service (java.base has it from Java 22)
     config = str(answers.get("config_file") or "")
     return replace(built, config_file=config, jlinked=jlinked, lib=answers["packaging"] == "jar", extra_modules="" if int(version) >= 22 else "jdk.crypto.ec",
-                   compress="2" if version == "17" else "zip-6")
+                   compress="2" if version == "17" else "zip-6", cds=cds(answers, built))
+
+
+def cds(answers: Mapping[str, Any], built: JavaBuild) -> str:
+    """The class-data sharing archive (off by answer; the jre final runs its JDK's own default archive).
+
+    A Boot app started from another main class than its Start-Class keeps the exploded layout and
+    the default archive: the training run starts the manifest's class."""
+    if not answers.get("cds", True) or answers["final"] == "jre":
+        return ""
+    trainable = built.boot_layout == "tools" and not answers.get("main_class")
+    return CDS_TRAINED if trainable else CDS_DEFAULT
