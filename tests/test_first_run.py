@@ -131,11 +131,11 @@ def test_a_main_class_given_to_a_spring_boot_app_is_the_class_it_starts(tmp_path
     project = copy_fixture("java/spring-boot", tmp_path)
     plain = scaffold("new", "--yes", "--dry-run", str(project))
     assert plain.returncode == 0, plain.stderr
-    assert "JarLauncher" in plain.stdout  # the jar's Start-Class, through Boot's launcher
+    assert '"-jar", "/app/app.jar"' in plain.stdout  # the jar's Start-Class (extracted, for its trained archive)
     given = scaffold("new", "--yes", "--dry-run", "--main-class", "com.example.Other", str(project))
     assert given.returncode == 0, given.stderr
     assert '"-cp", "/app/BOOT-INF/classes:/app/BOOT-INF/lib/*", "com.example.Other"' in given.stdout
-    assert "JarLauncher" not in given.stdout
+    assert '"-jar"' not in given.stdout and "SharedArchiveFile" not in given.stdout  # no training of another class
 
 
 def test_a_main_class_given_to_a_quarkus_app_is_refused_and_not_asked(tmp_path):
