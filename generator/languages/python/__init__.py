@@ -19,7 +19,6 @@ from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
-    from generator.detect.walker import Repo
     from generator.languages.python.build import PythonBuild
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -93,6 +92,8 @@ class Python(Language):
     description = "Python: a virtualenv on the same interpreter, slim or distroless"
     looks_for = "requirements*.txt, pyproject.toml, Pipfile, setup.py or setup.cfg"
     default_version = "3.12"
+    version_pattern = _VERSION
+    version_kind = "a Python 3 version (like 3.12)"
     default_port = 8000
     fields = (
         AnswerField("package_manager", one_of("pip", "poetry", "uv", "pdm", "pipenv"),
@@ -161,16 +162,8 @@ class Python(Language):
                                       "mount a volume there to keep them", 256))
         return paths
 
-    def detect(self, repo: "Repo") -> "List[AppCandidate]":
-        from generator.languages.python import detect
-
-        return detect.detect(repo)
-
-    def parse_version(self, raw: Any) -> str:
-        match = re.fullmatch(_VERSION, text(raw).lower().lstrip("v"))
-        if not match:
-            raise ValueError("is not a Python 3 version (like 3.12)")
-        return f"3.{max(int(match.group(1)), MIN_MINOR)}"
+    def built_version(self, number: int) -> str:
+        return f"3.{max(number, MIN_MINOR)}"
 
     def image_version(self, name: str, tag: str) -> Optional[str]:
         distroless = re.fullmatch(r"gcr\.io/distroless/python3-debian(\d+)", name)
