@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import CONFIG_FILE, RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
-from generator.parsers import (matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
+from generator.parsers import (list_of, matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
                                parse_writable_path, text)
 from generator.languages.python.native import parse_native
 from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
@@ -54,13 +54,7 @@ MAX_INCLUDES = 20
 
 def parse_relpaths(raw: Any) -> List[str]:
     """Paths inside the project (a list; none: [])."""
-    if raw is None or raw == "" or raw == []:
-        return []
-    if not isinstance(raw, (list, tuple)):
-        raise ValueError("expected a list of paths")
-    if len(raw) > MAX_INCLUDES:
-        raise ValueError(f"has more than {MAX_INCLUDES} paths")
-    return [parse_relpath(item) for item in raw]
+    return [parse_relpath(item) for item in list_of(raw, MAX_INCLUDES, "paths")]
 
 
 #: a declared requirement as the Dockerfile may quote it (detect.DECLARED_REQUIREMENT, checked again here):
@@ -71,14 +65,8 @@ MAX_REQUIREMENTS = 64
 
 def parse_requirements(raw: Any) -> List[str]:
     """PEP 508 requirements without URLs or paths (a list; none: [])."""
-    if raw is None or raw == "" or raw == []:
-        return []
-    if not isinstance(raw, (list, tuple)):
-        raise ValueError("expected a list of requirements")
-    if len(raw) > MAX_REQUIREMENTS:
-        raise ValueError(f"has more than {MAX_REQUIREMENTS} requirements")
     requirements = []
-    for item in raw:
+    for item in list_of(raw, MAX_REQUIREMENTS, "requirements"):
         value = text(item)
         if len(value) > 200 or not re.fullmatch(_REQUIREMENT, value):
             raise ValueError(f"{value[:60]!r} is not a plain requirement (a name, extras, versions, a marker)")
