@@ -23,7 +23,7 @@ import secrets
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Callable, Collection, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from generator.errors import RecordError, WriteError
 
@@ -35,6 +35,7 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 Content = Union[str, bytes]
+_T = TypeVar("_T")
 
 
 def parts_of(rel: str) -> List[str]:
@@ -158,24 +159,34 @@ def remove_empty_dir(root: Path, rel: str) -> None:
             os.close(parent)
 
 
+def _at_entry(root: Path, rel: str, act: Callable[[str, int], _T], error: type, verb: str) -> Optional[_T]:
+    """`act(name, parent)` on the entry `rel` (its name, a descriptor of its directory), no parent component
+    a link: None when it or a parent is missing; any other failure raised as `error` ("cannot {verb} ...")."""
+    parts = parts_of(rel)
+    with opened_root(root) as root_fd:
+        try:
+            parent = _open_dir(root_fd, parts[:-1], rel, missing_ok=True)
+        except WriteError as failure:
+            raise error(str(failure)) from None
+    if parent is None:
+        return None
+    try:
+        return act(parts[-1], parent)
+    except FileNotFoundError:
+        return None
+    except OSError as failure:
+        raise error(f"cannot {verb} {rel}: {_reason(failure, rel, parent, parts[-1])}") from None
+    finally:
+        os.close(parent)
+
+
 def lstat(root: Path, rel: str) -> Optional[os.stat_result]:
     """The entry at `rel` itself (a link is reported as a link), None when absent.
 
     A symbolic link on a parent component is refused, as for reads and writes.
     """
-    parts = parts_of(rel)
-    with opened_root(root) as root_fd:
-        fd = _open_dir(root_fd, parts[:-1], rel, missing_ok=True)
-    if fd is None:
-        return None
-    try:
-        return os.stat(parts[-1], dir_fd=fd, follow_symlinks=False)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise WriteError(f"cannot use {rel}: {_reason(error, rel)}") from None
-    finally:
-        os.close(fd)
+    return _at_entry(root, rel, lambda name, parent: os.stat(name, dir_fd=parent, follow_symlinks=False),
+                     WriteError, "use")
 
 
 def exists(root: Path, rel: str) -> bool:
@@ -187,23 +198,10 @@ def read_bytes(root: Path, rel: str, limit: int = MAX_TEXT_BYTES, error: type = 
                too_big_reason: str = "not a file scaffold wrote") -> Optional[bytes]:
     """The bytes of the regular file `rel`, None when absent; refused when a link, not a
     regular file, or larger than `limit` (raised as `error`, naming the file and `too_big_reason`)."""
-    parts = parts_of(rel)
     too_big = f"cannot read {rel}: larger than {limit // 1024} KiB, {too_big_reason}"
-    with opened_root(root) as root_fd:
-        try:
-            parent = _open_dir(root_fd, parts[:-1], rel, missing_ok=True)
-        except WriteError as failure:
-            raise error(str(failure)) from None
-    if parent is None:
+    fd = _at_entry(root, rel, lambda name, parent: os.open(name, _READ_FLAGS, dir_fd=parent), error, "read")
+    if fd is None:
         return None
-    try:
-        fd = os.open(parts[-1], _READ_FLAGS, dir_fd=parent)
-    except FileNotFoundError:
-        return None
-    except OSError as failure:
-        raise error(f"cannot read {rel}: {_reason(failure, rel, parent, parts[-1])}") from None
-    finally:
-        os.close(parent)
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         os.close(fd)

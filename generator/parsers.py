@@ -269,6 +269,18 @@ def parse_release(raw: Any) -> List[List[str]]:
 MAX_SECRETS = 32
 
 
+def list_of(raw: Any, limit: int, what: str) -> Sequence[Any]:
+    """The items of a list answer, unparsed: none (None, "" or []) is []; refused when not a list or
+    longer than `limit` ("expected a list of {what}", "has more than {limit} {what}")."""
+    if raw is None or raw == "" or raw == []:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError(f"expected a list of {what}")
+    if len(raw) > limit:
+        raise ValueError(f"has more than {limit} {what}")
+    return raw
+
+
 def _each_once(raw: Any, separators: str, limit: int, parse_item: Callable[[Any], str], what: str) -> List[str]:
     """A list answer: a list, or text split at `separators`; each item parsed, kept once, in order;
     none ("" or []) is []; empty items (what an item parser returns for "") are left out."""

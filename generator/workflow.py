@@ -38,13 +38,12 @@ NEW, ADOPT, REPLACE, STOP = "new", "adopt", "replace", "stop"
 
 
 @dataclass
-class NewRequest:
-    """`scaffold new`: the project, the app and template wanted, and the answers given as flags."""
+class RenderRequest:
+    """What `new` and `adopt` both take: the project, the app and template wanted, and the answers given as flags."""
 
     project: Path
     app: Optional[str] = None
     template: Optional[str] = None
-    force: bool = False
     dry_run: bool = False
     #: ask the questions (no --yes, no --json), when stdin is a terminal
     questions: bool = False
@@ -52,17 +51,17 @@ class NewRequest:
 
 
 @dataclass
-class AdoptRequest:
+class NewRequest(RenderRequest):
+    """`scaffold new`: plus whether existing files are replaced (--force)."""
+
+    force: bool = False
+
+
+@dataclass
+class AdoptRequest(RenderRequest):
     """`scaffold adopt`: as `new`, plus which hand-written Dockerfile (relative to the project)."""
 
-    project: Path
     dockerfile: Optional[str] = None
-    app: Optional[str] = None
-    template: Optional[str] = None
-    dry_run: bool = False
-    #: ask the questions (no --yes, no --json), when stdin is a terminal
-    questions: bool = False
-    answers: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -69,22 +69,20 @@ def _run(where: str, script: str, in_final: bool, new_text: str) -> List[str]:
     said: List[str] = []
     for command in re.split(r"&&|\|\||;|\n", script):
         words = command.split()
-        if in_final:
-            packages = _installed(words)
-            missing = [name for name in packages if name not in new_text]
+        done = (  # what the command does that the new Dockerfile must name too, and how it is said when not
+            (_installed(words) if in_final else [],
+             "installs {} into the image that runs: not carried (the new final image installs no packages); if the "
+             "app loads them at run time, add them to the new final stage"),
+            (["collectstatic"] if "collectstatic" in words else [],
+             "runs {}: not carried (the new build runs it for a Django app: --django true)"),
+            (_wheel_extras(words),
+             "`pip wheel` also builds {}, which no requirements file lists: not carried (the new build installs "
+             "what the project's files declare); add them to its requirements"),
+        )
+        for names, sentence in done:
+            missing = [name for name in names if name not in new_text]
             if missing:
-                said.append(f"{where}: installs {', '.join(missing)} into the image that runs: not carried (the new "
-                            "final image installs no packages); if the app loads them at run time, add them to the "
-                            "new final stage")
-        if "collectstatic" in words and "collectstatic" not in new_text:
-            said.append(f"{where}: runs collectstatic: not carried (the new build runs it for a Django app: "
-                        "--django true)")
-        extra = _wheel_extras(words)
-        missing = [name for name in extra if name not in new_text]
-        if missing:
-            said.append(f"{where}: `pip wheel` also builds {', '.join(missing)}, which no requirements file "
-                        "lists: not carried (the new build installs what the project's files declare); add them "
-                        "to its requirements")
+                said.append(f"{where}: " + sentence.format(", ".join(missing)))
     return said
 
 

@@ -22,6 +22,7 @@ hand-written Dockerfile says); `Language` is all five.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
@@ -31,7 +32,7 @@ from generator.services import names as service_names
 from generator.services import parse_services
 from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, parse_id, parse_names,
                                parse_optional_port, parse_optional_relpath, parse_relpath, parse_release, parse_slug, parse_state_paths,
-                               parse_syntax)
+                               parse_syntax, text)
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
@@ -184,9 +185,12 @@ class Detection:
         return self.name
 
     def detect(self, repo: "Repo") -> "List[AppCandidate]":
-        """The apps of this language in `repo` (never raises for bad content: repo.warn).
-        Detection code is imported inside, never at module level."""
-        raise NotImplementedError
+        """The apps of this language in `repo` (never raises for bad content: repo.warn): the `detect`
+        function of the `detect` module beside the declaration, imported here, never at module level."""
+        from importlib import import_module
+
+        apps: List[AppCandidate] = import_module(f"{type(self).__module__}.detect").detect(repo)
+        return apps
 
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         """How its programs name the folders they write (a SQLite file, uploads): detection's table
@@ -241,8 +245,21 @@ class Answers:
         self.answer_fields = (tuple(bound.get(f.key, f) for f in COMMON_HEAD) + self.fields + FRONTEND
                               + tuple(bound.get(f.key, f) for f in COMMON_TAIL))
 
+    #: the versions people write (matched lower-cased, a leading "v" dropped); group 1 is the number that
+    #: decides the image (a Go or Python minor, a Java major)
+    version_pattern: str
+    #: what a value that does not match is not: "a Go version (like 1.22)"
+    version_kind: str
+
     def parse_version(self, raw: Any) -> str:
         """A version as the image tags name it ("1.22", "3.12", "17"); ValueError(reason)."""
+        match = re.fullmatch(self.version_pattern, text(raw).lower().lstrip("v"))
+        if not match:
+            raise ValueError(f"is not {self.version_kind}")
+        return self.built_version(int(match.group(1)))
+
+    def built_version(self, number: int) -> str:
+        """The version the images are built with for the number `version_pattern` read; ValueError(reason)."""
         raise NotImplementedError
 
     def default_final(self, answers: Mapping[str, Any]) -> str:
@@ -374,8 +391,9 @@ class Adopt:
 
 
 class Language(Detection, Answers, Build, Runtime, Adopt):
-    """One language: every concern above. Subclasses set the attributes and implement `detect`,
-    `parse_version`, `images` and `start_command`; the rest have defaults. The one instance
+    """One language: every concern above. Subclasses set the attributes, keep their detection in the
+    `detect` module beside them, and implement `built_version`, `images` and `start_command`; the rest have
+    defaults. The one instance
     (`GO = Go()`) is the declaration: it binds the answers then."""
 
     def __repr__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Collection, Dict, Iterator, List, Optional, Set, Tuple
 
 from generator.verify import CHECKS, limits, packages
 from generator.verify.archive import Entry, Filesystem, SavedImage, describe, normal
@@ -196,13 +196,18 @@ def _runnable(entry: Entry, fs: Filesystem) -> bool:
     return entry.kind in ("f", "h") or (entry.kind == "l" and fs.file(entry.path) is not None)
 
 
-def check_shells(fs: Filesystem) -> List[Finding]:
+def _programs(fs: Filesystem, check: str, programs: Collection[str], noun: str) -> List[Finding]:
+    """One finding naming the `programs` the image can run from a bin or sbin directory (none: no finding)."""
     found = sorted(e.path for e in fs.entries.values()
-                   if posixpath.basename(e.path) in SHELLS and _in_bin(e) and _runnable(e, fs))
+                   if posixpath.basename(e.path) in programs and _in_bin(e) and _runnable(e, fs))
     if not found:
         return []
     names = sorted({posixpath.basename(path) for path in found})
-    return [Finding("shell", f"shell{'s' if len(names) > 1 else ''} in the image: {', '.join(names)}", FIX["shell"], found)]
+    return [Finding(check, f"{noun}{'s' if len(names) > 1 else ''} in the image: {', '.join(names)}", FIX[check], found)]
+
+
+def check_shells(fs: Filesystem) -> List[Finding]:
+    return _programs(fs, "shell", SHELLS, "shell")
 
 
 def check_package_managers(fs: Filesystem) -> List[Finding]:
@@ -220,13 +225,7 @@ def check_package_managers(fs: Filesystem) -> List[Finding]:
 
 
 def check_toolchain(fs: Filesystem) -> List[Finding]:
-    found = sorted(e.path for e in fs.entries.values()
-                   if posixpath.basename(e.path) in TOOLCHAIN and _in_bin(e) and _runnable(e, fs))
-    if not found:
-        return []
-    names = sorted({posixpath.basename(path) for path in found})
-    return [Finding("toolchain", f"build tool{'s' if len(names) > 1 else ''} in the image: {', '.join(names)}",
-                    FIX["toolchain"], found)]
+    return _programs(fs, "toolchain", TOOLCHAIN, "build tool")
 
 
 def check_setuid(fs: Filesystem) -> List[Finding]:

@@ -123,6 +123,8 @@ class Go(Language):
     description = "Go: static binary on scratch (or distroless/debian), built with the module cache"
     looks_for = "go.mod or go.work"
     default_version = "1.25"
+    version_pattern = _VERSION
+    version_kind = "a Go version (like 1.22)"
     default_port = 8080
     fields = (
         AnswerField("package", parse_package, "the main package to build, e.g. ./cmd/api", default=".",
@@ -163,16 +165,8 @@ class Go(Language):
 
         return build_answers(flags, repo, root)
 
-    def detect(self, repo: "Repo") -> "List[AppCandidate]":
-        from generator.languages.go import detect
-
-        return detect.detect(repo)
-
-    def parse_version(self, raw: Any) -> str:
-        match = re.fullmatch(_VERSION, text(raw).lower().lstrip("v"))
-        if not match:
-            raise ValueError("is not a Go version (like 1.22)")
-        return f"1.{max(int(match.group(1)), MIN_MINOR)}"
+    def built_version(self, number: int) -> str:
+        return f"1.{max(number, MIN_MINOR)}"
 
     def build(self, answers: Mapping[str, Any]) -> "GoBuild":
         """cgo, the flags of `go build`, whether modules are downloaded (build.py)."""

@@ -13,7 +13,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import Evidence, excerpt
 
@@ -97,18 +97,18 @@ class _BuildExpr:
         return self.tokens[self.at] if self.at < len(self.tokens) else ""
 
     def _or(self) -> bool:
-        result = self._and()
-        while self._peek() == "||":
-            self.at += 1
-            result = self._and() or result
-        return result
+        return any(self._operands("||", self._and))
 
     def _and(self) -> bool:
-        result = self._not()
-        while self._peek() == "&&":
+        return all(self._operands("&&", self._not))
+
+    def _operands(self, operator: str, operand: Callable[[], bool]) -> List[bool]:
+        """Every operand of a run joined by `operator`, each read (none skipped: the tokens must be used up)."""
+        values = [operand()]
+        while self._peek() == operator:
             self.at += 1
-            result = self._not() and result
-        return result
+            values.append(operand())
+        return values
 
     def _not(self) -> bool:
         token = self._peek()

@@ -16,7 +16,6 @@ from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, 
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
-    from generator.detect.walker import Repo
     from generator.languages.java.build import JavaBuild
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -74,6 +73,8 @@ class Java(Language):
     description = "Java: a jlink runtime on distroless (or debian), or a distroless JRE"
     looks_for = "pom.xml, build.gradle or build.gradle.kts"
     default_version = "21"
+    version_pattern = _VERSION
+    version_kind = "a Java version (like 21)"
     default_port = 8080
     fields = (
         AnswerField("build_tool", one_of("maven", "gradle"), "maven or gradle", default="maven", detected=True),
@@ -186,16 +187,7 @@ class Java(Language):
             return str(answers["health_path"])
         return "/actuator/health" if answers.get("spring_boot") and answers.get("actuator") else ""
 
-    def detect(self, repo: "Repo") -> "List[AppCandidate]":
-        from generator.languages.java import detect
-
-        return detect.detect(repo)
-
-    def parse_version(self, raw: Any) -> str:
-        match = re.fullmatch(_VERSION, text(raw).lower().lstrip("v"))
-        if not match:
-            raise ValueError("is not a Java version (like 21)")
-        major = int(match.group(1))
+    def built_version(self, major: int) -> str:
         for supported in SUPPORTED:  # the LTS that runs this source level
             if major <= int(supported):
                 return supported

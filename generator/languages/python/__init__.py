@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import CONFIG_FILE, RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
-from generator.parsers import (matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
+from generator.parsers import (list_of, matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
                                parse_writable_path, text)
 from generator.languages.python.native import parse_native
 from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
-    from generator.detect.walker import Repo
     from generator.languages.python.build import PythonBuild
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -55,13 +54,7 @@ MAX_INCLUDES = 20
 
 def parse_relpaths(raw: Any) -> List[str]:
     """Paths inside the project (a list; none: [])."""
-    if raw is None or raw == "" or raw == []:
-        return []
-    if not isinstance(raw, (list, tuple)):
-        raise ValueError("expected a list of paths")
-    if len(raw) > MAX_INCLUDES:
-        raise ValueError(f"has more than {MAX_INCLUDES} paths")
-    return [parse_relpath(item) for item in raw]
+    return [parse_relpath(item) for item in list_of(raw, MAX_INCLUDES, "paths")]
 
 
 #: a declared requirement as the Dockerfile may quote it (detect.DECLARED_REQUIREMENT, checked again here):
@@ -72,14 +65,8 @@ MAX_REQUIREMENTS = 64
 
 def parse_requirements(raw: Any) -> List[str]:
     """PEP 508 requirements without URLs or paths (a list; none: [])."""
-    if raw is None or raw == "" or raw == []:
-        return []
-    if not isinstance(raw, (list, tuple)):
-        raise ValueError("expected a list of requirements")
-    if len(raw) > MAX_REQUIREMENTS:
-        raise ValueError(f"has more than {MAX_REQUIREMENTS} requirements")
     requirements = []
-    for item in raw:
+    for item in list_of(raw, MAX_REQUIREMENTS, "requirements"):
         value = text(item)
         if len(value) > 200 or not re.fullmatch(_REQUIREMENT, value):
             raise ValueError(f"{value[:60]!r} is not a plain requirement (a name, extras, versions, a marker)")
@@ -93,6 +80,8 @@ class Python(Language):
     description = "Python: a virtualenv on the same interpreter, slim or distroless"
     looks_for = "requirements*.txt, pyproject.toml, Pipfile, setup.py or setup.cfg"
     default_version = "3.12"
+    version_pattern = _VERSION
+    version_kind = "a Python 3 version (like 3.12)"
     default_port = 8000
     fields = (
         AnswerField("package_manager", one_of("pip", "poetry", "uv", "pdm", "pipenv"),
@@ -161,16 +150,8 @@ class Python(Language):
                                       "mount a volume there to keep them", 256))
         return paths
 
-    def detect(self, repo: "Repo") -> "List[AppCandidate]":
-        from generator.languages.python import detect
-
-        return detect.detect(repo)
-
-    def parse_version(self, raw: Any) -> str:
-        match = re.fullmatch(_VERSION, text(raw).lower().lstrip("v"))
-        if not match:
-            raise ValueError("is not a Python 3 version (like 3.12)")
-        return f"3.{max(int(match.group(1)), MIN_MINOR)}"
+    def built_version(self, number: int) -> str:
+        return f"3.{max(number, MIN_MINOR)}"
 
     def image_version(self, name: str, tag: str) -> Optional[str]:
         distroless = re.fullmatch(r"gcr\.io/distroless/python3-debian(\d+)", name)
