@@ -48,11 +48,16 @@ DETECTION = [
     ("python", {"app.py": 'import os\nurl = os.environ["DATABASE_URL"]\n'}, []),  # which database: not said
     ("python", {"app.py": 'url = os.getenv("DATABASE_URL", "postgresql+psycopg://app@db/app")\n'}, ["postgres"]),
     ("python", {"tests/conftest.py": 'URL = "postgresql://test@localhost/test"\n'}, []),  # tests are not the app
-    ("go", {"go.mod": "module x\n\nrequire github.com/jackc/pgx/v5 v5.7.1\n"}, ["postgres"]),
-    ("go", {"go.mod": "module x\n\nrequire (\n\tgithub.com/go-sql-driver/mysql v1.8.1\n"
-                      "\tgithub.com/redis/go-redis/v9 v9.7.0\n)\n"}, ["mariadb", "redis"]),
+    # Go: what the program imports; go.mod also requires what a library of it only offers (`// indirect`)
+    ("go", {"main.go": 'import "github.com/jackc/pgx/v5/pgxpool"\n'}, ["postgres"]),
+    ("go", {"main.go": 'import (\n\t_ "github.com/go-sql-driver/mysql"\n\t"github.com/redis/go-redis/v9"\n)\n'},
+     ["mariadb", "redis"]),
     ("go", {"go.mod": "module x\n", "main.go": 'var dsn = os.Getenv("POSTGRES_DSN")\n'}, ["postgres"]),
-    ("go", {"go.mod": "module x\n\nrequire github.com/lib/pqueue v1.0.0\n"}, []),
+    ("go", {"main.go": 'import "github.com/lib/pqueue"\n'}, []),
+    ("go", {"go.mod": "module x\n\nrequire (\n\tgithub.com/jinzhu/gorm v1.9.16\n\tgithub.com/lib/pq v1.10.0 // indirect\n"
+                      "\tgithub.com/go-sql-driver/mysql v1.5.0 // indirect\n)\n",
+            "db.go": 'import _ "github.com/jinzhu/gorm/dialects/sqlite"\n'}, []),  # GORM 1 on SQLite
+    ("go", {"db.go": 'import _ "github.com/jinzhu/gorm/dialects/postgres"\n'}, ["postgres"]),
     ("java", {"pom.xml": "<artifactId>mysql-connector-j</artifactId>\n"}, ["mariadb"]),
     ("java", {"build.gradle": "runtimeOnly 'org.postgresql:postgresql:42.7.4'\n"}, ["postgres"]),
     ("java", {"pom.xml": "<artifactId>spring-boot-starter-data-jpa</artifactId>\n"}, []),  # JPA alone: no database

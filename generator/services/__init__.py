@@ -23,7 +23,7 @@ class Driver(NamedTuple):
     """Dependency names of one language that mean the app talks to `service` (a language's table)."""
 
     service: str
-    #: as written in the language's dependency files (distribution, module path, artifactId)
+    #: as written in the language's dependency files (distribution, import path, artifactId)
     names: Tuple[str, ...]
 
 
@@ -31,7 +31,7 @@ class Drivers(NamedTuple):
     """What one language says about services: where its dependencies and its settings are written,
     and which dependency names imply which service."""
 
-    #: globs of the files that list dependencies (requirements.txt, go.mod, pom.xml)
+    #: globs of the files that list dependencies (requirements.txt, pom.xml; Go's imports, in *.go)
     dependencies: Tuple[str, ...]
     #: globs of the code and settings that may name an address variable or a URL
     sources: Tuple[str, ...]
