@@ -89,3 +89,34 @@ def test_a_database_in_the_app_folder_or_above_it_is_a_warning_not_a_writable_ap
     (app,) = report.apps
     assert app.value("data") is None
     assert [(w.file, where[1] in w.message) for w in report.warnings] == [(where[0], True)]
+
+
+VIPER = ('\tviper.AddConfigPath("$HOME/.todo")\n\tviper.AddConfigPath("configs")\n\tviper.SetConfigName("config")\n'
+         '\tviper.ReadInConfig()')
+
+
+@pytest.mark.parametrize("files,config,evidence", [
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", VIPER), "configs/config.yml": "port: 8000\n"},
+     "configs/config.yml", "main.go:12"),
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tviper.SetConfigFile("settings.toml")'),
+      "settings.toml": "port = 8000\n"}, "settings.toml", "main.go:10"),
+    # a file the repository does not have is the person's to give (--config-file)
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", VIPER)}, None, None),
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tviper.SetConfigFile("../shared.yml")'),
+      "../shared.yml": "x: 1\n"}, None, None),
+])
+def test_the_config_file_a_go_program_reads_is_baked_and_mounted(tmp_path, files, config, evidence):
+    """The Go image holds the binary alone: the file viper looks for beside the working directory goes in /app."""
+    root = project(tmp_path / "repo", files)
+    (app,) = detect(root).apps
+    assert app.value("config_file") == config
+    if config is None:
+        return
+    assert str(app.facts["config_file"].evidence) == evidence
+    mount = runtime_for(resolve_answers(app, {}).values).config
+    assert mount is not None and (mount.source, mount.target) == (config, f"/app/{config}")
+    from tests.helpers import scaffold
+
+    assert scaffold("new", "--yes", str(root)).returncode == 0
+    dockerfile = (root / "Dockerfile").read_text()
+    assert f"COPY --from=build --chown=0:0 --chmod=0444 /src/{config} /app/{config}\nWORKDIR /app\n" in dockerfile
