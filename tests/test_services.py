@@ -18,6 +18,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
+from generator.detect import detect
 from generator.detect.model import AppCandidate
 from generator.detect.walker import Repo
 from generator.errors import InputError
@@ -25,7 +26,7 @@ from generator.render import render
 from generator.runtime import runtime_for
 from generator.services import SERVICES, parse_services, services_of
 from generator.services.detect import detect_services
-from generator.validate import validate
+from generator.validate import resolve_answers, validate
 from tests.cases import BASE, COMMON
 from tests.helpers import copy_fixture, scaffold, tree
 from tests.lint_tools import checkov_kubernetes, compose_config, compose_lint, trivy_config
@@ -224,6 +225,25 @@ def test_compose_runs_each_service_hardened_beside_the_app(language, services):
         assert internal in container["networks"] and mounted == {s.secret for s in wanted}
         assert not [k for k, v in container["environment"].items() if "password" in k.lower()
                     and not v.startswith("/run/secrets/")]  # a password is a file, never a value
+
+
+@pytest.mark.parametrize("dependencies,scheme", [
+    (["mysql-connector-j"], "mysql"),  # MySQL Connector/J takes jdbc:mysql: only
+    (["mariadb-java-client"], "mariadb"),
+    (["mysql-connector-java", "mariadb-java-client"], "mariadb"),
+])
+def test_a_spring_app_gets_the_jdbc_url_its_mysql_driver_takes(tmp_path, dependencies, scheme):
+    """Spring Boot loads the driver its URL's scheme names: jdbc:mariadb: beside MySQL Connector/J failed at start
+    ("Failed to load driver class org.mariadb.jdbc.Driver")."""
+    artifacts = "".join(f"<dependency><artifactId>{a}</artifactId></dependency>" for a in dependencies)
+    (tmp_path / "pom.xml").write_text(
+        "<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>3.3.4</version></parent>"
+        f"<artifactId>app</artifactId><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId>"
+        f"</dependency>{artifacts}</dependencies></project>")
+    (app,) = detect(tmp_path).apps
+    answers = resolve_answers(app, {"main_class": "com.example.App"}).values
+    assert answers["services"] == ["mariadb"] and answers["jdbc_scheme"] == scheme
+    assert f"SPRING_DATASOURCE_URL=jdbc:{scheme}://mariadb:3306/app" in runtime_for(validate(answers)).service_env
 
 
 def test_the_address_follows_the_language_convention():

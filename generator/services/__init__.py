@@ -66,7 +66,8 @@ class Service(NamedTuple):
     #: `exec` leaves redis-server the container's first process, which saves its data on `docker stop`
     command: Tuple[str, ...]
     #: the app's address settings by convention (Language.service_convention): NAME=value, {host} the
-    #: service's host name, {secret} its password file in the app's container
+    #: service's host name, {secret} its password file in the app's container, {jdbc_scheme} the scheme
+    #: the app's MySQL-protocol driver takes (the `jdbc_scheme` answer: Java's)
     address: Mapping[str, Tuple[str, ...]]
     #: the file name the app reads its password under, by convention, where not the secret's own name:
     #: Spring Boot reads /run/secrets/spring.datasource.password as that property (a config tree)
@@ -114,7 +115,7 @@ SERVICES: Tuple[Service, ...] = (
         (f"MARIADB_USER={ACCOUNT}", f"MARIADB_DATABASE={ACCOUNT}", "MARIADB_PASSWORD_FILE={secret}",
          "MARIADB_ROOT_PASSWORD_FILE={secret}"), (),
         {"url": (f"DATABASE_URL=mysql://{ACCOUNT}@{{host}}:3306/{ACCOUNT}", "DATABASE_PASSWORD_FILE={secret}"),
-         "spring": (f"SPRING_DATASOURCE_URL=jdbc:mariadb://{{host}}:3306/{ACCOUNT}",
+         "spring": (f"SPRING_DATASOURCE_URL=jdbc:{{jdbc_scheme}}://{{host}}:3306/{ACCOUNT}",
                     f"SPRING_DATASOURCE_USERNAME={ACCOUNT}")},
         {"spring": "spring.datasource.password"},
         ("MYSQL_URL", "MYSQL_HOST", "MYSQL_DSN", "MARIADB_URL", "MARIADB_HOST"),
