@@ -252,7 +252,8 @@ def test_the_address_follows_the_language_convention():
     assert "DATABASE_PASSWORD_FILE=/run/secrets/postgres-password" in python.service_env
     java = runtime_for(answers_with_services("java", SETS[0]))
     assert "SPRING_DATASOURCE_URL=jdbc:postgresql://postgres:5432/app" in java.service_env
-    assert "SPRING_CONFIG_IMPORT=optional:configtree:/run/secrets/" in java.service_env
+    # an additional location, not an import: it overrides the app's application.properties
+    assert "SPRING_CONFIG_ADDITIONAL_LOCATION=optional:configtree:/run/secrets/" in java.service_env
     assert not [setting for setting in java.service_env if "PASSWORD" in setting]
     assert java.secret_files == {"postgres-password": "spring.datasource.password",
                                  "redis-password": "spring.data.redis.password"}

@@ -92,8 +92,10 @@ class Service(NamedTuple):
 #: the database user and database every service is set up with
 ACCOUNT = "app"
 #: what an app of a convention is given once whatever its services: Spring Boot reads each file under
-#: /run/secrets as a property named after it (a config tree): its password is such a file
-CONVENTIONS = {"url": (), "spring": ("SPRING_CONFIG_IMPORT=optional:configtree:/run/secrets/",)}
+#: /run/secrets as a property named after it (a config tree): its password is such a file. As an
+#: additional location, the tree overrides the app's application.properties (a development
+#: `spring.datasource.password` there is common); imported through SPRING_CONFIG_IMPORT, it did not
+CONVENTIONS = {"url": (), "spring": ("SPRING_CONFIG_ADDITIONAL_LOCATION=optional:configtree:/run/secrets/",)}
 
 SERVICES: Tuple[Service, ...] = (
     Service(
