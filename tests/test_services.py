@@ -18,6 +18,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
+from generator.detect import detect
 from generator.detect.model import AppCandidate
 from generator.detect.walker import Repo
 from generator.errors import InputError
@@ -25,7 +26,7 @@ from generator.render import render
 from generator.runtime import runtime_for
 from generator.services import SERVICES, parse_services, services_of
 from generator.services.detect import detect_services
-from generator.validate import validate
+from generator.validate import resolve_answers, validate
 from tests.cases import BASE, COMMON
 from tests.helpers import copy_fixture, scaffold, tree
 from tests.lint_tools import checkov_kubernetes, compose_config, compose_lint, trivy_config
@@ -48,11 +49,16 @@ DETECTION = [
     ("python", {"app.py": 'import os\nurl = os.environ["DATABASE_URL"]\n'}, []),  # which database: not said
     ("python", {"app.py": 'url = os.getenv("DATABASE_URL", "postgresql+psycopg://app@db/app")\n'}, ["postgres"]),
     ("python", {"tests/conftest.py": 'URL = "postgresql://test@localhost/test"\n'}, []),  # tests are not the app
-    ("go", {"go.mod": "module x\n\nrequire github.com/jackc/pgx/v5 v5.7.1\n"}, ["postgres"]),
-    ("go", {"go.mod": "module x\n\nrequire (\n\tgithub.com/go-sql-driver/mysql v1.8.1\n"
-                      "\tgithub.com/redis/go-redis/v9 v9.7.0\n)\n"}, ["mariadb", "redis"]),
+    # Go: what the program imports; go.mod also requires what a library of it only offers (`// indirect`)
+    ("go", {"main.go": 'import "github.com/jackc/pgx/v5/pgxpool"\n'}, ["postgres"]),
+    ("go", {"main.go": 'import (\n\t_ "github.com/go-sql-driver/mysql"\n\t"github.com/redis/go-redis/v9"\n)\n'},
+     ["mariadb", "redis"]),
     ("go", {"go.mod": "module x\n", "main.go": 'var dsn = os.Getenv("POSTGRES_DSN")\n'}, ["postgres"]),
-    ("go", {"go.mod": "module x\n\nrequire github.com/lib/pqueue v1.0.0\n"}, []),
+    ("go", {"main.go": 'import "github.com/lib/pqueue"\n'}, []),
+    ("go", {"go.mod": "module x\n\nrequire (\n\tgithub.com/jinzhu/gorm v1.9.16\n\tgithub.com/lib/pq v1.10.0 // indirect\n"
+                      "\tgithub.com/go-sql-driver/mysql v1.5.0 // indirect\n)\n",
+            "db.go": 'import _ "github.com/jinzhu/gorm/dialects/sqlite"\n'}, []),  # GORM 1 on SQLite
+    ("go", {"db.go": 'import _ "github.com/jinzhu/gorm/dialects/postgres"\n'}, ["postgres"]),
     ("java", {"pom.xml": "<artifactId>mysql-connector-j</artifactId>\n"}, ["mariadb"]),
     ("java", {"build.gradle": "runtimeOnly 'org.postgresql:postgresql:42.7.4'\n"}, ["postgres"]),
     ("java", {"pom.xml": "<artifactId>spring-boot-starter-data-jpa</artifactId>\n"}, []),  # JPA alone: no database
@@ -221,13 +227,33 @@ def test_compose_runs_each_service_hardened_beside_the_app(language, services):
                     and not v.startswith("/run/secrets/")]  # a password is a file, never a value
 
 
+@pytest.mark.parametrize("dependencies,scheme", [
+    (["mysql-connector-j"], "mysql"),  # MySQL Connector/J takes jdbc:mysql: only
+    (["mariadb-java-client"], "mariadb"),
+    (["mysql-connector-java", "mariadb-java-client"], "mariadb"),
+])
+def test_a_spring_app_gets_the_jdbc_url_its_mysql_driver_takes(tmp_path, dependencies, scheme):
+    """Spring Boot loads the driver its URL's scheme names: jdbc:mariadb: beside MySQL Connector/J failed at start
+    ("Failed to load driver class org.mariadb.jdbc.Driver")."""
+    artifacts = "".join(f"<dependency><artifactId>{a}</artifactId></dependency>" for a in dependencies)
+    (tmp_path / "pom.xml").write_text(
+        "<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>3.3.4</version></parent>"
+        f"<artifactId>app</artifactId><dependencies><dependency><artifactId>spring-boot-starter-web</artifactId>"
+        f"</dependency>{artifacts}</dependencies></project>")
+    (app,) = detect(tmp_path).apps
+    answers = resolve_answers(app, {"main_class": "com.example.App"}).values
+    assert answers["services"] == ["mariadb"] and answers["jdbc_scheme"] == scheme
+    assert f"SPRING_DATASOURCE_URL=jdbc:{scheme}://mariadb:3306/app" in runtime_for(validate(answers)).service_env
+
+
 def test_the_address_follows_the_language_convention():
     python = runtime_for(answers_with_services("python", SETS[0]))
     assert "DATABASE_URL=postgresql://app@postgres:5432/app" in python.service_env
     assert "DATABASE_PASSWORD_FILE=/run/secrets/postgres-password" in python.service_env
     java = runtime_for(answers_with_services("java", SETS[0]))
     assert "SPRING_DATASOURCE_URL=jdbc:postgresql://postgres:5432/app" in java.service_env
-    assert "SPRING_CONFIG_IMPORT=optional:configtree:/run/secrets/" in java.service_env
+    # an additional location, not an import: it overrides the app's application.properties
+    assert "SPRING_CONFIG_ADDITIONAL_LOCATION=optional:configtree:/run/secrets/" in java.service_env
     assert not [setting for setting in java.service_env if "PASSWORD" in setting]
     assert java.secret_files == {"postgres-password": "spring.datasource.password",
                                  "redis-password": "spring.data.redis.password"}

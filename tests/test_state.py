@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from typing import Dict
 
@@ -36,6 +37,15 @@ NEEDED: Dict[str, Dict[str, str]] = {"go": {}, "python": {"start_command": "guni
     ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tos.MkdirAll(filepath.Join("state", "x"), 0o700)'),
       "main_test.go": 'package main\n\nfunc init() { os.MkdirAll("fixtures", 0o700) }\n'},
      ["state"], None, "main.go:10"),
+    # GORM 1 names the driver, GORM 2 its own sqlite.Open
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tdb, _ := gorm.Open("sqlite3", "var/gorm.db")')},
+     ["var"], None, "main.go:10"),
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tdb, _ := sql.Open("sqlite3", "/tmp/cache/x.db")\n'
+                                                            '\tgorm.Open("sqlite3", "/srv/app.db")')},
+     ["/srv"], None, "main.go:11"),  # /tmp is writable already
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tdb, _ := gorm.Open(sqlite.Open("store/app.db?_fk=1"), '
+                                                            '&gorm.Config{})')},
+     ["store"], None, "main.go:10"),
     ({"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"
       'app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///var/app.db"\napp.config["UPLOAD_FOLDER"] = "uploads"\n'},
      ["var", "uploads"], None, "app.py:3"),
@@ -53,7 +63,7 @@ def test_folders_the_app_writes_are_detected_with_their_evidence(tmp_path, files
     assert str(app.facts["data"].evidence) == evidence
     answers = resolve_answers(app, NEEDED[app.language]).values
     kept = [w.path for w in runtime_for(answers).volumes]
-    assert kept == ["/app/" + folder for folder in data]
+    assert kept == [posixpath.join("/app", folder) for folder in data]
 
 
 def test_an_example_env_file_makes_compose_read_the_persons_own(tmp_path):
@@ -65,10 +75,48 @@ def test_an_example_env_file_makes_compose_read_the_persons_own(tmp_path):
     assert resolve_answers(apps["svc"], {}).values["env_file"] is False
 
 
-def test_a_database_in_the_app_folder_itself_is_a_warning_not_a_writable_app(tmp_path):
-    report = detect(project(tmp_path, {
-        "requirements.txt": "flask\n",
-        "app.py": 'URI = "sqlite:///app.db"\nOTHER = "sqlite:///${DIR}/x.db"\nUP = "sqlite:///../up.db"\n'}))
+@pytest.mark.parametrize("files,where", [
+    ({"requirements.txt": "flask\n", "app.py": 'URI = "sqlite:///app.db"\nOTHER = "sqlite:///${DIR}/x.db"\n'},
+     ("app.py", "own folder")),
+    ({"requirements.txt": "django\n", "site/settings.py": "DATABASES = {'default': {'ENGINE': 'x', "
+      "'NAME': BASE_DIR / 'db.sqlite3'}}\n"}, ("site/settings.py", "own folder")),
+    ({"requirements.txt": "flask\n", "app.py": 'URI = "sqlite:///../up.db"\n'}, ("app.py", "outside the app's folder")),
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tdb, _ := gorm.Open("sqlite3", "./../gorm.db")')},
+     ("main.go", "outside the app's folder")),
+])
+def test_a_database_in_the_app_folder_or_above_it_is_a_warning_not_a_writable_app(tmp_path, files, where):
+    report = detect(project(tmp_path, files))
     (app,) = report.apps
     assert app.value("data") is None
-    assert [(w.file, "own folder" in w.message) for w in report.warnings] == [("app.py", True)]
+    assert [(w.file, where[1] in w.message) for w in report.warnings] == [(where[0], True)]
+
+
+VIPER = ('\tviper.AddConfigPath("$HOME/.todo")\n\tviper.AddConfigPath("configs")\n\tviper.SetConfigName("config")\n'
+         '\tviper.ReadInConfig()')
+
+
+@pytest.mark.parametrize("files,config,evidence", [
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", VIPER), "configs/config.yml": "port: 8000\n"},
+     "configs/config.yml", "main.go:12"),
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tviper.SetConfigFile("settings.toml")'),
+      "settings.toml": "port = 8000\n"}, "settings.toml", "main.go:10"),
+    # a file the repository does not have is the person's to give (--config-file)
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", VIPER)}, None, None),
+    ({"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tviper.SetConfigFile("../shared.yml")'),
+      "../shared.yml": "x: 1\n"}, None, None),
+])
+def test_the_config_file_a_go_program_reads_is_baked_and_mounted(tmp_path, files, config, evidence):
+    """The Go image holds the binary alone: the file viper looks for beside the working directory goes in /app."""
+    root = project(tmp_path / "repo", files)
+    (app,) = detect(root).apps
+    assert app.value("config_file") == config
+    if config is None:
+        return
+    assert str(app.facts["config_file"].evidence) == evidence
+    mount = runtime_for(resolve_answers(app, {}).values).config
+    assert mount is not None and (mount.source, mount.target) == (config, f"/app/{config}")
+    from tests.helpers import scaffold
+
+    assert scaffold("new", "--yes", str(root)).returncode == 0
+    dockerfile = (root / "Dockerfile").read_text()
+    assert f"COPY --from=build --chown=0:0 --chmod=0444 /src/{config} /app/{config}\nWORKDIR /app\n" in dockerfile

@@ -23,7 +23,7 @@ class Driver(NamedTuple):
     """Dependency names of one language that mean the app talks to `service` (a language's table)."""
 
     service: str
-    #: as written in the language's dependency files (distribution, module path, artifactId)
+    #: as written in the language's dependency files (distribution, import path, artifactId)
     names: Tuple[str, ...]
 
 
@@ -31,7 +31,7 @@ class Drivers(NamedTuple):
     """What one language says about services: where its dependencies and its settings are written,
     and which dependency names imply which service."""
 
-    #: globs of the files that list dependencies (requirements.txt, go.mod, pom.xml)
+    #: globs of the files that list dependencies (requirements.txt, pom.xml; Go's imports, in *.go)
     dependencies: Tuple[str, ...]
     #: globs of the code and settings that may name an address variable or a URL
     sources: Tuple[str, ...]
@@ -66,7 +66,8 @@ class Service(NamedTuple):
     #: `exec` leaves redis-server the container's first process, which saves its data on `docker stop`
     command: Tuple[str, ...]
     #: the app's address settings by convention (Language.service_convention): NAME=value, {host} the
-    #: service's host name, {secret} its password file in the app's container
+    #: service's host name, {secret} its password file in the app's container, {jdbc_scheme} the scheme
+    #: the app's MySQL-protocol driver takes (the `jdbc_scheme` answer: Java's)
     address: Mapping[str, Tuple[str, ...]]
     #: the file name the app reads its password under, by convention, where not the secret's own name:
     #: Spring Boot reads /run/secrets/spring.datasource.password as that property (a config tree)
@@ -91,8 +92,10 @@ class Service(NamedTuple):
 #: the database user and database every service is set up with
 ACCOUNT = "app"
 #: what an app of a convention is given once whatever its services: Spring Boot reads each file under
-#: /run/secrets as a property named after it (a config tree): its password is such a file
-CONVENTIONS = {"url": (), "spring": ("SPRING_CONFIG_IMPORT=optional:configtree:/run/secrets/",)}
+#: /run/secrets as a property named after it (a config tree): its password is such a file. As an
+#: additional location, the tree overrides the app's application.properties (a development
+#: `spring.datasource.password` there is common); imported through SPRING_CONFIG_IMPORT, it did not
+CONVENTIONS = {"url": (), "spring": ("SPRING_CONFIG_ADDITIONAL_LOCATION=optional:configtree:/run/secrets/",)}
 
 SERVICES: Tuple[Service, ...] = (
     Service(
@@ -114,7 +117,7 @@ SERVICES: Tuple[Service, ...] = (
         (f"MARIADB_USER={ACCOUNT}", f"MARIADB_DATABASE={ACCOUNT}", "MARIADB_PASSWORD_FILE={secret}",
          "MARIADB_ROOT_PASSWORD_FILE={secret}"), (),
         {"url": (f"DATABASE_URL=mysql://{ACCOUNT}@{{host}}:3306/{ACCOUNT}", "DATABASE_PASSWORD_FILE={secret}"),
-         "spring": (f"SPRING_DATASOURCE_URL=jdbc:mariadb://{{host}}:3306/{ACCOUNT}",
+         "spring": (f"SPRING_DATASOURCE_URL=jdbc:{{jdbc_scheme}}://{{host}}:3306/{ACCOUNT}",
                     f"SPRING_DATASOURCE_USERNAME={ACCOUNT}")},
         {"spring": "spring.datasource.password"},
         ("MYSQL_URL", "MYSQL_HOST", "MYSQL_DSN", "MARIADB_URL", "MARIADB_HOST"),

@@ -50,9 +50,9 @@ class ServiceRun:
         return self.user.split(":", 1)[1]
 
 
-def _run(service: Service, convention: str) -> ServiceRun:
+def _run(service: Service, convention: str, jdbc_scheme: str) -> ServiceRun:
     app_file = service.password_file.get(convention, service.secret)
-    values = {"secret": f"{SECRETS_PATH}/{service.secret}", "host": service.name}
+    values = {"secret": f"{SECRETS_PATH}/{service.secret}", "host": service.name, "jdbc_scheme": jdbc_scheme}
     return ServiceRun(
         name=service.name, title=service.title, image=service.image, port=service.port, user=service.user,
         health=tuple(part.format(**values) for part in service.health), data=service.data,
@@ -74,7 +74,8 @@ def _convention(answers: Mapping[str, Any]) -> str:
 def service_runs(answers: Mapping[str, Any]) -> Tuple[ServiceRun, ...]:
     """The services the answers name, laid out for the app's language's convention."""
     convention = _convention(answers)
-    return tuple(_run(service, convention) for service in services_of(answers))
+    jdbc_scheme = str(answers.get("jdbc_scheme") or "mariadb")  # Java's answer; others take no JDBC URL
+    return tuple(_run(service, convention, jdbc_scheme) for service in services_of(answers))
 
 
 def app_environment(answers: Mapping[str, Any]) -> Tuple[str, ...]:

@@ -68,9 +68,11 @@ def _folder(repo: Repo, rel: str, entry: StatePattern, match: "re.Match[str]", l
     if any(mark in path for mark in ("${", "%", "~", "\\", "{")):
         return None  # a placeholder or expression: nothing to read
     folder = posixpath.normpath(posixpath.dirname(path) if entry.is_file else path)
-    if folder in (".", "/", "") or folder.startswith(".."):
-        if folder in (".", ""):
-            repo.warn(rel, f"line {line}: {entry.what} in the app's own folder cannot be written on a read-only "
-                           "root; put it in a folder of its own (data/) and pass --data data")
+    if folder in (".", "") or folder.startswith(".."):
+        where = "in the app's own folder" if folder in (".", "") else "outside the app's folder"
+        repo.warn(rel, f"line {line}: {entry.what} {where} cannot be written on a read-only root; put it in a "
+                       "folder of its own inside the app's (data/) and pass --data data")
         return None
+    if folder == "/" or folder == "/tmp" or folder.startswith("/tmp/"):
+        return None  # the root is no folder of its own; /tmp is writable already
     return folder

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from generator.languages.base import DEFAULT_ORIGIN, AnswerField, Flavour, Language, Resources
+from generator.languages.base import CONFIG_FILE, DEFAULT_ORIGIN, AnswerField, Flavour, Language, Resources
 from generator.parsers import has_control, parse_args, parse_bool, parse_relpath, parse_slug, slugify, text
 from generator.pins import DEBIAN_CODENAMES, GO_DEBIAN
 
@@ -148,6 +148,7 @@ class Go(Language):
         AnswerField("ldflags", parse_ldflags, "link settings `-X importpath.name=value` (plain values only), e.g. "
                     "--ldflags='-X main.edition=oss'; none by default", type="json", flag="--ldflags",
                     metavar="SETTINGS", settable=True, detected=True),
+        CONFIG_FILE,
     )
     finals = (
         Flavour("scratch", "empty: the static binary, CA certificates, the app user"),

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, parent_dir
+from generator.languages.go.config import config_file
 from generator.languages.go.listen import Address, Listener, Program
 from generator.languages.go.values import Knob, call_args
 from generator.languages.go.source import GoSource
@@ -363,6 +364,9 @@ def _candidates(repo: Repo, root: str, used: List[Module], work: Optional[GoFile
             app.set("cgo", cgo is not None, cgo, weak=weak)
             app.set("vendor", vendor is not None, vendor)
             app.set("workspace", work is not None, Evidence(work.path) if work else None)
+            config = config_file(repo, root, program.everything)
+            if config:
+                app.set("config_file", *config)
             _generated(repo, program)
             apps.append(app)
     return apps

@@ -1,16 +1,23 @@
-"""Which Go modules imply a backing service (generator/services reads this table)."""
+"""Which Go import paths imply a backing service (generator/services reads this table).
+
+A Go program says what it uses where it uses it: its imports. go.mod is no evidence here: it
+also requires the modules its libraries could use (`// indirect`), such as every driver GORM 1
+offers, on a program that opens only SQLite.
+"""
 
 from __future__ import annotations
 
 from generator.services import Driver, Drivers
 
 DRIVERS = Drivers(
-    dependencies=("go.mod",),
+    dependencies=("*.go",),
     sources=("*.go", ".env.example", ".env.sample"),
     drivers=(
         Driver("postgres", ("github.com/lib/pq", "github.com/jackc/pgx", "gorm.io/driver/postgres",
-                            "github.com/go-pg/pg", "github.com/uptrace/bun/driver/pgdriver")),
-        Driver("mariadb", ("github.com/go-sql-driver/mysql", "gorm.io/driver/mysql")),
+                            "github.com/jinzhu/gorm/dialects/postgres", "github.com/go-pg/pg",
+                            "github.com/uptrace/bun/driver/pgdriver")),
+        Driver("mariadb", ("github.com/go-sql-driver/mysql", "gorm.io/driver/mysql",
+                           "github.com/jinzhu/gorm/dialects/mysql")),
         Driver("redis", ("github.com/redis/go-redis", "github.com/go-redis/redis", "github.com/gomodule/redigo",
                          "github.com/redis/rueidis")),
     ),

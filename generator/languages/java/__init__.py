@@ -117,6 +117,9 @@ class Java(Language):
                     type="bool", default=True, flag="--no-cds", settable=True, flag_value=False),
         AnswerField("actuator", parse_bool, "Spring Boot Actuator is a dependency: Kubernetes probes "
                     "/actuator/health", type="bool", default=False, detected=True, settable=True),
+        AnswerField("jdbc_scheme", one_of("mariadb", "mysql"), "the JDBC URL scheme of the app's MySQL-protocol "
+                    "driver, for the mariadb service's SPRING_DATASOURCE_URL (mysql: MySQL Connector/J, which takes "
+                    "jdbc:mysql: only; mariadb: MariaDB Connector/J)", default="mariadb", detected=True, settable=True),
     )
     finals = (
         Flavour("distroless", "jlink-ed runtime on distroless cc, no shell"),

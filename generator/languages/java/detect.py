@@ -377,7 +377,17 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
     if project.spring_boot is not None:
         set_first(repo, app, "spring_boot_version", project.boot_version_offers, boot_version, "Spring Boot version")
     listening(repo, app, project)
+    jdbc_scheme(repo, app, project)
     return app
+
+
+def jdbc_scheme(repo: Repo, app: AppCandidate, project: Project) -> None:
+    """The scheme the app's MySQL-protocol driver takes (services.JDBC_SCHEMES), with its dependency line."""
+    from generator.languages.java.services import JDBC_SCHEMES
+
+    found = next(((artifact, scheme) for artifact, scheme in JDBC_SCHEMES if artifact in project.dependencies), None)
+    if found:
+        app.set("jdbc_scheme", found[1], dependency_evidence(repo, project, found[0]))
 
 
 def listening(repo: Repo, app: AppCandidate, project: Project) -> None:

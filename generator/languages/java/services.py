@@ -18,3 +18,8 @@ DRIVERS = Drivers(
     ),
     convention="spring",
 )
+
+#: the JDBC URL scheme each MySQL-protocol driver takes, in the order preferred when several are
+#: dependencies: Spring Boot loads the driver its URL's scheme names, and MySQL Connector/J takes
+#: `jdbc:mysql:` only (both speak to MariaDB)
+JDBC_SCHEMES = (("mariadb-java-client", "mariadb"), ("mysql-connector-j", "mysql"), ("mysql-connector-java", "mysql"))

@@ -17,6 +17,8 @@ PATTERNS: Tuple[StatePattern, ...] = (
     StatePattern(_PY, re.compile(Q + r"NAME" + Q + r"\s*:\s*" + _BASE + Q + r"(?P<path>[\w.-]+)" + Q
                                  + r"\s*[/,]\s*" + Q + r"[\w.-]+\.sqlite3?" + Q),
                  "a SQLite database (Django DATABASES NAME)", is_file=False),
+    StatePattern(_PY, re.compile(Q + r"NAME" + Q + r"\s*:\s*" + _BASE + Q + r"(?P<path>[\w.-]+\.sqlite3?)" + Q),
+                 "a SQLite database (Django DATABASES NAME)"),
     StatePattern(_PY, re.compile(r"\binstance_path\b"), "Flask's instance folder (instance_path)", fixed="instance"),
     StatePattern(_PY, re.compile(r"MEDIA_ROOT\s*=\s*" + _BASE + Q + r"(?P<path>[\w./-]+)" + Q),
                  "uploaded files (Django MEDIA_ROOT)", is_file=False),
