@@ -53,7 +53,7 @@ class ConfigFiles:
             if isinstance(value, (str, int)) and not isinstance(value, bool):
                 where = _evidence(self.repo, rel, path[-1], str(value))
                 knob = Knob("config", key, where, "address")
-                return Found(str(value), where, knob, f"stated by {rel}, the configuration file the program reads")
+                return Found(str(value), where, knob)
         return None
 
     def _load(self, rel: str) -> Any:

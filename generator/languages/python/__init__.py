@@ -38,8 +38,8 @@ RUNNERS = ("poetry", "pipenv", "uv", "pdm", "hatch")
 
 START_COMMAND_MISSING = (
     "no start command found (looked for a Procfile web: line, a Django, Flask or FastAPI app, a console "
-    "script in pyproject.toml, a package with __main__.py, app.py or main.py); pass the command with "
-    "{flag}, e.g. {flag} 'gunicorn --bind 0.0.0.0:8000 app:app'"
+    "script (pyproject.toml, setup.cfg, setup.py), a package with __main__.py, app.py or main.py); pass the "
+    "command with {flag}, e.g. {flag} 'gunicorn --bind 0.0.0.0:8000 app:app'"
 )
 
 DJANGO_SETTINGS_MISSING = (
