@@ -457,6 +457,10 @@ def fixture_app(name: str) -> Tuple[AppCandidate, Report]:
         ("cobra-serve", 3000, ("cmd/serve.go", 21), ""),  # viper.SetDefault("port", "3000")
         ("exporter", 9101, ("main.go", 16), ""),  # web.ListenAndServe(srv, kingpinflag.AddFlags(app, ":9101"), l)
         ("urfave-context", 3300, ("cmd/feeds/main.go", 14), ""),  # c.String("port") of a declared StringFlag
+        # viper.SetConfigName("settings") fills a struct: its tags name listen.http_port in settings.yaml
+        ("config-viper-file", 7301, ("settings.yaml", 3), ""),
+        # koanf loads relay.toml, which the repository ships as relay.sample.toml: ko.MustString("relay.address")
+        ("config-koanf-sample", 7302, ("relay.sample.toml", 3), ""),
     ],
 )
 def test_port_followed_back_to_where_it_is_written(fixture, port, evidence, weak):

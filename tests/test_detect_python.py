@@ -276,6 +276,19 @@ EXPECTED: Dict[str, Tuple[str, str, Dict[str, object], Dict[str, Place]]] = {
         {"version": ("pyproject.toml", 9), "start_command": ("pyproject.toml", 13),
          "port": ("src/hello_web/server.py", 18), "installable": ("pyproject.toml", 1)},
     ),
+    # setup.cfg's console_scripts: the script whose module serves (not the first), with the subcommand that serves
+    "console-script-setupcfg": (
+        "python/console-script-setupcfg",
+        ".",
+        {
+            "version": "3.11",
+            "package_manager": "pip",
+            "installable": True,
+            "start_command": ["pinboard", "serve"],
+            "port": 7500,
+        },
+        {"start_command": ("setup.cfg", 12), "port": ("pinboard/cli.py", 19)},
+    ),
     "malformed": (
         "python/malformed",
         ".",
@@ -780,3 +793,29 @@ def test_a_configuration_file_outside_the_project_or_missing_is_none(tmp_path: P
     app = only(write(project, {"requirements.txt": "flask\ngunicorn\n", "app.py": "app = Flask(__name__)\n",
                                "Procfile": f"web: {web}\n", "../outside.py": ""}))
     assert app.value("config_file") is None
+
+
+def test_console_scripts_of_setup_py_are_read_as_text() -> None:
+    """setup.py is never run: the literal `name = module:function` strings of its console_scripts list count."""
+    from generator.languages.python import scripts
+
+    text = ('from setuptools import setup\nsetup(\n    name="tally",\n    entry_points={\n        "console_scripts": '
+            '[\n            "tally = tally.web:main",\n            \'tally-sync=tally.sync:run [s3]\',\n        ],\n'
+            '        "gui_scripts": ["tally-gui = tally.gui:main"],\n    },\n)\n')
+    found = scripts.from_setup_py("setup.py", text)
+    assert [(s.name, s.module, s.evidence.line) for s in found] == [("tally", "tally.web", 5),
+                                                                    ("tally-sync", "tally.sync", 5)]
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ('commands.add_parser("init")\ncommands.add_parser("start")\n', "start"),
+    ("@cli.command()\n@click.option('--port')\ndef serve(port):\n    pass\n", "serve"),
+    ("@app.command(name='web')\ndef anything():\n    pass\n", "web"),
+    ('if args.command == "migrate":\n    pass\nelif args.command == "start":\n    pass\n', "start"),
+    ('commands.add_parser("export")\n', None),  # subcommands, none of them serving
+])
+def test_the_subcommand_that_serves(text: str, word: Optional[str]) -> None:
+    from generator.languages.python import scripts
+
+    found = scripts.serving_subcommand([("cli.py", text)])
+    assert (found[0] if found else None) == word

@@ -44,6 +44,13 @@ WINNERS = {
     "go/stated-goreleaser": {"tags": (["netgo", "osusergo"], "process", ".goreleaser.yml", [["timetzdata"]])},
     # `java -jar -XX:+UseZGC ... ticker.jar --mode web`: JVM options after -jar are the launcher's, not the program's
     "java/stated-jvm-options": {"args": (["--mode", "web"], "dockerfile", "docker/Dockerfile", [])},
+    # `python /venv/bin/ledger`: the old image's virtualenv runs the project's console script, which the new one has
+    "python/stated-venv-script": {"start_command": (["ledger", "--bind", "0.0.0.0:6100"], "dockerfile", "Dockerfile.prod",
+                                                    [["ledger"]])},
+    # ENTRYPOINT a script ending in `exec "$@"`: the script hands over to CMD, which is what the image runs
+    "python/stated-entrypoint-args": {"start_command": (["python", "watcher.py", "-d", "/data"], "dockerfile",
+                                                        "Dockerfile.prod", []),
+                                      "port": (7400, "dockerfile", "Dockerfile.prod", [])},
 }
 
 

@@ -19,6 +19,7 @@ said, with its line, and detection fills in.
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,10 @@ SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"
 INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
 #: programs that switch to another user, then run the rest (the new image has its USER already)
 SWITCHERS = frozenset({"gosu", "su-exec"})
+#: the last line of an entrypoint script that runs the script's arguments (a user switch may come first)
+RUNS_ARGUMENTS = re.compile(r'exec\s+(?:(?:gosu|su-exec)\s+\S+\s+)?"\$(?:@|\{@\})"')
+#: the longest entrypoint script read
+MAX_SCRIPT_BYTES = 64 * 1024
 #: COPY --from stages followed back to the build context at most, and instructions looked at doing so
 MAX_DEPTH = 8
 MAX_VISITS = 50_000
@@ -366,6 +371,11 @@ class Reader:
             start.notes.append(f"runs a shell ({_short(' '.join(argv))}), which the hardened image does not have: "
                                "not carried")
             return None
+        passed = self._passes_arguments(argv[0], start)
+        if passed and len(argv) > 1:
+            start.notes.append(f"runs the entrypoint script {argv[0]}, which ends by running its arguments "
+                               f"({passed}): they are carried, what the script does before them is not")
+            return self._unwrapped(argv[1:], start)
         if program.endswith(".sh"):
             start.notes.append(f"runs the shell script {argv[0]}, which needs a shell the hardened image does not "
                                "have: not carried (run what the script starts instead, with --cmd or its language's flag)")
@@ -376,6 +386,22 @@ class Reader:
                                "not carried")
             return None
         return argv
+
+    def _passes_arguments(self, program: str, start: StartCommand) -> str:
+        """The last line of the script `program` names, when the project holds it (copied into the image) and
+        that line runs the script's arguments (`exec "$@"`); "" otherwise."""
+        workdir = self.workdirs.get(start.instruction.line, "/")
+        path = self._in_context(posixpath.normpath(posixpath.join(workdir, program)))
+        if not path or self._kind(path) != "file":
+            return ""
+        try:
+            text = fs.read_text(self.project, path, limit=MAX_SCRIPT_BYTES)
+        except ScaffoldError:
+            return ""
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        if not text or not text.startswith("#!") or not lines or not RUNS_ARGUMENTS.fullmatch(lines[-1]):
+            return ""
+        return lines[-1]
 
     def _relative_paths(self, argv: List[str], source_dir: str) -> Tuple[List[str], List[str]]:
         """Arguments that name files the old image copied from the project, as paths relative to the app's

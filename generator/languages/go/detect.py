@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, parent_dir
 from generator.languages.go.config import config_file
+from generator.languages.go.configfiles import ConfigFiles
 from generator.languages.go.listen import Address, Listener, Program
 from generator.languages.go.values import Knob, call_args
 from generator.languages.go.source import GoSource
@@ -359,14 +360,15 @@ def _candidates(repo: Repo, root: str, used: List[Module], work: Optional[GoFile
             if work is not None and broken_work:
                 app.set("unbuildable", f"its go.work uses {broken_work[0][0]}, which has no go.mod", broken_work[0][1])
             program = build.program(main)
-            _listening(repo, app, program)
+            program.configs = ConfigFiles(repo, module.dir, program.everything)
+            config = config_file(repo, root, program.everything)
+            if config:
+                app.set("config_file", *config)
+            _listening(repo, app, program, posixpath.normpath(posixpath.join(root, config[0])) if config else None)
             cgo, weak = _cgo(repo, program, build.modules)
             app.set("cgo", cgo is not None, cgo, weak=weak)
             app.set("vendor", vendor is not None, vendor)
             app.set("workspace", work is not None, Evidence(work.path) if work else None)
-            config = config_file(repo, root, program.everything)
-            if config:
-                app.set("config_file", *config)
             _generated(repo, program)
             apps.append(app)
     return apps
@@ -392,8 +394,10 @@ def _replaced(repo: Repo, used: List[Module], modules: Dict[str, Module], root: 
     return found
 
 
-def _listening(repo: Repo, app: AppCandidate, program: Program) -> None:
-    """kind, port, and the start arguments or environment that make the program listen on all interfaces."""
+def _listening(repo: Repo, app: AppCandidate, program: Program, baked: Optional[str]) -> None:
+    """kind, port, and the start arguments or environment that make the program listen on all interfaces.
+
+    `baked` is the configuration file the image holds (the config_file answer), if any."""
     address, listeners = program.address()
     if not listeners:
         app.set("kind", "cli", None)
@@ -413,11 +417,12 @@ def _listening(repo: Repo, app: AppCandidate, program: Program) -> None:
                 where = address.evidence or (address.listener.evidence if address.listener else None)
                 line = f"line {where.line}: " if where and where.line else ""
                 repo.warn(where.file if where else app.root,
-                          f"{line}binds {address.host}:{address.port} (loopback) in the code: unreachable from outside "
-                          f"a container; listen on \":{address.port}\" instead")
+                          f"{line}binds {address.host}:{address.port} (loopback) {_where_set(address.knob)}: "
+                          f"unreachable from outside a container; listen on \":{address.port}\" instead")
             elif address.knob is None or address.knob.role != "address":  # an address knob: port_setting moves it
                 (args if fix[0] == "flag" else env).append(fix[1])
     knob = address.knob if address else None
+    _config_file_note(repo, knob, baked)
     setting = _port_setting(knob)
     if setting:
         app.set("port_setting", setting, knob.evidence if knob else None)
@@ -425,6 +430,18 @@ def _listening(repo: Repo, app: AppCandidate, program: Program) -> None:
         app.set("args", args, command[1] if command else knob.evidence if knob else None)
     if env:
         app.set("env", env, knob.evidence if knob else None)
+
+
+def _config_file_note(repo: Repo, knob: Optional[Knob], baked: Optional[str]) -> None:
+    """A port read from a configuration file the image does not hold (not the config_file answer)."""
+    if (knob is not None and knob.kind == "config" and knob.evidence and not knob.evidence.file.endswith(".go")
+            and knob.evidence.file != baked):
+        repo.warn(knob.evidence.file, f"the program reads its port from this file ({knob.name}), which the image "
+                  "does not hold (the binary only): mount it, or set the port another way the program reads")
+
+
+def _where_set(knob: Optional[Knob]) -> str:
+    return "in its configuration file" if knob is not None and knob.kind == "config" else "in the code"
 
 
 def _port_setting(knob: Optional[Knob]) -> str:

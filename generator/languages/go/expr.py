@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Dict, List, Optional, Set, Tuple, Union
 
 from generator.detect.model import Evidence
+from generator.languages.go.configfiles import ConfigFiles
 from generator.languages.go.options import FLAG_HELPERS, SET_DEFAULT, declared_options, flag_binding, flag_call, flag_helper
 from generator.languages.go.source import GoSource
 from generator.languages.go.values import ASSIGN, Found, Knob, assigned, call_args, join, literal, merge, right_side, split_top
@@ -26,6 +27,8 @@ ENV_READ = re.compile(r"\b(?:os|syscall)\.(?:Getenv|LookupEnv)\(")
 ENV_HELPER = re.compile(r"(?i)env|lookup|getor|ordefault")
 #: the names a viper instance goes by: viper.GetString("addr"), cfg.Get("port")
 VIPER_RECEIVERS = ("viper", "v", "cfg", "config")
+#: the key a struct tag fills a field from: `mapstructure:"port"`, `yaml:"addr,omitempty"`, `koanf:"address"`
+STRUCT_TAG = re.compile(r'\b(?:mapstructure|koanf|yaml|toml|json):"([\w.-]+)')
 #: how many calls and names deep a value is followed
 MAX_DEPTH = 8
 
@@ -75,6 +78,8 @@ class Evaluator:
         #: struct fields already followed, by (field, file, depth): a field set from fields of the same name
         #: in many files (`Host: d.system.Host`) would otherwise be followed again at every depth, exponentially
         self._fields: Dict[Tuple[str, str, int], Optional[Found]] = {}
+        #: the configuration files the program names (configfiles.py); set by detection, which has the repository
+        self.configs: Optional[ConfigFiles] = None
 
     def resolve(self, expr: str, source: GoSource, line: int, depth: int = 0) -> Optional[Found]:
         """The value of an expression at a line of `source`, followed back (None: unknown)."""
@@ -109,7 +114,8 @@ class Evaluator:
         if re.fullmatch(r"[A-Za-z_]\w*", expr):
             return self._identifier(expr, source, line, depth)
         if re.fullmatch(r"[A-Za-z_][\w.]*\.[A-Za-z_]\w*", expr):
-            return self.field(expr.rsplit(".", 1)[1], source, depth)
+            found = self.field(expr.rsplit(".", 1)[1], source, depth)
+            return found if found and found.value is not None else self.config_field(expr) or found
         return None
 
     def call(self, call: Call) -> Optional[Found]:
@@ -153,6 +159,34 @@ class Evaluator:
                 return Found(value.value if value else None, source.evidence(line),
                              Knob("config", key, source.evidence(line), "address"))
         return None
+
+    def config_value(self, key: str) -> Optional[Found]:
+        """What the program's configuration file gives the key (viper and koanf read the file over defaults)."""
+        return self.configs.value(key) if self.configs and self.configs.files else None
+
+    def config_field(self, expr: str) -> Optional[Found]:
+        """`cfg.System.Port` of a struct the configuration file fills: the file's `system.port`, each field named
+        by its tag (`mapstructure:"system"`, yaml, toml, json, koanf) or in lower case; the longest path given."""
+        if not (self.configs and self.configs.files):
+            return None
+        keys = [self._tag_key(name) for name in expr.split(".")[1:]]
+        for first in range(len(keys) - 1):
+            found = self.config_value(".".join(keys[first:]))
+            if found:
+                return found
+        return None
+
+    def _tag_key(self, name: str) -> str:
+        """The key a struct field `name` is filled from: its tag's, else its name in lower case."""
+        declaration = re.compile(r"^\s*" + re.escape(name) + r"\s+[\w.*\[\]]+\s+`([^`]*)`", re.M)
+        for source in self.everything:
+            if name not in source.text:
+                continue
+            for match in declaration.finditer(source.text):
+                tag = STRUCT_TAG.search(match.group(1))
+                if tag:
+                    return tag.group(1).lower()
+        return name.lower()
 
     def option(self, name: str) -> Optional[Found]:
         """The flag of that name the program declares (urfave/cli's `&cli.StringFlag{Name: "port", Value: "3000"}`)."""
@@ -340,13 +374,13 @@ def _viper_get(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
     if not call.args or call.name.split(".")[0] not in VIPER_RECEIVERS:
         return PASS
     key = literal(call.args[0])
-    return ev.viper_default(key) if key else None
+    return (ev.config_value(key) or ev.viper_default(key)) if key else None
 
 
 def _option_get(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
     """c.String("port") (urfave/cli's context, cobra's flag set): the declared option's default, set by it."""
     name = literal(call.args[0]) if len(call.args) == 1 else None
-    return (ev.option(name) or PASS) if name else PASS
+    return (ev.config_value(name) or ev.option(name) or PASS) if name else PASS
 
 
 def _first_set(ev: Evaluator, call: Call) -> Union[Optional[Found], _Pass]:
@@ -408,7 +442,7 @@ BY_NAME: Dict[str, Handler] = {
     "GetInt": _viper_get,
     "Get": _viper_get,
     "Or": _first_set,
-    **{name: _option_get for name in ("String", "Int", "Uint", "Int64")},
+    **{name: _option_get for name in ("String", "Int", "Uint", "Int64", "MustString", "MustInt", "MustInt64")},
     **{name: _helper_flag for name in FLAG_HELPERS},
 }
 #: handlers by the call's name in lower case (helpers are spelt every way: getenv, GetEnv, MustGetenv)

@@ -37,8 +37,8 @@ RUNNERS = ("poetry", "pipenv", "uv", "pdm", "hatch")
 
 START_COMMAND_MISSING = (
     "no start command found (looked for a Procfile web: line, a Django, Flask or FastAPI app, a console "
-    "script in pyproject.toml, a package with __main__.py, app.py or main.py); pass the command with "
-    "{flag}, e.g. {flag} 'gunicorn --bind 0.0.0.0:8000 app:app'"
+    "script (pyproject.toml, setup.cfg, setup.py), a package with __main__.py, app.py or main.py); pass the "
+    "command with {flag}, e.g. {flag} 'gunicorn --bind 0.0.0.0:8000 app:app'"
 )
 
 DJANGO_SETTINGS_MISSING = (
@@ -72,6 +72,10 @@ def parse_requirements(raw: Any) -> List[str]:
             raise ValueError(f"{value[:60]!r} is not a plain requirement (a name, extras, versions, a marker)")
         requirements.append(value)
     return requirements
+
+
+#: a console script of a virtualenv, by its absolute path (`/app/bin/tool`, `/opt/venv/bin/tool`); not a .py file
+VENV_SCRIPT = re.compile(r"/(?:[^/]+/)*bin/[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.py)")
 
 
 class Python(Language):
@@ -175,6 +179,10 @@ class Python(Language):
             command = rest
         if command and re.fullmatch(r"/(?:.*/)?bin/[^/]+", command[0]):
             command[0] = command[0].rsplit("/", 1)[1]  # the virtualenv's (first on PATH) or the interpreter's
+        if len(command) > 1 and re.fullmatch(r"python[0-9.]*", command[0]) and VENV_SCRIPT.fullmatch(command[1]):
+            # `python /venv/bin/tool`: the interpreter running a console script of the old image's virtualenv,
+            # which the new one installs on PATH under the same name
+            command = [command[1].rsplit("/", 1)[1], *command[2:]]
         return ({"start_command": command} if command else {}), notes
 
     def build(self, answers: Mapping[str, Any]) -> "PythonBuild":

@@ -18,7 +18,7 @@ from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.stated import procfile
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
-from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, migrations, servers, uwsgi
+from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, migrations, scripts, servers, uwsgi
 from generator.languages.python.frameworks import FRAMEWORKS
 from generator.languages.python.native import NATIVE
 
@@ -787,18 +787,39 @@ def _uwsgi_config(p: _Project, app: AppCandidate) -> Optional[Start]:
 
 
 def _scripts(p: _Project, app: AppCandidate) -> Optional[Start]:
-    """The first console script, which exists only once the project is installed."""
+    """The console script that starts a server (else the first), with the subcommand of it that serves; it
+    exists only once the project is installed."""
     if not app.value("installable"):
         return None
-    for keys in SCRIPT_TABLES:
-        first = next(iter(_table(p.pyproject, *keys).items()), None)
-        if first:
-            name, target = first
-            module = target.split(":")[0].strip() if isinstance(target, str) else ""
-            code = _module_file(p, module) if module else None
-            evidence = _toml_evidence(p.repo, p.path("pyproject.toml"), ".".join(keys), _key(name))
-            return _program(p, app, [name], evidence, code)
-    return None
+    declared = _console_scripts(p)
+    if not declared:
+        return None
+    def serves(rel: str) -> bool:
+        return listeners.listener(p.repo.read_text(rel) or "") is not None
+
+    packages = [(script, _package_files(p, _module_file(p, script.module))) for script in declared]
+    # its own module starting a server says more than a sibling module of its package doing so
+    served = [pair for pair in packages if pair[1] and serves(pair[1][0])] or \
+        [pair for pair in packages if any(serves(rel) for rel in pair[1])]
+    script, files = served[0] if served else (declared[0], [])
+    argv = [script.name]
+    subcommand = scripts.serving_subcommand([(rel, p.repo.read_text(rel) or "") for rel in files])
+    if subcommand:
+        argv.append(subcommand[0])
+    return _program(p, app, argv, script.evidence, _module_file(p, script.module))
+
+
+def _console_scripts(p: _Project) -> List[scripts.Script]:
+    """What pyproject.toml, setup.cfg and setup.py declare, in that order."""
+    pyproject = p.path("pyproject.toml")
+    found = [script for keys in SCRIPT_TABLES for name, target in _table(p.pyproject, *keys).items()
+             for script in scripts.from_table({name: target}, _toml_evidence(p.repo, pyproject, ".".join(keys),
+                                                                             _key(name)))]
+    if p.repo.is_file(p.path("setup.cfg")):
+        found += scripts.from_setup_cfg(p.path("setup.cfg"), p.repo.lines(p.path("setup.cfg")))
+    if p.repo.is_file(p.path("setup.py")):
+        found += scripts.from_setup_py(p.path("setup.py"), p.repo.read_text(p.path("setup.py")) or "")
+    return found
 
 
 def _main_package(p: _Project, app: AppCandidate) -> Optional[Start]:

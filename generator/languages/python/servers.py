@@ -47,6 +47,9 @@ class Server(NamedTuple):
     serve: Optional[Callable[[str, int], Optional[List[str]]]] = None
     #: it calls a factory with one argument (aiohttp's runner passes the remaining argv): a factory must take one
     passes_argv: bool = False
+    #: its parser stops at the first argument that is not an option (getopt): an option added after the
+    #: application would be taken for a second argument, so options are added right after the program
+    options_first: bool = False
 
 
 def _factory(target: str) -> Tuple[str, bool]:
@@ -100,7 +103,7 @@ SERVERS = {
                                                                                      "-e", "--endpoint"),
                      distributions=("daphne",)),
     "waitress-serve": Server(8080, bind=("--listen",), elsewhere=("--unix-socket",), distributions=("waitress",),
-                             serve=_waitress),
+                             serve=_waitress, options_first=True),
     # a configuration file (--ini) says where uWSGI listens: the command is left as written
     "uwsgi": Server(8000, bind=("--http-socket", "--http"), elsewhere=("--ini", "--yaml", "--json", "--xml"),
                     distributions=("uwsgi", "pyuwsgi"), development=("--py-autoreload",), serve=_uwsgi),
@@ -192,13 +195,15 @@ def listen_on(argv: List[str], port: int) -> Tuple[List[str], str]:
         return list(argv), ""
     result = list(argv)
     changes: List[str] = []
+    at = found.start if server.options_first else None
     if server.bind:
         _set(result, found.start, server.bind, lambda value: _address(value, port), f"{ALL_INTERFACES}:{port}",
-             changes)
+             changes, at)
     else:
         _set(result, found.start, server.host, lambda value: value if wildcard(value) else ALL_INTERFACES,
-             ALL_INTERFACES, changes)
-        _set(result, found.start, server.port, lambda value: str(port), str(port), changes)
+             ALL_INTERFACES, changes, at)
+        _set(result, found.start, server.port, lambda value: str(port), str(port), changes,
+             None if at is None else at + len(result) - len(argv))
     if result == list(argv):
         return result, ""
     return result, f"{found.name}: {', '.join(changes)}"
@@ -253,12 +258,12 @@ def option_values(argv: List[str], start: int, names: Tuple[str, ...]) -> List[T
 
 
 def _set(argv: List[str], start: int, names: Tuple[str, ...], change: Callable[[str], str], added: str,
-         changes: List[str]) -> None:
-    """Rewrite each value of the options `names` with `change`; add `names[0] added` when there is none."""
+         changes: List[str], at: Optional[int] = None) -> None:
+    """Rewrite each value of the options `names` with `change`; add `names[0] added` when there is none (at the
+    end, or at index `at`)."""
     occurrences = option_values(argv, start, names)
     if not occurrences:
-        argv.append(names[0])
-        argv.append(added)
+        argv[len(argv) if at is None else at:at] = [names[0], added]
         changes.append(f"{names[0]} {added} added")
         return
     for index, option, value in occurrences:
