@@ -3,9 +3,9 @@
 A frontend is a directory inside the app with a package.json whose scripts have `build`
 and a lockfile that pins every package (npm, yarn classic or berry, pnpm): without a
 lockfile the install would not be reproducible, so nothing is proposed. Its output
-directory comes from the bundler's configuration (vite `build.outDir`, webpack
-`output.path`, a `--outDir` in the build script, else the bundler's default), and the
-backend file that names that directory (a go:embed pattern, STATICFILES_DIRS, a Maven
+directory comes from the bundler's configuration (vite `build.outDir`, Vue CLI's
+`outputDir`, webpack `output.path`, a `--outDir` in the build script, else the
+bundler's default), and the backend file that names that directory (a go:embed pattern, STATICFILES_DIRS, a Maven
 resource) is the evidence that the backend expects it there. Facts (paths relative to
 the app's root): `frontend`, `frontend_manager`, `frontend_node`, `frontend_build`,
 `frontend_output`; `frontend_sources` for a frontend at the app's root, `frontend_maven_exec`
@@ -37,6 +37,8 @@ BUILD_ARGV = {
 #: where a bundler writes when its configuration says nothing
 DEFAULT_OUTPUT = (("vite", "dist"), ("react-scripts", "build"), ("webpack", "dist"), ("parcel", "dist"))
 _VITE_OUT = re.compile(r"""outDir\s*:\s*(['"])([^'"]{1,200})\1""")
+#: Vue CLI's vue.config.js: `outputDir: 'target/dist'`
+_VUE_OUT = re.compile(r"""outputDir\s*:\s*(['"])([^'"]{1,200})\1""")
 _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname\s*,\s*((?:(['"])[^'"]{1,200}\2\s*,?\s*){1,8})\)"""
                           r"""|(['"])([^'"]{1,200})\3)""")
 _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
@@ -79,25 +81,33 @@ def attach(repo: Repo, app: AppCandidate, language: "Detection",
            unexpected: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
     """Add the `frontend*` facts of the first buildable frontend inside `app` that the app's own backend
     files expect (none: nothing added; `unexpected` gets {package.json: (its output, its folder)} of a UI
-    found but not expected)."""
+    found but not expected). Where the language gives the app a folder of its own (a build module), a UI
+    elsewhere in the app counts only when that folder's own files name its output (a sibling module whose
+    build output a resources plugin copies in)."""
     base = "" if app.root == "." else app.root + "/"
     folder = language.ui_folder(app)
     inside = posixpath.join(base, folder) + "/" if folder else base
-    manifests = [f for f in repo.files(app.root)
-                 if posixpath.basename(f) == "package.json" and f.startswith(inside)][:MAX_PACKAGES]
-    for manifest in sorted(manifests, key=lambda f: (f.count("/"), f)):
-        found = _frontend(repo, app, language, base, manifest, {} if unexpected is None else unexpected)
-        if found:
-            for key, (value, evidence, weak) in found.items():
-                if value is not None:
-                    app.set(key, value, evidence, weak)
-            return
+    manifests = sorted((f for f in repo.files(app.root) if posixpath.basename(f) == "package.json"),
+                       key=lambda f: (f.count("/"), f))
+    own = [f for f in manifests if f.startswith(inside)][:MAX_PACKAGES]
+    elsewhere = [f for f in manifests if not f.startswith(inside)][:MAX_PACKAGES] if folder else []
+    seen: Dict[str, Tuple[str, str]] = {} if unexpected is None else unexpected
+    for candidates, named_in in ((own, base), (elsewhere, inside)):
+        for manifest in candidates:
+            found = _frontend(repo, app, language, base, manifest, seen, named_in)
+            if found:
+                for key, (value, evidence, weak) in found.items():
+                    if value is not None:
+                        app.set(key, value, evidence, weak)
+                return
 
 
 def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, manifest: str,
-              unexpected: Dict[str, Tuple[str, str]]) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
+              unexpected: Dict[str, Tuple[str, str]],
+              named_in: str) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
     """The facts of the frontend `manifest` describes ({key: (value, evidence, weak)}), or None (warned
-    when it has a build but cannot be built reproducibly, or would write outside the app)."""
+    when it has a build but cannot be built reproducibly, or would write outside the app); only the
+    app's own files under `named_in` may be the evidence that the app expects it."""
     package = _load_json(repo, manifest)
     scripts = package.get("scripts") if package else None
     if package is None or not isinstance(scripts, dict) or not isinstance(scripts.get("build"), str):
@@ -117,11 +127,14 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     app_relative = relative[len(base):]
     # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
     # workingDirectory): where the backend's own build would have run it
-    owned = _owner(repo, app, language)
+    owned = _owner(repo, app, language, named_in)
+    # a framework's static folder serves the output only inside the folder whose files may name it
+    convention = _served_by_convention(language, app_relative, output_evidence) \
+        if (relative + "/").startswith(named_in) else None
     reference = (_backend_reference(repo, app.root, directory, app_relative, owned)
                  or _backend_reference(repo, app.root, directory, directory[len(base):],
                                        lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
-                 or _served_by_convention(language, app_relative, output_evidence))
+                 or convention)
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
@@ -198,7 +211,7 @@ def _output(repo: Repo, directory: str, package: Dict[str, Any], build: str, man
     found = _SCRIPT_OUT.search(build)
     if found:
         return found.group(1), repo.evidence_for(manifest, found.group(0))
-    for pattern, names in ((_VITE_OUT, "vite.config"), (_WEBPACK_OUT, "webpack.config")):
+    for pattern, names in ((_VITE_OUT, "vite.config"), (_VUE_OUT, "vue.config"), (_WEBPACK_OUT, "webpack.config")):
         for config in sorted(repo.glob(f"{names}.*", under=directory or ".")):
             if posixpath.dirname(config) != directory:
                 continue
@@ -211,7 +224,7 @@ def _output(repo: Repo, directory: str, package: Dict[str, Any], build: str, man
 
 
 def _configured(match: "re.Match[str]") -> str:
-    if match.re is _VITE_OUT:
+    if match.re is not _WEBPACK_OUT:
         return match.group(2)
     if match.group(1):
         return posixpath.join(*re.findall(r"""['"]([^'"]+)['"]""", match.group(1)))
@@ -245,16 +258,17 @@ def _served_by_convention(language: "Detection", output: str, evidence: Evidence
     return evidence if convention and re.fullmatch(convention, output) else None
 
 
-def _owner(repo: Repo, app: AppCandidate, language: "Detection") -> Callable[[str], bool]:
+def _owner(repo: Repo, app: AppCandidate, language: "Detection", named_in: str) -> Callable[[str], bool]:
     """Whether a file is one of the app's own backend files: a source or configuration file of its language,
     not hidden nor in a hidden folder (CI and IDE configuration name build folders for their own jobs), and
     in a folder of its own code where the language tells them apart (a Go module's other programs and the
-    packages only they use are theirs)."""
+    packages only they use are theirs), under `named_in`."""
     suffixes = language.backend_suffixes
     folders = language.backend_folders(repo, app)
 
     def owned(rel: str) -> bool:
-        if not rel.endswith(suffixes) or any(part.startswith(".") for part in rel.split("/")):
+        if not (rel.startswith(named_in) and rel.endswith(suffixes)) or any(part.startswith(".")
+                                                                            for part in rel.split("/")):
             return False
         return folders is None or (posixpath.dirname(rel) or ".") in folders
 
