@@ -189,6 +189,23 @@ SHADED = ("<plugin><artifactId>maven-shade-plugin</artifactId><executions><execu
 MAIN = "package x;\npublic class {0} {{ public static void main(String[] a) {{}} }}\n"
 
 
+@pytest.mark.parametrize("node, expected, warned", [
+    ("<nodeVersion>v18.17.0</nodeVersion>", "18", []),
+    ("<nodeVersion>${node.version}</nodeVersion>", "22", []),  # the property, set in the same pom
+    ("<nodeVersion>v14.17.6</nodeVersion>", "16", ["pom.xml"]),  # older than any bookworm node image
+])
+def test_the_node_a_maven_build_installs_is_the_stage_s(node, expected, warned, tmp_path):
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "java/spring-boot-frontend", root)
+    pom = root / "pom.xml"
+    pom.write_text(pom.read_text().replace("<nodeVersion>v20.18.1</nodeVersion>", node)
+                   .replace("</properties>", "<node.version>v22.11.0</node.version></properties>"))
+    report = detect(root)
+    (app,) = report.apps
+    assert app.value("frontend_node") == expected and app.facts["frontend_node"].evidence.file == "pom.xml"
+    assert [w.file for w in report.warnings if "Node" in w.message] == warned
+
+
 # -- a UI is attached only to the app whose own files expect its output ------------------------------------
 
 

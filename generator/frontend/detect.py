@@ -43,6 +43,10 @@ _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname
                           r"""|(['"])([^'"]{1,200})\3)""")
 _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
+#: frontend-maven-plugin's Node (`<nodeVersion>v18.17.0</nodeVersion>`, or a property it names)
+_POM_NODE = re.compile(r"<nodeVersion>\s*(?:v?(\d{1,3})[^<]{0,40}|\$\{([\w.-]{1,100})\})\s*</nodeVersion>")
+#: the oldest Node major the stage builds with (the official image's Debian bookworm tags start there)
+OLDEST_NODE = 16
 #: backend source files, which count even inside the frontend's folder (a Go package embedding its dist/)
 SOURCE_SUFFIXES = (".go", ".py", ".java", ".kt")
 #: build files that may name the frontend's folder itself (a Maven plugin's workingDirectory, Gradle's
@@ -237,7 +241,8 @@ def _default_output(package: Dict[str, Any]) -> str:
 
 
 def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: str) -> Tuple[Any, Optional[Evidence], str]:
-    """Node's major version: .nvmrc, .node-version, engines.node, then packageManager's era; None: the default."""
+    """Node's major version: .nvmrc, .node-version, engines.node, then the Node a Maven build installs for
+    it; None: the default."""
     for name in (".nvmrc", ".node-version"):
         path = posixpath.join(directory, name)
         lines = repo.lines(path)
@@ -249,7 +254,32 @@ def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: s
     found = _NODE_MAJOR.search(node) if isinstance(node, str) else None
     if found:
         return found.group(1), repo.evidence_for(manifest, '"node"'), ""
-    return None, None, ""
+    return _maven_node(repo, directory)
+
+
+def _maven_node(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], str]:
+    """The Node major frontend-maven-plugin installs, from the nearest pom.xml at or above the frontend (a
+    major older than the stage's oldest is raised to it, and said)."""
+    folder = directory
+    while True:
+        pom = posixpath.join(folder, "pom.xml")
+        hit = repo.find_line(pom, _POM_NODE)
+        if hit:
+            match, evidence = hit
+            major = match.group(1)
+            if match.group(2):  # ${node.version}: the property, set in the same pom
+                prop = repo.find_line(pom, re.compile(rf"<{re.escape(match.group(2))}>\s*v?(\d{{1,3}})"))
+                if prop is None:
+                    return None, None, ""
+                major, evidence = prop[0].group(1), prop[1]
+            if int(major) < OLDEST_NODE:
+                repo.warn(pom, f"builds its UI with Node {major}; the frontend stage uses Node {OLDEST_NODE}, the "
+                               "oldest it builds with")
+                major = str(OLDEST_NODE)
+            return major, evidence, ""
+        if folder in ("", "."):
+            return None, None, ""
+        folder = posixpath.dirname(folder)
 
 
 def _served_by_convention(language: "Detection", output: str, evidence: Evidence) -> Optional[Evidence]:
