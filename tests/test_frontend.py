@@ -295,3 +295,16 @@ def test_a_build_module_gets_a_sibling_module_s_ui_only_when_its_own_files_copy_
     assert apps["backend"].value("frontend_output") == "frontend/target/dist"
     assert apps["backend"].facts["frontend_output"].evidence.file == "backend/pom.xml"
     assert apps["api"].value("frontend") is None
+
+
+def test_a_package_whose_binary_comes_from_its_install_script_is_said(tmp_path):
+    package = {**PACKAGE, "devDependencies": {"vite": "5.4.21", "node-sass": "8.0.0"}}
+    report = detect(project(tmp_path, package=package))
+    assert report.apps[0].value("frontend") == "web"
+    assert [str(w) for w in report.warnings] == ["web/package.json: node-sass gets its binary in an install script, "
+                                                 "which the frontend stage skips (--frontend-scripts runs them)"]
+
+
+def test_malformed_dependency_lists_are_no_dependencies(tmp_path):
+    found = facts(project(tmp_path, package={**PACKAGE, "devDependencies": ["vite"], "dependencies": "react"}))
+    assert found["frontend_output"]["value"] == "web/dist"

@@ -63,6 +63,9 @@ _MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx
                               r"</executable>")
 #: a comment line (a go:embed directive is not one: it is what the Go build reads)
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
+#: packages whose install script fetches or compiles what the UI's build then needs (node-sass: its native
+#: binding), while the stage skips install scripts unless told
+NEEDS_INSTALL_SCRIPT = ("node-sass",)
 #: at most this many package.json files are looked at per app
 MAX_PACKAGES = 20
 
@@ -152,6 +155,10 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
         "frontend_build": (BUILD_ARGV[manager], repo.evidence_for(manifest, '"build"'), ""),
         "frontend_output": (app_relative, reference, ""),
     }
+    for name in NEEDS_INSTALL_SCRIPT:
+        if name in _dependencies(package):
+            repo.warn(manifest, f"{name} gets its binary in an install script, which the frontend stage skips "
+                                "(--frontend-scripts runs them)")
     maven_exec = _maven_exec(repo, app.root)
     if maven_exec:
         found["frontend_maven_exec"] = (True, maven_exec, "")
@@ -235,8 +242,17 @@ def _configured(match: "re.Match[str]") -> str:
     return match.group(4)
 
 
+def _dependencies(package: Dict[str, Any]) -> Dict[str, Any]:
+    """The package's dependencies and devDependencies by name (what a malformed manifest gives: none)."""
+    found: Dict[str, Any] = {}
+    for key in ("devDependencies", "dependencies"):
+        if isinstance(package.get(key), dict):
+            found.update(package[key])
+    return found
+
+
 def _default_output(package: Dict[str, Any]) -> str:
-    deps = {**(package.get("devDependencies") or {}), **(package.get("dependencies") or {})}
+    deps = _dependencies(package)
     return next((out for name, out in DEFAULT_OUTPUT if name in deps), "dist")
 
 
