@@ -103,6 +103,8 @@ def test_each_manager_renders_a_lint_clean_stage(manager, tmp_path):
     assert "--ignore-scripts" in dockerfile or "YARN_ENABLE_SCRIPTS=false" in dockerfile
     if manager != "npm":  # corepack: the pinned version, its hash checked; no lookup of the latest release
         assert "COREPACK_DEFAULT_TO_LATEST=0" in dockerfile and "COREPACK_INTEGRITY_KEYS" not in dockerfile
+    # yarn 2+ through the npm registry like the packages, not from repo.yarnpkg.com
+    assert ("COREPACK_NPM_REGISTRY=https://registry.npmjs.org" in dockerfile) == (manager == "yarn-berry")
     assert "web/dist" in (root / ".dockerignore").read_text().splitlines()
     assert hadolint(dockerfile) == []
 
