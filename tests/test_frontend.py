@@ -103,6 +103,8 @@ def test_each_manager_renders_a_lint_clean_stage(manager, tmp_path):
     assert "--ignore-scripts" in dockerfile or "YARN_ENABLE_SCRIPTS=false" in dockerfile
     if manager != "npm":  # corepack: the pinned version, its hash checked; no lookup of the latest release
         assert "COREPACK_DEFAULT_TO_LATEST=0" in dockerfile and "COREPACK_INTEGRITY_KEYS" not in dockerfile
+    # yarn 2+ through the npm registry like the packages, not from repo.yarnpkg.com
+    assert ("COREPACK_NPM_REGISTRY=https://registry.npmjs.org" in dockerfile) == (manager == "yarn-berry")
     assert "web/dist" in (root / ".dockerignore").read_text().splitlines()
     assert hadolint(dockerfile) == []
 
@@ -182,6 +184,30 @@ def test_exec_maven_plugin_running_npm_is_skipped_in_the_maven_build(tmp_path):
     assert hadolint((root / "Dockerfile").read_text()) == []
 
 
+POM = ('<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>x</groupId>'
+       '<artifactId>{}</artifactId><version>1</version>{}</project>')
+SHADED = ("<plugin><artifactId>maven-shade-plugin</artifactId><executions><execution><goals>"
+          "<goal>shade</goal></goals></execution></executions></plugin>")
+MAIN = "package x;\npublic class {0} {{ public static void main(String[] a) {{}} }}\n"
+
+
+@pytest.mark.parametrize("node, expected, warned", [
+    ("<nodeVersion>v18.17.0</nodeVersion>", "18", []),
+    ("<nodeVersion>${node.version}</nodeVersion>", "22", []),  # the property, set in the same pom
+    ("<nodeVersion>v14.17.6</nodeVersion>", "16", ["pom.xml"]),  # older than any bookworm node image
+])
+def test_the_node_a_maven_build_installs_is_the_stage_s(node, expected, warned, tmp_path):
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "java/spring-boot-frontend", root)
+    pom = root / "pom.xml"
+    pom.write_text(pom.read_text().replace("<nodeVersion>v20.18.1</nodeVersion>", node)
+                   .replace("</properties>", "<node.version>v22.11.0</node.version></properties>"))
+    report = detect(root)
+    (app,) = report.apps
+    assert app.value("frontend_node") == expected and app.facts["frontend_node"].evidence.file == "pom.xml"
+    assert [w.file for w in report.warnings if "Node" in w.message] == warned
+
+
 # -- a UI is attached only to the app whose own files expect its output ------------------------------------
 
 
@@ -207,15 +233,11 @@ def test_a_go_module_s_ui_goes_to_the_program_that_embeds_it_not_to_its_siblings
 
 
 def test_a_build_module_gets_only_the_ui_inside_its_own_folder(tmp_path):
-    pom = ('<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>x</groupId>'
-           '<artifactId>{}</artifactId><version>1</version>{}</project>')
-    main = "package x;\npublic class {0} {{ public static void main(String[] a) {{}} }}\n"
-    shaded = ("<build><plugins><plugin><artifactId>maven-shade-plugin</artifactId><executions><execution><goals>"
-              "<goal>shade</goal></goals></execution></executions></plugin></plugins></build>")
-    files = {"pom.xml": pom.format("root", "<packaging>pom</packaging><modules><module>api</module>"
+    shaded = f"<build><plugins>{SHADED}</plugins></build>"
+    files = {"pom.xml": POM.format("root", "<packaging>pom</packaging><modules><module>api</module>"
                                            "<module>ui</module></modules>"),
-             "api/pom.xml": pom.format("api", shaded), "api/src/main/java/x/Api.java": main.format("Api"),
-             "ui/pom.xml": pom.format("ui", shaded), "ui/src/main/java/x/Ui.java": main.format("Ui"),
+             "api/pom.xml": POM.format("api", shaded), "api/src/main/java/x/Api.java": MAIN.format("Api"),
+             "ui/pom.xml": POM.format("ui", shaded), "ui/src/main/java/x/Ui.java": MAIN.format("Ui"),
              "ui/src/main/webui/package.json": json.dumps(PACKAGE), "ui/src/main/webui/package-lock.json": "{}",
              "ui/src/main/webui/vite.config.js": 'export default { build: { outDir: "../resources/META-INF/resources" } }\n'}
     apps = {app.value("module"): app for app in detect(write(tmp_path / "app", files)).apps}
@@ -244,3 +266,47 @@ def test_a_ui_embedded_by_a_library_package_goes_to_the_programs_that_import_it(
     assert apps["server"].value("frontend_output") == "web/dist"
     assert apps["server"].facts["frontend_output"].evidence.file == "web/build.go"
     assert apps["ctl"].value("frontend") is None
+
+
+def test_vue_cli_output_dir_is_read(tmp_path):
+    package = {**PACKAGE, "scripts": {"build": "vue-cli-service build"}, "devDependencies": {"@vue/cli-service": "5"}}
+    root = project(tmp_path, package=package,
+                   **{"web/vue.config.js": "module.exports = {\n  outputDir: '../static/app',\n};\n",
+                      "static.go": "package main\n\nimport \"embed\"\n\n//go:embed static/app\nvar s embed.FS\n"})
+    found = facts(root)
+    assert found["frontend_output"]["value"] == "static/app"
+    assert found["frontend_output"]["evidence"]["file"] == "static.go"
+
+
+def test_a_build_module_gets_a_sibling_module_s_ui_only_when_its_own_files_copy_it_in(tmp_path):
+    copy_in = ("<plugin><artifactId>maven-resources-plugin</artifactId><executions><execution><goals><goal>"
+               "copy-resources</goal></goals><configuration><outputDirectory>src/main/resources/public"
+               "</outputDirectory><resources><resource>\n<directory>${project.parent.basedir}/frontend/target/dist"
+               "</directory>\n</resource></resources></configuration></execution></executions></plugin>")
+    files = {"pom.xml": POM.format("root", "<packaging>pom</packaging><modules><module>frontend</module>"
+                                           "<module>backend</module><module>api</module></modules>"),
+             "backend/pom.xml": POM.format("backend", f"<build><plugins>{SHADED}{copy_in}</plugins></build>"),
+             "backend/src/main/java/x/Backend.java": MAIN.format("Backend"),
+             "api/pom.xml": POM.format("api", f"<build><plugins>{SHADED}</plugins></build>"),
+             "api/src/main/java/x/Api.java": MAIN.format("Api"),
+             "frontend/pom.xml": POM.format("frontend", ""),
+             "frontend/package.json": json.dumps(PACKAGE), "frontend/package-lock.json": "{}",
+             "frontend/vite.config.js": 'export default { build: { outDir: "target/dist" } }\n'}
+    apps = {app.value("module"): app for app in detect(write(tmp_path / "app", files)).apps}
+    assert apps["backend"].value("frontend") == "frontend"
+    assert apps["backend"].value("frontend_output") == "frontend/target/dist"
+    assert apps["backend"].facts["frontend_output"].evidence.file == "backend/pom.xml"
+    assert apps["api"].value("frontend") is None
+
+
+def test_a_package_whose_binary_comes_from_its_install_script_is_said(tmp_path):
+    package = {**PACKAGE, "devDependencies": {"vite": "5.4.21", "node-sass": "8.0.0"}}
+    report = detect(project(tmp_path, package=package))
+    assert report.apps[0].value("frontend") == "web"
+    assert [str(w) for w in report.warnings] == ["web/package.json: node-sass gets its binary in an install script, "
+                                                 "which the frontend stage skips (--frontend-scripts runs them)"]
+
+
+def test_malformed_dependency_lists_are_no_dependencies(tmp_path):
+    found = facts(project(tmp_path, package={**PACKAGE, "devDependencies": ["vite"], "dependencies": "react"}))
+    assert found["frontend_output"]["value"] == "web/dist"

@@ -3,9 +3,9 @@
 A frontend is a directory inside the app with a package.json whose scripts have `build`
 and a lockfile that pins every package (npm, yarn classic or berry, pnpm): without a
 lockfile the install would not be reproducible, so nothing is proposed. Its output
-directory comes from the bundler's configuration (vite `build.outDir`, webpack
-`output.path`, a `--outDir` in the build script, else the bundler's default), and the
-backend file that names that directory (a go:embed pattern, STATICFILES_DIRS, a Maven
+directory comes from the bundler's configuration (vite `build.outDir`, Vue CLI's
+`outputDir`, webpack `output.path`, a `--outDir` in the build script, else the
+bundler's default), and the backend file that names that directory (a go:embed pattern, STATICFILES_DIRS, a Maven
 resource) is the evidence that the backend expects it there. Facts (paths relative to
 the app's root): `frontend`, `frontend_manager`, `frontend_node`, `frontend_build`,
 `frontend_output`; `frontend_sources` for a frontend at the app's root, `frontend_maven_exec`
@@ -37,10 +37,16 @@ BUILD_ARGV = {
 #: where a bundler writes when its configuration says nothing
 DEFAULT_OUTPUT = (("vite", "dist"), ("react-scripts", "build"), ("webpack", "dist"), ("parcel", "dist"))
 _VITE_OUT = re.compile(r"""outDir\s*:\s*(['"])([^'"]{1,200})\1""")
+#: Vue CLI's vue.config.js: `outputDir: 'target/dist'`
+_VUE_OUT = re.compile(r"""outputDir\s*:\s*(['"])([^'"]{1,200})\1""")
 _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname\s*,\s*((?:(['"])[^'"]{1,200}\2\s*,?\s*){1,8})\)"""
                           r"""|(['"])([^'"]{1,200})\3)""")
 _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
+#: frontend-maven-plugin's Node (`<nodeVersion>v18.17.0</nodeVersion>`, or a property it names)
+_POM_NODE = re.compile(r"<nodeVersion>\s*(?:v?(\d{1,3})[^<]{0,40}|\$\{([\w.-]{1,100})\})\s*</nodeVersion>")
+#: the oldest Node major the stage builds with (the official image's Debian bookworm tags start there)
+OLDEST_NODE = 16
 #: backend source files, which count even inside the frontend's folder (a Go package embedding its dist/)
 SOURCE_SUFFIXES = (".go", ".py", ".java", ".kt")
 #: build files that may name the frontend's folder itself (a Maven plugin's workingDirectory, Gradle's
@@ -57,6 +63,9 @@ _MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx
                               r"</executable>")
 #: a comment line (a go:embed directive is not one: it is what the Go build reads)
 _COMMENT = re.compile(r"\s*(?:#|\*|/\*|<!--|//(?!go:embed))")
+#: packages whose install script fetches or compiles what the UI's build then needs (node-sass: its native
+#: binding), while the stage skips install scripts unless told
+NEEDS_INSTALL_SCRIPT = ("node-sass",)
 #: at most this many package.json files are looked at per app
 MAX_PACKAGES = 20
 
@@ -79,25 +88,33 @@ def attach(repo: Repo, app: AppCandidate, language: "Detection",
            unexpected: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
     """Add the `frontend*` facts of the first buildable frontend inside `app` that the app's own backend
     files expect (none: nothing added; `unexpected` gets {package.json: (its output, its folder)} of a UI
-    found but not expected)."""
+    found but not expected). Where the language gives the app a folder of its own (a build module), a UI
+    elsewhere in the app counts only when that folder's own files name its output (a sibling module whose
+    build output a resources plugin copies in)."""
     base = "" if app.root == "." else app.root + "/"
     folder = language.ui_folder(app)
     inside = posixpath.join(base, folder) + "/" if folder else base
-    manifests = [f for f in repo.files(app.root)
-                 if posixpath.basename(f) == "package.json" and f.startswith(inside)][:MAX_PACKAGES]
-    for manifest in sorted(manifests, key=lambda f: (f.count("/"), f)):
-        found = _frontend(repo, app, language, base, manifest, {} if unexpected is None else unexpected)
-        if found:
-            for key, (value, evidence, weak) in found.items():
-                if value is not None:
-                    app.set(key, value, evidence, weak)
-            return
+    manifests = sorted((f for f in repo.files(app.root) if posixpath.basename(f) == "package.json"),
+                       key=lambda f: (f.count("/"), f))
+    own = [f for f in manifests if f.startswith(inside)][:MAX_PACKAGES]
+    elsewhere = [f for f in manifests if not f.startswith(inside)][:MAX_PACKAGES] if folder else []
+    seen: Dict[str, Tuple[str, str]] = {} if unexpected is None else unexpected
+    for candidates, named_in in ((own, base), (elsewhere, inside)):
+        for manifest in candidates:
+            found = _frontend(repo, app, language, base, manifest, seen, named_in)
+            if found:
+                for key, (value, evidence, weak) in found.items():
+                    if value is not None:
+                        app.set(key, value, evidence, weak)
+                return
 
 
 def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, manifest: str,
-              unexpected: Dict[str, Tuple[str, str]]) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
+              unexpected: Dict[str, Tuple[str, str]],
+              named_in: str) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
     """The facts of the frontend `manifest` describes ({key: (value, evidence, weak)}), or None (warned
-    when it has a build but cannot be built reproducibly, or would write outside the app)."""
+    when it has a build but cannot be built reproducibly, or would write outside the app); only the
+    app's own files under `named_in` may be the evidence that the app expects it."""
     package = _load_json(repo, manifest)
     scripts = package.get("scripts") if package else None
     if package is None or not isinstance(scripts, dict) or not isinstance(scripts.get("build"), str):
@@ -117,11 +134,14 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     app_relative = relative[len(base):]
     # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
     # workingDirectory): where the backend's own build would have run it
-    owned = _owner(repo, app, language)
+    owned = _owner(repo, app, language, named_in)
+    # a framework's static folder serves the output only inside the folder whose files may name it
+    convention = _served_by_convention(language, app_relative, output_evidence) \
+        if (relative + "/").startswith(named_in) else None
     reference = (_backend_reference(repo, app.root, directory, app_relative, owned)
                  or _backend_reference(repo, app.root, directory, directory[len(base):],
                                        lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
-                 or _served_by_convention(language, app_relative, output_evidence))
+                 or convention)
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
@@ -135,6 +155,10 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
         "frontend_build": (BUILD_ARGV[manager], repo.evidence_for(manifest, '"build"'), ""),
         "frontend_output": (app_relative, reference, ""),
     }
+    for name in NEEDS_INSTALL_SCRIPT:
+        if name in _dependencies(package):
+            repo.warn(manifest, f"{name} gets its binary in an install script, which the frontend stage skips "
+                                "(--frontend-scripts runs them)")
     maven_exec = _maven_exec(repo, app.root)
     if maven_exec:
         found["frontend_maven_exec"] = (True, maven_exec, "")
@@ -198,7 +222,7 @@ def _output(repo: Repo, directory: str, package: Dict[str, Any], build: str, man
     found = _SCRIPT_OUT.search(build)
     if found:
         return found.group(1), repo.evidence_for(manifest, found.group(0))
-    for pattern, names in ((_VITE_OUT, "vite.config"), (_WEBPACK_OUT, "webpack.config")):
+    for pattern, names in ((_VITE_OUT, "vite.config"), (_VUE_OUT, "vue.config"), (_WEBPACK_OUT, "webpack.config")):
         for config in sorted(repo.glob(f"{names}.*", under=directory or ".")):
             if posixpath.dirname(config) != directory:
                 continue
@@ -211,20 +235,30 @@ def _output(repo: Repo, directory: str, package: Dict[str, Any], build: str, man
 
 
 def _configured(match: "re.Match[str]") -> str:
-    if match.re is _VITE_OUT:
+    if match.re is not _WEBPACK_OUT:
         return match.group(2)
     if match.group(1):
         return posixpath.join(*re.findall(r"""['"]([^'"]+)['"]""", match.group(1)))
     return match.group(4)
 
 
+def _dependencies(package: Dict[str, Any]) -> Dict[str, Any]:
+    """The package's dependencies and devDependencies by name (what a malformed manifest gives: none)."""
+    found: Dict[str, Any] = {}
+    for key in ("devDependencies", "dependencies"):
+        if isinstance(package.get(key), dict):
+            found.update(package[key])
+    return found
+
+
 def _default_output(package: Dict[str, Any]) -> str:
-    deps = {**(package.get("devDependencies") or {}), **(package.get("dependencies") or {})}
+    deps = _dependencies(package)
     return next((out for name, out in DEFAULT_OUTPUT if name in deps), "dist")
 
 
 def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: str) -> Tuple[Any, Optional[Evidence], str]:
-    """Node's major version: .nvmrc, .node-version, engines.node, then packageManager's era; None: the default."""
+    """Node's major version: .nvmrc, .node-version, engines.node, then the Node a Maven build installs for
+    it; None: the default."""
     for name in (".nvmrc", ".node-version"):
         path = posixpath.join(directory, name)
         lines = repo.lines(path)
@@ -236,7 +270,32 @@ def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: s
     found = _NODE_MAJOR.search(node) if isinstance(node, str) else None
     if found:
         return found.group(1), repo.evidence_for(manifest, '"node"'), ""
-    return None, None, ""
+    return _maven_node(repo, directory)
+
+
+def _maven_node(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], str]:
+    """The Node major frontend-maven-plugin installs, from the nearest pom.xml at or above the frontend (a
+    major older than the stage's oldest is raised to it, and said)."""
+    folder = directory
+    while True:
+        pom = posixpath.join(folder, "pom.xml")
+        hit = repo.find_line(pom, _POM_NODE)
+        if hit:
+            match, evidence = hit
+            major = match.group(1)
+            if match.group(2):  # ${node.version}: the property, set in the same pom
+                prop = repo.find_line(pom, re.compile(rf"<{re.escape(match.group(2))}>\s*v?(\d{{1,3}})"))
+                if prop is None:
+                    return None, None, ""
+                major, evidence = prop[0].group(1), prop[1]
+            if int(major) < OLDEST_NODE:
+                repo.warn(pom, f"builds its UI with Node {major}; the frontend stage uses Node {OLDEST_NODE}, the "
+                               "oldest it builds with")
+                major = str(OLDEST_NODE)
+            return major, evidence, ""
+        if folder in ("", "."):
+            return None, None, ""
+        folder = posixpath.dirname(folder)
 
 
 def _served_by_convention(language: "Detection", output: str, evidence: Evidence) -> Optional[Evidence]:
@@ -245,16 +304,17 @@ def _served_by_convention(language: "Detection", output: str, evidence: Evidence
     return evidence if convention and re.fullmatch(convention, output) else None
 
 
-def _owner(repo: Repo, app: AppCandidate, language: "Detection") -> Callable[[str], bool]:
+def _owner(repo: Repo, app: AppCandidate, language: "Detection", named_in: str) -> Callable[[str], bool]:
     """Whether a file is one of the app's own backend files: a source or configuration file of its language,
     not hidden nor in a hidden folder (CI and IDE configuration name build folders for their own jobs), and
     in a folder of its own code where the language tells them apart (a Go module's other programs and the
-    packages only they use are theirs)."""
+    packages only they use are theirs), under `named_in`."""
     suffixes = language.backend_suffixes
     folders = language.backend_folders(repo, app)
 
     def owned(rel: str) -> bool:
-        if not rel.endswith(suffixes) or any(part.startswith(".") for part in rel.split("/")):
+        if not (rel.startswith(named_in) and rel.endswith(suffixes)) or any(part.startswith(".")
+                                                                            for part in rel.split("/")):
             return False
         return folders is None or (posixpath.dirname(rel) or ".") in folders
 
