@@ -5,7 +5,9 @@
 - a `replace` to a local module of the repository;
 - a listen address on loopback moved to all interfaces by the start arguments (a flag) and
   by the image's environment (a variable read by a config package): the image answers;
-- a command-line program: no EXPOSE, `IMAGE --help` exits 0.
+- a command-line program: no EXPOSE, `IMAGE --help` exits 0;
+- a program whose viper reads settings.yaml from its working directory (the config_file
+  answer, which also gives its port): the image holds it read-only in /app.
 
 One build per case, checked by `scaffold verify` (tests/e2e/verified.py: any finding fails
 the test in verify's words; the cached rebuild is test_images.py's); here the point is that
@@ -35,11 +37,13 @@ PROBE_MODULE = "github.com/go-chi/chi/v5@v5.2.3"
 _reason = unavailable_reason()
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(_reason is not None, reason=f"e2e tests need Docker: {_reason}")]
 
-SERVERS = ["go/deps", "go/replace-local", "go/loopback-flag", "go/port-config"]
-#: docker run options that take away the listen address detection set (the loopback default comes back)
+SERVERS = ["go/deps", "go/replace-local", "go/loopback-flag", "go/port-config", "go/config-viper-file"]
+#: docker run options that take away what detection set: the image no longer answers
 UNDO = {
     "go/loopback-flag": lambda answers: ["--entrypoint", f"/usr/local/bin/{answers['binary']}"],
     "go/port-config": lambda answers: ["-e", "APP_LISTEN_ADDR=127.0.0.1:8787"],
+    # away from /app, viper finds no settings.yaml (the config_file answer): the program stops at start
+    "go/config-viper-file": lambda answers: ["--workdir", "/"],
 }
 
 
@@ -73,7 +77,7 @@ def new(fixture: str, project: Path) -> dict:
 def test_go_server_builds_starts_and_answers(fixture: str, docker: Docker, tmp_path: Path):
     project = tmp_path / "project"
     answers = new(fixture, project)
-    if fixture == "go/deps":
+    if (project / "go.sum").is_file():  # modules from the proxy
         reason = proxy_unreachable(docker, f"golang:{answers['version']}-bookworm")
         if reason:
             pytest.skip(reason)
@@ -93,10 +97,10 @@ def test_go_server_builds_starts_and_answers(fixture: str, docker: Docker, tmp_p
         uid = re.search(r"uid=(\d+)", body)
         assert uid and int(uid.group(1)) == UID, body
         undo = UNDO.get(fixture)
-        if undo:  # the same image without what detection set: back on loopback, unreachable
+        if undo:  # the same image without what detection set: on loopback (no answer) or stopped (no port)
             docker.remove(container)
             container = docker.start(image, answers["port"], *undo(answers))
-            with pytest.raises(AssertionError, match="no HTTP answer"):
+            with pytest.raises(AssertionError, match="no HTTP answer|No public port"):
                 http_get(docker.host_port(container, answers["port"]), attempts=12)
     finally:
         if container:
