@@ -95,6 +95,29 @@ def test_a_split_settings_package_keeps_uploads_where_its_project_folder_is(tmp_
     assert [w.path for w in runtime_for(answers).volumes] == ["/app/gallery/media"]
 
 
+@pytest.mark.parametrize("code,data,writable", [
+    ('os.makedirs(os.path.join("var", "cache"), exist_ok=True)\n', ["var"], None),
+    ('handler = logging.FileHandler("log/app.log")\n', None, ["log"]),
+    ('handler = TimedRotatingFileHandler(filename="/var/log/app/app.log")\n', None, ["/var/log/app"]),
+    ('os.makedirs(LOG_DIR)\nlogging.FileHandler(f"{LOG_DIR}/x.log")\n', None, None),  # expressions: nothing to read
+])
+def test_python_folders_made_at_start_and_log_files(tmp_path, code, data, writable):
+    files = {"requirements.txt": "flask\n", "app.py": "import logging, os\nfrom flask import Flask\n"
+             "app = Flask(__name__)\n" + code}
+    (app,) = detect(project(tmp_path, files)).apps
+    assert app.value("data") == data and app.value("writable") == writable
+
+
+def test_a_flask_app_logging_into_a_folder_it_makes_gets_it_writable(tmp_path):
+    """os.mkdir("logs") then RotatingFileHandler("logs/app.log"): on a read-only root the app failed to boot
+    (OSError: Read-only file system: 'logs'); the image now makes logs/ the app's, in a volume."""
+    root = copy_fixture("python/flask-log-folder", tmp_path)
+    (app,) = detect(root).apps
+    assert app.value("data") == ["logs"] and app.value("writable") is None
+    assert str(app.facts["data"].evidence) == "app.py:12"
+    assert [w.path for w in runtime_for(resolve_answers(app, {}).values).volumes] == ["/app/logs"]
+
+
 def test_an_example_env_file_makes_compose_read_the_persons_own(tmp_path):
     root = project(tmp_path, {"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", ""), ".env.sample": "KEY=\n",
                               "svc/go.mod": GO_MOD.replace("app", "svc"), "svc/main.go": GO_MAIN.replace("{body}", "")})

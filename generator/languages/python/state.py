@@ -27,4 +27,10 @@ PATTERNS: Tuple[StatePattern, ...] = (
                  "uploaded files (Django MEDIA_ROOT)", is_file=False),
     StatePattern(_PY, re.compile(r"UPLOAD_FOLDER" + Q + r"?\]?\s*=\s*" + Q + r"(?P<path>[\w./-]+)" + Q),
                  "uploaded files (UPLOAD_FOLDER)", is_file=False),
+    # a folder made at start and the log file a logging handler opens (Flask's tutorial logs/ folder)
+    StatePattern(_PY, re.compile(r"\bos\.(?:mkdir|makedirs)\(\s*(?:os\.path\.join\(\s*)?" + Q + r"(?P<path>[\w.-]+)" + Q),
+                 "a folder created at start (os.mkdir, os.makedirs)", is_file=False),
+    StatePattern(_PY, re.compile(r"\b(?:Rotating|TimedRotating|Watched)?FileHandler\(\s*(?:filename\s*=\s*)?" + Q
+                                 + r"(?P<path>[\w./-]+)" + Q),
+                 "a log file (logging FileHandler)", kind="writable"),
 )
