@@ -77,6 +77,29 @@ def test_webpack_output_path_and_engines(tmp_path):
     assert found["frontend_node"]["value"] == "18"
 
 
+def test_webpack_output_path_through_a_variable_of_the_configuration(tmp_path):
+    """`const clientDir = path.join(__dirname, "client")`, then `path: path.join(clientDir, "./dist")`: the build
+    writes client/dist, where the Flask app serves it from (it was taken for webpack's default dist/)."""
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "python/flask-webpack-variable", project)
+    found = facts(project)
+    assert found["frontend_output"]["value"] == "client/dist"
+    assert found["frontend_output"]["evidence"]["file"] == "app.py" and not found["frontend_output"].get("weak")
+    # the variable alone, and one made some other way (nothing to read: the default stays)
+    config = project / "webpack.config.js"
+    config.write_text('const out = path.resolve(__dirname, "client", "dist");\nmodule.exports = { entry: '
+                      '"./client/app/index.js", output: { path: out } };\n')
+    assert facts(project)["frontend_output"]["value"] == "client/dist"
+    config.write_text('const out = process.env.OUT;\nmodule.exports = { entry: "./client/app/index.js", '
+                      'output: { path: out } };\n')
+    assert facts(project)["frontend_output"]["value"] == "dist"
+    fresh = tmp_path / "fresh"
+    shutil.copytree(FIXTURES / "python/flask-webpack-variable", fresh)
+    result = scaffold("new", "--yes", str(fresh))
+    assert result.returncode == 0, result.stderr
+    assert "COPY --from=frontend /app/client/dist/ ./client/dist/\n" in (fresh / "Dockerfile").read_text()
+
+
 def test_no_lockfile_no_frontend_and_a_warning(tmp_path):
     root = write(tmp_path / "app", {**GO_APP, "web/package.json": json.dumps(PACKAGE)})
     report = detect(root)

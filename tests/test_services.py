@@ -90,6 +90,44 @@ def test_a_driver_is_the_evidence_before_a_setting(tmp_path):
     assert str(app.facts["services"].evidence).startswith("requirements.txt:1")
 
 
+def test_the_repositorys_compose_file_says_which_of_several_databases(tmp_path):
+    """Drivers for PostgreSQL and MariaDB: the repository's compose file runs mariadb:10.11, so that one
+    is the app's (both would set DATABASE_URL, which new --yes refused)."""
+    project = copy_fixture("python/flask-compose-database", tmp_path)
+    app = AppCandidate("python", "demo", ".")
+    detect_services(Repo(project), app)
+    assert app.value("services") == ["mariadb", "redis"]
+    assert str(app.facts["services"].evidence).startswith("docker-compose.yml:12")
+    result = scaffold("new", "--yes", "--force", str(project))  # compose.yaml in place of the repository's
+    assert result.returncode == 0, result.stderr
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    assert {"mariadb", "redis"} <= set(compose["services"]) and "postgres" not in compose["services"]
+
+
+@pytest.mark.parametrize("images", [[], ["postgres:16", "mysql:8.4"]], ids=["no-compose", "both-run"])
+def test_several_databases_and_no_single_one_stated_choose_none(tmp_path, images):
+    """No compose file, or one running both (a test matrix): no database is chosen, the warning names them
+    and --service, and new --yes writes the app with the cache alone instead of refusing."""
+    project = copy_fixture("python/flask-compose-database", tmp_path)
+    (project / "docker-compose.yml").unlink()
+    if images:
+        (project / "compose.yaml").write_text("services:\n" + "".join(
+            f"  db{n}:\n    image: {image}\n" for n, image in enumerate(images)))
+    repo = Repo(project)
+    app = AppCandidate("python", "demo", ".")
+    detect_services(repo, app)
+    assert app.value("services") == ["redis"]
+    assert [(n.file, n.message) for n in repo.notices] == [
+        ("requirements.txt", "drivers for postgres, mariadb, no compose file runs just one: no database chosen "
+                             "(--service postgres)")]
+    if not images:
+        result = scaffold("new", "--yes", str(project))
+        assert result.returncode == 0, result.stderr
+        assert "--service postgres" in result.stderr
+        compose = yaml.safe_load((project / "compose.yaml").read_text())
+        assert "redis" in compose["services"] and not {"postgres", "mariadb"} & set(compose["services"])
+
+
 # -- the answers ----------------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ import pytest
 from generator.detect import detect
 from generator.runtime import runtime_for
 from generator.validate import resolve_answers
+from tests.helpers import copy_fixture
 
 
 def project(tmp_path: Path, files: Dict[str, str]) -> Path:
@@ -64,6 +65,57 @@ def test_folders_the_app_writes_are_detected_with_their_evidence(tmp_path, files
     answers = resolve_answers(app, NEEDED[app.language]).values
     kept = [w.path for w in runtime_for(answers).volumes]
     assert kept == [posixpath.join("/app", folder) for folder in data]
+
+
+@pytest.mark.parametrize("settings,data", [
+    # a folder variable made from __file__ (Path or os.path), or from another one, read with an environment default
+    ("from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\n"
+     "MEDIA_ROOT = os.environ.get('MEDIA_ROOT', BASE_DIR / 'uploads')\n", ["uploads"]),
+    ("HERE = 1\nAPP_DIR = os.path.dirname(os.path.abspath(__file__))\nMEDIA_ROOT = os.path.join(APP_DIR, 'files')\n",
+     ["site/files"]),
+    ("SRC_DIR = os.path.dirname(os.path.abspath(__file__))\nTOP_DIR = os.path.dirname(SRC_DIR)\n"
+     "MEDIA_ROOT = os.path.join(TOP_DIR, 'media')\n", ["media"]),
+    # made some other way: nothing to read
+    ("DATA_DIR = env('DATA_DIR')\nMEDIA_ROOT = os.path.join(DATA_DIR, 'media')\n", None),
+], ids=["pathlib-env-default", "own-folder", "chained", "unreadable"])
+def test_media_root_follows_the_folder_variable_the_settings_define(tmp_path, settings, data):
+    files = {"requirements.txt": "django\n", "site/settings.py": "import os\n" + settings}
+    (app,) = detect(project(tmp_path, files)).apps
+    assert app.value("data") == data
+
+
+def test_a_split_settings_package_keeps_uploads_where_its_project_folder_is(tmp_path):
+    """MEDIA_ROOT = os.getenv("MEDIA_ROOT", os.path.join(PROJECT_DIR, "media")), PROJECT_DIR two folders above
+    gallery/settings/base.py: the uploads are gallery/media, kept in a volume."""
+    root = copy_fixture("python/django-media-root", tmp_path)
+    (app,) = detect(root).apps
+    assert app.value("data") == ["gallery/media"]
+    assert str(app.facts["data"].evidence) == "gallery/settings/base.py:16"
+    answers = resolve_answers(app, {}).values
+    assert [w.path for w in runtime_for(answers).volumes] == ["/app/gallery/media"]
+
+
+@pytest.mark.parametrize("code,data,writable", [
+    ('os.makedirs(os.path.join("var", "cache"), exist_ok=True)\n', ["var"], None),
+    ('handler = logging.FileHandler("log/app.log")\n', None, ["log"]),
+    ('handler = TimedRotatingFileHandler(filename="/var/log/app/app.log")\n', None, ["/var/log/app"]),
+    ('os.makedirs(LOG_DIR)\nlogging.FileHandler(f"{LOG_DIR}/x.log")\n', None, None),  # expressions: nothing to read
+])
+def test_python_folders_made_at_start_and_log_files(tmp_path, code, data, writable):
+    files = {"requirements.txt": "flask\n", "app.py": "import logging, os\nfrom flask import Flask\n"
+             "app = Flask(__name__)\n" + code}
+    (app,) = detect(project(tmp_path, files)).apps
+    assert app.value("data") == data and app.value("writable") == writable
+
+
+def test_a_flask_app_logging_into_a_folder_it_makes_gets_it_writable(tmp_path):
+    """os.mkdir("logs") then RotatingFileHandler("logs/app.log"): on a read-only root the app failed to boot
+    (OSError: Read-only file system: 'logs'); the image now makes logs/ the app's, in a volume."""
+    root = copy_fixture("python/flask-log-folder", tmp_path)
+    (app,) = detect(root).apps
+    assert app.value("data") == ["logs"] and app.value("writable") is None
+    assert str(app.facts["data"].evidence) == "app.py:12"
+    assert [w.path for w in runtime_for(resolve_answers(app, {}).values).volumes] == ["/app/logs"]
 
 
 def test_an_example_env_file_makes_compose_read_the_persons_own(tmp_path):

@@ -41,6 +41,11 @@ _VITE_OUT = re.compile(r"""outDir\s*:\s*(['"])([^'"]{1,200})\1""")
 _VUE_OUT = re.compile(r"""outputDir\s*:\s*(['"])([^'"]{1,200})\1""")
 _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname\s*,\s*((?:(['"])[^'"]{1,200}\2\s*,?\s*){1,8})\)"""
                           r"""|(['"])([^'"]{1,200})\3)""")
+#: webpack's output.path through a variable of the configuration: `path: BUILD_DIR` or
+#: `path: path.join(basePath, "./dist")`, the variable made from __dirname (`_WEBPACK_DIR`)
+_WEBPACK_VAR_OUT = re.compile(r"""\bpath\s*:\s*(?:path\.(?:resolve|join)\(\s*)?([A-Za-z_$][\w$]{0,60})\s*"""
+                              r"""((?:,\s*(['"])[^'"]{1,200}\3\s*){0,8})\)?\s*[,}\n]?""")
+_WEBPACK_DIR = r"""(?:const|let|var)\s+{name}\s*=\s*path\.(?:resolve|join)\(\s*__dirname\s*((?:,\s*(['"])[^'"]{{1,200}}\2\s*){{0,8}})\)"""
 _SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
 #: frontend-maven-plugin's Node (`<nodeVersion>v18.17.0</nodeVersion>`, or a property it names)
@@ -230,8 +235,26 @@ def _output(repo: Repo, directory: str, package: Dict[str, Any], build: str, man
             if hit:
                 match, evidence = hit
                 return _configured(match), evidence
+            through = _webpack_variable(repo, config) if pattern is _WEBPACK_OUT else None
+            if through:
+                return through
             return _default_output(package), Evidence(config, None, excerpt(f"{names} sets no output directory"))
     return _default_output(package), repo.evidence_for(manifest, '"build"')
+
+
+def _webpack_variable(repo: Repo, config: str) -> Optional[Tuple[str, Evidence]]:
+    """webpack's output path through a variable the configuration makes from __dirname
+    (`const basePath = path.join(__dirname, "client")` ... `path: path.join(basePath, "./dist")`), or None."""
+    text = repo.read_text(config) or ""
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _WEBPACK_VAR_OUT.search(line)
+        if match is None or match.group(1) in ("path", "__dirname"):
+            continue
+        made = re.search(_WEBPACK_DIR.format(name=re.escape(match.group(1))), text)
+        if made is not None:
+            parts = re.findall(r"""['"]([^'"]+)['"]""", made.group(1) + match.group(2))
+            return posixpath.normpath(posixpath.join(".", *parts)), Evidence(config, number, excerpt(line.strip()))
+    return None
 
 
 def _configured(match: "re.Match[str]") -> str:

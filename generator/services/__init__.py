@@ -76,6 +76,9 @@ class Service(NamedTuple):
     variables: Tuple[str, ...]
     #: URL schemes whose address names this service (a default DATABASE_URL, spring.datasource.url)
     schemes: Tuple[str, ...]
+    #: image names (the last part of the repository, before the tag) that run this service in a compose
+    #: file of the repository's own: what it states it runs beside the app
+    images: Tuple[str, ...] = ()
 
     @property
     def image(self) -> str:
@@ -109,6 +112,7 @@ SERVICES: Tuple[Service, ...] = (
         {"spring": "spring.datasource.password"},
         ("POSTGRES_URL", "POSTGRES_HOST", "POSTGRES_DSN", "PGHOST", "PG_DSN"),
         ("postgres://", "postgresql://", "postgresql+", "jdbc:postgresql:", "r2dbc:postgresql:"),
+        ("postgres", "postgresql", "postgis", "timescaledb", "pgvector"),
     ),
     Service(
         "mariadb", "MariaDB (MySQL protocol)", 3306, "999:999", "database",
@@ -122,6 +126,7 @@ SERVICES: Tuple[Service, ...] = (
         {"spring": "spring.datasource.password"},
         ("MYSQL_URL", "MYSQL_HOST", "MYSQL_DSN", "MARIADB_URL", "MARIADB_HOST"),
         ("mysql://", "mysql+", "mariadb://", "mariadb+", "jdbc:mysql:", "jdbc:mariadb:"),
+        ("mariadb", "mysql", "mysql-server", "percona-server"),
     ),
     Service(
         "redis", "Redis", 6379, "999:999", "cache",
@@ -133,6 +138,7 @@ SERVICES: Tuple[Service, ...] = (
         {"spring": "spring.data.redis.password"},
         ("REDIS_URL", "REDIS_HOST", "REDIS_ADDR", "REDIS_DSN"),
         ("redis://", "rediss://"),
+        ("redis", "redis-stack-server", "valkey", "keydb"),
     ),
 )
 

@@ -6,17 +6,22 @@ service (REDIS_URL) or a URL of its scheme (a default `postgresql://...`, `jdbc:
 code or settings counts too. DATABASE_URL alone says no service: the scheme beside it does.
 The fact is a list of service names with the first evidence; it becomes the `services` answer
 through its parser like any other.
+
+An app often carries drivers for several databases and runs on one of them (or on an embedded one)
+by setting. The repository's own compose files then say which: when they run exactly one of the
+databases found (an image `mariadb:10.11` beside the app), that one is kept; otherwise no database is
+chosen, and a warning names them and `--service` (two would both set DATABASE_URL: refused).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
-from generator.services import SERVICES, Driver, Drivers
+from generator.services import SERVICES, Driver, Drivers, Service
 
 #: files read per app at most
 MAX_FILES = 400
@@ -34,9 +39,49 @@ def detect_services(repo: Repo, app: AppCandidate) -> None:
     found: Dict[str, Evidence] = {}
     for rel, number, line, service in _mentions(repo, app.root, table):
         found.setdefault(service, Evidence(rel, number, excerpt(line.strip())))
+    databases = [s.name for s in SERVICES if s.name in found and s.kind == "database"]
+    if len(databases) > 1:
+        stated = _compose_images(repo)
+        chosen = [name for name in databases if name in stated]
+        if len(chosen) == 1:
+            found[chosen[0]] = stated[chosen[0]]
+        else:
+            first = found[databases[0]]
+            repo.warn(first.file, f"drivers for {', '.join(databases)}, no compose file runs just one: no database "
+                                  f"chosen (--service {databases[0]})")
+        for name in databases:
+            if chosen != [name]:
+                del found[name]
     if found:
         ordered = [service.name for service in SERVICES if service.name in found]
         app.set("services", ordered, found[ordered[0]])
+
+
+def _compose_images(repo: Repo) -> Dict[str, Evidence]:
+    """{service: the image line} for each table service a compose file of the repository runs from its image."""
+    from generator.detect.stated import files
+    from generator.detect.stated.compose import COMPOSE_NAME
+
+    stated: Dict[str, Evidence] = {}
+    for rel in repo.files():
+        if not COMPOSE_NAME.fullmatch(rel.rsplit("/", 1)[-1]) or SKIPPED_DIRS.intersection(rel.split("/")[:-1]):
+            continue
+        for document in files.yaml_documents(repo, rel):
+            declared = document.get("services") if isinstance(document, dict) else None
+            for data in (declared.values() if isinstance(declared, dict) else ()):
+                image = data.get("image") if isinstance(data, dict) else None
+                if not isinstance(image, str):
+                    continue
+                service = _service_of_image(image)
+                if service is not None and service.name not in stated:
+                    stated[service.name] = repo.evidence_for(rel, image)
+    return stated
+
+
+def _service_of_image(image: str) -> Optional[Service]:
+    """The table's service an image reference runs (`docker.io/library/postgres:16`, `bitnami/redis`), or None."""
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    return next((service for service in SERVICES if name in service.images), None)
 
 
 def _mentions(repo: Repo, root: str, table: Drivers) -> Iterable[Tuple[str, int, str, str]]:

@@ -39,7 +39,7 @@ def detect_paths(repo: Repo, app: AppCandidate) -> None:
         for number, line in enumerate(text.splitlines(), 1):
             for entry in patterns:
                 match = entry.pattern.search(line) if _matches(rel, entry.files) else None
-                folder = _folder(repo, rel, entry, match, number) if match else None
+                folder = _folder(repo, rel, entry, match, number, app.root) if match else None
                 if folder and folder not in found[entry.kind] and len(found[entry.kind]) < MAX_PATHS:
                     found[entry.kind].append(folder)
                     evidence.setdefault(entry.kind, Evidence(rel, number, excerpt(line.strip())))
@@ -60,13 +60,20 @@ def _matches(rel: str, globs: Iterable[str]) -> bool:
     return any(PurePosixPath(rel).match(glob) for glob in globs)
 
 
-def _folder(repo: Repo, rel: str, entry: StatePattern, match: "re.Match[str]", line: int) -> Optional[str]:
+def _folder(repo: Repo, rel: str, entry: StatePattern, match: "re.Match[str]", line: int,
+            root: str = ".") -> Optional[str]:
     """The folder the program writes, as written (relative: the app's working directory), or None."""
     if entry.fixed:
         return entry.fixed
     path = match.group("path")
     if any(mark in path for mark in ("${", "%", "~", "\\", "{")):
         return None  # a placeholder or expression: nothing to read
+    base = match.groupdict().get("base")
+    if base:
+        where = _base_folder(repo.read_text(rel) or "", rel, base, root)
+        if where is None:
+            return None  # a folder variable made some other way: nothing to read
+        path = posixpath.join(where, path)
     folder = posixpath.normpath(posixpath.dirname(path) if entry.is_file else path)
     if folder in (".", "") or folder.startswith(".."):
         where = "in the app's own folder" if folder in (".", "") else "outside the app's folder"
@@ -76,3 +83,36 @@ def _folder(repo: Repo, rel: str, entry: StatePattern, match: "re.Match[str]", l
     if folder == "/" or folder == "/tmp" or folder.startswith("/tmp/"):
         return None  # the root is no folder of its own; /tmp is writable already
     return folder
+
+
+#: `NAME = <expression>` at the start of a line of settings
+_ASSIGNED = r"^{name}\s*=\s*(?P<value>.+)$"
+#: how many folders up an expression goes: `os.path.dirname(`, `.parent`
+_UP = re.compile(r"\bdirname\(|\.parent\b")
+_OTHER_DIR = re.compile(r"\b([A-Z][A-Z0-9_]{0,40}_DIR)\b")
+
+
+def _base_folder(text: str, rel: str, name: str, root: str, depth: int = 0) -> Optional[str]:
+    """The folder a settings variable names, relative to the app's root: one made from `__file__`
+    (`os.path.dirname(os.path.dirname(os.path.abspath(__file__)))`, `Path(__file__).resolve().parent.parent`)
+    or from another such variable (`os.path.dirname(PROJECT_DIR)`); the app's root when the file does not
+    define it (Django's BASE_DIR imported from elsewhere); None when it is made some other way."""
+    found = re.search(_ASSIGNED.format(name=re.escape(name)), text, re.M)
+    if found is None:
+        return ""
+    value = found.group("value")
+    ups = len(_UP.findall(value))
+    if "__file__" in value:
+        folder = rel
+    else:
+        other = _OTHER_DIR.search(value)
+        if other is None or other.group(1) == name or depth > 3:
+            return None
+        start = _base_folder(text, rel, other.group(1), root, depth + 1)
+        if start is None:
+            return None
+        folder, ups = posixpath.join(root, start, "_"), ups + 1  # the "_" stands for a file in that folder
+    for _ in range(ups):
+        folder = posixpath.dirname(folder)
+    relative = posixpath.relpath(posixpath.normpath(folder or "."), posixpath.normpath(root or "."))
+    return "" if relative == "." else relative
