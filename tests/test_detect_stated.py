@@ -307,3 +307,16 @@ def test_a_goreleaser_main_file_names_its_package_and_its_release_stamps_are_lef
     app = detect(FIXTURES / "go/stated-goreleaser").apps[0]
     assert app.value("package") == "./cmd/beacon"
     assert "ldflags" not in app.facts  # -X main.builtBy=goreleaser stamps the release, not the image
+
+
+def test_a_compose_development_server_and_worker_leave_the_start_to_the_procfile():
+    """compose runs `flask run --debug` for the web service and `celery worker` beside it: the first is the
+    development server, the second another process (it publishes no port); the Procfile's gunicorn is the start."""
+    report = detect(FIXTURES / "python/stated-compose-dev")
+    (app,) = report.apps
+    start = app.facts["start_command"]
+    assert start.value[:2] == ["gunicorn", "app:app"] and start.evidence.file == "Procfile"
+    assert all(fact.value[0] != "celery" for fact in start.alternatives)
+    assert any(notice.file == "docker-compose.yml" and "development server" in notice.message
+               for notice in report.warnings)
+
