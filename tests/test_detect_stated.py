@@ -320,3 +320,16 @@ def test_a_compose_development_server_and_worker_leave_the_start_to_the_procfile
     assert any(notice.file == "docker-compose.yml" and "development server" in notice.message
                for notice in report.warnings)
 
+
+def test_a_dockerfile_that_runs_the_go_toolchain_states_no_program_and_no_older_go():
+    """`ENTRYPOINT ["go", "run", "-tags", "dev", "main.go"]` + `CMD ["serve"]` runs the program with `serve`; a
+    test image's `go test` runs no program; `FROM golang:1.21` cannot build a module whose go.mod says 1.24."""
+    report = detect(FIXTURES / "go/stated-go-toolchain")
+    (app,) = report.apps
+    assert (app.facts["args"].value, app.facts["args"].evidence.file) == (["serve"], "Dockerfile.dev")
+    assert (app.facts["version"].value, app.facts["version"].evidence.file) == ("1.24", "go.mod")
+    assert "1.21" not in [fact.value for fact in app.facts["version"].alternatives]
+    assert any(notice.file == "integration/Dockerfile" and "runs the Go toolchain (`go test`)" in notice.message
+               for notice in report.warnings)
+    assert any(file == "Dockerfile.dev" and "older than the `go 1.24` line" in message
+               for file, message in ((n.file, n.message) for n in report.warnings))
