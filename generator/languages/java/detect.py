@@ -138,7 +138,11 @@ GRADLE_CATALOG_DEPENDENCY = re.compile(
 #: what an accessor names besides a library: `libs.plugins.x`, `libs.versions.x`, `libs.bundles.x`, `project.x`
 NOT_A_LIBRARY = frozenset({"plugins", "versions", "bundles"})
 NOT_A_CATALOG = frozenset({"project", "projects", "platform", "enforcedPlatform", "files", "kotlin", "gradleApi"})
+#: the plugins that make a build one of Gradle plugins (an included build-logic/), not of an application
+GRADLE_PLUGIN_DEVELOPMENT = re.compile(r"`kotlin-dsl`|[\"'](?:org\.gradle\.)?kotlin-dsl[\"']|\b(?:java|groovy)-gradle-plugin\b")
 GRADLE_CATALOG = "gradle/libs.versions.toml"
+#: convention plugins followed per project at most
+MAX_CONVENTION_SCRIPTS = 8
 BOOT_PLUGINS = frozenset({"org.springframework.boot"})
 SHADOW_PLUGINS = frozenset({"com.github.johnrengelman.shadow", "com.gradleup.shadow", "io.github.goooler.shadow"})
 QUARKUS_PLUGINS = frozenset({"io.quarkus"})
@@ -255,8 +259,18 @@ def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
             build = Build("gradle", directory, file, gradle_modules(repo, directory))
         claimed.update((join(directory, module), build) for module, _ in build.modules)
         claimed[directory] = build
+        if build.tool == "gradle" and plugin_build(repo, build):
+            continue  # build-logic/, buildSrc-like included builds: Gradle plugins, never the app
         builds.append(build)
     return builds
+
+
+def plugin_build(repo: Repo, build: Build) -> bool:
+    """Whether the Gradle build builds only Gradle plugins: each of its non-empty build files applies
+    `kotlin-dsl` or `java-gradle-plugin` (an included build-logic/, its projects included or not)."""
+    files = [first_file(repo, join(build.root, module), GRADLE_BUILD_FILES) for module in [""] + [m for m, _ in build.modules]]
+    written = [f for f in files if f and (repo.read_text(f) or "").strip()]
+    return bool(written) and all(code_line(repo, f, GRADLE_PLUGIN_DEVELOPMENT) is not None for f in written)
 
 
 def inherited_by(repo: Repo, poms: "Poms", pom_file: str, claimed: Dict[str, Build]) -> Optional[Build]:
@@ -746,6 +760,7 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
     root_name = named[0].group(1) if named else dir_name(repo, build.root)
     root_file = first_file(repo, build.root, GRADLE_BUILD_FILES)
     catalog = version_catalog(repo, build.root)
+    scripts = precompiled_scripts(repo)
     projects: List[Project] = []
     for module, declared in [("", None)] + build.modules:
         directory = join(build.root, module)
@@ -773,7 +788,8 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             spring_boot=boot[1] if boot else None,
             packaging=packaging,
             main_offers=mains,
-            version_offers=offers(repo, files, GRADLE_VERSION),
+            version_offers=offers(repo, files, GRADLE_VERSION)
+            + offers(repo, convention_scripts(repo, [own, root_file], catalog, scripts), GRADLE_VERSION),
             boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
                                                       if repo.is_file(f)], GRADLE_BOOT_VERSION),
             dependencies=([m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")]
@@ -805,6 +821,33 @@ def version_catalog(repo: Repo, root: str) -> Dict[str, Dict[str, str]]:
             if value:
                 found[table][accessor] = value
     return found
+
+
+def precompiled_scripts(repo: Repo) -> Dict[str, str]:
+    """plugin id -> file of the build's own convention plugins: precompiled script plugins
+    (`buildSrc/src/main/kotlin/acme.java-conventions.gradle.kts`, or in an included build such as build-logic/)
+    are applied by their file name."""
+    found: Dict[str, str] = {}
+    for rel in repo.files():
+        name = rel.rsplit("/", 1)[-1]
+        if "/src/main/" in f"/{rel}" and name.endswith((".gradle.kts", ".gradle")) and name.count(".") > 1:
+            found.setdefault(name[: -len(".gradle.kts")] if name.endswith(".kts") else name[: -len(".gradle")], rel)
+    return found
+
+
+def convention_scripts(repo: Repo, build_files: List[Optional[str]], catalog: Dict[str, Dict[str, str]],
+                       scripts: Dict[str, str]) -> List[str]:
+    """The convention plugins the build files apply, and those they apply in turn (where the Java toolchain
+    of a multi-project build is usually set once)."""
+    found: List[str] = []
+    pending = [f for f in build_files if f]
+    while pending and len(found) < MAX_CONVENTION_SCRIPTS:
+        for plugin in gradle_plugins(repo, pending.pop(0), catalog):
+            script = scripts.get(plugin)
+            if script and script not in found:
+                found.append(script)
+                pending.append(script)
+    return found[:MAX_CONVENTION_SCRIPTS]
 
 
 def gradle_plugins(repo: Repo, rel: str, catalog: Dict[str, Dict[str, str]]) -> Dict[str, Evidence]:
