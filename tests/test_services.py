@@ -28,7 +28,7 @@ from generator.services import SERVICES, parse_services, services_of
 from generator.services.detect import detect_services
 from generator.validate import resolve_answers, validate
 from tests.cases import BASE, COMMON
-from tests.helpers import FIXTURES, copy_fixture, scaffold, tree
+from tests.helpers import copy_fixture, scaffold, tree
 from tests.lint_tools import checkov_kubernetes, compose_config, compose_lint, trivy_config
 
 #: the one compose-lint finding a service keeps: its image is pinned by tag, its digest at deploy time
@@ -49,12 +49,6 @@ DETECTION = [
     ("python", {"app.py": 'import os\nurl = os.environ["DATABASE_URL"]\n'}, []),  # which database: not said
     ("python", {"app.py": 'url = os.getenv("DATABASE_URL", "postgresql+psycopg://app@db/app")\n'}, ["postgres"]),
     ("python", {"tests/conftest.py": 'URL = "postgresql://test@localhost/test"\n'}, []),  # tests are not the app
-    # drivers of two databases: the one the repository's compose runs beside the app is kept, unless it runs both
-    ("python", {"requirements.txt": "psycopg2-binary\npymysql\n", "compose.yaml": "services:\n  db:\n    image: mysql:8\n"},
-     ["mariadb"]),
-    ("python", {"requirements.txt": "psycopg2-binary\npymysql\n",
-                "compose.yaml": "services:\n  a:\n    image: postgres:16\n  b:\n    image: mariadb:11\n"},
-     ["postgres", "mariadb"]),
     # Go: what the program imports; go.mod also requires what a library of it only offers (`// indirect`)
     ("go", {"main.go": 'import "github.com/jackc/pgx/v5/pgxpool"\n'}, ["postgres"]),
     ("go", {"main.go": 'import (\n\t_ "github.com/go-sql-driver/mysql"\n\t"github.com/redis/go-redis/v9"\n)\n'},
@@ -330,14 +324,3 @@ def test_service_manifests_pass_checkov_and_trivy(service_projects, tmp_path):
     assert {name: entry["failed"] for name, entry in checkov_kubernetes(tmp_path).items() if entry["failed"]} == {}
     assert {target: found for target, found in trivy_config(tmp_path).items()
             if [f for f in found if f[1] != "LOW"]} == {}
-
-
-def test_the_database_the_repository_s_compose_runs_is_chosen_and_new_succeeds(tmp_path):
-    """Drivers of PostgreSQL and MySQL, and a compose file running postgres: postgres, said in a notice; without
-    the compose file `new` would stop and ask to choose one database."""
-    report = detect(FIXTURES / "python/services-compose-db")
-    (app,) = report.apps
-    assert app.value("services", []) == ["postgres"]
-    assert any(n.file == "docker-compose.yml" and "postgres chosen" in n.message for n in report.warnings)
-    project = copy_fixture("python/services-compose-db", tmp_path)
-    assert scaffold("new", "--dry-run", "--yes", str(project)).returncode == 0

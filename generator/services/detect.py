@@ -35,54 +35,8 @@ def detect_services(repo: Repo, app: AppCandidate) -> None:
     for rel, number, line, service in _mentions(repo, app.root, table):
         found.setdefault(service, Evidence(rel, number, excerpt(line.strip())))
     if found:
-        _one_database(repo, found)
         ordered = [service.name for service in SERVICES if service.name in found]
         app.set("services", ordered, found[ordered[0]])
-
-
-#: the official images (and their usual forks) of each database, by the image's last name part
-COMPOSE_DATABASE_IMAGES = {"postgres": ("postgres", "postgis", "timescaledb"),
-                           "mariadb": ("mariadb", "mysql", "mysql-server", "percona-server")}
-
-
-def _one_database(repo: Repo, found: Dict[str, Evidence]) -> None:
-    """When the code names drivers of several databases (an app that supports PostgreSQL and MySQL), the
-    one the repository's own compose files run beside it is the one it is developed with: keep that one."""
-    databases = [service.name for service in SERVICES if service.kind == "database" and service.name in found]
-    if len(databases) < 2:
-        return
-    run = _compose_databases(repo)
-    chosen = [name for name in databases if name in run]
-    if len(chosen) != 1:
-        return
-    (name,) = chosen
-    file, image = run[name]
-    for other in databases:
-        if other != name:
-            del found[other]
-    repo.warn(file, f"runs {image} beside the app: {name} chosen among the databases its code names "
-                    f"({', '.join(databases)}; --service to choose another)")
-
-
-def _compose_databases(repo: Repo) -> Dict[str, Tuple[str, str]]:
-    """database name -> (compose file, image) for the images the repository's compose files run."""
-    from generator.detect.stated import compose, files
-
-    run: Dict[str, Tuple[str, str]] = {}
-    for rel in repo.files():
-        if not compose.COMPOSE_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
-            continue
-        for document in files.yaml_documents(repo, rel):
-            declared = document.get("services") if isinstance(document, dict) else None
-            for data in (declared.values() if isinstance(declared, dict) else ()):
-                image = data.get("image") if isinstance(data, dict) else None
-                if not isinstance(image, str):
-                    continue
-                last = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0].lower()
-                for name, images in COMPOSE_DATABASE_IMAGES.items():
-                    if last in images:
-                        run.setdefault(name, (rel, image))
-    return run
 
 
 def _mentions(repo: Repo, root: str, table: Drivers) -> Iterable[Tuple[str, int, str, str]]:
