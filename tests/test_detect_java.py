@@ -176,6 +176,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
     repo = Repo(FIXTURES)
     apps = java.detect(repo)
     assert sorted((a.id, a.root, a.value("module")) for a in apps) == [
+        ("java/app", "gradle-convention-plugin", "app"),
         ("java/application", "boot21-multi-module", "application"),
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
@@ -202,6 +203,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),
         ("java/ticker", "stated-jvm-options", ""),
+        ("java/tickets", "gradle-catalog-micronaut", ""),
         ("java/tiny-server", "source-main", ""),
         ("java/vertx-feed", "vertx-conf-json", ""),
         ("java/vertx-hello", "vertx", ""),
@@ -664,3 +666,24 @@ def test_the_port_where_the_framework_s_entry_says_it_is_set(fixture, port, evid
     assert app.value("kind") != "cli" and app.value("port") == port
     assert where(app, "port") == evidence
     assert bool(app.facts["port"].weak) is weak
+
+
+def test_gradle_plugins_and_dependencies_through_the_version_catalog() -> None:
+    """`alias(libs.plugins.micronaut.application)` and `alias(libs.plugins.shadow)` resolved through
+    gradle/libs.versions.toml: a Micronaut server (its plugin brings the HTTP server, no dependency names it)
+    on the port of its application.yml, packaged by shadow; `mn.micronaut.management` serves /health."""
+    app = only(FIXTURES / "gradle-catalog-micronaut")
+    assert (app.value("kind"), app.value("port"), where(app, "port")) == (
+        "server", 8095, ("src/main/resources/application.yml", 5))
+    assert (app.value("packaging"), where(app, "packaging")) == ("shade", ("build.gradle.kts", 5))
+    assert app.value("health_path") == "/health"
+    assert app.value("main_class") == "example.Tickets"
+
+
+def test_the_java_toolchain_of_a_convention_plugin_and_no_app_for_the_plugins_build() -> None:
+    """app/ applies `acme.java-conventions` (a precompiled script plugin of the included build-logic/), which
+    applies `acme.base-conventions`, which sets the toolchain: Java 17; build-logic/ (kotlin-dsl) is no app."""
+    app = only(FIXTURES / "gradle-convention-plugin")
+    assert app.id == "java/app"
+    assert (app.value("version"), where(app, "version")) == (
+        "17", ("build-logic/src/main/kotlin/acme.base-conventions.gradle.kts", 7))

@@ -307,3 +307,29 @@ def test_a_goreleaser_main_file_names_its_package_and_its_release_stamps_are_lef
     app = detect(FIXTURES / "go/stated-goreleaser").apps[0]
     assert app.value("package") == "./cmd/beacon"
     assert "ldflags" not in app.facts  # -X main.builtBy=goreleaser stamps the release, not the image
+
+
+def test_a_compose_development_server_and_worker_leave_the_start_to_the_procfile():
+    """compose runs `flask run --debug` for the web service and `celery worker` beside it: the first is the
+    development server, the second another process (it publishes no port); the Procfile's gunicorn is the start."""
+    report = detect(FIXTURES / "python/stated-compose-dev")
+    (app,) = report.apps
+    start = app.facts["start_command"]
+    assert start.value[:2] == ["gunicorn", "app:app"] and start.evidence.file == "Procfile"
+    assert all(fact.value[0] != "celery" for fact in start.alternatives)
+    assert any(notice.file == "docker-compose.yml" and "development server" in notice.message
+               for notice in report.warnings)
+
+
+def test_a_dockerfile_that_runs_the_go_toolchain_states_no_program_and_no_older_go():
+    """`ENTRYPOINT ["go", "run", "-tags", "dev", "main.go"]` + `CMD ["serve"]` runs the program with `serve`; a
+    test image's `go test` runs no program; `FROM golang:1.21` cannot build a module whose go.mod says 1.24."""
+    report = detect(FIXTURES / "go/stated-go-toolchain")
+    (app,) = report.apps
+    assert (app.facts["args"].value, app.facts["args"].evidence.file) == (["serve"], "Dockerfile.dev")
+    assert (app.facts["version"].value, app.facts["version"].evidence.file) == ("1.24", "go.mod")
+    assert "1.21" not in [fact.value for fact in app.facts["version"].alternatives]
+    assert any(notice.file == "integration/Dockerfile" and "runs the Go toolchain (`go test`)" in notice.message
+               for notice in report.warnings)
+    assert any(file == "Dockerfile.dev" and "older than the `go 1.24` line" in message
+               for file, message in ((n.file, n.message) for n in report.warnings))

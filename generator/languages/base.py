@@ -35,7 +35,7 @@ from generator.parsers import (NO_PORT, Parser, matching, one_of, parse_bool, pa
                                parse_syntax, text)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from generator.detect.model import AppCandidate
+    from generator.detect.model import AppCandidate, Fact
     from generator.detect.walker import Repo
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -382,6 +382,11 @@ class Adopt:
         said in a sentence. `argv` is what the old image ran, its paths made relative to the app's
         directory; it holds no shell syntax."""
         return {}, []
+
+    def stated_refusal(self, key: str, value: Any, heuristic: "Optional[Fact]") -> str:
+        """Why a statement of `key` cannot be the app's, given what the language read from its own build
+        files (`heuristic`), "" when it can: e.g. a toolchain older than the build file requires."""
+        return ""
 
     def build_answers(self, flags: Sequence[str], repo: "Repo", root: str) -> Tuple[Dict[str, Any], List[str]]:
         """The raw answers the flags of the language's own build command state (`<name> build FLAGS` in a

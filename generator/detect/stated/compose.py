@@ -62,10 +62,20 @@ def _service(rel: str, name: str, data: Any) -> Optional[Service]:
 
 def read(target: Target) -> List[Statement]:
     found: List[Statement] = []
-    for service in target.services:
-        if service.context == target.root and (not target.siblings or service.name == target.name):
-            found += _ports(target, service) + _command(target, service) + _environment(target, service)
+    mine = [service for service in target.services
+            if service.context == target.root and (not target.siblings or service.name == target.name)]
+    # web, worker and scheduler services built from the same context: the one that publishes a port
+    # runs the app; the others' commands (`celery worker`) are its other processes, not its start
+    listening = [service for service in mine if _published(service)]
+    for service in mine:
+        commanded = _command(target, service) if not listening or service in listening else []
+        found += _ports(target, service) + commanded + _environment(target, service)
     return found
+
+
+def _published(service: Service) -> bool:
+    """Whether the service publishes or exposes a port (the web process among the app's services)."""
+    return any(isinstance(service.data.get(key), list) and service.data.get(key) for key in ("ports", "expose"))
 
 
 def _ports(target: Target, service: Service) -> List[Statement]:

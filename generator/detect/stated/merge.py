@@ -56,6 +56,11 @@ def apply(target: Target, app: AppCandidate, statements: List[Statement]) -> Non
             target.warn(statement.evidence, f"{statement.key.replace('_', ' ')} not used ({error}): "
                                             f"{_shown(statement.value)}")
             continue
+        refusal = target.language.stated_refusal(statement.key, statement.value, app.facts.get(statement.key))
+        if refusal:
+            target.warn(statement.evidence, f"{statement.key.replace('_', ' ')} {_shown(statement.value)} not used: "
+                                            f"{refusal}")
+            continue
         by_key.setdefault(statement.key, []).append(statement)
     for key, found in by_key.items():
         app.facts[key] = _ranked(target.language.field(key), app.facts.get(key), found)

@@ -15,7 +15,7 @@ from generator.parsers import has_control, parse_args, parse_bool, parse_relpath
 from generator.pins import DEBIAN_CODENAMES, GO_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
-    from generator.detect.model import AppCandidate
+    from generator.detect.model import AppCandidate, Fact
     from generator.detect.walker import Repo
     from generator.languages.go.build import GoBuild
     from generator.services import Drivers
@@ -235,8 +235,31 @@ class Go(Language):
         return match.group(1) if match else ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
-        """The binary is the main package's, built by the template; the arguments after it are carried as `args`."""
+        """The binary is the main package's, built by the template; the arguments after it are carried as `args`.
+        A command that runs the Go toolchain (a development image's `go run main.go serve`, a test image's
+        `go test ./...`) is not the program: `go run`'s own arguments follow its package or files, anything
+        else is not carried."""
+        if argv and argv[0].rsplit("/", 1)[-1] == "go":
+            if len(argv) < 2 or argv[1] != "run":
+                return {}, [f"runs the Go toolchain (`{' '.join(argv[:2])}`), not the program: not carried"]
+            args = _after_go_run(list(argv[2:]))
+            note = "`go run` compiles and runs in one step: the new image runs the binary it builds"
+            return ({"args": args} if args else {}), [note + (" with the same arguments" if args else "")]
         return ({"args": list(argv[1:])} if len(argv) > 1 else {}), []
+
+    def stated_refusal(self, key: str, value: Any, heuristic: "Optional[Fact]") -> str:
+        """A Go version older than go.mod's `go` line cannot build the module: the golang images set
+        GOTOOLCHAIN=local, so a development Dockerfile's old `FROM golang:1.22` does not override `go 1.25`."""
+        if key != "version" or heuristic is None or heuristic.evidence is None \
+                or not heuristic.evidence.file.endswith("go.mod"):
+            return ""
+        try:
+            stated, needed = self.parse_version(value), self.parse_version(heuristic.value)
+        except ValueError:
+            return ""
+        if int(stated.split(".")[1]) < int(needed.split(".")[1]):
+            return f"older than the `go {heuristic.value}` line of {heuristic.evidence.file}, which it cannot build"
+        return ""
 
     def _newer(self, version: Any, toolchain: Any) -> bool:
         """Whether the toolchain line names a newer Go than the go line (a bad line never wins)."""
@@ -271,6 +294,28 @@ class Go(Language):
         from generator.languages.go.services import DRIVERS
 
         return DRIVERS
+
+
+#: `go run` flags that take the next word as their value (`-tags netgo`); others are single words
+GO_RUN_VALUE_FLAGS = frozenset({"-C", "-asmflags", "-buildmode", "-buildvcs", "-compiler", "-exec", "-gccgoflags",
+                                "-gcflags", "-installsuffix", "-ldflags", "-mod", "-modfile", "-o", "-overlay", "-p",
+                                "-pgo", "-pkgdir", "-tags", "-toolexec"})
+
+
+def _after_go_run(words: List[str]) -> List[str]:
+    """The program's arguments in `go run [build flags] package|files.go [arguments]`."""
+    while words and words[0].startswith("-"):
+        flag = words.pop(0)
+        if flag == "--":
+            break
+        if "=" not in flag and flag in GO_RUN_VALUE_FLAGS and words:
+            words.pop(0)
+    if words and words[0].endswith(".go"):
+        while words and words[0].endswith(".go"):
+            words.pop(0)
+    elif words:
+        words.pop(0)  # the package: `.`, `./cmd/api`, `example.com/app@latest`
+    return words
 
 
 GO = Go()

@@ -128,6 +128,24 @@ GRADLE_BOOT_VERSION = (
     re.compile(r"\bspring_?[Bb]oot_?[Vv]ersion\s*=\s*[\"']?([\w.-]+)"),
     re.compile(r"^\s*spring-?[Bb]oot\s*=\s*[\"']([\w.-]+)[\"']"),
 )
+#: a plugin applied through the version catalog (`alias(libs.plugins.micronaut.application)`) or by id
+GRADLE_PLUGIN_ALIAS = re.compile(r"\balias\(\s*libs\.plugins\.([\w.]+?)\s*\)")
+GRADLE_PLUGIN_ID = re.compile(r"\bid\s*\(?\s*[\"']([\w.-]+)[\"']")
+#: a dependency through a version catalog accessor: `implementation(libs.micronaut.http.server)`, or a published
+#: catalog's (`mn.micronaut.management`, Micronaut's platform catalog, whose aliases are the artifacts' names)
+GRADLE_CATALOG_DEPENDENCY = re.compile(
+    r"\b(?:implementation|api|runtimeOnly|compileOnly|kapt|ksp)\s*\(\s*([a-z]\w*)\.([\w.]+?)\s*\)")
+#: what an accessor names besides a library: `libs.plugins.x`, `libs.versions.x`, `libs.bundles.x`, `project.x`
+NOT_A_LIBRARY = frozenset({"plugins", "versions", "bundles"})
+NOT_A_CATALOG = frozenset({"project", "projects", "platform", "enforcedPlatform", "files", "kotlin", "gradleApi"})
+#: the plugins that make a build one of Gradle plugins (an included build-logic/), not of an application
+GRADLE_PLUGIN_DEVELOPMENT = re.compile(r"`kotlin-dsl`|[\"'](?:org\.gradle\.)?kotlin-dsl[\"']|\b(?:java|groovy)-gradle-plugin\b")
+GRADLE_CATALOG = "gradle/libs.versions.toml"
+#: convention plugins followed per project at most
+MAX_CONVENTION_SCRIPTS = 8
+BOOT_PLUGINS = frozenset({"org.springframework.boot"})
+SHADOW_PLUGINS = frozenset({"com.github.johnrengelman.shadow", "com.gradleup.shadow", "io.github.goooler.shadow"})
+QUARKUS_PLUGINS = frozenset({"io.quarkus"})
 #: compiler arguments that turn preview features on
 GRADLE_PREVIEW = re.compile(r"[\"']--enable-preview[\"']")
 #: files beside the build files where a Gradle build keeps versions
@@ -194,6 +212,8 @@ class Project:
     preview: Optional[Evidence] = None
     #: the classifier of the runnable jar when the packaging plugin attaches it beside the plain one
     classifier: Optional[Offer] = None
+    #: the Gradle plugin ids it applies (by id or through the version catalog), with the line of each
+    plugins: Dict[str, Evidence] = field(default_factory=dict)
 
 
 def detect(repo: Repo) -> List[AppCandidate]:
@@ -239,8 +259,18 @@ def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
             build = Build("gradle", directory, file, gradle_modules(repo, directory))
         claimed.update((join(directory, module), build) for module, _ in build.modules)
         claimed[directory] = build
+        if build.tool == "gradle" and plugin_build(repo, build):
+            continue  # build-logic/, buildSrc-like included builds: Gradle plugins, never the app
         builds.append(build)
     return builds
+
+
+def plugin_build(repo: Repo, build: Build) -> bool:
+    """Whether the Gradle build builds only Gradle plugins: each of its non-empty build files applies
+    `kotlin-dsl` or `java-gradle-plugin` (an included build-logic/, its projects included or not)."""
+    files = [first_file(repo, join(build.root, module), GRADLE_BUILD_FILES) for module in [""] + [m for m, _ in build.modules]]
+    written = [f for f in files if f and (repo.read_text(f) or "").strip()]
+    return bool(written) and all(code_line(repo, f, GRADLE_PLUGIN_DEVELOPMENT) is not None for f in written)
 
 
 def inherited_by(repo: Repo, poms: "Poms", pom_file: str, claimed: Dict[str, Build]) -> Optional[Build]:
@@ -395,7 +425,7 @@ def listening(repo: Repo, app: AppCandidate, project: Project) -> None:
     the framework's default (Spring Boot's is a convention: no evidence, not weak)."""
     from generator.languages.java import frameworks, listen
 
-    framework = frameworks.framework_for(project.spring_boot is not None, project.dependencies)
+    framework = frameworks.framework_for(project.spring_boot is not None, project.dependencies, project.plugins)
     sources = listen.sources(repo, project.directory)
     if framework is not None and framework.command:  # `server config.yml`: the file goes into the image
         config = next(frameworks.config_files(repo, project.directory, framework, sources), None)
@@ -729,14 +759,20 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
     named = code_line(repo, settings, GRADLE_ROOT_NAME) if settings else None
     root_name = named[0].group(1) if named else dir_name(repo, build.root)
     root_file = first_file(repo, build.root, GRADLE_BUILD_FILES)
+    catalog = version_catalog(repo, build.root)
+    scripts = precompiled_scripts(repo)
     projects: List[Project] = []
     for module, declared in [("", None)] + build.modules:
         directory = join(build.root, module)
         own = first_file(repo, directory, GRADLE_BUILD_FILES)
         files = list(dict.fromkeys(f for f in (own, root_file) if f))
+        plugins = gradle_plugins(repo, own, catalog) if own else {}
         boot = code_line(repo, own, GRADLE_BOOT) if own else None
         shadow = code_line(repo, own, GRADLE_SHADOW) if own else None
         quarkus = code_line(repo, own, GRADLE_QUARKUS) if own else None
+        boot, shadow, quarkus = (found or _plugin_hit(plugins, ids)
+                                 for found, ids in ((boot, BOOT_PLUGINS), (shadow, SHADOW_PLUGINS),
+                                                    (quarkus, QUARKUS_PLUGINS)))
         application = code_line(repo, own, GRADLE_APPLICATION) if own else None
         mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
         packaging: Tuple[str, Optional[Evidence]] = (
@@ -752,13 +788,102 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             spring_boot=boot[1] if boot else None,
             packaging=packaging,
             main_offers=mains,
-            version_offers=offers(repo, files, GRADLE_VERSION),
+            version_offers=offers(repo, files, GRADLE_VERSION)
+            + offers(repo, convention_scripts(repo, [own, root_file], catalog, scripts), GRADLE_VERSION),
             boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
                                                       if repo.is_file(f)], GRADLE_BOOT_VERSION),
-            dependencies=[m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")] if own else [],
+            dependencies=([m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")]
+                          + catalog_dependencies(repo, own, catalog)) if own else [],
+            plugins=plugins,
             preview=next((hit[1] for hit in (code_line(repo, f, GRADLE_PREVIEW) for f in files) if hit), None),
         ))
     return projects
+
+
+def version_catalog(repo: Repo, root: str) -> Dict[str, Dict[str, str]]:
+    """The build's version catalog (gradle/libs.versions.toml): {"plugins": accessor -> plugin id,
+    "libraries": accessor -> artifact}; accessors as the build writes them (`micronaut-application` is
+    `micronaut.application`)."""
+    found: Dict[str, Dict[str, str]] = {"plugins": {}, "libraries": {}}
+    rel = join(root, GRADLE_CATALOG)
+    data = repo.load_toml(rel) if repo.is_file(rel) else None
+    for table, key in (("plugins", "id"), ("libraries", "module")):
+        entries = data.get(table) if isinstance(data, dict) else None
+        for alias, entry in (entries.items() if isinstance(entries, dict) else ()):
+            accessor = re.sub(r"[-_]", ".", str(alias))
+            if isinstance(entry, str):  # "group:artifact:version" (a library) or "id:version" (a plugin)
+                value = entry.split(":")[1] if table == "libraries" and entry.count(":") >= 1 else entry.split(":")[0]
+            elif isinstance(entry, dict):
+                value = str(entry.get(key) or entry.get("name") or "")
+                value = value.split(":")[-1] if table == "libraries" else value
+            else:
+                continue
+            if value:
+                found[table][accessor] = value
+    return found
+
+
+def precompiled_scripts(repo: Repo) -> Dict[str, str]:
+    """plugin id -> file of the build's own convention plugins: precompiled script plugins
+    (`buildSrc/src/main/kotlin/acme.java-conventions.gradle.kts`, or in an included build such as build-logic/)
+    are applied by their file name."""
+    found: Dict[str, str] = {}
+    for rel in repo.files():
+        name = rel.rsplit("/", 1)[-1]
+        if "/src/main/" in f"/{rel}" and name.endswith((".gradle.kts", ".gradle")) and name.count(".") > 1:
+            found.setdefault(name[: -len(".gradle.kts")] if name.endswith(".kts") else name[: -len(".gradle")], rel)
+    return found
+
+
+def convention_scripts(repo: Repo, build_files: List[Optional[str]], catalog: Dict[str, Dict[str, str]],
+                       scripts: Dict[str, str]) -> List[str]:
+    """The convention plugins the build files apply, and those they apply in turn (where the Java toolchain
+    of a multi-project build is usually set once)."""
+    found: List[str] = []
+    pending = [f for f in build_files if f]
+    while pending and len(found) < MAX_CONVENTION_SCRIPTS:
+        for plugin in gradle_plugins(repo, pending.pop(0), catalog):
+            script = scripts.get(plugin)
+            if script and script not in found:
+                found.append(script)
+                pending.append(script)
+    return found[:MAX_CONVENTION_SCRIPTS]
+
+
+def gradle_plugins(repo: Repo, rel: str, catalog: Dict[str, Dict[str, str]]) -> Dict[str, Evidence]:
+    """The plugin ids a build file applies (`id("...")`, or `alias(libs.plugins.x)` through the catalog)."""
+    found: Dict[str, Evidence] = {}
+    for number, line in enumerate(repo.lines(rel), start=1):
+        if line.lstrip().startswith(COMMENT_START) or "apply false" in line:
+            continue
+        ids = [m.group(1) for m in GRADLE_PLUGIN_ID.finditer(line)]
+        ids += [catalog["plugins"][m.group(1)] for m in GRADLE_PLUGIN_ALIAS.finditer(line)
+                if m.group(1) in catalog["plugins"]]
+        for plugin in ids:
+            found.setdefault(plugin, Evidence(rel, number, excerpt(line)))
+    return found
+
+
+def catalog_dependencies(repo: Repo, rel: str, catalog: Dict[str, Dict[str, str]]) -> List[str]:
+    """The artifacts a build file depends on through catalog accessors: the build's own catalog (`libs.`),
+    else a published catalog's alias, which names the artifact (`mn.micronaut.http.client`)."""
+    found = []
+    for match in GRADLE_CATALOG_DEPENDENCY.finditer(repo.read_text(rel) or ""):
+        name, accessor = match.group(1), match.group(2)
+        if name in NOT_A_CATALOG or accessor.split(".")[0] in NOT_A_LIBRARY:
+            continue
+        if name == "libs":
+            if accessor in catalog["libraries"]:
+                found.append(catalog["libraries"][accessor])
+        else:
+            found.append(accessor.replace(".", "-"))
+    return found
+
+
+def _plugin_hit(plugins: Dict[str, Evidence], ids: "frozenset[str]") -> Optional[Tuple[Any, Evidence]]:
+    """(None, the line) when one of `ids` is applied: the shape code_line gives, for the evidence."""
+    hit = next((plugins[p] for p in plugins if p in ids), None)
+    return (None, hit) if hit is not None else None
 
 
 def offers(repo: Repo, files: List[str], patterns: Iterable["re.Pattern[str]"]) -> List[Offer]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from generator.detect.model import Evidence, excerpt
 from generator.detect.walker import Repo
@@ -50,6 +50,9 @@ class Framework:
     #: `config_files` and `profile_file`, `default_name` when it is not set
     name_key: str = ""
     default_name: str = ""
+    #: Gradle plugin ids that say the project is built as one of its applications (Micronaut's application
+    #: plugin brings the HTTP server itself, `micronaut { runtime("netty") }`: no dependency names it)
+    plugins: Tuple[str, ...] = ()
 
 
 SPRING_EXTENSIONS = ("properties", "yml", "yaml")
@@ -63,10 +66,11 @@ SPRING_BOOT = Framework(
 FRAMEWORKS = (
     Framework("Quarkus", r"quarkus-.+", tuple(RESOURCES + f"application.{ext}" for ext in ("properties", "yaml", "yml")),
               ("quarkus.http.port",), 8080, health="/q/health", health_artifacts=r"quarkus-smallrye-health",
-              production_prefix="%prod."),
+              production_prefix="%prod.", plugins=("io.quarkus",)),
     Framework("Micronaut", r"micronaut-http-server(?:-netty)?",
               tuple(RESOURCES + f"application.{ext}" for ext in ("yml", "yaml", "properties")),
-              ("micronaut.server.port",), 8080, health="/health", health_artifacts=r"micronaut-management"),
+              ("micronaut.server.port",), 8080, health="/health", health_artifacts=r"micronaut-management",
+              plugins=("io.micronaut.application",)),
     # Helidon MP's server defaults to 7001 (its MicroProfile config guide); SE's WebServer is set in application.yaml
     Framework("Helidon MP", r"helidon-microprofile(?:-.+)?",
               (RESOURCES + "META-INF/microprofile-config.properties", RESOURCES + "application.yaml"),
@@ -94,11 +98,14 @@ def named(name: str) -> Framework:
     return next(f for f in (SPRING_BOOT,) + FRAMEWORKS if f.name == name)
 
 
-def framework_for(spring_boot: bool, dependencies: Sequence[str]) -> Optional[Framework]:
-    """Spring Boot when the build says so, else the first framework one of whose artifacts is a dependency."""
+def framework_for(spring_boot: bool, dependencies: Sequence[str], plugins: Iterable[str] = ()) -> Optional[Framework]:
+    """Spring Boot when the build says so, else the first framework one of whose artifacts is a dependency
+    or whose Gradle plugin the build applies."""
     if spring_boot:
         return SPRING_BOOT
-    return next((f for f in FRAMEWORKS if any(re.fullmatch(f.artifacts, a) for a in dependencies)), None)
+    applied = set(plugins)
+    return next((f for f in FRAMEWORKS if any(re.fullmatch(f.artifacts, a) for a in dependencies)
+                 or applied.intersection(f.plugins)), None)
 
 
 def used_artifact(framework: Framework, dependencies: Sequence[str]) -> str:

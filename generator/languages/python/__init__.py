@@ -183,6 +183,14 @@ class Python(Language):
             # `python /venv/bin/tool`: the interpreter running a console script of the old image's virtualenv,
             # which the new one installs on PATH under the same name
             command = [command[1].rsplit("/", 1)[1], *command[2:]]
+        from generator.languages.python.servers import development
+
+        reason = development(command)
+        if reason:
+            # a compose file's `manage.py runserver` or `flask run` is how the app is developed: the
+            # Procfile's or the framework's production server says how it runs
+            notes.append(f"{reason}, not what an image runs: not carried")
+            return {}, notes
         return ({"start_command": command} if command else {}), notes
 
     def build(self, answers: Mapping[str, Any]) -> "PythonBuild":
