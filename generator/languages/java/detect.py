@@ -767,12 +767,7 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
         own = first_file(repo, directory, GRADLE_BUILD_FILES)
         files = list(dict.fromkeys(f for f in (own, root_file) if f))
         plugins = gradle_plugins(repo, own, catalog) if own else {}
-        boot = code_line(repo, own, GRADLE_BOOT) if own else None
-        shadow = code_line(repo, own, GRADLE_SHADOW) if own else None
-        quarkus = code_line(repo, own, GRADLE_QUARKUS) if own else None
-        boot, shadow, quarkus = (found or _plugin_hit(plugins, ids)
-                                 for found, ids in ((boot, BOOT_PLUGINS), (shadow, SHADOW_PLUGINS),
-                                                    (quarkus, QUARKUS_PLUGINS)))
+        boot, shadow, quarkus = _gradle_packagers(repo, own, plugins)
         application = code_line(repo, own, GRADLE_APPLICATION) if own else None
         mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
         packaging: Tuple[str, Optional[Evidence]] = (
@@ -798,6 +793,13 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             preview=next((hit[1] for hit in (code_line(repo, f, GRADLE_PREVIEW) for f in files) if hit), None),
         ))
     return projects
+
+
+def _gradle_packagers(repo: Repo, own: Optional[str], plugins: Dict[str, Evidence]) -> List[Any]:
+    """[boot, shadow, quarkus]: the line applying each packaging plugin in the build file, by its
+    plugins block's id or its catalog alias (None: not applied)."""
+    hits = [code_line(repo, own, pattern) if own else None for pattern in (GRADLE_BOOT, GRADLE_SHADOW, GRADLE_QUARKUS)]
+    return [hit or _plugin_hit(plugins, ids) for hit, ids in zip(hits, (BOOT_PLUGINS, SHADOW_PLUGINS, QUARKUS_PLUGINS))]
 
 
 def version_catalog(repo: Repo, root: str) -> Dict[str, Dict[str, str]]:
