@@ -191,6 +191,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/hello-wrapper", "maven-wrapper", ""),
         ("java/inventory", "gradle-kotlin", ""),
         ("java/javalin-hello", "javalin", ""),
+        ("java/ledger", "gradle-old-wrapper", ""),
         ("java/ledger", "stated-k8s", ""),
         ("java/legacy-chat", "boot2-old-wrapper", ""),
         ("java/legacy-service", "spring-boot-2", ""),
@@ -215,7 +216,8 @@ def test_independent_builds_each_get_their_own_root() -> None:
     shop = next(a for a in apps if a.name == "shop-app")
     assert where(shop, "main_class") == ("multi-module/app/pom.xml", 38)
     assert {n.file for n in repo.notices} == {"malformed/pom.xml", "malformed/xxe/pom.xml",
-                                              "assembly-no-executions/pom.xml"}
+                                              "assembly-no-executions/pom.xml",
+                                              "gradle-old-wrapper/gradle/wrapper/gradle-wrapper.properties"}
 
 
 # -- Maven edge cases ----------------------------------------------------------
@@ -380,6 +382,41 @@ def test_spring_boot_2_with_an_old_maven_wrapper() -> None:
     wrapper_file = ".mvn/wrapper/maven-wrapper.properties"
     assert (app.value("maven_version"), where(app, "maven_version")) == ("3.5.4", (wrapper_file, 3))
     assert (app.value("version"), where(app, "version")) == ("11", ("pom.xml", 18))
+
+
+def test_a_gradle_wrapper_too_old_for_the_image_jdk_is_a_warning() -> None:
+    """Gradle 6.5 runs on no JDK newer than 14; Java 8 sources are built with JDK 17, which needs Gradle 7.3."""
+    apps, notices = scan(FIXTURES / "gradle-old-wrapper")
+    assert [(a.id, a.value("wrapper"), a.value("version")) for a in apps] == [("java/ledger", True, "8")]
+    assert notices == [Notice("gradle/wrapper/gradle-wrapper.properties",
+                              "Gradle 6.5 (the wrapper's) cannot run on the image's JDK 17: raise the wrapper to 7.3+")]
+
+
+@pytest.mark.parametrize("gradle,java_version,message", [
+    # no Java version: the default JDK 21 needs 8.5; a Java 17 image runs 7.6
+    ("7.6.4-all", "", "Gradle 7.6.4 (the wrapper's) cannot run on the image's JDK 21: raise the wrapper to 8.5+ "
+                      "or pass --language-version 17"),
+    # Java 21 sources: no older JDK builds them
+    ("8.4", "21", "Gradle 8.4 (the wrapper's) cannot run on the image's JDK 21: raise the wrapper to 8.5+"),
+    ("8.10.2", "25", "Gradle 8.10.2 (the wrapper's) cannot run on the image's JDK 25: raise the wrapper to 9.1+"),
+    # Java 11 sources are built with JDK 17
+    ("7.2", "11", "Gradle 7.2 (the wrapper's) cannot run on the image's JDK 17: raise the wrapper to 7.3+"),
+    ("8.5", "21", None),
+    ("7.3", "17", None),
+    ("9.1.0", "25", None),
+    ("8.5-rc-1", "11", None),
+], ids=["default-jdk", "java-21", "java-25", "java-11", "8.5-on-21", "7.3-on-17", "9.1-on-25", "rc"])
+def test_the_gradle_a_wrapper_downloads_is_checked_against_the_image_jdk(
+    tmp_path: Path, gradle: str, java_version: str, message: Optional[str]
+) -> None:
+    toolchain = f"java {{ toolchain {{ languageVersion = JavaLanguageVersion.of({java_version}) }} }}\n"
+    distribution = gradle if gradle.endswith("-all") else gradle + "-bin"
+    files = {"build.gradle": "plugins { id 'application' }\n" + (toolchain if java_version else "")
+             + "application { mainClass = 'com.example.App' }\n", "gradlew": "#!/bin/sh\n",
+             "gradle/wrapper/gradle-wrapper.properties": "distributionUrl=https\\://services.gradle.org/distributions/"
+             f"gradle-{distribution}.zip\n"}
+    apps, notices = scan(make(tmp_path, files))
+    assert [n.message for n in notices] == ([message] if message else [])
 
 
 def test_spring_boot_2_1_module_takes_its_java_version_from_the_starter_parent() -> None:

@@ -11,7 +11,7 @@ import pytest
 from generator.detect import detect
 from generator.runtime import runtime_for
 from generator.validate import resolve_answers
-from tests.helpers import copy_fixture
+from tests.helpers import FIXTURES, copy_fixture
 
 
 def project(tmp_path: Path, files: Dict[str, str]) -> Path:
@@ -141,6 +141,32 @@ def test_a_database_in_the_app_folder_or_above_it_is_a_warning_not_a_writable_ap
     (app,) = report.apps
     assert app.value("data") is None
     assert [(w.file, where[1] in w.message) for w in report.warnings] == [(where[0], True)]
+
+
+def test_an_in_memory_sqlite_database_is_no_file_to_keep():
+    """SQLAlchemy's sqlite:///:memory: names no file: no warning about the app's folder, no data folder."""
+    report = detect(FIXTURES / "python" / "flask-sqlite-memory")
+    (app,) = report.apps
+    assert app.value("data") is None and app.value("writable") is None
+    assert report.warnings == []
+
+
+@pytest.mark.parametrize("files", [
+    {"requirements.txt": "flask\n", "app.py": 'A = "sqlite://"\nB = "sqlite+pysqlite:///:memory:"\n'
+     'C = "sqlite:///file:mem?mode=memory&cache=shared&uri=true"\n'},
+    {"requirements.txt": "django\n", "site/settings.py": "DATABASES = {'default': {'ENGINE': "
+     "'django.db.backends.sqlite3', 'NAME': ':memory:'}}\n"},
+    {"go.mod": GO_MOD, "main.go": GO_MAIN.replace("{body}", '\tsql.Open("sqlite3", ":memory:")\n'
+     '\tgorm.Open(sqlite.Open("file::memory:?cache=shared"), &gorm.Config{})\n'
+     '\tsql.Open("sqlite", "file:cache?mode=memory&cache=shared")')},
+    {"pom.xml": "<project><artifactId>app</artifactId></project>",
+     "src/main/resources/application.properties": "spring.datasource.url=jdbc:sqlite::memory:\n"},
+], ids=["sqlalchemy", "django", "go", "java"])
+def test_in_memory_sqlite_urls_name_no_folder(tmp_path, files):
+    report = detect(project(tmp_path, files))
+    (app,) = report.apps
+    assert app.value("data") is None and app.value("writable") is None
+    assert report.warnings == []
 
 
 VIPER = ('\tviper.AddConfigPath("$HOME/.todo")\n\tviper.AddConfigPath("configs")\n\tviper.SetConfigName("config")\n'

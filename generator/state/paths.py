@@ -66,6 +66,8 @@ def _folder(repo: Repo, rel: str, entry: StatePattern, match: "re.Match[str]", l
     if entry.fixed:
         return entry.fixed
     path = match.group("path")
+    if _in_memory(match):
+        return None  # an in-memory SQLite database: no file, nothing kept
     if any(mark in path for mark in ("${", "%", "~", "\\", "{")):
         return None  # a placeholder or expression: nothing to read
     base = match.groupdict().get("base")
@@ -83,6 +85,16 @@ def _folder(repo: Repo, rel: str, entry: StatePattern, match: "re.Match[str]", l
     if folder == "/" or folder == "/tmp" or folder.startswith("/tmp/"):
         return None  # the root is no folder of its own; /tmp is writable already
     return folder
+
+
+#: the query of a SQLite URI that keeps the database in memory (`file:cache?mode=memory&cache=shared`)
+_MEMORY_QUERY = re.compile(r"\?[^\"'\s]*\bmode=memory\b")
+
+
+def _in_memory(match: "re.Match[str]") -> bool:
+    """Whether the path names SQLite's in-memory database: `:memory:` (SQLAlchemy's sqlite:///:memory:,
+    `file::memory:?cache=shared`, jdbc:sqlite::memory:) or a URI whose query says mode=memory."""
+    return match.group("path").startswith(":memory:") or bool(_MEMORY_QUERY.match(match.string, match.end("path")))
 
 
 #: `NAME = <expression>` at the start of a line of settings

@@ -110,6 +110,11 @@ MAVEN_CLASSIFIER_PLUGINS = {"spring-boot": "spring-boot-maven-plugin", "shade": 
 ENFORCER_FLOOR = re.compile(r"\s*[\[(]?\s*([^,\s\])]+)")
 #: the Maven a wrapper downloads, from its distributionUrl
 WRAPPER_MAVEN = re.compile(r"apache-maven-(\d+\.\d+(?:\.\d+)?)-bin\.")
+#: the Gradle a wrapper downloads, from its distributionUrl (gradle-8.10.2-bin.zip, gradle-8.5-rc-1-all.zip)
+WRAPPER_GRADLE = re.compile(r"/gradle-(\d{1,2}\.\d{1,3}(?:\.\d{1,3})?)(?:-[\w.-]{1,40})?-(?:bin|all)\.zip")
+#: the oldest Gradle that runs on a JDK, by JDK major (Gradle's compatibility matrix): a wrapper older than the
+#: one for the JDK the image builds with fails the build
+GRADLE_FOR_JDK = {11: (5, 0), 17: (7, 3), 21: (8, 5), 25: (9, 1)}
 #: the Java release spring-boot-starter-parent compiles for when the POM sets none, by Boot major
 BOOT_PARENT_JAVA = {"1": "1.8", "2": "1.8", "3": "17", "4": "17"}
 
@@ -391,6 +396,8 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
         set_first(repo, app, "classifier", [project.classifier], jar_classifier, "jar classifier")
     versions = chain(project.version_offers, version_file_offers(repo, project.directory))
     set_first(repo, app, "version", versions, java_major, "Java version")
+    if build.tool == "gradle" and app.value("wrapper"):
+        gradle_wrapper_jdk(repo, build, str(app.value("version", "")))
     if project.preview is not None:
         release = str(app.value("version", ""))
         if release:
@@ -482,6 +489,35 @@ def wrapper(repo: Repo, build: Build) -> Tuple[bool, Optional[Evidence]]:
         needed = " and ".join(WRAPPERS[build.tool])
         repo.warn(present, f"incomplete {build.tool} wrapper (needs {needed}), not used")
     return False, None
+
+
+def gradle_wrapper_jdk(repo: Repo, build: Build, java_version: str) -> None:
+    """Warn when the Gradle the wrapper downloads cannot run on the JDK the image builds with (GRADLE_FOR_JDK),
+    naming the newer Gradle it needs, or the newest supported JDK that runs it and still builds the sources."""
+    from generator.languages.java import SUPPORTED, Java
+
+    hit = repo.find_line(join(build.root, WRAPPERS["gradle"][1]), WRAPPER_GRADLE)
+    if hit is None:
+        return  # a distribution of another name (a mirror's): nothing to compare
+    source = int(java_version or 0)  # none stated: the default JDK is no requirement of the sources
+    try:
+        jdk = int(Java().built_version(source or int(Java.default_version)))
+    except ValueError:
+        return  # newer than the images: validation says so
+    found = hit[0].group(1)
+    gradle = tuple(int(part) for part in found.split("."))
+    needed = gradle_for(jdk)
+    if gradle >= needed:
+        return
+    runs = [release for release in SUPPORTED if source <= int(release) < jdk and gradle >= gradle_for(int(release))]
+    advice = f" or pass --language-version {runs[-1]}" if runs else ""
+    repo.warn(hit[1].file, f"Gradle {found} (the wrapper's) cannot run on the image's JDK {jdk}: raise the wrapper "
+                           f"to {'.'.join(map(str, needed))}+{advice}")
+
+
+def gradle_for(jdk: int) -> Tuple[int, ...]:
+    """The oldest Gradle that runs on `jdk`: the entry of the newest JDK up to it."""
+    return max(((major, gradle) for major, gradle in GRADLE_FOR_JDK.items() if major <= jdk), default=(0, (0,)))[1]
 
 
 # -- Maven ---------------------------------------------------------------------
