@@ -404,6 +404,7 @@ def test_java_start_commands(tmp_path):
     ("java", "eclipse-temurin:17-jdk", "17"), ("java", "maven:3.9-eclipse-temurin-21", "21"),
     ("java", "gradle:8-jdk17", "17"), ("java", "openjdk:8u312-jre", "8"), ("java", "amazoncorretto:21", "21"),
     ("java", "gcr.io/distroless/java17-debian12", "17"), ("java", "maven:3.9", ""),
+    ("java", "adoptopenjdk/openjdk13:alpine-jre", "13"), ("java", "adoptopenjdk/openjdk11", "11"),
     ("go", "python:3.12", None), ("python", "debian:bookworm-slim", None),
 ])
 def test_each_language_reads_its_images_tags(language, image, version):

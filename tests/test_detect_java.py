@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
+from generator.detect import detect
 from generator.languages.java import detect as java
 from generator.detect.model import AppCandidate, Notice
 from generator.detect.walker import Repo
@@ -216,8 +217,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
     shop = next(a for a in apps if a.name == "shop-app")
     assert where(shop, "main_class") == ("multi-module/app/pom.xml", 38)
     assert {n.file for n in repo.notices} == {"malformed/pom.xml", "malformed/xxe/pom.xml",
-                                              "assembly-no-executions/pom.xml",
-                                              "gradle-old-wrapper/gradle/wrapper/gradle-wrapper.properties"}
+                                              "assembly-no-executions/pom.xml"}  # the wrapper's: settle's
 
 
 # -- Maven edge cases ----------------------------------------------------------
@@ -386,9 +386,9 @@ def test_spring_boot_2_with_an_old_maven_wrapper() -> None:
 
 def test_a_gradle_wrapper_too_old_for_the_image_jdk_is_a_warning() -> None:
     """Gradle 6.5 runs on no JDK newer than 14; Java 8 sources are built with JDK 17, which needs Gradle 7.3."""
-    apps, notices = scan(FIXTURES / "gradle-old-wrapper")
-    assert [(a.id, a.value("wrapper"), a.value("version")) for a in apps] == [("java/ledger", True, "8")]
-    assert notices == [Notice("gradle/wrapper/gradle-wrapper.properties",
+    report = detect(FIXTURES / "gradle-old-wrapper")
+    assert [(a.id, a.value("wrapper"), a.value("version")) for a in report.apps] == [("java/ledger", True, "8")]
+    assert report.warnings == [Notice("gradle/wrapper/gradle-wrapper.properties",
                               "Gradle 6.5 (the wrapper's) cannot run on the image's JDK 17: raise the wrapper to 7.3+")]
 
 
@@ -415,8 +415,21 @@ def test_the_gradle_a_wrapper_downloads_is_checked_against_the_image_jdk(
              + "application { mainClass = 'com.example.App' }\n", "gradlew": "#!/bin/sh\n",
              "gradle/wrapper/gradle-wrapper.properties": "distributionUrl=https\\://services.gradle.org/distributions/"
              f"gradle-{distribution}.zip\n"}
-    apps, notices = scan(make(tmp_path, files))
-    assert [n.message for n in notices] == ([message] if message else [])
+    report = detect(make(tmp_path, files))
+    assert [n.message for n in report.warnings] == ([message] if message else [])
+
+
+def test_the_wrapper_is_checked_against_the_jdk_the_repository_states(tmp_path: Path) -> None:
+    """Checked once the statements are ranked: a Dockerfile's adoptopenjdk/openjdk13 says Java 13 (built
+    with JDK 17) where the build files say nothing (the default, JDK 21)."""
+    files = {"build.gradle": "plugins { id 'application' }\napplication { mainClass = 'com.example.App' }\n",
+             "gradlew": "#!/bin/sh\n", "Dockerfile": "FROM adoptopenjdk/openjdk13:alpine-jre\n",
+             "gradle/wrapper/gradle-wrapper.properties":
+                 "distributionUrl=https\\://services.gradle.org/distributions/gradle-6.5-bin.zip\n"}
+    report = detect(make(tmp_path, files))
+    assert report.apps[0].value("version") == "13"
+    assert [n.message for n in report.warnings if n.file.startswith("gradle/")] == [
+        "Gradle 6.5 (the wrapper's) cannot run on the image's JDK 17: raise the wrapper to 7.3+"]
 
 
 def test_spring_boot_2_1_module_takes_its_java_version_from_the_starter_parent() -> None:

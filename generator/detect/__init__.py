@@ -26,6 +26,7 @@ def detect(path: Path) -> Report:
         report.apps.extend(language.detect(repo))
     rank_statements(repo, report.apps)  # what the repository's own files say, ranked over the heuristics
     for app in report.apps:
+        by_name(app.language).settle(repo, app)  # the language's checks of the ranked facts
         detect_state(repo, app)  # the folders it writes
         detect_services(repo, app)  # the databases and caches it talks to
     from generator.frontend.detect import attach_all  # the UI an app builds in, whatever its language

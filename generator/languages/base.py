@@ -192,6 +192,10 @@ class Detection:
         apps: List[AppCandidate] = import_module(f"{type(self).__module__}.detect").detect(repo)
         return apps
 
+    def settle(self, repo: "Repo", app: "AppCandidate") -> None:
+        """Checks of an app that need its facts as finally ranked (the repository's statements over the
+        heuristics): warnings only, through repo.warn."""
+
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         """How its programs name the folders they write (a SQLite file, uploads): detection's table
         (generator/state/paths.py)."""

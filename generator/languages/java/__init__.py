@@ -16,6 +16,7 @@ from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, 
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate
+    from generator.detect.walker import Repo
     from generator.languages.java.build import JavaBuild
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -43,6 +44,8 @@ BOOT_CLASSPATH = "/app/BOOT-INF/classes:/app/BOOT-INF/lib/*"
 #: the images of a JDK or JRE whose tag starts with the Java version (eclipse-temurin:17-jdk)
 JDK_IMAGES = ("eclipse-temurin", "openjdk", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
               "adoptopenjdk", "ibmjava", "jdk", "jre")
+#: JDK images that carry the version in their name, not their tag: AdoptOpenJDK's adoptopenjdk/openjdk11
+JDK_IN_NAME = re.compile(r"open(?:jdk|jre)(\d+)")
 #: build tool images whose tag names the JDK after the tool's version (maven:3.9-eclipse-temurin-21, gradle:8-jdk17)
 BUILD_IMAGES = ("maven", "gradle")
 #: java options that take the next word as their value
@@ -223,6 +226,9 @@ class Java(Language):
         if distroless:
             return distroless.group(1)
         image = name.rsplit("/", 1)[-1]
+        named = JDK_IN_NAME.fullmatch(image)
+        if named:  # the version in the image name (adoptopenjdk/openjdk13:alpine-jre)
+            return named.group(1)
         if image in BUILD_IMAGES:
             match = re.search(r"(?:temurin|jdk|openjdk|corretto|zulu|semeru|sapmachine|liberica|graalvm)-?(\d+)", tag)
             return match.group(1) if match else ""
@@ -290,6 +296,11 @@ class Java(Language):
         """The build module's folder: a multi-module build's UI belongs to the module it sits in."""
         module = app.value("module")
         return str(module) if module else ""
+
+    def settle(self, repo: "Repo", app: "AppCandidate") -> None:
+        from generator.languages.java.detect import gradle_wrapper_jdk
+
+        gradle_wrapper_jdk(repo, app)
 
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         from generator.languages.java.state import PATTERNS

@@ -396,8 +396,6 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
         set_first(repo, app, "classifier", [project.classifier], jar_classifier, "jar classifier")
     versions = chain(project.version_offers, version_file_offers(repo, project.directory))
     set_first(repo, app, "version", versions, java_major, "Java version")
-    if build.tool == "gradle" and app.value("wrapper"):
-        gradle_wrapper_jdk(repo, build, str(app.value("version", "")))
     if project.preview is not None:
         release = str(app.value("version", ""))
         if release:
@@ -491,12 +489,16 @@ def wrapper(repo: Repo, build: Build) -> Tuple[bool, Optional[Evidence]]:
     return False, None
 
 
-def gradle_wrapper_jdk(repo: Repo, build: Build, java_version: str) -> None:
+def gradle_wrapper_jdk(repo: Repo, app: AppCandidate) -> None:
     """Warn when the Gradle the wrapper downloads cannot run on the JDK the image builds with (GRADLE_FOR_JDK),
-    naming the newer Gradle it needs, or the newest supported JDK that runs it and still builds the sources."""
+    naming the newer Gradle it needs, or the newest supported JDK that runs it and still builds the sources.
+    Run once the repository's statements are ranked: a Dockerfile's JDK image may be what states the version."""
     from generator.languages.java import SUPPORTED, Java
 
-    hit = repo.find_line(join(build.root, WRAPPERS["gradle"][1]), WRAPPER_GRADLE)
+    if app.value("build_tool") != "gradle" or not app.value("wrapper"):
+        return
+    java_version = str(app.value("version", ""))
+    hit = repo.find_line(join(app.root, WRAPPERS["gradle"][1]), WRAPPER_GRADLE)
     if hit is None:
         return  # a distribution of another name (a mirror's): nothing to compare
     source = int(java_version or 0)  # none stated: the default JDK is no requirement of the sources
