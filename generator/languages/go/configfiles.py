@@ -7,6 +7,11 @@ a flag's default, `ConfigDefaultFile = "config.yaml"`), in the module's director
 a folder below it, else the sample the repository ships for it (`config.sample.toml`,
 `config.yaml.example`), which is what a deployment copies. YAML, TOML and JSON, read as
 plain data; keys compare without case, as viper does.
+
+The file viper reads from the working directory (`SetConfigFile`, or `SetConfigName` in an
+`AddConfigPath` folder) is also the `config_file` answer (`config_file`): the image holds the
+binary alone, so such a program would stop at start without it; it is copied read-only into
+/app, the program's working directory, and compose and Kubernetes mount the person's copy over it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from generator.detect.model import Evidence, excerpt
 from generator.detect.stated import files
@@ -28,6 +33,12 @@ EXTENSIONS = (".yaml", ".yml", ".toml", ".json")
 FILE_LITERAL = re.compile(r'"(?:[\w./-]*/)?([\w-]+(?:\.(?:ya?ml|toml|json)))"')
 #: viper's `SetConfigName("config")`: the name without its extension
 CONFIG_NAME = re.compile(r'\bSetConfigName\(\s*"([\w.-]+)"\s*\)')
+#: viper's `SetConfigFile("configs/app.yaml")`: the file, extension included
+CONFIG_FILE = re.compile(r'\bSetConfigFile\(\s*"([\w./-]+)"\s*\)')
+#: viper's `AddConfigPath("configs")`: a folder it looks for the named file in
+CONFIG_PATH = re.compile(r'\bAddConfigPath\(\s*"([\w./-]+)"\s*\)')
+#: the extensions viper tries for a name, in its order
+VIPER_EXTENSIONS = ("yaml", "yml", "json", "toml")
 #: what marks a copy to start from: `config.sample.toml`, `config.toml.example`, `settings-dist.yml`
 SAMPLE = re.compile(r"[._-](?:sample|example|dist|default|template)(?=\.|$)", re.IGNORECASE)
 #: folders never holding the program's own configuration
@@ -124,3 +135,27 @@ def _evidence(repo: Repo, rel: str, key: str, value: str) -> Evidence:
         if key in lowered and value.lower() in lowered:
             return Evidence(rel, number, excerpt(line))
     return Evidence(rel)
+
+
+def config_file(repo: Repo, root: str, sources: Iterable[GoSource]) -> Optional[Tuple[str, Evidence]]:
+    """The file (relative to the app's root) the program's viper reads from its working directory, with the
+    line that names it; only a file the repository has counts."""
+    files: List[Tuple[List[str], Evidence]] = []  # the paths each naming line may mean
+    names: List[Tuple[str, Evidence]] = []
+    folders: List[str] = []
+    for source in sources:
+        for number, line in enumerate(source.text.splitlines(), 1):
+            evidence = Evidence(source.path, number, excerpt(line.strip()))
+            files += [([m.group(1)], evidence) for m in CONFIG_FILE.finditer(line)]
+            names += [(m.group(1), evidence) for m in CONFIG_NAME.finditer(line)]
+            folders += [m.group(1) for m in CONFIG_PATH.finditer(line)]
+    files += [([posixpath.join(folder, f"{name}.{ext}") for folder in folders or ["."] for ext in VIPER_EXTENSIONS],
+               evidence) for name, evidence in names]
+    for candidates, evidence in files:
+        for candidate in candidates:
+            rel = posixpath.normpath(candidate)
+            if rel.startswith(("..", "/")):
+                continue  # outside the app: not the repository's to copy
+            if repo.is_file(rel if root in ("", ".") else posixpath.join(root, rel)):
+                return rel, evidence
+    return None

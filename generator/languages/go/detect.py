@@ -22,8 +22,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo, parent_dir
-from generator.languages.go.config import config_file
-from generator.languages.go.configfiles import ConfigFiles
+from generator.languages.go.configfiles import ConfigFiles, config_file
 from generator.languages.go.listen import Address, Listener, Program
 from generator.languages.go.values import Knob, call_args
 from generator.languages.go.source import GoSource
