@@ -59,22 +59,16 @@ def detect_services(repo: Repo, app: AppCandidate) -> None:
 
 def _compose_images(repo: Repo) -> Dict[str, Evidence]:
     """{service: the image line} for each table service a compose file of the repository runs from its image."""
-    from generator.detect.stated import files
-    from generator.detect.stated.compose import COMPOSE_NAME
+    from generator.detect.stated.compose import declared
 
     stated: Dict[str, Evidence] = {}
-    for rel in repo.files():
-        if not COMPOSE_NAME.fullmatch(rel.rsplit("/", 1)[-1]) or SKIPPED_DIRS.intersection(rel.split("/")[:-1]):
+    for rel, _, data in declared(repo):
+        image = data.get("image") if isinstance(data, dict) else None
+        if not isinstance(image, str) or SKIPPED_DIRS.intersection(rel.split("/")[:-1]):
             continue
-        for document in files.yaml_documents(repo, rel):
-            declared = document.get("services") if isinstance(document, dict) else None
-            for data in (declared.values() if isinstance(declared, dict) else ()):
-                image = data.get("image") if isinstance(data, dict) else None
-                if not isinstance(image, str):
-                    continue
-                service = _service_of_image(image)
-                if service is not None and service.name not in stated:
-                    stated[service.name] = repo.evidence_for(rel, image)
+        service = _service_of_image(image)
+        if service is not None and service.name not in stated:
+            stated[service.name] = repo.evidence_for(rel, image)
     return stated
 
 

@@ -9,7 +9,7 @@ builds the app with (`build.dockerfile`).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from generator.detect.stated import COMPOSE, Statement, Target, commands, files
 from generator.detect.walker import Repo, parent_dir
@@ -31,18 +31,24 @@ class Service(NamedTuple):
     data: Dict[str, Any]
 
 
-def services(repo: Repo) -> List[Service]:
-    """Every service of every compose file that builds from the repository (others are images: not ours)."""
-    found = []
+def declared(repo: Repo) -> Iterator[Tuple[str, str, Any]]:
+    """(compose file, service name, its data) for every service of every compose file of the repository."""
     for rel in repo.files():
         if not COMPOSE_NAME.fullmatch(rel.rsplit("/", 1)[-1]):
             continue
         for document in files.yaml_documents(repo, rel):
-            declared = document.get("services") if isinstance(document, dict) else None
-            for name, data in (declared.items() if isinstance(declared, dict) else ()):
-                service = _service(rel, str(name), data)
-                if service is not None:
-                    found.append(service)
+            entries = document.get("services") if isinstance(document, dict) else None
+            for name, data in (entries.items() if isinstance(entries, dict) else ()):
+                yield rel, str(name), data
+
+
+def services(repo: Repo) -> List[Service]:
+    """Every service of every compose file that builds from the repository (others are images: not ours)."""
+    found = []
+    for rel, name, data in declared(repo):
+        service = _service(rel, name, data)
+        if service is not None:
+            found.append(service)
     return found
 
 
