@@ -70,5 +70,8 @@ CI_RUNNER = "ubuntu-24.04"
 
 # -- Backing services (compose.yaml: generator/services) --------------------------------------------
 
-#: the official image each backing service runs, by service name: a major line on a Debian release
-SERVICE_IMAGES = {"postgres": "postgres:16-bookworm", "mariadb": "mariadb:11", "redis": "redis:7-bookworm"}
+#: the official image each backing service runs, by service name: a major (MongoDB, RabbitMQ: minor) line on
+#: one release of its base (Debian; MongoDB's and RabbitMQ's images are built on Ubuntu only, mongo's tag
+#: names it); rabbitmq's is the tag without the management plugin (no web UI to publish)
+SERVICE_IMAGES = {"postgres": "postgres:16-bookworm", "mariadb": "mariadb:11", "redis": "redis:7-bookworm",
+                  "mongodb": "mongo:8.0-noble", "rabbitmq": "rabbitmq:4.1"}

@@ -40,6 +40,7 @@ COMPANIONS: List[Tuple[str, Dict[str, Any]]] = [
     ("cli-k8s-gitlab", {"kubernetes": True, "ci": "gitlab", "port": None}),
     ("services-k8s", {"kubernetes": True, "services": ["postgres", "redis"]}),
     ("mariadb", {"services": ["mariadb"]}),
+    ("mongodb-rabbitmq", {"services": ["mongodb", "rabbitmq"]}),
 ]
 
 

@@ -65,6 +65,27 @@ DETECTION = [
     ("java", {"src/main/resources/application.properties": "spring.datasource.url=jdbc:postgresql://db:5432/app\n"},
      ["postgres"]),
     ("java", {"build.gradle.kts": 'implementation("io.lettuce:lettuce-core:6.4.0")\n'}, ["redis"]),
+    # MongoDB and RabbitMQ: the drivers, the address variables, the URLs
+    ("python", {"requirements.txt": "motor==3.6.0\npika==1.3.2\n"}, ["mongodb", "rabbitmq"]),
+    ("python", {"pyproject.toml": '[project]\ndependencies = ["beanie>=1.27", "aio-pika"]\n'}, ["mongodb", "rabbitmq"]),
+    ("python", {"app.py": 'import os\nclient = MongoClient(os.environ["MONGO_URI"])\n'}, ["mongodb"]),
+    ("python", {"app.py": 'DATABASE_URL = os.getenv("DATABASE_URL", "mongodb://localhost/app")\n'}, ["mongodb"]),
+    # Celery alone (or its `amqp` dependency, locked) says no broker; its broker URL's scheme does
+    ("python", {"requirements.txt": "celery==5.4.0\namqp==5.3.1\nkombu==5.4.2\n"}, []),
+    ("python", {"requirements.txt": "celery==5.4.0\n", "tasks.py": 'app = Celery(broker="pyamqp://rabbit//")\n'},
+     ["rabbitmq"]),
+    ("python", {"requirements.txt": "celery[redis]==5.4.0\n",
+                "tasks.py": 'app = Celery(broker=os.environ["CELERY_BROKER_URL"])\n'}, ["redis"]),
+    ("go", {"main.go": 'import "go.mongodb.org/mongo-driver/v2/mongo"\n'}, ["mongodb"]),
+    ("go", {"main.go": 'import (\n\t"github.com/streadway/amqp"\n)\nvar u = os.Getenv("RABBITMQ_URL")\n'},
+     ["rabbitmq"]),
+    ("go", {"go.mod": "module x\n\nrequire go.mongodb.org/mongo-driver v1.17.1 // indirect\n"}, []),
+    ("java", {"pom.xml": "<artifactId>spring-boot-starter-data-mongodb-reactive</artifactId>\n"}, ["mongodb"]),
+    ("java", {"build.gradle": "implementation 'org.mongodb:mongodb-driver-sync:5.2.1'\n"
+                              "implementation 'org.springframework.boot:spring-boot-starter-amqp'\n"},
+     ["mongodb", "rabbitmq"]),
+    ("java", {"src/main/resources/application.yml": "spring:\n  rabbitmq:\n    addresses: amqp://mq:5672\n"},
+     ["rabbitmq"]),
 ]
 
 
@@ -134,8 +155,8 @@ def test_several_databases_and_no_single_one_stated_choose_none(tmp_path, images
 def test_service_names_are_checked_against_the_table():
     assert parse_services("redis, postgres postgres") == ["redis", "postgres"]
     assert parse_services([]) == parse_services("") == []
-    with pytest.raises(ValueError, match="one of: postgres, mariadb, redis"):
-        parse_services("mongodb")
+    with pytest.raises(ValueError, match="one of: postgres, mariadb, redis, mongodb, rabbitmq"):
+        parse_services("cassandra")
     with pytest.raises(ValueError):
         parse_services({"postgres": 1})
     assert [s.name for s in services_of({"services": ["redis", "postgres"]})] == ["postgres", "redis"]
@@ -161,7 +182,8 @@ def test_service_flags_repeat_or_take_a_list_and_no_services_wins_over_detection
 
 
 @pytest.mark.parametrize("flags,message", [
-    (("--service", "mongodb"), "services from --service has 'mongodb', which is not one of: postgres, mariadb, redis"),
+    (("--service", "cassandra"), "services from --service has 'cassandra', which is not one of: postgres, mariadb, "
+                                 "redis, mongodb, rabbitmq"),
     (("--service", "redis", "--no-services"), "not allowed with argument"),
 ])
 def test_bad_service_answers_are_one_line_errors_and_write_nothing(tmp_path, flags, message):
@@ -184,10 +206,10 @@ def test_services_are_recorded_upgradable_and_validated_again(tmp_path):
     assert {"postgres", "redis"} <= set(compose["services"])
     assert (project / "secrets" / "postgres-password").read_bytes() == password  # kept, never made again
     assert (project / "secrets" / "redis-password").is_file()
-    text = (project / ".scaffold" / "answers.yml").read_text().replace("- postgres\n", "- mongodb\n", 1)
+    text = (project / ".scaffold" / "answers.yml").read_text().replace("- postgres\n", "- cassandra\n", 1)
     (project / ".scaffold" / "answers.yml").write_text(text)
     result = scaffold("upgrade", str(project))
-    assert result.returncode == 2 and "services" in result.stderr and "mongodb" in result.stderr, result.stderr
+    assert result.returncode == 2 and "services" in result.stderr and "cassandra" in result.stderr, result.stderr
 
 
 # -- the password files ---------------------------------------------------------------------------
@@ -224,7 +246,7 @@ def test_a_linked_secrets_folder_is_refused_and_nothing_is_written(tmp_path):
 # -- the files that run them ------------------------------------------------------------------------
 
 #: every service, in sets an app can have together (one database: both would set DATABASE_URL)
-SETS = (["postgres", "redis"], ["mariadb"])
+SETS = (["postgres", "redis"], ["mariadb"], ["mongodb", "rabbitmq"])
 
 
 def answers_with_services(language: str, services: List[str], **changes) -> Dict:
@@ -301,6 +323,69 @@ def test_the_address_follows_the_language_convention():
     pod = yaml.safe_load(files["k8s/deployment.yaml"])["spec"]["template"]["spec"]
     (secret,) = [v for v in pod["volumes"] if v["name"] == "secrets"]
     assert {"key": "redis-password", "path": "spring.data.redis.password"} in secret["secret"]["items"]
+
+
+def test_mongodb_and_rabbitmq_take_their_passwords_from_the_secret_file_only():
+    """MongoDB's image reads MONGO_INITDB_ROOT_PASSWORD_FILE; RabbitMQ's takes no password file since 3.9, so its
+    command writes `default_pass` from the secret into a config file on a tmpfs: no value in compose.yaml."""
+    answers = answers_with_services("python", ["mongodb", "rabbitmq"])
+    text = render(answers)["compose.yaml"]
+    containers = yaml.safe_load(text)["services"]
+    mongo, rabbit = containers["mongodb"], containers["rabbitmq"]
+    assert mongo["image"].startswith("mongo:") and mongo["environment"] == {
+        "MONGO_INITDB_ROOT_USERNAME": "app", "MONGO_INITDB_ROOT_PASSWORD_FILE": "/run/secrets/mongodb-password"}
+    assert mongo["healthcheck"]["test"][:2] == ["CMD", "mongosh"]
+    assert rabbit["image"].startswith("rabbitmq:") and "management" not in rabbit["image"]
+    assert rabbit["healthcheck"]["test"] == ["CMD", "rabbitmq-diagnostics", "-q", "ping"]
+    assert not [k for k in rabbit.get("environment", {}) if "PASS" in k]  # RABBITMQ_DEFAULT_PASS(_FILE): neither
+    script = rabbit["command"][-1]
+    assert rabbit["command"][:2] == ["sh", "-c"] and "default_pass = $$(cat /run/secrets/rabbitmq-password)" in script
+    assert script.rstrip().endswith("exec rabbitmq-server")  # the broker is the container's first process
+    # the config file it writes sits on a tmpfs of the broker's own (in memory, never in the project)
+    assert any(entry.startswith("/etc/rabbitmq/conf.d:") for entry in rabbit["tmpfs"])
+    assert rabbit["environment"]["RABBITMQ_NODENAME"] == "rabbit@localhost"  # its data folder survives a new host name
+    app = runtime_for(answers)
+    assert "MONGODB_URI=mongodb://app@mongodb:27017/app?authSource=admin" in app.service_env
+    assert "MONGODB_PASSWORD_FILE=/run/secrets/mongodb-password" in app.service_env
+    assert "AMQP_URL=amqp://app@rabbitmq:5672/" in app.service_env
+    assert "RABBITMQ_PASSWORD_FILE=/run/secrets/rabbitmq-password" in app.service_env
+
+
+def test_a_spring_app_reads_the_mongodb_and_rabbitmq_passwords_from_its_config_tree():
+    java = runtime_for(answers_with_services("java", ["mongodb", "rabbitmq"]))
+    assert {"SPRING_DATA_MONGODB_HOST=mongodb", "SPRING_DATA_MONGODB_USERNAME=app",
+            "SPRING_DATA_MONGODB_AUTHENTICATION_DATABASE=admin", "SPRING_RABBITMQ_USERNAME=app",
+            # addresses, not host: it overrides an app's own spring.rabbitmq.addresses, and without credentials
+            # in it Spring Boot takes spring.rabbitmq.password (the config tree's file)
+            "SPRING_RABBITMQ_ADDRESSES=rabbitmq:5672"} <= set(java.service_env)
+    assert not [setting for setting in java.service_env if "PASSWORD" in setting or "URI" in setting]
+    assert java.secret_files == {"mongodb-password": "spring.data.mongodb.password",
+                                 "rabbitmq-password": "spring.rabbitmq.password"}
+
+
+def test_a_spring_mongodb_uri_of_the_apps_own_is_warned_about(tmp_path):
+    """spring.data.mongodb.uri wins over the host, user and password settings compose gives: a warning says so."""
+    project = copy_fixture("java/spring-mongodb", tmp_path)
+    settings = project / "src" / "main" / "resources" / "application.properties"
+    settings.write_text(settings.read_text() + "spring.data.mongodb.uri=mongodb://localhost:27017/catalog\n")
+    repo = Repo(project)
+    app = AppCandidate("java", "demo", ".")
+    detect_services(repo, app)
+    assert app.value("services") == ["mongodb", "rabbitmq"]
+    assert [(n.file, n.message) for n in repo.notices] == [
+        ("src/main/resources/application.properties", "line 7: spring.data.mongodb.uri overrides compose's mongodb "
+                                                      "address and password: keep it in a local profile")]
+
+
+def test_the_fixtures_apps_get_mongodb_and_rabbitmq_beside_them(tmp_path):
+    for fixture, wanted in [("python/fastapi-mongodb", {"mongodb"}), ("go/rabbitmq-worker", {"rabbitmq"}),
+                            ("java/spring-mongodb", {"mongodb", "rabbitmq"})]:
+        project = copy_fixture(fixture, tmp_path / fixture.replace("/", "-"))
+        result = scaffold("new", "--yes", str(project))
+        assert result.returncode == 0, result.stderr
+        assert wanted <= set(yaml.safe_load((project / "compose.yaml").read_text())["services"])
+        assert sorted(p.name for p in (project / "secrets").iterdir()) == sorted(
+            [".gitignore"] + [f"{name}-password" for name in wanted])
 
 
 def test_kubernetes_takes_the_addresses_from_a_configmap_and_the_passwords_as_files():

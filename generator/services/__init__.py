@@ -1,4 +1,4 @@
-"""Backing services an app talks to (a database, a cache): one table, read by detection, validation
+"""Backing services an app talks to (a database, a cache, a document store, a broker): one table, read by detection, validation
 and the templates alike (docs/runtime.md).
 
 `SERVICES` says, per service, everything compose.yaml and the manifests need: the official image
@@ -51,7 +51,8 @@ class Service(NamedTuple):
     port: int
     #: the image's own user (uid:gid); the container runs as it, so it needs no capability to chown or switch
     user: str
-    #: "database" or "cache": a database is what an app migrates (release steps)
+    #: "database" (SQL: what an app migrates, one per app), "cache", "documents" or "broker": only databases
+    #: are chosen between when an app has drivers for several
     kind: str
     #: compose healthcheck test (["CMD", ...] or ["CMD-SHELL", "..."]); {secret} as in `environment`
     health: Tuple[str, ...]
@@ -79,6 +80,10 @@ class Service(NamedTuple):
     #: image names (the last part of the repository, before the tag) that run this service in a compose
     #: file of the repository's own: what it states it runs beside the app
     images: Tuple[str, ...] = ()
+    #: settings of the app's own files, by convention, that take over the address it is given (Spring
+    #: Boot ignores spring.data.mongodb.host and the password beside a spring.data.mongodb.uri): detection
+    #: warns where the app sets one
+    shadowing: Mapping[str, Tuple[str, ...]] = {}
 
     @property
     def image(self) -> str:
@@ -139,6 +144,45 @@ SERVICES: Tuple[Service, ...] = (
         ("REDIS_URL", "REDIS_HOST", "REDIS_ADDR", "REDIS_DSN"),
         ("redis://", "rediss://"),
         ("redis", "redis-stack-server", "valkey", "keydb"),
+    ),
+    # The official image makes a root user from MONGO_INITDB_ROOT_*_FILE on an empty volume (it makes no
+    # other user): the app signs in as it, against the admin database (authSource).
+    Service(
+        "mongodb", "MongoDB", 27017, "999:999", "documents",
+        ("CMD", "mongosh", "--quiet", "--norc", "--eval", "quit(db.adminCommand('ping').ok ? 0 : 1)"),
+        "/data/db", ("/data/configdb",),
+        (f"MONGO_INITDB_ROOT_USERNAME={ACCOUNT}", "MONGO_INITDB_ROOT_PASSWORD_FILE={secret}"), (),
+        {"url": (f"MONGODB_URI=mongodb://{ACCOUNT}@{{host}}:27017/{ACCOUNT}?authSource=admin",
+                 "MONGODB_PASSWORD_FILE={secret}"),
+         "spring": ("SPRING_DATA_MONGODB_HOST={host}", "SPRING_DATA_MONGODB_PORT=27017",
+                    f"SPRING_DATA_MONGODB_DATABASE={ACCOUNT}", f"SPRING_DATA_MONGODB_USERNAME={ACCOUNT}",
+                    "SPRING_DATA_MONGODB_AUTHENTICATION_DATABASE=admin")},
+        {"spring": "spring.data.mongodb.password"},
+        ("MONGODB_URI", "MONGODB_URL", "MONGO_URI", "MONGO_URL", "MONGODB_HOST", "MONGO_HOST", "MONGO_DSN",
+         "SPRING_DATA_MONGODB_URI"),
+        ("mongodb://", "mongodb+srv://"),
+        ("mongo", "mongodb", "mongodb-community-server", "percona-server-mongodb"),
+        {"spring": ("spring.data.mongodb.uri",)},
+    ),
+    # The image takes no password from a file since RabbitMQ 3.9 (RABBITMQ_DEFAULT_PASS_FILE makes its
+    # entrypoint exit): its command writes a config file with `default_pass` on a tmpfs, read from the
+    # secret at each start (used only when the volume is empty). A fixed node name keeps the data folder
+    # (named after the node) the same when compose recreates the container with another host name.
+    Service(
+        "rabbitmq", "RabbitMQ", 5672, "999:999", "broker",
+        ("CMD", "rabbitmq-diagnostics", "-q", "ping"),
+        "/var/lib/rabbitmq", ("/etc/rabbitmq/conf.d", "/var/log/rabbitmq"),
+        ("RABBITMQ_NODENAME=rabbit@localhost",),
+        ("sh", "-c", "umask 077\ncat > /etc/rabbitmq/conf.d/90-scaffold.conf <<EOF\nlog.console = true\n"
+                     f"log.file = false\ndefault_user = {ACCOUNT}\ndefault_pass = $(cat {{secret}})\nEOF\n"
+                     "exec rabbitmq-server\n"),
+        {"url": (f"AMQP_URL=amqp://{ACCOUNT}@{{host}}:5672/", "RABBITMQ_PASSWORD_FILE={secret}"),
+         "spring": ("SPRING_RABBITMQ_ADDRESSES={host}:5672", f"SPRING_RABBITMQ_USERNAME={ACCOUNT}")},
+        {"spring": "spring.rabbitmq.password"},
+        ("AMQP_URL", "AMQP_URI", "AMQP_DSN", "RABBITMQ_URL", "RABBITMQ_URI", "RABBITMQ_HOST", "RABBITMQ_ADDR",
+         "RABBIT_URL", "SPRING_RABBITMQ_HOST", "SPRING_RABBITMQ_ADDRESSES"),
+        ("amqp://", "amqps://", "pyamqp://", "librabbitmq://"),
+        ("rabbitmq",),
     ),
 )
 

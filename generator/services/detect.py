@@ -55,6 +55,24 @@ def detect_services(repo: Repo, app: AppCandidate) -> None:
     if found:
         ordered = [service.name for service in SERVICES if service.name in found]
         app.set("services", ordered, found[ordered[0]])
+        _warn_shadowing(repo, app.root, table, ordered)
+
+
+def _warn_shadowing(repo: Repo, root: str, table: Drivers, services: List[str]) -> None:
+    """Warn where the app's own settings take over the address compose gives it (a spring.data.mongodb.uri:
+    Spring Boot then ignores the host, user and password settings), with what to do."""
+    for service in SERVICES:
+        settings = service.shadowing.get(table.convention, ()) if service.name in services else ()
+        if not settings:
+            continue
+        pattern = re.compile(r"(?<![\w.\-])(?:" + "|".join(re.escape(s) for s in settings) + r")\s*[=:]")
+        for rel in _files(repo, root, table.sources):
+            for number, line in enumerate((repo.read_text(rel) or "").splitlines(), 1):
+                match = None if line.lstrip().startswith(("#", "//", "!")) else pattern.search(line)
+                if match:
+                    repo.warn(rel, f"line {number}: {match.group(0).rstrip(' =:')} overrides compose's {service.name} "
+                                   "address and password: keep it in a local profile")
+                    return
 
 
 def _compose_images(repo: Repo) -> Dict[str, Evidence]:

@@ -20,5 +20,9 @@ DRIVERS = Drivers(
                            "github.com/jinzhu/gorm/dialects/mysql")),
         Driver("redis", ("github.com/redis/go-redis", "github.com/go-redis/redis", "github.com/gomodule/redigo",
                          "github.com/redis/rueidis")),
+        Driver("mongodb", ("go.mongodb.org/mongo-driver", "gopkg.in/mgo.v2", "github.com/globalsign/mgo",
+                           "github.com/kamva/mgm")),
+        Driver("rabbitmq", ("github.com/rabbitmq/amqp091-go", "github.com/streadway/amqp",
+                            "github.com/wagslane/go-rabbitmq")),
     ),
 )

@@ -1,5 +1,5 @@
 """Which Java artifacts imply a backing service (generator/services reads this table). Spring Boot apps
-take their address as Spring's datasource and Redis properties."""
+take their address as Spring's datasource, Redis, MongoDB and RabbitMQ properties."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ DRIVERS = Drivers(
                            "r2dbc-mysql")),
         Driver("redis", ("spring-boot-starter-data-redis", "spring-boot-starter-data-redis-reactive", "jedis",
                          "lettuce-core", "redisson")),
+        Driver("mongodb", ("spring-boot-starter-data-mongodb", "spring-boot-starter-data-mongodb-reactive",
+                           "mongodb-driver-sync", "mongodb-driver-reactivestreams", "quarkus-mongodb-client",
+                           "quarkus-mongodb-panache")),
+        Driver("rabbitmq", ("spring-boot-starter-amqp", "spring-rabbit", "amqp-client")),
     ),
     convention="spring",
 )
