@@ -336,7 +336,7 @@ def test_mongodb_and_rabbitmq_take_their_passwords_from_the_secret_file_only():
         "MONGO_INITDB_ROOT_USERNAME": "app", "MONGO_INITDB_ROOT_PASSWORD_FILE": "/run/secrets/mongodb-password"}
     assert mongo["healthcheck"]["test"][:2] == ["CMD", "mongosh"]
     assert rabbit["image"].startswith("rabbitmq:") and "management" not in rabbit["image"]
-    assert rabbit["healthcheck"]["test"] == ["CMD", "rabbitmq-diagnostics", "-q", "ping"]
+    assert rabbit["healthcheck"]["test"] == ["CMD", "rabbitmq-diagnostics", "-q", "check_port_connectivity"]
     assert not [k for k in rabbit.get("environment", {}) if "PASS" in k]  # RABBITMQ_DEFAULT_PASS(_FILE): neither
     script = rabbit["command"][-1]
     assert rabbit["command"][:2] == ["sh", "-c"] and "default_pass = $$(cat /run/secrets/rabbitmq-password)" in script

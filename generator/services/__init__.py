@@ -170,7 +170,9 @@ SERVICES: Tuple[Service, ...] = (
     # (named after the node) the same when compose recreates the container with another host name.
     Service(
         "rabbitmq", "RabbitMQ", 5672, "999:999", "broker",
-        ("CMD", "rabbitmq-diagnostics", "-q", "ping"),
+        # `ping` answers as soon as the Erlang node is up, seconds before the broker accepts a connection (its
+        # users are not there yet): healthy must mean the app can connect, so the listeners are checked
+        ("CMD", "rabbitmq-diagnostics", "-q", "check_port_connectivity"),
         "/var/lib/rabbitmq", ("/etc/rabbitmq/conf.d", "/var/log/rabbitmq"),
         ("RABBITMQ_NODENAME=rabbit@localhost",),
         ("sh", "-c", "umask 077\ncat > /etc/rabbitmq/conf.d/90-scaffold.conf <<EOF\nlog.console = true\n"
