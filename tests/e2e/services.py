@@ -28,6 +28,7 @@ KNOWN: Dict[str, str] = {
     "redis": "Redis 7.0 (Debian bookworm)",
     "mariadb": "MariaDB 10.11 (Debian bookworm)",
     "node": "Node.js 18 and npm 9 (Debian bookworm), corepack from npm",
+    "rabbitmq": "RabbitMQ 3.10 (Debian bookworm)",
 }
 
 

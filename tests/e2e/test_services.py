@@ -1,4 +1,5 @@
-"""Apps on their backing services run hardened: a Django app and a Spring Boot app on PostgreSQL.
+"""Apps on their backing services run hardened: a Django app and a Spring Boot app on PostgreSQL, and
+RabbitMQ as compose runs it beside a Go worker (the broker alone: its password from the secret file).
 
 `scaffold new` detects PostgreSQL (psycopg in requirements.txt, Django's ENGINE) and writes a
 compose.yaml that runs the app and postgres:16-bookworm (a stand-in built from Debian's
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,55 @@ def test_an_app_on_postgres_runs_hardened_and_keeps_its_data(docker: Docker, tmp
         assert visits(port, answer) == first + 2  # the rows outlived the containers
     except AssertionError:
         print(compose.run("logs", "--no-color", check=False).stdout[-6000:])  # why, shown with the failure
+        raise
+    finally:
+        compose.down()
+
+
+def test_rabbitmq_takes_its_password_from_the_secret_and_keeps_its_data(docker: Docker, tmp_path: Path):
+    """RabbitMQ's image takes no password file: the generated command writes `default_pass` from the secret into a
+    config file on a tmpfs and starts the broker read-only, as 999, unpublished. The user `app` signs in with the
+    file's password, `guest` does not exist, and what the broker stores survives `down` and `up` (its node name
+    is fixed, so its data folder is found again). The stand-in is Debian's RabbitMQ 3.10 under the official tag."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "go" / "rabbitmq-worker", project, symlinks=True)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    (rabbitmq,) = runtime_for(yaml.safe_load((project / ".scaffold" / "answers.yml").read_text())["answers"]).services
+    password = (project / "secrets" / "rabbitmq-password").read_text().strip()
+    assert password not in (project / "compose.yaml").read_text()
+    assert compose_config(project) == ""
+
+    service_image(docker, rabbitmq.image)
+    compose = Compose(tool("docker-compose"), project, "scaffold-e2e-services-rabbitmq",
+                      {**compose_env(docker.executable), "HOST_PORT": str(free_port())})
+
+    def ctl(*args: str, check: bool = True) -> "subprocess.CompletedProcess[str]":
+        """rabbitmqctl in the broker's container, through `docker exec`: compose's exec here returns 0 whatever
+        the command's exit status."""
+        return docker.run("exec", compose.container("rabbitmq"), "rabbitmqctl", "-q", *args, check=check)
+
+    try:
+        compose.run("up", "--detach", "--wait", "--wait-timeout", "300", "rabbitmq")
+        state = docker.inspect_container(compose.container("rabbitmq"))
+        host = state["HostConfig"]
+        assert state["Config"]["User"] == rabbitmq.user
+        assert host["ReadonlyRootfs"] is True and host["CapDrop"] == ["ALL"] and not host.get("CapAdd")
+        assert not host.get("PortBindings") and state["State"]["Health"]["Status"] == "healthy"
+        assert not [e for e in state["Config"]["Env"] if password in e]
+        assert [m["Destination"] for m in state["Mounts"] if m["Type"] == "volume"] == [rabbitmq.data]
+        # healthy means the broker takes connections: its users are there (`ping` was healthy seconds before)
+        users = ctl("list_users").stdout.split()
+        assert "app" in users and "guest" not in users
+        assert ctl("authenticate_user", "app", password, check=False).returncode == 0
+        assert ctl("authenticate_user", "app", "wrong", check=False).returncode != 0
+        ctl("add_vhost", "kept")
+
+        compose.run("down")  # the volume stays
+        compose.run("up", "--detach", "--wait", "--wait-timeout", "300", "rabbitmq")
+        assert "kept" in ctl("list_vhosts").stdout.split()
+    except AssertionError:
+        print(compose.run("logs", "--no-color", check=False).stdout[-6000:])
         raise
     finally:
         compose.down()
