@@ -103,6 +103,21 @@ def test_services_are_detected_from_drivers_variables_and_urls(tmp_path, languag
         assert evidence and evidence.file in files and evidence.line
 
 
+def test_an_address_the_repositorys_compose_file_gives_the_app_counts(tmp_path):
+    """A Celery worker reads its broker from BROKER_URL, which only the repository's compose file sets (to
+    pyamqp://); another service's environment (built elsewhere, or an image) says nothing of this app."""
+    (tmp_path / "worker").mkdir()
+    (tmp_path / "worker" / "tasks.py").write_text('app = Celery("tasks", broker=environ["BROKER_URL"])\n')
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  worker:\n    build: worker/\n    environment:\n      - BROKER_URL=pyamqp://rabbitmq:5672\n"
+        "      - RESULT_BACKEND=rpc://\n  other:\n    build: other\n    environment:\n"
+        "      MONGO_URL: mongodb://mongo/app\n  mongo:\n    image: mongo:7\n")
+    app = AppCandidate("python", "worker", "worker")
+    detect_services(Repo(tmp_path), app)
+    assert app.value("services") == ["rabbitmq"]
+    assert str(app.facts["services"].evidence).startswith("docker-compose.yml:5")
+
+
 def test_a_driver_is_the_evidence_before_a_setting(tmp_path):
     (tmp_path / "a_settings.py").write_text('ENGINE = "django.db.backends.postgresql"\n')
     (tmp_path / "requirements.txt").write_text("psycopg==3.2.3\n")

@@ -7,6 +7,9 @@ code or settings counts too. DATABASE_URL alone says no service: the scheme besi
 The fact is a list of service names with the first evidence; it becomes the `services` answer
 through its parser like any other.
 
+A compose file of the repository that gives the app (a service built from its folder) such a URL in its
+environment counts as the code would: a Celery worker's `BROKER_URL=pyamqp://rabbitmq` is often only there.
+
 An app often carries drivers for several databases and runs on one of them (or on an embedded one)
 by setting. The repository's own compose files then say which: when they run exactly one of the
 databases found (an image `mariadb:10.11` beside the app), that one is kept; otherwise no database is
@@ -39,6 +42,8 @@ def detect_services(repo: Repo, app: AppCandidate) -> None:
     found: Dict[str, Evidence] = {}
     for rel, number, line, service in _mentions(repo, app.root, table):
         found.setdefault(service, Evidence(rel, number, excerpt(line.strip())))
+    for name, evidence in _compose_addresses(repo, app.root):
+        found.setdefault(name, evidence)
     databases = [s.name for s in SERVICES if s.name in found and s.kind == "database"]
     if len(databases) > 1:
         stated = _compose_images(repo)
@@ -88,6 +93,24 @@ def _compose_images(repo: Repo) -> Dict[str, Evidence]:
         if service is not None and service.name not in stated:
             stated[service.name] = repo.evidence_for(rel, image)
     return stated
+
+
+def _compose_addresses(repo: Repo, root: str) -> Iterable[Tuple[str, Evidence]]:
+    """(service, the line) for each address of a table scheme that a compose file of the repository gives the
+    app (a service built from its folder): `BROKER_URL=pyamqp://rabbitmq:5672` says RabbitMQ as a default in the
+    code would."""
+    from generator.detect.stated.compose import services
+
+    schemes = [(re.compile("|".join(re.escape(scheme) for scheme in s.schemes), re.I), s.name) for s in SERVICES]
+    for built in services(repo):
+        if built.context != root or SKIPPED_DIRS.intersection(built.file.split("/")[:-1]):
+            continue
+        declared = built.data.get("environment")
+        values = declared.values() if isinstance(declared, dict) else declared if isinstance(declared, list) else ()
+        for value in values:
+            for pattern, name in schemes:
+                if isinstance(value, str) and pattern.search(value):
+                    yield name, repo.evidence_for(built.file, value)
 
 
 def _service_of_image(image: str) -> Optional[Service]:
