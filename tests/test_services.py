@@ -390,6 +390,15 @@ def test_a_spring_mongodb_uri_of_the_apps_own_is_warned_about(tmp_path):
     assert [(n.file, n.message) for n in repo.notices] == [
         ("src/main/resources/application.properties", "line 7: spring.data.mongodb.uri overrides compose's mongodb "
                                                       "address and password: keep it in a local profile")]
+    settings.unlink()  # nested keys in application.yml say the same
+    (settings.parent / "application.yml").write_text(
+        "spring:\n  data:\n    redis:\n      url: redis://cache\n    mongodb:\n      database: catalog\n"
+        "      uri: mongodb://localhost:27017/catalog\n")
+    repo = Repo(project)
+    detect_services(repo, AppCandidate("java", "demo", "."))
+    assert [(n.file, n.message) for n in repo.notices] == [
+        ("src/main/resources/application.yml", "line 7: spring.data.mongodb.uri overrides compose's mongodb "
+                                               "address and password: keep it in a local profile")]
 
 
 def test_the_fixtures_apps_get_mongodb_and_rabbitmq_beside_them(tmp_path):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
@@ -68,16 +68,47 @@ def _warn_shadowing(repo: Repo, root: str, table: Drivers, services: List[str]) 
     Spring Boot then ignores the host, user and password settings), with what to do."""
     for service in SERVICES:
         settings = service.shadowing.get(table.convention, ()) if service.name in services else ()
-        if not settings:
-            continue
-        pattern = re.compile(r"(?<![\w.\-])(?:" + "|".join(re.escape(s) for s in settings) + r")\s*[=:]")
-        for rel in _files(repo, root, table.sources):
-            for number, line in enumerate((repo.read_text(rel) or "").splitlines(), 1):
-                match = None if line.lstrip().startswith(("#", "//", "!")) else pattern.search(line)
-                if match:
-                    repo.warn(rel, f"line {number}: {match.group(0).rstrip(' =:')} overrides compose's {service.name} "
-                                   "address and password: keep it in a local profile")
-                    return
+        found = _setting_in(repo, root, table, settings) if settings else None
+        if found:
+            rel, number, setting = found
+            repo.warn(rel, f"line {number}: {setting} overrides compose's {service.name} address and password: keep "
+                           "it in a local profile")
+
+
+def _setting_in(repo: Repo, root: str, table: Drivers, settings: Tuple[str, ...]) -> Optional[Tuple[str, int, str]]:
+    """(file, line, setting) of the first of `settings` the app's own files set: `a.b.c=` or `a.b.c:` on a line,
+    or nested keys in YAML (`a:` / `b:` / `c:`)."""
+    pattern = re.compile(r"(?<![\w.\-])(" + "|".join(re.escape(s) for s in settings) + r")\s*[=:]")
+    for rel in _files(repo, root, table.sources):
+        lines = (repo.read_text(rel) or "").splitlines()
+        for number, line in enumerate(lines, 1):
+            match = None if line.lstrip().startswith(("#", "//", "!")) else pattern.search(line)
+            if match:
+                return rel, number, match.group(1)
+        if rel.endswith((".yml", ".yaml")):
+            nested = _nested(repo, rel, lines, settings)
+            if nested:
+                return nested
+    return None
+
+
+def _nested(repo: Repo, rel: str, lines: List[str], settings: Tuple[str, ...]) -> Optional[Tuple[str, int, str]]:
+    """A setting written as nested YAML keys, with the line of its last key after the lines of the others."""
+    from generator.detect.stated.files import yaml_documents
+
+    for document in yaml_documents(repo, rel):
+        for setting in settings:
+            node: Any = document
+            for key in setting.split("."):
+                node = node.get(key) if isinstance(node, dict) else None
+            if node is None:
+                continue
+            number = 0
+            for key in setting.split("."):  # each key's line, in order: the last one's is the setting's
+                number = next((n for n, line in enumerate(lines[number:], number + 1)
+                               if line.strip().startswith(f"{key}:")), number)
+            return rel, number or 1, setting
+    return None
 
 
 def _compose_images(repo: Repo) -> Dict[str, Evidence]:
