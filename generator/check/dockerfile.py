@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
 
 from generator import shellwords
 from generator.errors import InputError
+from generator.images import ImageRef, parse_image
 from generator.output import one_line
 
 if TYPE_CHECKING:
@@ -107,26 +108,6 @@ class Instruction:
         if self.exec_form is not None:
             return list(self.exec_form)
         return split_words(self.arguments)
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    """`[registry/]repository[:tag][@digest]`, with Docker Hub's defaults made explicit."""
-
-    raw: str
-    registry: str
-    repository: str
-    tag: str
-    digest: str
-
-    @property
-    def name(self) -> str:
-        """The repository as people write it: Docker Hub official images without `library/`."""
-        if self.registry == "docker.io" and self.repository.startswith("library/"):
-            return self.repository[len("library/"):]
-        if self.registry == "docker.io":
-            return self.repository
-        return f"{self.registry}/{self.repository}"
 
 
 @dataclass(frozen=True)
@@ -551,26 +532,6 @@ def _substitute(match: "re.Match[str]", values: Mapping[str, str]) -> Tuple[str,
     if value is None:
         return "", True
     return value, False
-
-
-def parse_image(reference: str) -> ImageRef:
-    """Split `[registry/]repository[:tag][@digest]` with Docker Hub's defaults."""
-    rest, _, digest = reference.partition("@")
-    slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    tag = ""
-    if colon > slash:
-        rest, tag = rest[:colon], rest[colon + 1:]
-    first, sep, remainder = rest.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        registry, repository = first, remainder
-        if registry in ("index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"):
-            registry = "docker.io"
-    else:
-        registry, repository = "docker.io", rest
-    if registry == "docker.io" and "/" not in repository:
-        repository = f"library/{repository}"
-    return ImageRef(reference, registry.lower(), repository.lower(), tag, digest)
 
 
 def env_pairs(instruction: Instruction) -> List[Assignment]:

@@ -24,6 +24,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
+from generator.images import parse_image
 from generator.services import SERVICES, Driver, Drivers, Service
 
 #: files read per app at most
@@ -146,7 +147,7 @@ def _compose_addresses(repo: Repo, root: str) -> Iterable[Tuple[str, Evidence]]:
 
 def _service_of_image(image: str) -> Optional[Service]:
     """The table's service an image reference runs (`docker.io/library/postgres:16`, `bitnami/redis`), or None."""
-    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    name = parse_image(image).basename
     return next((service for service in SERVICES if name in service.images), None)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Iterator, List, Optional
 
 from generator.detect.stated import ORCHESTRATION, Statement, Target, commands, files
 from generator.detect.walker import parent_dir
+from generator.images import parse_image
 
 #: workload kinds whose pod template holds the containers
 WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"})
@@ -56,7 +57,7 @@ def _ours(target: Target, container: dict) -> Optional[int]:
     """0: named like the app; 1: another container of a lone app; 2: one of a lone app, on a one-word
     image (most likely a service beside it); None: not the app's."""
     written = str(container.get("image") or "")
-    image = written.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+    image = parse_image(written).basename if written else ""
     if target.name in (container.get("name"), image):
         return 0
     if not target.alone:
