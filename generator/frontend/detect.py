@@ -150,7 +150,7 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
-        unexpected.setdefault(manifest, (app_relative, posixpath.relpath(directory, app.root)))
+        unexpected.setdefault(manifest, (app_relative, posixpath.relpath(directory or ".", app.root)))
         return None
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
