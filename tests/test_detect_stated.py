@@ -333,3 +333,13 @@ def test_a_dockerfile_that_runs_the_go_toolchain_states_no_program_and_no_older_
                for notice in report.warnings)
     assert any(file == "Dockerfile.dev" and "older than the `go 1.24` line" in message
                for file, message in ((n.file, n.message) for n in report.warnings))
+
+
+def test_a_development_runner_s_command_is_not_the_start_command():
+    """A development compose's `make fresh` (or a file watcher) builds and runs the sources: the program's own
+    start is not `relay fresh`."""
+    report = detect(FIXTURES / "go/stated-make-dev")
+    (app,) = report.apps
+    assert "args" not in app.facts and app.value("port") == 6000
+    assert any(notice.file == "dev/docker-compose.yml" and "runs `make`" in notice.message
+               for notice in report.warnings)
