@@ -343,3 +343,12 @@ def test_a_development_runner_s_command_is_not_the_start_command():
     assert "args" not in app.facts and app.value("port") == 6000
     assert any(notice.file == "dev/docker-compose.yml" and "runs `make`" in notice.message
                for notice in report.warnings)
+
+
+def test_the_best_dockerfile_s_start_command_without_arguments_is_not_filled_from_another_image():
+    """Dockerfile builds the program and runs it bare; Dockerfile.site runs the published image with the flags
+    of a documentation site: those are not the app's start."""
+    report = detect(FIXTURES / "go/stated-site-image")
+    (app,) = report.apps
+    assert "args" not in app.facts
+    assert [(n.file, "not carried" in n.message) for n in report.warnings] == [("Dockerfile.site", True)]
