@@ -352,3 +352,11 @@ def test_the_best_dockerfile_s_start_command_without_arguments_is_not_filled_fro
     (app,) = report.apps
     assert "args" not in app.facts
     assert [(n.file, "not carried" in n.message) for n in report.warnings] == [("Dockerfile.site", True)]
+
+
+def test_a_stated_listener_option_becomes_the_port_setting_not_an_argument():
+    """`--listener :8080` (transfer.sh's spelling) is where the program listens: it moves with the port answer
+    instead of staying in the arguments beside the setting."""
+    (app,) = detect(FIXTURES / "go/stated-listener-flag").apps
+    assert "args" not in app.facts
+    assert (app.value("port"), app.value("port_setting")) == (8080, "--listener=0.0.0.0:PORT")

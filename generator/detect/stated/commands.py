@@ -23,8 +23,8 @@ from generator.detect.stated import Statement, Target
 from generator.detect.stated.procfile import PORT_VARIABLE
 from generator.parsers import shell_syntax
 
-#: an option whose value says where to listen (`-b`, `--bind`, `--listen-addr`, `--http-port`, `-p`)
-LISTEN_OPTION = re.compile(r"--?(?:b|p|[A-Za-z0-9.-]*(?:port|listen|addr|address|bind|http))", re.IGNORECASE)
+#: an option whose value says where to listen (`-b`, `--bind`, `--listen-addr`, `--listener`, `--http-port`, `-p`)
+LISTEN_OPTION = re.compile(r"--?(?:b|p|[A-Za-z0-9.-]*(?:port|listen|listener|addr|address|bind|http))", re.IGNORECASE)
 #: options named like that which are about another listener or a peer (`--metrics-port`, `--db-addr`)
 NOT_THE_APP = re.compile(r"metric|admin|debug|health|grpc|pprof|manage|prom|db|database|redis|proxy|upstream|"
                          r"peer|cluster|gossip|raft|internal|remote|backend|smtp|mail|mysql|postgres|mongo|amqp|"
