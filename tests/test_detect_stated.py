@@ -360,3 +360,11 @@ def test_a_stated_listener_option_becomes_the_port_setting_not_an_argument():
     (app,) = detect(FIXTURES / "go/stated-listener-flag").apps
     assert "args" not in app.facts
     assert (app.value("port"), app.value("port_setting")) == (8080, "--listener=0.0.0.0:PORT")
+
+
+def test_a_makefile_s_own_variables_are_written_out_before_its_go_build_is_read():
+    """`$(GOBUILD) -v -tags='netgo lite'` with GOBUILD=$(GOCMD) build $(LDFLAGS): the tags and the plain -X
+    setting are the build's answers; the setting made from a command (`$(REV)`, backquotes) is not."""
+    (app,) = detect(FIXTURES / "go/stated-make-variables").apps
+    assert (app.value("tags"), app.value("ldflags")) == (["netgo", "lite"], ["main.edition=community"])
+    assert app.facts["tags"].evidence.file == "Makefile" and app.facts["tags"].evidence.line == 12
