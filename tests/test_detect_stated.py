@@ -351,7 +351,7 @@ def test_the_best_dockerfile_s_start_command_without_arguments_is_not_filled_fro
     report = detect(FIXTURES / "go/stated-site-image")
     (app,) = report.apps
     assert "args" not in app.facts
-    assert [(n.file, "not carried" in n.message) for n in report.warnings] == [("Dockerfile.site", True)]
+    assert [(n.file, "not carried" in n.message) for n in report.warnings] == [("docker/Dockerfile.site", True)]
 
 
 def test_a_stated_listener_option_becomes_the_port_setting_not_an_argument():
