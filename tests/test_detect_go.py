@@ -532,6 +532,15 @@ def test_the_server_of_a_cobra_program_is_its_subcommand():
     assert where(app, "kind") == ("cmd/serve.go", 15)
 
 
+def test_a_root_command_adding_a_subcommand_of_another_package_does_not_serve_itself():
+    """root.go imports cmd/serve to add serve.Cmd: it reaches the listener only through that subcommand; the
+    port is the field serve.go sets in the server package's Config, not the one `connect` sets in a client's."""
+    app, _ = fixture_app("cobra-subpackage")
+    assert app.value("args") == ["serve"] and where(app, "args") == ("cmd/serve/serve.go", 15)
+    assert (app.value("port"), app.value("port_setting")) == (8080, "--port=PORT")
+    assert where(app, "port") == ("cmd/serve/serve.go", 25)
+
+
 def test_cobra_root_that_serves_takes_no_subcommand(tmp_path):
     write(tmp_path, {
         "go.mod": "module example.com/rootserves\ngo 1.22\n",

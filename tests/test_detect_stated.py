@@ -333,3 +333,38 @@ def test_a_dockerfile_that_runs_the_go_toolchain_states_no_program_and_no_older_
                for notice in report.warnings)
     assert any(file == "Dockerfile.dev" and "older than the `go 1.24` line" in message
                for file, message in ((n.file, n.message) for n in report.warnings))
+
+
+def test_a_development_runner_s_command_is_not_the_start_command():
+    """A development compose's `make fresh` (or a file watcher) builds and runs the sources: the program's own
+    start is not `relay fresh`."""
+    report = detect(FIXTURES / "go/stated-make-dev")
+    (app,) = report.apps
+    assert "args" not in app.facts and app.value("port") == 6000
+    assert any(notice.file == "dev/docker-compose.yml" and "runs `make`" in notice.message
+               for notice in report.warnings)
+
+
+def test_the_best_dockerfile_s_start_command_without_arguments_is_not_filled_from_another_image():
+    """Dockerfile builds the program and runs it bare; Dockerfile.site runs the published image with the flags
+    of a documentation site: those are not the app's start."""
+    report = detect(FIXTURES / "go/stated-site-image")
+    (app,) = report.apps
+    assert "args" not in app.facts
+    assert [(n.file, "not carried" in n.message) for n in report.warnings] == [("docker/Dockerfile.site", True)]
+
+
+def test_a_stated_listener_option_becomes_the_port_setting_not_an_argument():
+    """`--listener :8080` (transfer.sh's spelling) is where the program listens: it moves with the port answer
+    instead of staying in the arguments beside the setting."""
+    (app,) = detect(FIXTURES / "go/stated-listener-flag").apps
+    assert "args" not in app.facts
+    assert (app.value("port"), app.value("port_setting")) == (8080, "--listener=0.0.0.0:PORT")
+
+
+def test_a_makefile_s_own_variables_are_written_out_before_its_go_build_is_read():
+    """`$(GOBUILD) -v -tags='netgo lite'` with GOBUILD=$(GOCMD) build $(LDFLAGS): the tags and the plain -X
+    setting are the build's answers; the setting made from a command (`$(REV)`, backquotes) is not."""
+    (app,) = detect(FIXTURES / "go/stated-make-variables").apps
+    assert (app.value("tags"), app.value("ldflags")) == (["netgo", "lite"], ["main.edition=community"])
+    assert app.facts["tags"].evidence.file == "Makefile" and app.facts["tags"].evidence.line == 12

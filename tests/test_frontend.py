@@ -333,3 +333,11 @@ def test_a_package_whose_binary_comes_from_its_install_script_is_said(tmp_path):
 def test_malformed_dependency_lists_are_no_dependencies(tmp_path):
     found = facts(project(tmp_path, package={**PACKAGE, "devDependencies": ["vite"], "dependencies": "react"}))
     assert found["frontend_output"]["value"] == "web/dist"
+
+
+def test_a_ui_at_the_repository_root_no_backend_file_names_is_said_not_a_crash():
+    """package.json at the root of the app (its folder is ""): the flag named is `--frontend .`."""
+    report = detect(FIXTURES / "go/ui-root-unclaimed")
+    assert [app.value("frontend") for app in report.apps] == [None]
+    assert [str(warning) for warning in report.warnings] == [
+        "package.json: no go:embed, static setting or plugin names dist: built into no app (--frontend .)"]

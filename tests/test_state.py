@@ -198,3 +198,21 @@ def test_the_config_file_a_go_program_reads_is_baked_and_mounted(tmp_path, files
     assert scaffold("new", "--yes", str(root)).returncode == 0
     dockerfile = (root / "Dockerfile").read_text()
     assert f"COPY --from=build --chown=0:0 --chmod=0444 /src/{config} /app/{config}\nWORKDIR /app\n" in dockerfile
+
+
+def test_which_patterns_apply_to_a_file_is_decided_once_per_file_not_per_line(monkeypatch):
+    """A file's name decides which state patterns it is read with: on a large repository the check per line
+    (hundreds of thousands of glob matches) made detection take many seconds."""
+    from generator.state import paths
+
+    calls = []
+    real = paths._matches
+
+    def counted(rel, globs):
+        calls.append(rel)
+        return real(rel, globs)
+
+    monkeypatch.setattr(paths, "_matches", counted)
+    report = detect(FIXTURES / "go/data-folder")
+    lines = len((FIXTURES / "go/data-folder/main.go").read_text().splitlines())
+    assert report.apps[0].value("data") and 0 < len(calls) < lines

@@ -14,6 +14,7 @@ when a pom runs npm through exec-maven-plugin.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -150,7 +151,7 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
-        unexpected.setdefault(manifest, (app_relative, posixpath.relpath(directory, app.root)))
+        unexpected.setdefault(manifest, (app_relative, posixpath.relpath(directory or ".", app.root)))
         return None
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
         "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
@@ -354,9 +355,10 @@ def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned:
             continue
         app_dir = "" if root == "." else root
         here = posixpath.relpath(posixpath.join(app_dir, output) if app_dir else output, posixpath.dirname(rel) or ".")
-        needles = {output, here} - {"", "."}
+        needles = [(needle.rsplit("/", 1)[-1], _name_pattern(needle, below)) for needle in {output, here} - {"", "."}]
         for number, line in enumerate(repo.lines(rel), start=1):
-            if _COMMENT.match(line) is None and any(_names(line, needle, below) for needle in needles):
+            # a line that lacks the path's last part cannot name it: the pattern is tried only on the others
+            if any(last in line and pattern.search(line) for last, pattern in needles) and _COMMENT.match(line) is None:
                 return Evidence(rel, number, excerpt(line))
     return None
 
@@ -364,10 +366,16 @@ def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned:
 def _names(line: str, path: str, below: bool = True) -> bool:
     """Whether `line` names `path` as a whole path (not as part of a longer name), written in one
     string (`ui/build`) or one string per part (`BASE_DIR / "frontend" / "dist"`, `join("ui", "build")`)."""
+    return _name_pattern(path, below).search(line) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _name_pattern(path: str, below: bool) -> "re.Pattern[str]":
+    """The pattern `_names` looks for, made once per path (a large repository has hundreds of thousands of lines)."""
     between = r"""(?:/|['"]\s*[/,]\s*['"])"""
     parts = between.join(re.escape(part) for part in path.split("/"))
     end = r"(?:$|[\s'\"/*),\]<])" if below else r"(?:$|[\s'\",)\]<])"
-    return re.search(r"(?:^|[\s'\"/:(=>])" + parts + end, line) is not None
+    return re.compile(r"(?:^|[\s'\"/:(=>])" + parts + end)
 
 
 __all__: List[str] = ["attach", "attach_all"]

@@ -160,10 +160,13 @@ def _mentions(repo: Repo, root: str, table: Drivers) -> Iterable[Tuple[str, int,
     for rel in sorted(files, key=lambda rel: not _matches(rel, table.dependencies)):  # a driver is the best evidence
         patterns = (drivers if _matches(rel, table.dependencies) else []) + (
             settings + named + schemes if _matches(rel, table.sources) else [])
-        for number, line in enumerate((repo.read_text(rel) or "").splitlines(), 1):
+        text = repo.read_text(rel) or ""
+        # a pattern found on no line is not in the file's text either: only those found in it are tried per line
+        present = [(pattern, service) for pattern, service in patterns if pattern.search(text)]
+        for number, line in enumerate(text.splitlines() if present else [], 1):
             if line.lstrip().startswith(("#", "//")):
                 continue  # a comment names what is not used
-            for pattern, service in patterns:
+            for pattern, service in present:
                 if pattern.search(line):
                     yield rel, number, line, service
 

@@ -35,10 +35,11 @@ def detect_paths(repo: Repo, app: AppCandidate) -> None:
     found: Dict[str, List[str]] = {"data": [], "writable": []}
     evidence: Dict[str, Evidence] = {}
     for rel in _source_files(repo, app.root, patterns):
-        text = repo.read_text(rel) or ""
+        mine = [entry for entry in patterns if _matches(rel, entry.files)]  # the file's name decides, once
+        text = repo.read_text(rel) or "" if mine else ""
         for number, line in enumerate(text.splitlines(), 1):
-            for entry in patterns:
-                match = entry.pattern.search(line) if _matches(rel, entry.files) else None
+            for entry in mine:
+                match = entry.pattern.search(line)
                 folder = _folder(repo, rel, entry, match, number, app.root) if match else None
                 if folder and folder not in found[entry.kind] and len(found[entry.kind]) < MAX_PATHS:
                     found[entry.kind].append(folder)

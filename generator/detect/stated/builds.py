@@ -24,8 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def read(target: Target) -> List[Statement]:
     found: List[Statement] = []
+    started: List[str] = []  # the Dockerfile whose start command was carried, once one was
     for rel, context, copies in _dockerfiles(target):
-        found += _statements(target, rel, context, copies)
+        found += _statements(target, rel, context, copies, started)
     return found
 
 
@@ -66,7 +67,7 @@ def _dockerfiles(target: Target) -> List[Tuple[str, str, bool]]:
     return unique
 
 
-def _statements(target: Target, rel: str, context: str, copies: bool) -> List[Statement]:
+def _statements(target: Target, rel: str, context: str, copies: bool, started: List[str]) -> List[Statement]:
     from generator.check.dockerfile import parse
     from generator.detect.stated.dockerfile import Reader
 
@@ -91,8 +92,16 @@ def _statements(target: Target, rel: str, context: str, copies: bool) -> List[St
     for run in (run for stage in dockerfile.stages for run in stage.each("RUN")):
         found += buildflags.command(target, run.arguments, Evidence(rel, run.line, excerpt(run.arguments)), DOCKERFILE)
     carried = reader.start_argv(source_dir)
-    if carried is not None:
-        found += commands.statements(target, carried[0], carried[1], DOCKERFILE)
+    stated = commands.statements(target, carried[0], carried[1], DOCKERFILE) if carried is not None else []
+    if stated and started:
+        # the better-ranked Dockerfile's start command, even one without arguments, is the image's: another
+        # image built on top of it (a documentation site's `FROM project` with its own flags) is not the app's
+        if any(statement.key == "args" for statement in stated):
+            repo.warn(rel, f"its start command's arguments are not carried: {started[0]} states the app's start")
+        stated = [statement for statement in stated if statement.key != "args"]
+    if carried is not None and not started:
+        started.append(rel)
+    found += stated
     for warning in reader.warnings:
         repo.warn(rel, warning[len(rel) + 1:].lstrip() if warning.startswith(rel + ":") else warning)
     return found

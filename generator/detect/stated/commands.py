@@ -23,8 +23,8 @@ from generator.detect.stated import Statement, Target
 from generator.detect.stated.procfile import PORT_VARIABLE
 from generator.parsers import shell_syntax
 
-#: an option whose value says where to listen (`-b`, `--bind`, `--listen-addr`, `--http-port`, `-p`)
-LISTEN_OPTION = re.compile(r"--?(?:b|p|[A-Za-z0-9.-]*(?:port|listen|addr|address|bind|http))", re.IGNORECASE)
+#: an option whose value says where to listen (`-b`, `--bind`, `--listen-addr`, `--listener`, `--http-port`, `-p`)
+LISTEN_OPTION = re.compile(r"--?(?:b|p|[A-Za-z0-9.-]*(?:port|listen|listener|addr|address|bind|http))", re.IGNORECASE)
 #: options named like that which are about another listener or a peer (`--metrics-port`, `--db-addr`)
 NOT_THE_APP = re.compile(r"metric|admin|debug|health|grpc|pprof|manage|prom|db|database|redis|proxy|upstream|"
                          r"peer|cluster|gossip|raft|internal|remote|backend|smtp|mail|mysql|postgres|mongo|amqp|"
@@ -33,6 +33,10 @@ NOT_THE_APP = re.compile(r"metric|admin|debug|health|grpc|pprof|manage|prom|db|d
 LISTEN_VALUE = re.compile(r"(?:(?P<host>[A-Za-z0-9_.\[\]:-]*):)?(?P<port>[0-9]{1,6}|PORT)")
 #: hosts that listen on every interface (the only ones a container can be reached on)
 ALL_INTERFACES = ("", "0.0.0.0", "[::]", "::", "*")
+#: programs that build or rebuild the sources and then run them (a development container's `make fresh`,
+#: a file watcher's `air`): what they run is the app, but the command is not the app's start command
+DEVELOPMENT_RUNNERS = frozenset({"make", "gmake", "task", "just", "mage", "air", "reflex", "CompileDaemon", "modd",
+                                 "watchexec", "nodemon", "entr"})
 #: longest stated command split (a longer one is not a start command anyone wrote)
 MAX_COMMAND = 4096
 
@@ -69,6 +73,10 @@ def statements(target: Target, argv: Sequence[str], evidence: Evidence, source: 
     """What a start command states for the target's language: port, port setting, its own answers."""
     if not argv or not target.runs(argv[0]):
         return []  # another app's program, of the same directory
+    if argv[0].rsplit("/", 1)[-1] in DEVELOPMENT_RUNNERS:
+        target.warn(evidence, f"the start command runs `{argv[0]}`, which builds and runs the sources (a development "
+                              "setup), not the program: not carried")
+        return []
     language = target.language
     words, port, setting = listen(argv, language.field("port_setting") is not None)
     weak = ""

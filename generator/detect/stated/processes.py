@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import List
+from typing import Dict, List
 
 from generator.detect.model import Evidence, excerpt
 from generator.detect.stated import PROCESS, Statement, Target, buildflags, commands, files
@@ -95,12 +95,44 @@ def _script(target: Target, rel: str) -> List[Statement]:
     return commands.statements(target, argv, evidence, PROCESS) if argv else []
 
 
+#: a Makefile variable set once at the top level: `GOBUILD = $(GOCMD) build`, `BIN := app`, `TAGS ?= netgo`
+MAKE_VARIABLE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?::=|::=|\?=|=)\s*(?P<value>.*?)\s*$")
+MAKE_REFERENCE = re.compile(r"\$[({](?P<name>[A-Za-z_][A-Za-z0-9_]*)[)}]")
+#: how many times a reference inside a variable's value is expanded (`$(GOBUILD)` -> `$(GOCMD) build`)
+MAKE_DEPTH = 4
+
+
+def _make_variables(lines: List[str]) -> Dict[str, str]:
+    """The Makefile's plain top-level variables (the first setting of each; `+=`, `override` and target-specific
+    ones are left out: their value is not one line's)."""
+    variables: Dict[str, str] = {}
+    for line in lines:
+        match = MAKE_VARIABLE.match(line) if not line.startswith("\t") else None
+        if match and match.group("name") not in variables:
+            variables[match.group("name")] = match.group("value")
+    return variables
+
+
+def _expanded(line: str, variables: Dict[str, str]) -> str:
+    """The recipe line with the Makefile's own variables written out (`$(GOBUILD) -tags=x` -> `go build -tags=x`);
+    an unknown one (`$(shell ...)`, `$@`, the environment's) stays as written, which the flags' reader drops."""
+    for _ in range(MAKE_DEPTH):
+        replaced = MAKE_REFERENCE.sub(lambda m: variables.get(m.group("name"), m.group(0)), line)
+        if replaced == line:
+            break
+        line = replaced
+    return line
+
+
 def _make(target: Target, rel: str) -> List[Statement]:
     """The package the first recipe running the language's own tool names (`<tool> run ./cmd/api`), and the
-    build tags and -X settings of the first `go build` recipe stating any."""
+    build tags and -X settings of the first `go build` recipe stating any, its Makefile variables written out."""
     found: List[Statement] = []
-    for number, line in enumerate((files.text(target.repo, rel) or "").splitlines(), start=1):
+    lines = (files.text(target.repo, rel) or "").splitlines()
+    variables = _make_variables(lines)
+    for number, line in enumerate(lines, start=1):
         evidence = Evidence(rel, number, excerpt(line))
+        line = _expanded(line, variables) if line.startswith("\t") and "$" in line else line
         match = MAKE_RUN.match(line)
         if match and match.group("tool") == target.language.name and target.language.field("package") \
                 and not any(s.key == "package" for s in found):

@@ -466,8 +466,9 @@ def _subcommand(program: Program, listeners: List[Listener]) -> Optional[Tuple[s
     """The cobra subcommand that starts the server, when the root command itself reaches no listener."""
     commands: List[Tuple[str, str, GoSource, int]] = []  # (use, variable or constructor, file, line)
     added: Set[str] = set()
+    adds: Dict[str, Set[str]] = {}  # file: the names it adds as subcommands (`rootCmd.AddCommand(serve.ServeCmd)`)
     for source in program.everything:
-        if "cobra.Command" not in source.code:
+        if "cobra.Command" not in source.code and "AddCommand" not in source.code:
             continue
         for match in COBRA_LITERAL.finditer(source.code):
             named_as = COBRA_USE.search(source.code, match.end(), match.end() + 2000)
@@ -476,10 +477,17 @@ def _subcommand(program: Program, listeners: List[Listener]) -> Optional[Tuple[s
                 commands.append((named_as.group(1), match.group(1) or source.unit_at(line) or "", source, line))
         for match in ADD_COMMAND.finditer(source.code):
             args = call_args(source.code, match.end() - 1) or []
-            added.update(name for arg in args for name in re.findall(r"[A-Za-z_]\w*", arg))
+            names = {name for arg in args for name in re.findall(r"[A-Za-z_]\w*", arg)}
+            added.update(names)
+            adds.setdefault(source.path, set()).update(names)
     if not commands:
         return None
     reaching = [c for c in commands if any(program.reaches(c[2], listener) for listener in listeners)]
+    # a root command whose file imports the package of a subcommand it adds reaches the listener through that
+    # subcommand (k8sgpt's root.go adds serve.ServeCmd), not by itself
+    reaching = [c for c in reaching if c[1] in added or not any(
+        other[1] in adds.get(c[2].path, set()) and posixpath.dirname(other[2].path) != posixpath.dirname(c[2].path)
+        for other in reaching if other[1] in added)]
     if not reaching or any(c[1] not in added for c in reaching):
         return None  # the root command serves (or nothing is known)
     named = sorted(reaching, key=lambda c: SERVE_WORDS.index(c[0]) if c[0] in SERVE_WORDS else len(SERVE_WORDS))

@@ -263,7 +263,12 @@ class Evaluator:
         key_value = re.compile(r"(?<![\w.])" + re.escape(field) + r"\s*:\s*(?!=)")
         setter = re.compile(r"\." + re.escape(field) + r"\s*=(?!=)\s*")
         results: List[Optional[Found]] = []
-        for candidates in ([source], [s for s in self.everything if s is not source]):
+        # of the other files, those importing the package the field is read in first: a struct of that package
+        # is filled there (serve.go's `server.Config{Port: port}`), not by a file that never sees the type
+        home = {path for path, sources in self.packages.items() if source in sources}
+        others = sorted((s for s in self.everything if s is not source),
+                        key=lambda other: not any(imp.path in home for imp in other.imports))
+        for candidates in ([source], others):
             for other in candidates:
                 if field not in other.code:
                     continue
