@@ -47,6 +47,11 @@ WINNERS = {
     # `python /venv/bin/ledger`: the old image's virtualenv runs the project's console script, which the new one has
     "python/stated-venv-script": {"start_command": (["ledger", "--bind", "0.0.0.0:6100"], "dockerfile", "Dockerfile.prod",
                                                     [["ledger"]])},
+    # `uvicorn main:app --reload` in a Dockerfile: the server is the statement, its reloader is development only
+    "python/stated-dockerfile-reload": {"start_command": (["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8001"],
+                                                          "dockerfile", "Dockerfile.prod",
+                                                          [["uvicorn", "main:app", "--host", "0.0.0.0", "--port",
+                                                            "8000"]])},
     # ENTRYPOINT a script ending in `exec "$@"`: the script hands over to CMD, which is what the image runs
     "python/stated-entrypoint-args": {"start_command": (["python", "watcher.py", "-d", "/data"], "dockerfile",
                                                         "Dockerfile.prod", []),

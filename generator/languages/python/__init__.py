@@ -183,7 +183,7 @@ class Python(Language):
             # `python /venv/bin/tool`: the interpreter running a console script of the old image's virtualenv,
             # which the new one installs on PATH under the same name
             command = [command[1].rsplit("/", 1)[1], *command[2:]]
-        from generator.languages.python.servers import development
+        from generator.languages.python.servers import development, without_development
 
         reason = development(command)
         if reason:
@@ -191,6 +191,11 @@ class Python(Language):
             # Procfile's or the framework's production server says how it runs
             notes.append(f"{reason}, not what an image runs: not carried")
             return {}, notes
+        # a Dockerfile's `uvicorn main:app --reload` is a production server with a development switch: the
+        # image runs the server without it, as it does the same command read from a Procfile
+        command, dropped = without_development(command)
+        if dropped:
+            notes.append(dropped)
         return ({"start_command": command} if command else {}), notes
 
     def build(self, answers: Mapping[str, Any]) -> "PythonBuild":
