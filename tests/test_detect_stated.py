@@ -338,3 +338,18 @@ def test_a_dockerfile_that_runs_the_go_toolchain_states_no_program_and_no_older_
                for notice in report.warnings)
     assert any(file == "Dockerfile.dev" and "older than the `go 1.24` line" in message
                for file, message in ((n.file, n.message) for n in report.warnings))
+
+
+def test_a_python_older_than_the_project_allows_is_a_stale_image_and_a_newer_one_wins(tmp_path):
+    """`FROM python:3.10` cannot install a project whose requires-python is >=3.12 (pip refuses): the build
+    file's floor stands, the Dockerfile's line is named; a Dockerfile's newer Python still wins."""
+    report = detect(FIXTURES / "python/stated-stale-version")
+    (app,) = report.apps
+    assert (app.facts["version"].value, app.facts["version"].evidence.file) == ("3.12", "pyproject.toml")
+    assert any(notice.file == "Dockerfile.prod" and "older than the Python 3.12 that pyproject.toml:4 requires"
+               in notice.message for notice in report.warnings)
+    project = copy_fixture("python/stated-stale-version", tmp_path)
+    dockerfile = project / "Dockerfile.prod"
+    dockerfile.write_text(dockerfile.read_text().replace("python:3.10-slim", "python:3.13-slim"))
+    (app,) = detect(project).apps
+    assert (app.facts["version"].value, app.facts["version"].source) == ("3.13", "dockerfile")

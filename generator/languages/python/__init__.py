@@ -18,7 +18,7 @@ from generator.languages.python.native import parse_native
 from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
-    from generator.detect.model import AppCandidate
+    from generator.detect.model import AppCandidate, Fact
     from generator.languages.python.build import PythonBuild
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -34,6 +34,8 @@ VENV = "/app/venv"
 
 #: tools a hand-written start command may run the app through (`poetry run gunicorn ...`)
 RUNNERS = ("poetry", "pipenv", "uv", "pdm", "hatch")
+#: build files whose Python version is the lowest the project allows (not a pin, as .python-version is)
+FLOOR_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "PKG-INFO")
 
 START_COMMAND_MISSING = (
     "no start command found (looked for a Procfile web: line, a Django, Flask or FastAPI app, a console "
@@ -165,6 +167,22 @@ class Python(Language):
             return None
         match = re.match(r"(\d+\.\d+)(?:\.\d+)?(?=$|-)", tag)
         return match.group(1) if match else ""
+
+    def stated_refusal(self, key: str, value: Any, heuristic: "Optional[Fact]") -> str:
+        """A Python older than the project's own floor (`requires-python`, poetry's `python`, setuptools'
+        `python_requires`: the version read is the lowest they allow) cannot install it: pip, poetry, uv and
+        pdm refuse. A Dockerfile's `FROM python:3.10` that the project has moved past is a stale image."""
+        if key != "version" or heuristic is None or heuristic.evidence is None \
+                or heuristic.evidence.file.rsplit("/", 1)[-1] not in FLOOR_FILES:
+            return ""
+        try:
+            stated, needed = self.parse_version(value), self.parse_version(heuristic.value)
+        except ValueError:
+            return ""
+        if tuple(int(part) for part in stated.split(".")) < tuple(int(part) for part in needed.split(".")):
+            where = heuristic.evidence.file + (f":{heuristic.evidence.line}" if heuristic.evidence.line else "")
+            return f"older than the Python {needed} that {where} requires, which cannot install the project"
+        return ""
 
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
         """The command as the new image runs it: in /app (the app's directory), the virtualenv first on
