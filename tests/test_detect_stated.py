@@ -52,6 +52,13 @@ WINNERS = {
                                                           "dockerfile", "Dockerfile.prod",
                                                           [["uvicorn", "main:app", "--host", "0.0.0.0", "--port",
                                                             "8000"]])},
+    # `dockerfile: docker/${FLAVOUR:-dev}.Dockerfile` with FLAVOUR=prod in the .env beside it: the one compose builds
+    "python/stated-compose-env": {"version": ("3.12", "dockerfile", "docker/prod.Dockerfile", ["3.11"]),
+                                  "start_command": (["gunicorn", "--bind", "0.0.0.0:8100", "--workers", "4", "app:app"],
+                                                    "dockerfile", "docker/prod.Dockerfile",
+                                                    [["gunicorn", "--bind", "0.0.0.0:8100", "--workers", "1",
+                                                      "--log-level", "debug", "app:app"],
+                                                     ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]])},
     # ENTRYPOINT a script ending in `exec "$@"`: the script hands over to CMD, which is what the image runs
     "python/stated-entrypoint-args": {"start_command": (["python", "watcher.py", "-d", "/data"], "dockerfile",
                                                         "Dockerfile.prod", []),
@@ -353,3 +360,25 @@ def test_a_python_older_than_the_project_allows_is_a_stale_image_and_a_newer_one
     dockerfile.write_text(dockerfile.read_text().replace("python:3.10-slim", "python:3.13-slim"))
     (app,) = detect(project).apps
     assert (app.facts["version"].value, app.facts["version"].source) == ("3.13", "dockerfile")
+
+
+@pytest.mark.parametrize("written, variables, path", [
+    ("docker/${FLAVOUR:-dev}.Dockerfile", {"FLAVOUR": "prod"}, "docker/prod.Dockerfile"),
+    ("docker/${FLAVOUR:-dev}.Dockerfile", {"FLAVOUR": ""}, "docker/dev.Dockerfile"),
+    ("docker/${FLAVOUR-dev}.Dockerfile", {"FLAVOUR": ""}, "docker/.Dockerfile"),
+    ("./dockerfiles/python$PY/Dockerfile", {"PY": "314"}, "./dockerfiles/python314/Dockerfile"),
+    # nothing sets it: left as written (a path that names no file), never guessed
+    ("docker/${FLAVOUR}.Dockerfile", {}, "docker/${FLAVOUR}.Dockerfile"),
+])
+def test_a_compose_build_path_is_interpolated_as_compose_does(written, variables, path):
+    from generator.detect.stated.compose import interpolated
+
+    assert interpolated(written, variables) == path
+
+
+def test_the_dotenv_beside_a_compose_file_gives_its_variables(tmp_path):
+    from generator.detect.stated.compose import dotenv
+    from generator.detect.walker import Repo
+
+    (tmp_path / ".env").write_text('# flavour\nexport A=1\nB="two # kept"\nC=three # said\nnot a line\n')
+    assert dotenv(Repo(tmp_path), ".") == {"A": "1", "B": "two # kept", "C": "three"}
