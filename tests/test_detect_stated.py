@@ -59,6 +59,10 @@ WINNERS = {
                                                     [["gunicorn", "--bind", "0.0.0.0:8100", "--workers", "1",
                                                       "--log-level", "debug", "app:app"],
                                                      ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]])},
+    # `command: bin/serve.sh`: the script's last command, its variables' defaults and the old image's path put in
+    "python/stated-compose-script": {"start_command": (["gunicorn", "-c", "conf/gunicorn.conf.py", "ledger.web:app"],
+                                                       "compose", "bin/serve.sh",
+                                                       [["gunicorn", "--bind", "0.0.0.0:5000", "ledger.web:app"]])},
     # ENTRYPOINT a script ending in `exec "$@"`: the script hands over to CMD, which is what the image runs
     "python/stated-entrypoint-args": {"start_command": (["python", "watcher.py", "-d", "/data"], "dockerfile",
                                                         "Dockerfile.prod", []),
@@ -382,3 +386,24 @@ def test_the_dotenv_beside_a_compose_file_gives_its_variables(tmp_path):
 
     (tmp_path / ".env").write_text('# flavour\nexport A=1\nB="two # kept"\nC=three # said\nnot a line\n')
     assert dotenv(Repo(tmp_path), ".") == {"A": "1", "B": "two # kept", "C": "three"}
+
+
+def test_a_script_a_compose_command_runs_is_followed_and_what_it_also_runs_is_said():
+    report = detect(FIXTURES / "python/stated-compose-script")
+    said = [notice.message for notice in report.warnings if notice.file == "docker-compose.yml"]
+    assert any("also runs python -m ledger.migrate (line 9), which the image does not" in message for message in said)
+
+
+@pytest.mark.parametrize("script", [
+    "#!/bin/sh\ncd /srv/app\nexec gunicorn app:app\n",  # it moves first: its paths are another directory's
+    "#!/bin/sh\nif [ -n \"$DEBUG\" ]; then\n  flask run\nelse\n  gunicorn app:app\nfi\n",  # a shell decides
+    "#!/bin/sh\nexec gunicorn \"$APP_MODULE\"\n",  # a variable only the environment would set
+])
+def test_a_script_whose_end_needs_a_shell_is_not_followed(tmp_path, script):
+    project = copy_fixture("python/stated-compose-script", tmp_path)
+    (project / "bin" / "serve.sh").write_text(script)
+    report = detect(project)
+    (app,) = report.apps
+    assert app.facts["start_command"].value == ["gunicorn", "--bind", "0.0.0.0:5000", "ledger.web:app"]
+    assert any(notice.file == "docker-compose.yml" and "runs the shell script bin/serve.sh" in notice.message
+               for notice in report.warnings)
