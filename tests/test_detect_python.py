@@ -819,3 +819,22 @@ def test_the_subcommand_that_serves(text: str, word: Optional[str]) -> None:
 
     found = scripts.serving_subcommand([("cli.py", text)])
     assert (found[0] if found else None) == word
+
+
+@pytest.mark.parametrize("table, said", [
+    ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "3.11.7"\n', '"~3.11"'),
+    ('[project]\nname = "x"\nrequires-python = "==3.12.4"\n', '">=3.12,<3.13"'),
+])
+def test_a_python_pinned_to_one_patch_release_is_said_with_what_to_write(tmp_path, table, said):
+    """The images are a minor's latest patch release: poetry export would mark every dependency with 3.11.7
+    and pip install none of them, without a word."""
+    (tmp_path / "pyproject.toml").write_text(table)
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    _, repo = scan(tmp_path)
+    (notice,) = [n for n in repo.notices if "only: no image has it" in n.message]
+    assert notice.file.startswith("pyproject.toml:") and f"write {said}" in notice.message
+
+
+def test_a_python_range_is_no_patch_pin():
+    _, repo = scan(FIXTURES / "poetry")
+    assert not [n for n in repo.notices if "only: no image has it" in n.message]

@@ -212,7 +212,8 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _package_manager, _installable, _framework, _start, _config_file, _migrations, _native, _legacy_pins):
+    for step in (_version, _patch_pin, _package_manager, _installable, _framework, _start, _config_file, _migrations,
+                 _native, _legacy_pins):
         step(p, app)
     return app
 
@@ -377,6 +378,28 @@ def _version(p: _Project, app: AppCandidate) -> None:
         version = _lowest_minor(hit[0].group(1).strip()) if hit else None
         if hit and version:
             app.set("version", version, hit[1])
+            return
+
+
+#: a version specifier that allows one patch release only: poetry's `python = "3.11.7"`, `==3.11.7`
+PATCH_PIN = re.compile(r"\s*(?:==\s*)?(\d+)\.(\d+)\.(\d+)\s*")
+
+
+def _patch_pin(p: _Project, app: AppCandidate) -> None:
+    """A manifest that allows one patch release of Python (`python = "3.11.7"`) fits no image: the images
+    are a minor's latest patch. poetry export then marks every dependency `python_full_version == "3.11.7"`,
+    and pip skips them all without a word (an image without its dependencies); pip, uv and pdm refuse
+    to install the project. Said with the line, and what to write instead."""
+    for manifest, keys in (("pyproject.toml", ("tool", "poetry", "dependencies", "python")),
+                           ("pyproject.toml", ("project", "requires-python"))):
+        value = _get(p.toml[manifest], *keys)
+        match = PATCH_PIN.fullmatch(value) if isinstance(value, str) else None
+        if match:
+            minor = f"{match.group(1)}.{match.group(2)}"
+            evidence = _toml_evidence(p.repo, p.path(manifest), ".".join(keys[:-1]), _key(keys[-1]))
+            wider = f"~{minor}" if keys[-1] == "python" else f">={minor},<{match.group(1)}.{int(match.group(2)) + 1}"
+            p.repo.warn(str(evidence), f"Python {value.strip().lstrip('= ')} only: no image has it; write "
+                        f"\"{wider}\" (poetry export would skip every dependency)")
             return
 
 
