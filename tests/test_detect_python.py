@@ -838,3 +838,11 @@ def test_a_python_pinned_to_one_patch_release_is_said_with_what_to_write(tmp_pat
 def test_a_python_range_is_no_patch_pin():
     _, repo = scan(FIXTURES / "poetry")
     assert not [n for n in repo.notices if "only: no image has it" in n.message]
+
+
+@pytest.mark.parametrize("pin, said", [("gunicorn==20.1.0", True), ("gunicorn==21.2.0", False), ("gunicorn", False)])
+def test_a_release_that_imports_pkg_resources_is_said(tmp_path, pin, said):
+    """gunicorn 20 imports pkg_resources when it starts; a fresh install's setuptools (81+) has none."""
+    write(tmp_path, {"requirements.txt": f"flask==3.0.3\n{pin}\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    _, repo = scan(tmp_path)
+    assert bool([n for n in repo.notices if "imports pkg_resources" in n.message]) == said

@@ -80,6 +80,9 @@ DECLARED_REQUIREMENT = re.compile(r"""[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9.
 MAX_DECLARED = 64
 #: frameworks whose releases before (major, minor) run on no Python we build for: (name, release, Pythons)
 LEGACY_PINS = (("django", (2, 2), "Python 3.7 at most"),)
+#: releases before these import pkg_resources when they start, which setuptools 81 and later no longer ship (and
+#: a fresh install gets the latest setuptools): (distribution, first release that does not)
+PKG_RESOURCES_PINS = (("gunicorn", (21, 0)),)
 PINNED_VERSION = re.compile(r"==\s*v?([0-9]+)\.([0-9]+)[0-9.]*")
 #: the setup.cfg sections that describe a package (the others configure tools)
 SETUP_CFG_PROJECT = re.compile(r"^\s*\[(?:metadata|options)(?:\.[^\]]*)?\]")
@@ -213,7 +216,7 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
     for step in (_version, _patch_pin, _package_manager, _installable, _framework, _start, _config_file, _migrations,
-                 _native, _legacy_pins):
+                 _native, _legacy_pins, _pkg_resources):
         step(p, app)
     return app
 
@@ -260,6 +263,17 @@ def _legacy_pins(p: _Project, app: AppCandidate) -> None:
             p.repo.warn(str(evidence), f"{name} {pinned.group(0).lstrip('= ')} predates Python 3.{MIN_MINOR} "
                         f"(it supports {python}): pin the Python it runs on, or upgrade {name}")
             return
+
+
+def _pkg_resources(p: _Project, app: AppCandidate) -> None:
+    """A pinned release that imports pkg_resources at start (gunicorn 20): setuptools 81 and later have none, so
+    the image builds and then cannot start; said with the line and the release to upgrade to."""
+    for name, (major, minor) in PKG_RESOURCES_PINS:
+        evidence = p.deps.get(name)
+        pinned = PINNED_VERSION.search(evidence.text) if evidence else None
+        if evidence and pinned and (int(pinned.group(1)), int(pinned.group(2))) < (major, minor):
+            p.repo.warn(str(evidence), f"{name} {pinned.group(0).lstrip('= ')} imports pkg_resources, which setuptools "
+                        f"81+ lacks: it cannot start; upgrade to {major}.{minor} or later")
 
 
 def _name(p: _Project) -> str:
