@@ -846,3 +846,21 @@ def test_a_release_that_imports_pkg_resources_is_said(tmp_path, pin, said):
     write(tmp_path, {"requirements.txt": f"flask==3.0.3\n{pin}\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
     _, repo = scan(tmp_path)
     assert bool([n for n in repo.notices if "imports pkg_resources" in n.message]) == said
+
+
+@pytest.mark.parametrize("manager, installs", [
+    ("poetry", "export --only main,prod "), ("uv", "sync --locked --no-dev --group prod --no-install-project"),
+    ("pdm", "install --check --prod -G prod --no-self"),
+])
+def test_the_group_holding_the_server_is_installed_by_the_build(manager, installs):
+    from generator.languages.python import build
+    from tests.cases import BASE, COMMON
+
+    answers = {**COMMON, **BASE["python"], "final": "slim", "package_manager": manager, "groups": ["prod"]}
+    assert installs in build.plan(answers).installer.deps
+    assert installs not in build.plan({**answers, "groups": []}).installer.deps
+
+
+def test_only_a_group_holding_a_production_server_and_not_named_for_development_is_installed():
+    app = only(FIXTURES / "poetry-prod-group")
+    assert (app.value("groups"), app.value("server")) == (["prod"], "gunicorn")

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import CONFIG_FILE, RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
-from generator.parsers import (list_of, matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
-                               parse_writable_path, text)
+from generator.parsers import (list_of, matching, one_of, parse_argv, parse_bool, parse_names, parse_optional_relpath,
+                               parse_relpath, parse_writable_path, text)
 from generator.languages.python.native import parse_native
 from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
@@ -99,6 +99,8 @@ class Python(Language):
         AnswerField("dependencies", parse_requirements, "for pip without a requirements file: the dependencies the "
                     "project declares statically, installed in a cached step before its sources", type="json",
                     default=[], detected=True),
+        AnswerField("groups", parse_names, "dependency groups installed besides the main dependencies (poetry, uv, "
+                    "pdm): a group holding the production server, e.g. prod", type="json", default=[], detected=True),
         AnswerField("installable", parse_bool, "install the project itself into the venv", type="bool",
                     default=False, detected=True),
         AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app' (gunicorn, uvicorn, "

@@ -141,6 +141,8 @@ class _Project:
     #: the files `requirements` reaches through -r and -c (repository-relative)
     includes: List[str] = field(default_factory=list)
     deps: Dict[str, Evidence] = field(default_factory=dict)
+    #: the dependency groups installed besides the main dependencies (those holding a production server)
+    groups: List[Tuple[str, Evidence]] = field(default_factory=list)
     #: the application object ("main:app", "mysite.wsgi:application"), when a framework was found
     target: str = ""
     #: the parameters of the factory `target` calls ("" : none, or not a factory)
@@ -215,7 +217,7 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _patch_pin, _package_manager, _installable, _framework, _start, _config_file, _migrations,
+    for step in (_version, _patch_pin, _package_manager, _groups, _installable, _framework, _start, _config_file, _migrations,
                  _native, _legacy_pins, _pkg_resources):
         step(p, app)
     return app
@@ -263,6 +265,12 @@ def _legacy_pins(p: _Project, app: AppCandidate) -> None:
             p.repo.warn(str(evidence), f"{name} {pinned.group(0).lstrip('= ')} predates Python 3.{MIN_MINOR} "
                         f"(it supports {python}): pin the Python it runs on, or upgrade {name}")
             return
+
+
+def _groups(p: _Project, app: AppCandidate) -> None:
+    """The dependency groups that hold the production server (poetry, uv and pdm install them too)."""
+    if p.groups and app.value("package_manager") in ("poetry", "uv", "pdm"):
+        app.set("groups", [group for group, _ in p.groups], p.groups[0][1])
 
 
 def _pkg_resources(p: _Project, app: AppCandidate) -> None:
@@ -339,7 +347,44 @@ def _dependencies(p: _Project) -> Dict[str, Evidence]:
         for name in _table(data, *table.split(".")):
             if name != "python":
                 _add(deps, name, _toml_evidence(p.repo, rel, table, _key(name)))
+    for group, members in _server_groups(p):
+        p.groups.append((group, next(iter(members.values()))))
+        for name, evidence in members.items():
+            deps.setdefault(name, evidence)
     return deps
+
+
+#: dependency groups of tools, never what the app runs on
+DEV_GROUP = re.compile(r"dev|develop|development|tests?|testing|lint|linting|docs?|typing|types|ci|bench\w*|mypy|"
+                       r"style|format|coverage", re.IGNORECASE)
+#: the distributions of the production servers (a group holding one is how the app runs: `prod`, `server`)
+SERVER_DISTRIBUTIONS = frozenset(server.distributions[0] for name, server in servers.SERVERS.items()
+                                 if server.distributions and not server.for_development and " " not in name)
+
+
+def _server_groups(p: _Project) -> List[Tuple[str, Dict[str, Evidence]]]:
+    """Dependency groups (poetry's [tool.poetry.group.X], PEP 735 [dependency-groups]) that hold a production
+    server and are not named for development: the server is there, so the image installs the group."""
+    pyproject = p.path("pyproject.toml")
+    found: List[Tuple[str, Dict[str, Evidence]]] = []
+    declared: List[Tuple[str, str, List[str]]] = []
+    for group, data in _table(p.pyproject, "tool", "poetry", "group").items():
+        names = list(_table(data, "dependencies"))
+        declared.append((group, f"tool.poetry.group.{group}.dependencies", names))
+    installs_groups = any(p.repo.is_file(p.path(lock)) for lock in ("uv.lock", "pdm.lock"))  # pip's build does not
+    for group, items in _table(p.pyproject, "dependency-groups").items() if installs_groups else ():
+        names = [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
+        declared.append((group, "dependency-groups", names))
+    for group, table, names in declared:
+        if not isinstance(group, str) or DEV_GROUP.fullmatch(group):
+            continue
+        members: Dict[str, Evidence] = {}
+        for name in names:
+            key = _key(name) if table != "dependency-groups" else re.compile(re.escape(name))
+            _add(members, name, _toml_evidence(p.repo, pyproject, table, key))
+        if SERVER_DISTRIBUTIONS & set(members):
+            found.append((group, members))
+    return found
 
 
 def _read_requirements(repo: Repo, rel: str, deps: Dict[str, Evidence], seen: Set[str]) -> None:
