@@ -864,3 +864,13 @@ def test_the_group_holding_the_server_is_installed_by_the_build(manager, install
 def test_only_a_group_holding_a_production_server_and_not_named_for_development_is_installed():
     app = only(FIXTURES / "poetry-prod-group")
     assert (app.value("groups"), app.value("server")) == (["prod"], "gunicorn")
+
+
+@pytest.mark.parametrize("files, said", [
+    ({"pyproject.toml": '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\nflask = "3.1.0"\n'}, "poetry.lock"),
+    ({"Pipfile": '[packages]\nflask = "*"\n'}, "Pipfile.lock"),
+])
+def test_a_lock_file_the_build_needs_and_the_repository_lacks_is_said(tmp_path, files, said):
+    write(tmp_path, {**files, "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    _, repo = scan(tmp_path)
+    assert [n.message for n in repo.notices if n.message.startswith(f"no {said}: ")]

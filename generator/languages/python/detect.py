@@ -444,6 +444,15 @@ def _version(p: _Project, app: AppCandidate) -> None:
 PATCH_PIN = re.compile(r"\s*(?:==\s*)?(\d+)\.(\d+)\.(\d+)\s*")
 
 
+def _no_lock(p: _Project, manager: str, lock: str, manifest: str) -> None:
+    """A poetry, pdm or pipenv project without its lock file: the build installs what the lock pins, and
+    mounts it; said before `docker build` fails on the missing file."""
+    if manager == "poetry" and _get(p.pyproject, "tool", "poetry", "dependencies") is None \
+            and _get(p.pyproject, "project", "dependencies") is None:
+        return  # a [tool.poetry] table of settings only (no dependencies to lock)
+    p.repo.warn(manifest, f"no {lock}: the image installs what it pins; run `{manager} lock` and commit it")
+
+
 def _patch_pin(p: _Project, app: AppCandidate) -> None:
     """A manifest that allows one patch release of Python (`python = "3.11.7"`) fits no image: the images
     are a minor's latest patch. poetry export then marks every dependency `python_full_version == "3.11.7"`,
@@ -504,9 +513,11 @@ def _package_manager(p: _Project, app: AppCandidate) -> None:
             return
         if table and _get(p.pyproject, *table) is not None:
             app.set("package_manager", name, _toml_evidence(p.repo, p.path("pyproject.toml"), ".".join(table)))
+            _no_lock(p, name, lock, p.path("pyproject.toml"))
             return
         if manifest and p.repo.is_file(p.path(manifest)):
             app.set("package_manager", name, Evidence(p.path(manifest)))
+            _no_lock(p, name, lock, p.path(manifest))
             return
     if p.requirements:
         app.set("package_manager", "pip", Evidence(p.requirements))
