@@ -407,3 +407,13 @@ def test_a_script_whose_end_needs_a_shell_is_not_followed(tmp_path, script):
     assert app.facts["start_command"].value == ["gunicorn", "--bind", "0.0.0.0:5000", "ledger.web:app"]
     assert any(notice.file == "docker-compose.yml" and "runs the shell script bin/serve.sh" in notice.message
                for notice in report.warnings)
+
+
+def test_a_config_file_the_stated_command_names_outside_the_app_s_directory_is_said(tmp_path):
+    """A Dockerfile above the app copies gunicorn.conf.py from beside it: the image, built from api/, would not
+    hold it and gunicorn would stop at start."""
+    said = [n.message for n in detect(FIXTURES / "python/stated-config-outside").warnings if n.file == "Dockerfile.prod"]
+    assert any("-c gunicorn.conf.py is not in api/, the build context" in message for message in said)
+    project = copy_fixture("python/stated-config-outside", tmp_path)
+    (project / "gunicorn.conf.py").rename(project / "api" / "gunicorn.conf.py")
+    assert not [n for n in detect(project).warnings if "the build context" in n.message]

@@ -19,6 +19,7 @@ from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
     from generator.detect.model import AppCandidate, Fact
+    from generator.detect.walker import Repo
     from generator.languages.python.build import PythonBuild
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -169,6 +170,11 @@ class Python(Language):
             return None
         match = re.match(r"(\d+\.\d+)(?:\.\d+)?(?=$|-)", tag)
         return match.group(1) if match else ""
+
+    def settle(self, repo: "Repo", app: "AppCandidate") -> None:
+        from generator.languages.python.detect import missing_config
+
+        missing_config(repo, app)
 
     def stated_refusal(self, key: str, value: Any, heuristic: "Optional[Fact]") -> str:
         """A Python older than the project's own floor (`requires-python`, poetry's `python`, setuptools'

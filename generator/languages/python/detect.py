@@ -236,6 +236,22 @@ def _config_file(p: _Project, app: AppCandidate) -> None:
             return
 
 
+def missing_config(repo: Repo, app: AppCandidate) -> None:
+    """A configuration file the ranked start command names (`--config hypercorn.toml`) that is not in the app's
+    directory, the build context: the image would not hold it and the server would stop at start. Checked once
+    the statements are ranked, as a Dockerfile above the app may copy it from elsewhere."""
+    fact = app.facts.get("start_command")
+    argv = [word for word in fact.value if isinstance(word, str)] if fact and isinstance(fact.value, list) else []
+    for _, option, value in servers.option_values(argv, 1, CONFIG_OPTIONS):
+        if not value or value.startswith("python:"):
+            continue
+        path = _join(app.root, posixpath.normpath(value)) if not value.startswith("/") else ""
+        if path and (path.startswith("..") or not repo.is_file(path)):
+            where = fact.evidence.file if fact and fact.evidence else app.root
+            repo.warn(where, f"{option} {value} is not in {app.root}/, the build context: the server would not "
+                      "start; move it there or pass --cmd")
+
+
 def _native(p: _Project, app: AppCandidate) -> None:
     """Dependencies that build from source against system libraries (native.py), with the first one's line."""
     names = [name for name in NATIVE if name in p.deps]
