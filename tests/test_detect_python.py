@@ -819,3 +819,58 @@ def test_the_subcommand_that_serves(text: str, word: Optional[str]) -> None:
 
     found = scripts.serving_subcommand([("cli.py", text)])
     assert (found[0] if found else None) == word
+
+
+@pytest.mark.parametrize("table, said", [
+    ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "3.11.7"\n', '"~3.11"'),
+    ('[project]\nname = "x"\nrequires-python = "==3.12.4"\n', '">=3.12,<3.13"'),
+])
+def test_a_python_pinned_to_one_patch_release_is_said_with_what_to_write(tmp_path, table, said):
+    """The images are a minor's latest patch release: poetry export would mark every dependency with 3.11.7
+    and pip install none of them, without a word."""
+    (tmp_path / "pyproject.toml").write_text(table)
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    _, repo = scan(tmp_path)
+    (notice,) = [n for n in repo.notices if "only: no image has it" in n.message]
+    assert notice.file.startswith("pyproject.toml:") and f"write {said}" in notice.message
+
+
+def test_a_python_range_is_no_patch_pin():
+    _, repo = scan(FIXTURES / "poetry")
+    assert not [n for n in repo.notices if "only: no image has it" in n.message]
+
+
+@pytest.mark.parametrize("pin, said", [("gunicorn==20.1.0", True), ("gunicorn==21.2.0", False), ("gunicorn", False)])
+def test_a_release_that_imports_pkg_resources_is_said(tmp_path, pin, said):
+    """gunicorn 20 imports pkg_resources when it starts; a fresh install's setuptools (81+) has none."""
+    write(tmp_path, {"requirements.txt": f"flask==3.0.3\n{pin}\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    _, repo = scan(tmp_path)
+    assert bool([n for n in repo.notices if "imports pkg_resources" in n.message]) == said
+
+
+@pytest.mark.parametrize("manager, installs", [
+    ("poetry", "export --only main,prod "), ("uv", "sync --locked --no-dev --group prod --no-install-project"),
+    ("pdm", "install --check --prod -G prod --no-self"),
+])
+def test_the_group_holding_the_server_is_installed_by_the_build(manager, installs):
+    from generator.languages.python import build
+    from tests.cases import BASE, COMMON
+
+    answers = {**COMMON, **BASE["python"], "final": "slim", "package_manager": manager, "groups": ["prod"]}
+    assert installs in build.plan(answers).installer.deps
+    assert installs not in build.plan({**answers, "groups": []}).installer.deps
+
+
+def test_only_a_group_holding_a_production_server_and_not_named_for_development_is_installed():
+    app = only(FIXTURES / "poetry-prod-group")
+    assert (app.value("groups"), app.value("server")) == (["prod"], "gunicorn")
+
+
+@pytest.mark.parametrize("files, said", [
+    ({"pyproject.toml": '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\nflask = "3.1.0"\n'}, "poetry.lock"),
+    ({"Pipfile": '[packages]\nflask = "*"\n'}, "Pipfile.lock"),
+])
+def test_a_lock_file_the_build_needs_and_the_repository_lacks_is_said(tmp_path, files, said):
+    write(tmp_path, {**files, "app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    _, repo = scan(tmp_path)
+    assert [n.message for n in repo.notices if n.message.startswith(f"no {said}: ")]

@@ -47,6 +47,22 @@ WINNERS = {
     # `python /venv/bin/ledger`: the old image's virtualenv runs the project's console script, which the new one has
     "python/stated-venv-script": {"start_command": (["ledger", "--bind", "0.0.0.0:6100"], "dockerfile", "Dockerfile.prod",
                                                     [["ledger"]])},
+    # `uvicorn main:app --reload` in a Dockerfile: the server is the statement, its reloader is development only
+    "python/stated-dockerfile-reload": {"start_command": (["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8001"],
+                                                          "dockerfile", "Dockerfile.prod",
+                                                          [["uvicorn", "main:app", "--host", "0.0.0.0", "--port",
+                                                            "8000"]])},
+    # `dockerfile: docker/${FLAVOUR:-dev}.Dockerfile` with FLAVOUR=prod in the .env beside it: the one compose builds
+    "python/stated-compose-env": {"version": ("3.12", "dockerfile", "docker/prod.Dockerfile", ["3.11"]),
+                                  "start_command": (["gunicorn", "--bind", "0.0.0.0:8100", "--workers", "4", "app:app"],
+                                                    "dockerfile", "docker/prod.Dockerfile",
+                                                    [["gunicorn", "--bind", "0.0.0.0:8100", "--workers", "1",
+                                                      "--log-level", "debug", "app:app"],
+                                                     ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]])},
+    # `command: bin/serve.sh`: the script's last command, its variables' defaults and the old image's path put in
+    "python/stated-compose-script": {"start_command": (["gunicorn", "-c", "conf/gunicorn.conf.py", "ledger.web:app"],
+                                                       "compose", "bin/serve.sh",
+                                                       [["gunicorn", "--bind", "0.0.0.0:5000", "ledger.web:app"]])},
     # ENTRYPOINT a script ending in `exec "$@"`: the script hands over to CMD, which is what the image runs
     "python/stated-entrypoint-args": {"start_command": (["python", "watcher.py", "-d", "/data"], "dockerfile",
                                                         "Dockerfile.prod", []),
@@ -368,3 +384,70 @@ def test_a_makefile_s_own_variables_are_written_out_before_its_go_build_is_read(
     (app,) = detect(FIXTURES / "go/stated-make-variables").apps
     assert (app.value("tags"), app.value("ldflags")) == (["netgo", "lite"], ["main.edition=community"])
     assert app.facts["tags"].evidence.file == "Makefile" and app.facts["tags"].evidence.line == 12
+
+def test_a_python_older_than_the_project_allows_is_a_stale_image_and_a_newer_one_wins(tmp_path):
+    """`FROM python:3.10` cannot install a project whose requires-python is >=3.12 (pip refuses): the build
+    file's floor stands, the Dockerfile's line is named; a Dockerfile's newer Python still wins."""
+    report = detect(FIXTURES / "python/stated-stale-version")
+    (app,) = report.apps
+    assert (app.facts["version"].value, app.facts["version"].evidence.file) == ("3.12", "pyproject.toml")
+    assert any(notice.file == "Dockerfile.prod" and "older than the Python 3.12 that pyproject.toml:4 requires"
+               in notice.message for notice in report.warnings)
+    project = copy_fixture("python/stated-stale-version", tmp_path)
+    dockerfile = project / "Dockerfile.prod"
+    dockerfile.write_text(dockerfile.read_text().replace("python:3.10-slim", "python:3.13-slim"))
+    (app,) = detect(project).apps
+    assert (app.facts["version"].value, app.facts["version"].source) == ("3.13", "dockerfile")
+
+
+@pytest.mark.parametrize("written, variables, path", [
+    ("docker/${FLAVOUR:-dev}.Dockerfile", {"FLAVOUR": "prod"}, "docker/prod.Dockerfile"),
+    ("docker/${FLAVOUR:-dev}.Dockerfile", {"FLAVOUR": ""}, "docker/dev.Dockerfile"),
+    ("docker/${FLAVOUR-dev}.Dockerfile", {"FLAVOUR": ""}, "docker/.Dockerfile"),
+    ("./dockerfiles/python$PY/Dockerfile", {"PY": "314"}, "./dockerfiles/python314/Dockerfile"),
+    # nothing sets it: left as written (a path that names no file), never guessed
+    ("docker/${FLAVOUR}.Dockerfile", {}, "docker/${FLAVOUR}.Dockerfile"),
+])
+def test_a_compose_build_path_is_interpolated_as_compose_does(written, variables, path):
+    from generator.detect.stated.compose import interpolated
+
+    assert interpolated(written, variables) == path
+
+
+def test_the_dotenv_beside_a_compose_file_gives_its_variables(tmp_path):
+    from generator.detect.stated.compose import dotenv
+    from generator.detect.walker import Repo
+
+    (tmp_path / ".env").write_text('# flavour\nexport A=1\nB="two # kept"\nC=three # said\nnot a line\n')
+    assert dotenv(Repo(tmp_path), ".") == {"A": "1", "B": "two # kept", "C": "three"}
+
+
+def test_a_script_a_compose_command_runs_is_followed_and_what_it_also_runs_is_said():
+    report = detect(FIXTURES / "python/stated-compose-script")
+    said = [notice.message for notice in report.warnings if notice.file == "docker-compose.yml"]
+    assert any("also runs python -m ledger.migrate (line 9), which the image does not" in message for message in said)
+
+
+@pytest.mark.parametrize("script", [
+    "#!/bin/sh\ncd /srv/app\nexec gunicorn app:app\n",  # it moves first: its paths are another directory's
+    "#!/bin/sh\nif [ -n \"$DEBUG\" ]; then\n  flask run\nelse\n  gunicorn app:app\nfi\n",  # a shell decides
+    "#!/bin/sh\nexec gunicorn \"$APP_MODULE\"\n",  # a variable only the environment would set
+])
+def test_a_script_whose_end_needs_a_shell_is_not_followed(tmp_path, script):
+    project = copy_fixture("python/stated-compose-script", tmp_path)
+    (project / "bin" / "serve.sh").write_text(script)
+    report = detect(project)
+    (app,) = report.apps
+    assert app.facts["start_command"].value == ["gunicorn", "--bind", "0.0.0.0:5000", "ledger.web:app"]
+    assert any(notice.file == "docker-compose.yml" and "runs the shell script bin/serve.sh" in notice.message
+               for notice in report.warnings)
+
+
+def test_a_config_file_the_stated_command_names_outside_the_app_s_directory_is_said(tmp_path):
+    """A Dockerfile above the app copies gunicorn.conf.py from beside it: the image, built from api/, would not
+    hold it and gunicorn would stop at start."""
+    said = [n.message for n in detect(FIXTURES / "python/stated-config-outside").warnings if n.file == "Dockerfile.prod"]
+    assert any("-c gunicorn.conf.py is not in api/, the build context" in message for message in said)
+    project = copy_fixture("python/stated-config-outside", tmp_path)
+    (project / "gunicorn.conf.py").rename(project / "api" / "gunicorn.conf.py")
+    assert not [n for n in detect(project).warnings if "the build context" in n.message]

@@ -19,7 +19,7 @@ import shlex
 from typing import Any, List, Optional, Sequence, Tuple
 
 from generator.detect.model import Evidence
-from generator.detect.stated import Statement, Target
+from generator.detect.stated import Statement, Target, scripts
 from generator.detect.stated.procfile import PORT_VARIABLE
 from generator.parsers import shell_syntax
 
@@ -71,6 +71,19 @@ def split(command: Any, target: Target, evidence: Evidence) -> Optional[List[str
 def statements(target: Target, argv: Sequence[str], evidence: Evidence, source: str,
                port_default: Optional[int] = None) -> List[Statement]:
     """What a start command states for the target's language: port, port setting, its own answers."""
+    followed = scripts.follow(target, list(argv)) if argv else None
+    if followed is not None:
+        # `command: entrypoints/gunicorn.sh`: the image has no shell, the script's last command is what runs
+        ended = split(followed.command, target, followed.evidence)
+        if ended is None:
+            return []
+        for note in followed.notes:
+            target.warn(evidence, f"the start command {note}")
+        argv, evidence = ended, followed.evidence
+    elif argv and scripts.script_of(target, list(argv)):
+        target.warn(evidence, f"the start command runs the shell script {argv[-1]}, whose last command cannot be "
+                              "read without a shell, which the hardened image does not have: not used")
+        return []
     if not argv or not target.runs(argv[0]):
         return []  # another app's program, of the same directory
     if argv[0].rsplit("/", 1)[-1] in DEVELOPMENT_RUNNERS:

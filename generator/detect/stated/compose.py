@@ -46,24 +46,75 @@ def services(repo: Repo) -> List[Service]:
     """Every service of every compose file that builds from the repository (others are images: not ours)."""
     found = []
     for rel, name, data in declared(repo):
-        service = _service(rel, name, data)
+        service = _service(rel, name, data, dotenv(repo, parent_dir(rel)))
         if service is not None:
             found.append(service)
     return found
 
 
-def _service(rel: str, name: str, data: Any) -> Optional[Service]:
+def _service(rel: str, name: str, data: Any, variables: Dict[str, str]) -> Optional[Service]:
     build = data.get("build") if isinstance(data, dict) else None
     if isinstance(build, str):
         build = {"context": build}
     if not isinstance(build, dict):
         return None
-    context = files.joined(parent_dir(rel), build.get("context", "."))
+    context = files.joined(parent_dir(rel), interpolated(build.get("context", "."), variables))
     if context is None:
         return None
-    dockerfile = build.get("dockerfile")
+    dockerfile = interpolated(build.get("dockerfile"), variables)
     return Service(rel, name, context, files.joined(context, dockerfile) if isinstance(dockerfile, str) else None,
                    data)
+
+
+#: a variable as Compose interpolates it: `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `$NAME`
+VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<unset>:?-)(?P<default>[^}$]*))?\}"
+                      r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
+#: `NAME=value` in a .env file (`export` allowed), the value quoted or not
+DOTENV_LINE = re.compile(r"\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)")
+
+
+def interpolated(value: Any, variables: Dict[str, str]) -> Any:
+    """A compose path with its variables set as Compose sets them: the project's .env (`variables`), else the
+    default written after `:-`/`-`; a variable neither gives, or any other form, leaves the value as written
+    (a path that names no file). Only build paths are interpolated: a command's `$PORT` is the platform's."""
+    if not isinstance(value, str) or "$" not in value:
+        return value
+    unresolved = False
+
+    def one(match: "re.Match[str]") -> str:
+        nonlocal unresolved
+        name = match.group("braced") or match.group("bare")
+        given = variables.get(name)
+        if match.group("unset") == ":-" and not given:
+            return str(match.group("default"))
+        if match.group("unset") == "-" and given is None:
+            return str(match.group("default"))
+        if given is None:
+            unresolved = True
+            return match.group(0)
+        return given
+
+    result = VARIABLE.sub(one, value)
+    return value if unresolved or "$" in result else result
+
+
+def dotenv(repo: Repo, directory: str) -> Dict[str, str]:
+    """The variables of the `.env` beside a compose file (Compose reads it to interpolate the file): plain
+    `NAME=value` lines, quotes removed, an unquoted value's ` # comment` dropped."""
+    rel = files.joined(directory, ".env")
+    source = files.text(repo, rel) if rel and repo.is_file(rel) else None
+    variables: Dict[str, str] = {}
+    for line in (source or "").splitlines():
+        match = DOTENV_LINE.fullmatch(line)
+        if match is None or line.lstrip().startswith("#"):
+            continue
+        value = match.group("value").strip()
+        if len(value) > 1 and value[0] in "'\"" and value.endswith(value[0]):
+            value = value[1:-1]
+        else:
+            value = re.split(r"\s+#", value, maxsplit=1)[0].strip()
+        variables[match.group("name")] = value
+    return variables
 
 
 def read(target: Target) -> List[Statement]:

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import CONFIG_FILE, RELEASE, TMP, DEFAULT_ORIGIN, AnswerField, Flavour, Language, WritablePath
-from generator.parsers import (list_of, matching, one_of, parse_argv, parse_bool, parse_optional_relpath, parse_relpath,
-                               parse_writable_path, text)
+from generator.parsers import (list_of, matching, one_of, parse_argv, parse_bool, parse_names, parse_optional_relpath,
+                               parse_relpath, parse_writable_path, text)
 from generator.languages.python.native import parse_native
 from generator.pins import DEBIAN_CODENAMES, DISTROLESS_PYTHON, PYTHON_DEBIAN
 
 if TYPE_CHECKING:  # pragma: no cover
-    from generator.detect.model import AppCandidate
+    from generator.detect.model import AppCandidate, Fact
+    from generator.detect.walker import Repo
     from generator.languages.python.build import PythonBuild
     from generator.services import Drivers
     from generator.state.patterns import StatePattern
@@ -34,6 +35,8 @@ VENV = "/app/venv"
 
 #: tools a hand-written start command may run the app through (`poetry run gunicorn ...`)
 RUNNERS = ("poetry", "pipenv", "uv", "pdm", "hatch")
+#: build files whose Python version is the lowest the project allows (not a pin, as .python-version is)
+FLOOR_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "PKG-INFO")
 
 START_COMMAND_MISSING = (
     "no start command found (looked for a Procfile web: line, a Django, Flask or FastAPI app, a console "
@@ -97,6 +100,8 @@ class Python(Language):
         AnswerField("dependencies", parse_requirements, "for pip without a requirements file: the dependencies the "
                     "project declares statically, installed in a cached step before its sources", type="json",
                     default=[], detected=True),
+        AnswerField("groups", parse_names, "dependency groups installed besides the main dependencies (poetry, uv, "
+                    "pdm): a group holding the production server, e.g. prod", type="json", default=[], detected=True),
         AnswerField("installable", parse_bool, "install the project itself into the venv", type="bool",
                     default=False, detected=True),
         AnswerField("start_command", parse_argv, "the start command, e.g. 'gunicorn app:app' (gunicorn, uvicorn, "
@@ -166,6 +171,27 @@ class Python(Language):
         match = re.match(r"(\d+\.\d+)(?:\.\d+)?(?=$|-)", tag)
         return match.group(1) if match else ""
 
+    def settle(self, repo: "Repo", app: "AppCandidate") -> None:
+        from generator.languages.python.detect import missing_config
+
+        missing_config(repo, app)
+
+    def stated_refusal(self, key: str, value: Any, heuristic: "Optional[Fact]") -> str:
+        """A Python older than the project's own floor (`requires-python`, poetry's `python`, setuptools'
+        `python_requires`: the version read is the lowest they allow) cannot install it: pip, poetry, uv and
+        pdm refuse. A Dockerfile's `FROM python:3.10` that the project has moved past is a stale image."""
+        if key != "version" or heuristic is None or heuristic.evidence is None \
+                or heuristic.evidence.file.rsplit("/", 1)[-1] not in FLOOR_FILES:
+            return ""
+        try:
+            stated, needed = self.parse_version(value), self.parse_version(heuristic.value)
+        except ValueError:
+            return ""
+        if tuple(int(part) for part in stated.split(".")) < tuple(int(part) for part in needed.split(".")):
+            where = heuristic.evidence.file + (f":{heuristic.evidence.line}" if heuristic.evidence.line else "")
+            return f"older than the Python {needed} that {where} requires, which cannot install the project"
+        return ""
+
     def start_answers(self, argv: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
         """The command as the new image runs it: in /app (the app's directory), the virtualenv first on
         PATH, so a runner (`poetry run`) and an interpreter's or virtualenv's directory are not needed."""
@@ -183,7 +209,7 @@ class Python(Language):
             # `python /venv/bin/tool`: the interpreter running a console script of the old image's virtualenv,
             # which the new one installs on PATH under the same name
             command = [command[1].rsplit("/", 1)[1], *command[2:]]
-        from generator.languages.python.servers import development
+        from generator.languages.python.servers import development, without_development
 
         reason = development(command)
         if reason:
@@ -191,6 +217,11 @@ class Python(Language):
             # Procfile's or the framework's production server says how it runs
             notes.append(f"{reason}, not what an image runs: not carried")
             return {}, notes
+        # a Dockerfile's `uvicorn main:app --reload` is a production server with a development switch: the
+        # image runs the server without it, as it does the same command read from a Procfile
+        command, dropped = without_development(command)
+        if dropped:
+            notes.append(dropped)
         return ({"start_command": command} if command else {}), notes
 
     def build(self, answers: Mapping[str, Any]) -> "PythonBuild":

@@ -1,4 +1,4 @@
-"""Where a Flask, FastAPI, Starlette or aiohttp application object is, for the server to import ("module:attribute").
+"""Where a Flask, FastAPI, Starlette, aiohttp or Quart application object is, for the server to import ("module:attribute").
 
 Real projects rarely write `app = Flask(__name__)` at the top of app.py: the object is
 made by a factory (`def create_app(): app = Flask(...); return app`) that another module
@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
-#: how each framework's application class is called
-APP_CLASSES = {"fastapi": r"(?:fastapi\.)?FastAPI\(", "flask": r"(?:flask\.)?Flask\(",
-               "starlette": r"(?:starlette\.applications\.)?Starlette\(", "aiohttp": r"(?:aiohttp\.)?web\.Application\("}
+from generator.languages.python.frameworks import FRAMEWORKS
+
+#: how each framework's application class is called (its entry in frameworks.py)
+APP_CLASSES = {name: framework.app_class for name, framework in FRAMEWORKS.items() if framework.app_class}
 #: an assignment at the top level of a module: name, optional annotation, value
 ASSIGNMENT = r"^([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*"
 TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(([^)]*)\)?", re.MULTILINE)

@@ -77,33 +77,41 @@ def _pip(answers: Mapping[str, Any], tool: str, pip: str, pins: Mapping[str, str
                      project=f"{pip} install .")
 
 
+def _groups(answers: Mapping[str, Any]) -> Tuple[str, ...]:
+    """The dependency groups installed besides the main dependencies (the one holding the server, `prod`)."""
+    return tuple(str(group) for group in answers.get("groups") or ())
+
+
 def _poetry(answers: Mapping[str, Any], tool: str, pip: str, pins: Mapping[str, str]) -> Installer:
     locks = ("pyproject.toml", "poetry.lock")
+    only = ",".join(("main", *_groups(answers)))
     return Installer(env=("POETRY_NO_INTERACTION=1",),
                      tools=(f"poetry=={pins['poetry']}", f"poetry-plugin-export=={pins['poetry-plugin-export']}"),
                      locks=locks, mounts=locks,
-                     deps=f"{tool} export --only main --format requirements.txt --output /tmp/requirements.txt \\\n"
+                     deps=f"{tool} export --only {only} --format requirements.txt --output /tmp/requirements.txt \\\n"
                           f" && {pip} install --require-hashes --no-deps -r /tmp/requirements.txt",
                      project=f"{pip} install --no-deps .")
 
 
 def _uv(answers: Mapping[str, Any], tool: str, pip: str, pins: Mapping[str, str]) -> Installer:
     locks = ("pyproject.toml", "uv.lock")
+    groups = "".join(f" --group {group}" for group in _groups(answers))
     return Installer(note=("# uv trusts the image's CA store (ca-certificates), as pip and pdm do, rather than a",
                            "# bundle of its own: certificate updates and a TLS-inspecting proxy's CA apply to it too."),
                      env=(f"UV_PROJECT_ENVIRONMENT={VENV}", "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
                           "UV_PYTHON_DOWNLOADS=never", "UV_LINK_MODE=copy"),
                      tools=(f"uv=={pins['uv']}",), cache="--mount=type=cache,target=/root/.cache/uv",
-                     locks=locks, mounts=locks, deps=f"{tool} sync --locked --no-dev --no-install-project",
-                     project=f"{tool} sync --locked --no-dev --no-editable")
+                     locks=locks, mounts=locks, deps=f"{tool} sync --locked --no-dev{groups} --no-install-project",
+                     project=f"{tool} sync --locked --no-dev{groups} --no-editable")
 
 
 def _pdm(answers: Mapping[str, Any], tool: str, pip: str, pins: Mapping[str, str]) -> Installer:
     locks = ("pyproject.toml", "pdm.lock")
+    groups = "".join(f" -G {group}" for group in _groups(answers))
     return Installer(env=("PDM_CHECK_UPDATE=false",), tools=(f"pdm[locked]=={pins['pdm']}",),
                      cache="--mount=type=cache,target=/root/.cache/pdm", locks=locks, mounts=locks,
-                     deps=f"{tool} install --check --prod --no-self",
-                     project=f"{tool} install --check --prod --no-editable")
+                     deps=f"{tool} install --check --prod{groups} --no-self",
+                     project=f"{tool} install --check --prod{groups} --no-editable")
 
 
 def _pipenv(answers: Mapping[str, Any], tool: str, pip: str, pins: Mapping[str, str]) -> Installer:

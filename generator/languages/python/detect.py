@@ -80,6 +80,9 @@ DECLARED_REQUIREMENT = re.compile(r"""[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[A-Za-z0-9.
 MAX_DECLARED = 64
 #: frameworks whose releases before (major, minor) run on no Python we build for: (name, release, Pythons)
 LEGACY_PINS = (("django", (2, 2), "Python 3.7 at most"),)
+#: releases before these import pkg_resources when they start, which setuptools 81 and later no longer ship (and
+#: a fresh install gets the latest setuptools): (distribution, first release that does not)
+PKG_RESOURCES_PINS = (("gunicorn", (21, 0)),)
 PINNED_VERSION = re.compile(r"==\s*v?([0-9]+)\.([0-9]+)[0-9.]*")
 #: the setup.cfg sections that describe a package (the others configure tools)
 SETUP_CFG_PROJECT = re.compile(r"^\s*\[(?:metadata|options)(?:\.[^\]]*)?\]")
@@ -138,6 +141,8 @@ class _Project:
     #: the files `requirements` reaches through -r and -c (repository-relative)
     includes: List[str] = field(default_factory=list)
     deps: Dict[str, Evidence] = field(default_factory=dict)
+    #: the dependency groups installed besides the main dependencies (those holding a production server)
+    groups: List[Tuple[str, Evidence]] = field(default_factory=list)
     #: the application object ("main:app", "mysite.wsgi:application"), when a framework was found
     target: str = ""
     #: the parameters of the factory `target` calls ("" : none, or not a factory)
@@ -212,7 +217,8 @@ def _load(repo: Repo, root: str, roots: List[str]) -> _Project:
 
 def _candidate(p: _Project) -> AppCandidate:
     app = AppCandidate("python", _name(p), p.root)
-    for step in (_version, _package_manager, _installable, _framework, _start, _config_file, _migrations, _native, _legacy_pins):
+    for step in (_version, _patch_pin, _package_manager, _groups, _installable, _framework, _start, _config_file, _migrations,
+                 _native, _legacy_pins, _pkg_resources):
         step(p, app)
     return app
 
@@ -228,6 +234,22 @@ def _config_file(p: _Project, app: AppCandidate) -> None:
             fact = app.facts["start_command"]
             app.set("config_file", path, fact.evidence)
             return
+
+
+def missing_config(repo: Repo, app: AppCandidate) -> None:
+    """A configuration file the ranked start command names (`--config hypercorn.toml`) that is not in the app's
+    directory, the build context: the image would not hold it and the server would stop at start. Checked once
+    the statements are ranked, as a Dockerfile above the app may copy it from elsewhere."""
+    fact = app.facts.get("start_command")
+    argv = [word for word in fact.value if isinstance(word, str)] if fact and isinstance(fact.value, list) else []
+    for _, option, value in servers.option_values(argv, 1, CONFIG_OPTIONS):
+        if not value or value.startswith("python:"):
+            continue
+        path = _join(app.root, posixpath.normpath(value)) if not value.startswith("/") else ""
+        if path and (path.startswith("..") or not repo.is_file(path)):
+            where = fact.evidence.file if fact and fact.evidence else app.root
+            repo.warn(where, f"{option} {value} is not in {app.root}/, the build context: the server would not "
+                      "start; move it there or pass --cmd")
 
 
 def _native(p: _Project, app: AppCandidate) -> None:
@@ -259,6 +281,23 @@ def _legacy_pins(p: _Project, app: AppCandidate) -> None:
             p.repo.warn(str(evidence), f"{name} {pinned.group(0).lstrip('= ')} predates Python 3.{MIN_MINOR} "
                         f"(it supports {python}): pin the Python it runs on, or upgrade {name}")
             return
+
+
+def _groups(p: _Project, app: AppCandidate) -> None:
+    """The dependency groups that hold the production server (poetry, uv and pdm install them too)."""
+    if p.groups and app.value("package_manager") in ("poetry", "uv", "pdm"):
+        app.set("groups", [group for group, _ in p.groups], p.groups[0][1])
+
+
+def _pkg_resources(p: _Project, app: AppCandidate) -> None:
+    """A pinned release that imports pkg_resources at start (gunicorn 20): setuptools 81 and later have none, so
+    the image builds and then cannot start; said with the line and the release to upgrade to."""
+    for name, (major, minor) in PKG_RESOURCES_PINS:
+        evidence = p.deps.get(name)
+        pinned = PINNED_VERSION.search(evidence.text) if evidence else None
+        if evidence and pinned and (int(pinned.group(1)), int(pinned.group(2))) < (major, minor):
+            p.repo.warn(str(evidence), f"{name} {pinned.group(0).lstrip('= ')} imports pkg_resources, which setuptools "
+                        f"81+ lacks: it cannot start; upgrade to {major}.{minor} or later")
 
 
 def _name(p: _Project) -> str:
@@ -324,7 +363,44 @@ def _dependencies(p: _Project) -> Dict[str, Evidence]:
         for name in _table(data, *table.split(".")):
             if name != "python":
                 _add(deps, name, _toml_evidence(p.repo, rel, table, _key(name)))
+    for group, members in _server_groups(p):
+        p.groups.append((group, next(iter(members.values()))))
+        for name, evidence in members.items():
+            deps.setdefault(name, evidence)
     return deps
+
+
+#: dependency groups of tools, never what the app runs on
+DEV_GROUP = re.compile(r"dev|develop|development|tests?|testing|lint|linting|docs?|typing|types|ci|bench\w*|mypy|"
+                       r"style|format|coverage", re.IGNORECASE)
+#: the distributions of the production servers (a group holding one is how the app runs: `prod`, `server`)
+SERVER_DISTRIBUTIONS = frozenset(server.distributions[0] for name, server in servers.SERVERS.items()
+                                 if server.distributions and not server.for_development and " " not in name)
+
+
+def _server_groups(p: _Project) -> List[Tuple[str, Dict[str, Evidence]]]:
+    """Dependency groups (poetry's [tool.poetry.group.X], PEP 735 [dependency-groups]) that hold a production
+    server and are not named for development: the server is there, so the image installs the group."""
+    pyproject = p.path("pyproject.toml")
+    found: List[Tuple[str, Dict[str, Evidence]]] = []
+    declared: List[Tuple[str, str, List[str]]] = []
+    for group, data in _table(p.pyproject, "tool", "poetry", "group").items():
+        names = list(_table(data, "dependencies"))
+        declared.append((group, f"tool.poetry.group.{group}.dependencies", names))
+    installs_groups = any(p.repo.is_file(p.path(lock)) for lock in ("uv.lock", "pdm.lock"))  # pip's build does not
+    for group, items in _table(p.pyproject, "dependency-groups").items() if installs_groups else ():
+        names = [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
+        declared.append((group, "dependency-groups", names))
+    for group, table, names in declared:
+        if not isinstance(group, str) or DEV_GROUP.fullmatch(group):
+            continue
+        members: Dict[str, Evidence] = {}
+        for name in names:
+            key = _key(name) if table != "dependency-groups" else re.compile(re.escape(name))
+            _add(members, name, _toml_evidence(p.repo, pyproject, table, key))
+        if SERVER_DISTRIBUTIONS & set(members):
+            found.append((group, members))
+    return found
 
 
 def _read_requirements(repo: Repo, rel: str, deps: Dict[str, Evidence], seen: Set[str]) -> None:
@@ -380,6 +456,37 @@ def _version(p: _Project, app: AppCandidate) -> None:
             return
 
 
+#: a version specifier that allows one patch release only: poetry's `python = "3.11.7"`, `==3.11.7`
+PATCH_PIN = re.compile(r"\s*(?:==\s*)?(\d+)\.(\d+)\.(\d+)\s*")
+
+
+def _no_lock(p: _Project, manager: str, lock: str, manifest: str) -> None:
+    """A poetry, pdm or pipenv project without its lock file: the build installs what the lock pins, and
+    mounts it; said before `docker build` fails on the missing file."""
+    if manager == "poetry" and _get(p.pyproject, "tool", "poetry", "dependencies") is None \
+            and _get(p.pyproject, "project", "dependencies") is None:
+        return  # a [tool.poetry] table of settings only (no dependencies to lock)
+    p.repo.warn(manifest, f"no {lock}: the image installs what it pins; run `{manager} lock` and commit it")
+
+
+def _patch_pin(p: _Project, app: AppCandidate) -> None:
+    """A manifest that allows one patch release of Python (`python = "3.11.7"`) fits no image: the images
+    are a minor's latest patch. poetry export then marks every dependency `python_full_version == "3.11.7"`,
+    and pip skips them all without a word (an image without its dependencies); pip, uv and pdm refuse
+    to install the project. Said with the line, and what to write instead."""
+    for manifest, keys in (("pyproject.toml", ("tool", "poetry", "dependencies", "python")),
+                           ("pyproject.toml", ("project", "requires-python"))):
+        value = _get(p.toml[manifest], *keys)
+        match = PATCH_PIN.fullmatch(value) if isinstance(value, str) else None
+        if match:
+            minor = f"{match.group(1)}.{match.group(2)}"
+            evidence = _toml_evidence(p.repo, p.path(manifest), ".".join(keys[:-1]), _key(keys[-1]))
+            wider = f"~{minor}" if keys[-1] == "python" else f">={minor},<{match.group(1)}.{int(match.group(2)) + 1}"
+            p.repo.warn(str(evidence), f"Python {value.strip().lstrip('= ')} only: no image has it; write "
+                        f"\"{wider}\" (poetry export would skip every dependency)")
+            return
+
+
 def _minor(text: str) -> str:
     """ "3.12.1" and "python-3.12.1" give "3.12"; anything else stays as written."""
     match = MINOR.match(text.strip())
@@ -422,9 +529,11 @@ def _package_manager(p: _Project, app: AppCandidate) -> None:
             return
         if table and _get(p.pyproject, *table) is not None:
             app.set("package_manager", name, _toml_evidence(p.repo, p.path("pyproject.toml"), ".".join(table)))
+            _no_lock(p, name, lock, p.path("pyproject.toml"))
             return
         if manifest and p.repo.is_file(p.path(manifest)):
             app.set("package_manager", name, Evidence(p.path(manifest)))
+            _no_lock(p, name, lock, p.path(manifest))
             return
     if p.requirements:
         app.set("package_manager", "pip", Evidence(p.requirements))

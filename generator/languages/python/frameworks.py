@@ -26,16 +26,25 @@ class Framework(NamedTuple):
     development: str
     #: calls in code that start its development server (a script calling one is not a start command)
     development_calls: Optional["re.Pattern[str]"] = None
+    #: how its application class is called (apps.py finds the object, a factory's too); "" : found otherwise
+    #: (Django: manage.py and WSGI_APPLICATION)
+    app_class: str = ""
 
 
+#: in the order the application objects are looked for (FastAPI before Starlette, which it is made of)
 FRAMEWORKS = {
     "django": Framework(8000, ("gunicorn", "uwsgi", "waitress-serve"), "manage.py runserver"),
+    "fastapi": Framework(8000, ("uvicorn", "hypercorn"), "fastapi dev, uvicorn --reload",
+                         app_class=r"(?:fastapi\.)?FastAPI\("),
     "flask": Framework(5000, ("gunicorn", "uwsgi", "waitress-serve"), "flask run, app.run()",
-                       re.compile(r"\b(?:app\.run|run_simple)\s*\(")),
-    "fastapi": Framework(8000, ("uvicorn", "hypercorn"), "fastapi dev, uvicorn --reload"),
-    "starlette": Framework(8000, ("uvicorn", "hypercorn"), "uvicorn --reload"),
+                       re.compile(r"\b(?:app\.run|run_simple)\s*\("), app_class=r"(?:flask\.)?Flask\("),
+    "starlette": Framework(8000, ("uvicorn", "hypercorn"), "uvicorn --reload",
+                           app_class=r"(?:starlette\.applications\.)?Starlette\("),
     # aiohttp is its own server: `python -m aiohttp.web` runs a factory, `web.run_app` an application object
-    "aiohttp": Framework(8080, ("aiohttp.web",), "adev runserver"),
+    "aiohttp": Framework(8080, ("aiohttp.web",), "adev runserver", app_class=r"(?:aiohttp\.)?web\.Application\("),
+    # Flask's API over ASGI: it depends on hypercorn (servers.py), its development server is `quart run`
+    "quart": Framework(5000, ("hypercorn", "uvicorn"), "quart run, app.run()", re.compile(r"\bapp\.run\s*\("),
+                       app_class=r"(?:quart\.)?Quart\("),
 }
 
 #: arguments of a call in code that make any server a development one (a debugger, a reloader)

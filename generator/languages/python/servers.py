@@ -97,7 +97,8 @@ SERVERS = {
                        serve=_gunicorn),
     "uvicorn": Server(8000, host=("--host",), port=("--port",), elsewhere=("--uds", "--fd"),
                       distributions=("uvicorn",), development=("--reload",), serve=_uvicorn),
-    "hypercorn": Server(8000, bind=("--bind", "-b"), distributions=("hypercorn",), development=("--reload",),
+    # Quart depends on hypercorn: a Quart project has it without naming it
+    "hypercorn": Server(8000, bind=("--bind", "-b"), distributions=("hypercorn", "quart"), development=("--reload",),
                         serve=_hypercorn),
     "daphne": Server(8000, host=("--bind", "-b"), port=("--port", "-p"), elsewhere=("-u", "--unix-socket", "--fd",
                                                                                      "-e", "--endpoint"),
