@@ -385,6 +385,7 @@ def test_a_makefile_s_own_variables_are_written_out_before_its_go_build_is_read(
     assert (app.value("tags"), app.value("ldflags")) == (["netgo", "lite"], ["main.edition=community"])
     assert app.facts["tags"].evidence.file == "Makefile" and app.facts["tags"].evidence.line == 12
 
+
 def test_a_python_older_than_the_project_allows_is_a_stale_image_and_a_newer_one_wins(tmp_path):
     """`FROM python:3.10` cannot install a project whose requires-python is >=3.12 (pip refuses): the build
     file's floor stands, the Dockerfile's line is named; a Dockerfile's newer Python still wins."""
