@@ -333,3 +333,83 @@ def test_a_package_whose_binary_comes_from_its_install_script_is_said(tmp_path):
 def test_malformed_dependency_lists_are_no_dependencies(tmp_path):
     found = facts(project(tmp_path, package={**PACKAGE, "devDependencies": ["vite"], "dependencies": "react"}))
     assert found["frontend_output"]["value"] == "web/dist"
+
+
+def test_a_ui_at_the_module_root_that_no_program_names_is_said_not_a_crash(tmp_path):
+    """A package.json with a build and a lockfile at a Go module's root that no program embeds: detection
+    named its folder for the warning with os.path.relpath("") and stopped with an internal error."""
+    root = write(tmp_path / "app", {**GO_APP, "main.go": GO_APP["main.go"].replace("all:web/dist", "all:static"),
+                                    "static/index.html": "<html></html>\n",
+                                    "package.json": json.dumps(PACKAGE), "package-lock.json": "{}"})
+    report = detect(root)
+    assert not [key for key in report.apps[0].facts if key.startswith("frontend")]
+    assert [str(w) for w in report.warnings] == ["package.json: no go:embed, static setting or plugin names dist: "
+                                                 "built into no app (--frontend .)"]
+
+
+def test_esbuild_outdir_and_a_go_embed_of_the_folder_holding_it(tmp_path):
+    """esbuild's `outdir` in the file the build script runs with node, embedded through its parent folder
+    (`//go:embed ui` in server/ holds server/ui/dist); the module's command-line tool gets no UI."""
+    found = {app.name: app for app in detect(FIXTURES / "go/embed-esbuild").apps}
+    output = found["embedesbuild"].facts["frontend_output"].to_json()
+    assert output["value"] == "server/ui/dist"
+    assert output["evidence"] == {"file": "server/embed.go", "line": 10, "text": "//go:embed ui"}
+    assert found["embedesbuild"].value("frontend_sources") == ["server", "build.config.mjs"]
+    assert found["notify"].value("frontend") is None
+    # a pattern below the output's folder, or a glob, embeds no more than it names
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-esbuild", project)
+    embed = project / "server" / "embed.go"
+    for pattern in ("ui/index.html", "ui/*.html"):
+        embed.write_text(embed.read_text().replace("//go:embed ui\n", f"//go:embed {pattern}\n")
+                         .replace("//go:embed ui/index.html\n", f"//go:embed {pattern}\n"))
+        assert detect(project).apps[0].value("frontend") is None
+
+
+def test_a_dockerfile_stage_states_the_script_where_it_writes_and_where_the_app_takes_it(tmp_path):
+    """The node stage of a Dockerfile (docker/Dockerfile) runs `yarn run export` and a later stage copies
+    its /build/dist to cmd/console/admin, where the program embeds it: the script, the output, the
+    target and the node image's major are taken from it."""
+    found = facts(FIXTURES / "go/embed-stage-moved")
+    assert found["frontend"]["value"] == "admin"
+    assert found["frontend_build"]["value"] == ["corepack", "yarn", "run", "export"]
+    assert found["frontend_build"]["evidence"] == {"file": "docker/Dockerfile", "line": 8, "text": "RUN yarn run export"}
+    assert found["frontend_output"]["value"] == "admin/dist"
+    assert found["frontend_output"]["evidence"]["line"] == 14
+    assert found["frontend_target"]["value"] == "cmd/console/admin"
+    assert found["frontend_target"]["evidence"] == {"file": "cmd/console/main.go", "line": 12, "text": "//go:embed admin"}
+    assert found["frontend_node"]["value"] == "18"
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-stage-moved", project)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "COPY --from=frontend /app/admin/dist/ ./cmd/console/admin/\n" in dockerfile
+    assert '["corepack", "yarn", "run", "export"]' in dockerfile and "FROM node:18-bookworm-slim AS frontend" in dockerfile
+    assert {"admin/dist", "cmd/console/admin"} <= set((project / ".dockerignore").read_text().splitlines())
+
+
+def test_a_dockerfile_stage_alone_ties_a_ui_only_to_an_app_alone_at_its_root(tmp_path):
+    """Without the go:embed line, the Dockerfile's copy is the evidence for the module's one program, and
+    for none of several programs sharing the module's root (which one the Dockerfile builds is not said)."""
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-stage-moved", project)
+    main = project / "cmd" / "console" / "main.go"
+    main.write_text(main.read_text().replace("admin", "static"))
+    (project / "cmd" / "console" / "static").mkdir()
+    found = facts(project)
+    assert found["frontend_target"]["value"] == "cmd/console/admin"
+    assert found["frontend_target"]["evidence"]["file"] == "docker/Dockerfile"
+    (project / "cmd" / "other").mkdir()
+    (project / "cmd" / "other" / "main.go").write_text(main.read_text())
+    apps = detect(project).apps
+    assert len(apps) == 2 and not [app for app in apps if app.value("frontend")]
+
+
+def test_a_frontend_target_outside_the_build_or_the_whole_app_is_refused(tmp_path):
+    root = project(tmp_path)
+    result = scaffold("new", "--yes", "--frontend-target", ".", str(root))
+    assert result.returncode == 2 and "frontend target '.' is the app's whole directory" in result.stderr
+    result = scaffold("new", "--yes", "--frontend-target", "server/site", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "COPY --from=frontend /app/web/dist/ ./server/site/\n" in (root / "Dockerfile").read_text()
