@@ -413,3 +413,29 @@ def test_a_frontend_target_outside_the_build_or_the_whole_app_is_refused(tmp_pat
     result = scaffold("new", "--yes", "--frontend-target", "server/site", str(root))
     assert result.returncode == 0, result.stderr
     assert "COPY --from=frontend /app/web/dist/ ./server/site/\n" in (root / "Dockerfile").read_text()
+
+
+def test_a_makefile_that_moves_the_output_says_where_the_app_takes_it(tmp_path):
+    """`cd web && npm run build && mv build ../server/site` (one recipe line, continued): the UI builds into
+    web/build and the program embeds server/site. A move of something else, or in another recipe line
+    than the build's, or out of the app, says nothing."""
+    found = facts(FIXTURES / "go/embed-make-moved")
+    assert found["frontend_output"]["value"] == "web/build"
+    assert found["frontend_target"]["value"] == "server/site"
+    assert found["frontend_target"]["evidence"] == {"file": "server/server.go", "line": 10, "text": "//go:embed site"}
+    assert found["frontend_build"]["evidence"] == {"file": "Makefile", "line": 11, "text": "&& npm run build \\"}
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-make-moved", project)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "COPY --from=frontend /app/web/build/ ./server/site/\n" in (project / "Dockerfile").read_text()
+    other = tmp_path / "other"  # (the Dockerfile just written states the same: a copy without it)
+    shutil.copytree(FIXTURES / "go/embed-make-moved", other)
+    makefile = other / "Makefile"
+    original = makefile.read_text()
+    for changed in (original.replace("mv build ../server/site", "mv build/index.html ../server/site"),
+                    original.replace("\t\t&& rm -rf ../server/site \\\n\t\t&& mv build ../server/site",
+                                     "\n\tmv web/build server/site"),
+                    original.replace("mv build ../server/site", "mv build ../../site")):
+        makefile.write_text(changed)
+        assert "frontend_target" not in facts(other), changed

@@ -5,7 +5,9 @@ and a lockfile that pins every package (npm, yarn classic or berry, pnpm): witho
 lockfile the install would not be reproducible, so nothing is proposed. What the
 repository states comes first: a Dockerfile of the app whose node stage builds the UI
 says the script it runs (`yarn run export`), the folder a later stage copies out of it
-and where that stage puts it (`COPY --from=ui /app/dist ./cmd/app/admin`). Else its output
+and where that stage puts it (`COPY --from=ui /app/dist ./cmd/app/admin`); a Makefile
+recipe line that builds it and moves the output says where it goes (`mv build
+../server/site`). Else its output
 directory comes from the bundler's configuration (vite `build.outDir`, Vue CLI's
 `outputDir`, webpack `output.path`, esbuild's `outdir` in the file the build script runs
 with node, a `--outDir` in the build script, else the bundler's default). The backend
@@ -63,6 +65,8 @@ _SCRIPT_OUT = re.compile(r"--(?:outDir|outdir|out-dir|output-path)[= ]([^\s'\"]{
 #: `outdir` says where it writes
 _SCRIPT_FILE = re.compile(r"(?:^|[\s;&|])node\s+(?:\./)?([\w./-]{1,200}\.(?:js|mjs|cjs))(?:$|[\s;&|])")
 _ESBUILD_OUT = re.compile(r"""\boutdir\s*:\s*(['"])([^'"]{1,200})\1""")
+#: the names make reads a Makefile by, at the app's root
+MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 #: a go:embed directive and its patterns
 _GO_EMBED = re.compile(r"\s*//go:embed\s+(.{1,500})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
@@ -164,6 +168,9 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     else:
         output, output_evidence = _output(repo, directory, package, scripts["build"], manifest)
         relative = posixpath.normpath(posixpath.join(directory, output))
+        # a Makefile that moves the output where the app's build takes it (`mv build ../server/site`)
+        stated = _stated_make(repo, app, directory, scripts, relative)
+        script = stated.script if stated else script
     if not (relative + "/").startswith(base) or relative.startswith("../"):
         repo.warn(manifest, f"builds into {output!r}, outside the app at {app.root}: no frontend stage")
         return None
@@ -257,6 +264,47 @@ def _stated_stage(repo: Repo, app: AppCandidate, directory: str, scripts: Dict[s
             return StatedStage(out.source, out.target, named[-1][0] if named else "", _said(repo, rel, out.line),
                                _said(repo, rel, named[-1][1]) if named else None,
                                (image.group(1), _said(repo, rel, out.stage.line)) if image else None)
+    return None
+
+
+def _stated_make(repo: Repo, app: AppCandidate, directory: str, scripts: Dict[str, Any],
+                 output: str) -> Optional[StatedStage]:
+    """A Makefile recipe line of the app that builds the UI and then moves or copies its output elsewhere
+    (`cd web && npm run build && mv build ../server/site`): the script, and where the output goes. Each
+    recipe line runs in a shell of its own from the Makefile's folder, so a `cd` counts within its line."""
+    base = "" if app.root == "." else app.root + "/"
+    for name in MAKEFILES:
+        rel = base + name
+        lines = repo.lines(rel)
+        number = 0
+        while number < len(lines):
+            first, line = number + 1, lines[number]
+            while line.endswith("\\") and number + 1 < len(lines):  # a recipe line continued
+                number += 1
+                line = line[:-1] + " " + lines[number].strip()
+            number += 1
+            if not line.startswith("\t"):
+                continue
+            cwd, script = base.rstrip("/"), ""
+            for command in re.split(r"&&|;|\|\|", line.strip().lstrip("@-+")):
+                words = command.split()
+                if len(words) == 2 and words[0] == "cd":
+                    cwd = posixpath.normpath(posixpath.join(cwd or ".", words[1]))
+                    cwd = "" if cwd == "." else cwd
+                elif cwd == directory and _RUN_SCRIPT.match(" " + command.strip()):
+                    ran = _RUN_SCRIPT.match(" " + command.strip())
+                    if ran and isinstance(scripts.get(ran.group(1)), str):
+                        script = ran.group(1)
+                elif script and len(words) >= 3 and words[0] in ("mv", "cp") \
+                        and all(w.startswith("-") for w in words[1:-2]):
+                    source = posixpath.normpath(posixpath.join(cwd or ".", words[-2].rstrip("/")))
+                    target = posixpath.normpath(posixpath.join(cwd or ".", words[-1].rstrip("/")))
+                    if source == output and (target + "/").startswith(base) and not target.startswith("../"):
+                        moved = next((n for n in range(first, number + 1) if words[0] in lines[n - 1]
+                                      and words[-1] in lines[n - 1]), first)
+                        ran_at = next((n for n in range(first, number + 1) if script in lines[n - 1]), first)
+                        return StatedStage(source[len(base):], target[len(base):], script, _said(repo, rel, moved),
+                                           _said(repo, rel, ran_at))
     return None
 
 
