@@ -439,3 +439,20 @@ def test_a_makefile_that_moves_the_output_says_where_the_app_takes_it(tmp_path):
                     original.replace("mv build ../server/site", "mv build ../../site")):
         makefile.write_text(changed)
         assert "frontend_target" not in facts(other), changed
+
+
+def test_a_bundler_build_under_another_script_name_and_vite_out_dir_through_resolve(tmp_path):
+    """No `build` script, but `"prod": "vite build"`, and `outDir: resolve("./frontend/dist")`: the one
+    script that runs the bundler's build is the build, and the resolved folder is its output."""
+    found = facts(FIXTURES / "python/django-vite-prod")
+    assert found["frontend_build"]["value"] == ["corepack", "yarn", "run", "prod"]
+    assert found["frontend_output"]["value"] == "frontend/dist"
+    assert found["frontend_output"]["evidence"]["file"] == "mysite/settings.py"
+    # two scripts that each run a build: which one the image wants is not said, so none is taken
+    package = {**PACKAGE, "scripts": {"prod": "vite build", "staging": "vite build --mode staging"}}
+    assert facts(project(tmp_path, package=package)) == {}
+    config = 'export default { build: { outDir: path.resolve(__dirname, "../static/app") } }\n'
+    root = project(tmp_path / "other", **{"web/vite.config.js": config,
+                                          "static.go": 'package main\n\nimport "embed"\n\n//go:embed static/app\n'
+                                                       "var s embed.FS\n"})
+    assert facts(root)["frontend_output"]["value"] == "static/app"

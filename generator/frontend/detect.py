@@ -1,14 +1,15 @@
 """Detect the frontend an app builds into itself: facts with evidence, never trusted.
 
 A frontend is a directory inside the app with a package.json whose scripts have `build`
-and a lockfile that pins every package (npm, yarn classic or berry, pnpm): without a
+(else one script that runs a bundler's production build: `"prod": "vite build"`) and a lockfile that pins every package (npm, yarn classic or berry, pnpm): without a
 lockfile the install would not be reproducible, so nothing is proposed. What the
 repository states comes first: a Dockerfile of the app whose node stage builds the UI
 says the script it runs (`yarn run export`), the folder a later stage copies out of it
 and where that stage puts it (`COPY --from=ui /app/dist ./cmd/app/admin`); a Makefile
 recipe line that builds it and moves the output says where it goes (`mv build
 ../server/site`). Else its output
-directory comes from the bundler's configuration (vite `build.outDir`, Vue CLI's
+directory comes from the bundler's configuration (vite `build.outDir`, also through one
+resolve() of a string, Vue CLI's
 `outputDir`, webpack `output.path`, esbuild's `outdir` in the file the build script runs
 with node, a `--outDir` in the build script, else the bundler's default). The backend
 file that names where the app's build takes it (a go:embed pattern, or one embedding a
@@ -50,7 +51,13 @@ _MANAGER = re.compile(r"\b(?:npm|npx|yarn|pnpm|corepack)\b")
 _RUN_SCRIPT = re.compile(r"(?:^|[\s;&|(])(?:npm\s+run(?:-script)?|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+([\w:.-]{1,100})")
 #: where a bundler writes when its configuration says nothing
 DEFAULT_OUTPUT = (("vite", "dist"), ("react-scripts", "build"), ("webpack", "dist"), ("parcel", "dist"))
-_VITE_OUT = re.compile(r"""outDir\s*:\s*(['"])([^'"]{1,200})\1""")
+#: vite's `build.outDir`, as a string or through one resolve() of one string (`resolve('./static/dist')`,
+#: `path.resolve(__dirname, "dist")`: the folder the configuration sits in is where npm runs it)
+_VITE_OUT = re.compile(r"""outDir\s*:\s*(?:(['"])([^'"]{1,200})\1|(?:path\.)?resolve\(\s*(?:__dirname\s*,\s*)?"""
+                       r"""(['"])([^'"]{1,200})\3\s*\))""")
+#: a script that runs a bundler's production build, for a package.json without a `build` script
+_BUNDLER_BUILD = re.compile(r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:vite\s+build|react-scripts\s+build|vue-cli-service\s+build"
+                            r"|next\s+build|ng\s+build|webpack\b.*--mode[= ]production)\b.*")
 #: Vue CLI's vue.config.js: `outputDir: 'target/dist'`
 _VUE_OUT = re.compile(r"""outputDir\s*:\s*(['"])([^'"]{1,200})\1""")
 _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname\s*,\s*((?:(['"])[^'"]{1,200}\2\s*,?\s*){1,8})\)"""
@@ -153,7 +160,7 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     # a Dockerfile's stage that builds this UI states the script, where it writes and where the app's build
     # takes it (`COPY --from=ui /app/dist ./cmd/app/admin`), over the bundler's configuration
     stated = _stated_stage(repo, app, directory, scripts)
-    script = stated.script if stated and stated.script else "build"
+    script = stated.script if stated and stated.script else _build_script(scripts)
     if not isinstance(scripts.get(script), str):
         return None
     lock = _lockfile(repo, directory)
@@ -166,7 +173,7 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
         relative, output_evidence = posixpath.normpath(posixpath.join(base, stated.output)), stated.evidence
         output = posixpath.relpath(relative, directory or ".")
     else:
-        output, output_evidence = _output(repo, directory, package, scripts["build"], manifest)
+        output, output_evidence = _output(repo, directory, package, scripts[script], manifest)
         relative = posixpath.normpath(posixpath.join(directory, output))
         # a Makefile that moves the output where the app's build takes it (`mv build ../server/site`)
         stated = _stated_make(repo, app, directory, scripts, relative)
@@ -200,7 +207,7 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
         "frontend_manager": (manager, Evidence(lockfile), ""),
         "frontend_node": _node_major(repo, directory, package, manifest, stated.node if stated else None),
         "frontend_build": (RUN_ARGV[manager] + [script], stated.script_evidence if stated and stated.script_evidence
-                           else repo.evidence_for(manifest, '"build"'), ""),
+                           else repo.evidence_for(manifest, f'"{script}"'), ""),
         "frontend_output": (app_relative, output_evidence if stated else reference, ""),
     }
     if stated and stated.target != app_relative:
@@ -314,6 +321,15 @@ def _said(repo: Repo, rel: str, number: int) -> Evidence:
     return Evidence(rel, number, excerpt(lines[number - 1].strip() if 0 < number <= len(lines) else ""))
 
 
+def _build_script(scripts: Dict[str, Any]) -> str:
+    """`build`, else the one script that runs a bundler's production build (`"prod": "vite build"`), else ""."""
+    if isinstance(scripts.get("build"), str):
+        return "build"
+    bundling = [name for name, command in scripts.items()
+                if isinstance(command, str) and _BUNDLER_BUILD.fullmatch(command.strip())]
+    return bundling[0] if len(bundling) == 1 else ""
+
+
 def _short(path: str) -> str:
     """A path short enough for a one-line warning to keep its end (the flag it names)."""
     return path if len(path) <= 20 else "…" + path[-19:]
@@ -407,6 +423,8 @@ def _webpack_variable(repo: Repo, config: str) -> Optional[Tuple[str, Evidence]]
 
 
 def _configured(match: "re.Match[str]") -> str:
+    if match.re is _VITE_OUT:
+        return posixpath.normpath(match.group(2) or match.group(4))
     if match.re is not _WEBPACK_OUT:
         return match.group(2)
     if match.group(1):
