@@ -456,3 +456,16 @@ def test_a_bundler_build_under_another_script_name_and_vite_out_dir_through_reso
                                           "static.go": 'package main\n\nimport "embed"\n\n//go:embed static/app\n'
                                                        "var s embed.FS\n"})
     assert facts(root)["frontend_output"]["value"] == "static/app"
+
+
+def test_the_sources_of_a_root_ui_never_name_its_output_folder(tmp_path):
+    """An esbuild configuration naming `"build/"` (its outdir, committed with a placeholder) and its entry
+    `"client/app.js"`: the stage copies client/, not the output, which .dockerignore leaves out."""
+    package = {**PACKAGE, "scripts": {"build": "node esbuild.config.js"}}
+    root = write(tmp_path / "app", {**GO_APP, "main.go": GO_APP["main.go"].replace("all:web/dist", "all:build"),
+                                    "package.json": json.dumps(package), "package-lock.json": "{}",
+                                    "esbuild.config.js": 'build({ entryPoints: ["client/app.js"], outdir: "build/" })\n',
+                                    "build/.gitkeep": "", "client/app.js": "console.log(1)\n"})
+    found = facts(root)
+    assert found["frontend_output"]["value"] == "build"
+    assert found["frontend_sources"]["value"] == ["client", "esbuild.config.js"]

@@ -220,7 +220,7 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     if maven_exec:
         found["frontend_maven_exec"] = (True, maven_exec, "")
     if directory == base.rstrip("/"):  # the UI shares the app's directory: copy only its own files
-        found["frontend_sources"] = _own_sources(repo, directory)
+        found["frontend_sources"] = _own_sources(repo, directory, app_relative)
     return found
 
 
@@ -344,9 +344,10 @@ def _maven_exec(repo: Repo, root: str) -> Optional[Evidence]:
     return None
 
 
-def _own_sources(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], str]:
+def _own_sources(repo: Repo, directory: str, output: str) -> Tuple[Any, Optional[Evidence], str]:
     """What the build of a frontend at the app's root reads: its configuration files there, and the
-    directories its bundler configuration and index.html name (`./assets/js/main.js`: assets)."""
+    directories its bundler configuration and index.html name (`./assets/js/main.js`: assets), never the
+    build's `output` itself (left out of the build context, it could not be copied)."""
     prefix = directory + "/" if directory else ""
     here = [f[len(prefix):] for f in repo.files(directory or ".") if "/" not in f[len(prefix):]]
     files = sorted(name for name in here if _CONFIG_FILE.fullmatch(name))
@@ -355,6 +356,7 @@ def _own_sources(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], s
         for text in repo.lines(prefix + name):
             folders.update(m.group(1) for m in _NAMED_DIR.finditer(text) if repo.is_dir(prefix + m.group(1)))
     folders.discard("node_modules")
+    folders = {folder for folder in folders if folder != output and not folder.startswith(output + "/")}
     return sorted(folders) + files, Evidence(prefix + "package.json"), ""
 
 
