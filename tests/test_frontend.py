@@ -124,6 +124,8 @@ def test_each_manager_renders_a_lint_clean_stage(manager, tmp_path):
     assert "FROM node:20-bookworm-slim AS frontend" in dockerfile
     assert "COPY --from=frontend /app/web/dist/ ./web/dist/" in dockerfile
     assert "--ignore-scripts" in dockerfile or "YARN_ENABLE_SCRIPTS=false" in dockerfile
+    # yarn 1's 30 s per download fails on large packages over a slow link
+    assert ("--network-timeout 300000" in dockerfile) == (manager == "yarn")
     if manager != "npm":  # corepack: the pinned version, its hash checked; no lookup of the latest release
         assert "COREPACK_DEFAULT_TO_LATEST=0" in dockerfile and "COREPACK_INTEGRITY_KEYS" not in dockerfile
     # yarn 2+ through the npm registry like the packages, not from repo.yarnpkg.com
