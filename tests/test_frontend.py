@@ -124,6 +124,8 @@ def test_each_manager_renders_a_lint_clean_stage(manager, tmp_path):
     assert "FROM node:20-bookworm-slim AS frontend" in dockerfile
     assert "COPY --from=frontend /app/web/dist/ ./web/dist/" in dockerfile
     assert "--ignore-scripts" in dockerfile or "YARN_ENABLE_SCRIPTS=false" in dockerfile
+    # yarn 1's 30 s per download fails on large packages over a slow link
+    assert ("--network-timeout 300000" in dockerfile) == (manager == "yarn")
     if manager != "npm":  # corepack: the pinned version, its hash checked; no lookup of the latest release
         assert "COREPACK_DEFAULT_TO_LATEST=0" in dockerfile and "COREPACK_INTEGRITY_KEYS" not in dockerfile
     # yarn 2+ through the npm registry like the packages, not from repo.yarnpkg.com
@@ -341,3 +343,139 @@ def test_a_ui_at_the_repository_root_no_backend_file_names_is_said_not_a_crash()
     assert [app.value("frontend") for app in report.apps] == [None]
     assert [str(warning) for warning in report.warnings] == [
         "package.json: no go:embed, static setting or plugin names dist: built into no app (--frontend .)"]
+
+
+def test_a_ui_at_the_module_root_that_no_program_names_is_said_not_a_crash(tmp_path):
+    """A package.json with a build and a lockfile at a Go module's root that no program embeds: detection
+    named its folder for the warning with os.path.relpath("") and stopped with an internal error."""
+    root = write(tmp_path / "app", {**GO_APP, "main.go": GO_APP["main.go"].replace("all:web/dist", "all:static"),
+                                    "static/index.html": "<html></html>\n",
+                                    "package.json": json.dumps(PACKAGE), "package-lock.json": "{}"})
+    report = detect(root)
+    assert not [key for key in report.apps[0].facts if key.startswith("frontend")]
+    assert [str(w) for w in report.warnings] == ["package.json: no go:embed, static setting or plugin names dist: "
+                                                 "built into no app (--frontend .)"]
+
+
+def test_esbuild_outdir_and_a_go_embed_of_the_folder_holding_it(tmp_path):
+    """esbuild's `outdir` in the file the build script runs with node, embedded through its parent folder
+    (`//go:embed ui` in server/ holds server/ui/dist); the module's command-line tool gets no UI."""
+    found = {app.name: app for app in detect(FIXTURES / "go/embed-esbuild").apps}
+    output = found["embedesbuild"].facts["frontend_output"].to_json()
+    assert output["value"] == "server/ui/dist"
+    assert output["evidence"] == {"file": "server/embed.go", "line": 10, "text": "//go:embed ui"}
+    assert found["embedesbuild"].value("frontend_sources") == ["server", "build.config.mjs"]
+    assert found["notify"].value("frontend") is None
+    # a pattern below the output's folder, or a glob, embeds no more than it names
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-esbuild", project)
+    embed = project / "server" / "embed.go"
+    for pattern in ("ui/index.html", "ui/*.html"):
+        embed.write_text(embed.read_text().replace("//go:embed ui\n", f"//go:embed {pattern}\n")
+                         .replace("//go:embed ui/index.html\n", f"//go:embed {pattern}\n"))
+        assert detect(project).apps[0].value("frontend") is None
+
+
+def test_a_dockerfile_stage_states_the_script_where_it_writes_and_where_the_app_takes_it(tmp_path):
+    """The node stage of a Dockerfile (docker/Dockerfile) runs `yarn run export` and a later stage copies
+    its /build/dist to cmd/console/admin, where the program embeds it: the script, the output, the
+    target and the node image's major are taken from it."""
+    found = facts(FIXTURES / "go/embed-stage-moved")
+    assert found["frontend"]["value"] == "admin"
+    assert found["frontend_build"]["value"] == ["corepack", "yarn", "run", "export"]
+    assert found["frontend_build"]["evidence"] == {"file": "docker/Dockerfile", "line": 8, "text": "RUN yarn run export"}
+    assert found["frontend_output"]["value"] == "admin/dist"
+    assert found["frontend_output"]["evidence"]["line"] == 14
+    assert found["frontend_target"]["value"] == "cmd/console/admin"
+    assert found["frontend_target"]["evidence"] == {"file": "cmd/console/main.go", "line": 12, "text": "//go:embed admin"}
+    assert found["frontend_node"]["value"] == "18"
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-stage-moved", project)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "COPY --from=frontend /app/admin/dist/ ./cmd/console/admin/\n" in dockerfile
+    assert '["corepack", "yarn", "run", "export"]' in dockerfile and "FROM node:18-bookworm-slim AS frontend" in dockerfile
+    assert {"admin/dist", "cmd/console/admin"} <= set((project / ".dockerignore").read_text().splitlines())
+
+
+def test_a_dockerfile_stage_alone_ties_a_ui_only_to_an_app_alone_at_its_root(tmp_path):
+    """Without the go:embed line, the Dockerfile's copy is the evidence for the module's one program, and
+    for none of several programs sharing the module's root (which one the Dockerfile builds is not said)."""
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-stage-moved", project)
+    main = project / "cmd" / "console" / "main.go"
+    main.write_text(main.read_text().replace("admin", "static"))
+    (project / "cmd" / "console" / "static").mkdir()
+    found = facts(project)
+    assert found["frontend_target"]["value"] == "cmd/console/admin"
+    assert found["frontend_target"]["evidence"]["file"] == "docker/Dockerfile"
+    (project / "cmd" / "other").mkdir()
+    (project / "cmd" / "other" / "main.go").write_text(main.read_text())
+    apps = detect(project).apps
+    assert len(apps) == 2 and not [app for app in apps if app.value("frontend")]
+
+
+def test_a_frontend_target_outside_the_build_or_the_whole_app_is_refused(tmp_path):
+    root = project(tmp_path)
+    result = scaffold("new", "--yes", "--frontend-target", ".", str(root))
+    assert result.returncode == 2 and "frontend target '.' is the app's whole directory" in result.stderr
+    result = scaffold("new", "--yes", "--frontend-target", "server/site", str(root))
+    assert result.returncode == 0, result.stderr
+    assert "COPY --from=frontend /app/web/dist/ ./server/site/\n" in (root / "Dockerfile").read_text()
+
+
+def test_a_makefile_that_moves_the_output_says_where_the_app_takes_it(tmp_path):
+    """`cd web && npm run build && mv build ../server/site` (one recipe line, continued): the UI builds into
+    web/build and the program embeds server/site. A move of something else, or in another recipe line
+    than the build's, or out of the app, says nothing."""
+    found = facts(FIXTURES / "go/embed-make-moved")
+    assert found["frontend_output"]["value"] == "web/build"
+    assert found["frontend_target"]["value"] == "server/site"
+    assert found["frontend_target"]["evidence"] == {"file": "server/server.go", "line": 10, "text": "//go:embed site"}
+    assert found["frontend_build"]["evidence"] == {"file": "Makefile", "line": 11, "text": "&& npm run build \\"}
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "go/embed-make-moved", project)
+    result = scaffold("new", "--yes", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "COPY --from=frontend /app/web/build/ ./server/site/\n" in (project / "Dockerfile").read_text()
+    other = tmp_path / "other"  # (the Dockerfile just written states the same: a copy without it)
+    shutil.copytree(FIXTURES / "go/embed-make-moved", other)
+    makefile = other / "Makefile"
+    original = makefile.read_text()
+    for changed in (original.replace("mv build ../server/site", "mv build/index.html ../server/site"),
+                    original.replace("\t\t&& rm -rf ../server/site \\\n\t\t&& mv build ../server/site",
+                                     "\n\tmv web/build server/site"),
+                    original.replace("mv build ../server/site", "mv build ../../site")):
+        makefile.write_text(changed)
+        assert "frontend_target" not in facts(other), changed
+
+
+def test_a_bundler_build_under_another_script_name_and_vite_out_dir_through_resolve(tmp_path):
+    """No `build` script, but `"prod": "vite build"`, and `outDir: resolve("./frontend/dist")`: the one
+    script that runs the bundler's build is the build, and the resolved folder is its output."""
+    found = facts(FIXTURES / "python/django-vite-prod")
+    assert found["frontend_build"]["value"] == ["corepack", "yarn", "run", "prod"]
+    assert found["frontend_output"]["value"] == "frontend/dist"
+    assert found["frontend_output"]["evidence"]["file"] == "mysite/settings.py"
+    # two scripts that each run a build: which one the image wants is not said, so none is taken
+    package = {**PACKAGE, "scripts": {"prod": "vite build", "staging": "vite build --mode staging"}}
+    assert facts(project(tmp_path, package=package)) == {}
+    config = 'export default { build: { outDir: path.resolve(__dirname, "../static/app") } }\n'
+    root = project(tmp_path / "other", **{"web/vite.config.js": config,
+                                          "static.go": 'package main\n\nimport "embed"\n\n//go:embed static/app\n'
+                                                       "var s embed.FS\n"})
+    assert facts(root)["frontend_output"]["value"] == "static/app"
+
+
+def test_the_sources_of_a_root_ui_never_name_its_output_folder(tmp_path):
+    """An esbuild configuration naming `"build/"` (its outdir, committed with a placeholder) and its entry
+    `"client/app.js"`: the stage copies client/, not the output, which .dockerignore leaves out."""
+    package = {**PACKAGE, "scripts": {"build": "node esbuild.config.js"}}
+    root = write(tmp_path / "app", {**GO_APP, "main.go": GO_APP["main.go"].replace("all:web/dist", "all:build"),
+                                    "package.json": json.dumps(package), "package-lock.json": "{}",
+                                    "esbuild.config.js": 'build({ entryPoints: ["client/app.js"], outdir: "build/" })\n',
+                                    "build/.gitkeep": "", "client/app.js": "console.log(1)\n"})
+    found = facts(root)
+    assert found["frontend_output"]["value"] == "build"
+    assert found["frontend_sources"]["value"] == ["client", "esbuild.config.js"]

@@ -4,7 +4,8 @@ Declared once here and added to every language's answers (`Language.answer_field
 flags, `--set` keys, copier.yml and validation come from them like any other answer.
 `frontend` is the UI's directory relative to the app's root ("" : no frontend stage);
 `frontend_output` is where its build writes, relative to the app's root, which is where
-the backend's build finds it.
+the backend's build finds it unless `frontend_target` says another place (a Makefile's or
+Dockerfile's move).
 """
 
 from __future__ import annotations
@@ -75,6 +76,10 @@ FIELDS: Tuple[AnswerField, ...] = (
     AnswerField("frontend_output", parse_optional_relpath, "directory the frontend build writes, relative to the "
                 "app; copied to the same place in the app's build", default="", flag="--frontend-output",
                 metavar="DIR", settable=True, detected=True),
+    AnswerField("frontend_target", parse_optional_relpath, "where the app's build expects the frontend's output, "
+                "relative to the app, when not where the build writes it (a Makefile or Dockerfile moves it); "
+                "empty: the same place", default="", flag="--frontend-target", metavar="DIR", settable=True,
+                detected=True),
     AnswerField("frontend_sources", parse_sources, "what the frontend's build reads when it shares the app's "
                 "directory (configuration files, source folders); empty: the whole frontend directory", type="json",
                 default=[], settable=True, detected=True),
@@ -104,6 +109,9 @@ def refusal(answers: Mapping[str, Any]) -> Optional[str]:
         # only the build's output may reach the app's build: never the frontend's sources or node_modules
         return (f"frontend output {output!r} holds the frontend {frontend!r} itself (its sources and node_modules "
                 "would be copied into the app's build); set the folder its build writes with --frontend-output")
+    if answers.get("frontend_target") == ".":
+        return ("frontend target '.' is the app's whole directory (the UI's files would be mixed into its sources); "
+                "set the folder the app's build expects with --frontend-target")
     return None
 
 

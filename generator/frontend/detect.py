@@ -1,15 +1,24 @@
 """Detect the frontend an app builds into itself: facts with evidence, never trusted.
 
 A frontend is a directory inside the app with a package.json whose scripts have `build`
-and a lockfile that pins every package (npm, yarn classic or berry, pnpm): without a
-lockfile the install would not be reproducible, so nothing is proposed. Its output
-directory comes from the bundler's configuration (vite `build.outDir`, Vue CLI's
-`outputDir`, webpack `output.path`, a `--outDir` in the build script, else the
-bundler's default), and the backend file that names that directory (a go:embed pattern, STATICFILES_DIRS, a Maven
-resource) is the evidence that the backend expects it there. Facts (paths relative to
-the app's root): `frontend`, `frontend_manager`, `frontend_node`, `frontend_build`,
-`frontend_output`; `frontend_sources` for a frontend at the app's root, `frontend_maven_exec`
-when a pom runs npm through exec-maven-plugin.
+(else one script that runs a bundler's production build: `"prod": "vite build"`) and a lockfile that pins every package (npm, yarn classic or berry, pnpm): without a
+lockfile the install would not be reproducible, so nothing is proposed. What the
+repository states comes first: a Dockerfile of the app whose node stage builds the UI
+says the script it runs (`yarn run export`), the folder a later stage copies out of it
+and where that stage puts it (`COPY --from=ui /app/dist ./cmd/app/admin`); a Makefile
+recipe line that builds it and moves the output says where it goes (`mv build
+../server/site`). Else its output
+directory comes from the bundler's configuration (vite `build.outDir`, also through one
+resolve() of a string, Vue CLI's
+`outputDir`, webpack `output.path`, esbuild's `outdir` in the file the build script runs
+with node, a `--outDir` in the build script, else the bundler's default). The backend
+file that names where the app's build takes it (a go:embed pattern, or one embedding a
+folder holding it; STATICFILES_DIRS, a Maven resource) is the evidence that the backend
+expects it there. Facts (paths relative to the app's root): `frontend`,
+`frontend_manager`, `frontend_node`, `frontend_build`, `frontend_output`;
+`frontend_target` when the app's build takes the output elsewhere; `frontend_sources` for
+a frontend at the app's root, `frontend_maven_exec` when a pom runs npm through
+exec-maven-plugin.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import functools
 import json
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
@@ -28,16 +38,27 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: lockfile -> package manager; yarn.lock with .yarnrc.yml is yarn berry
 LOCKFILES = (("package-lock.json", "npm"), ("pnpm-lock.yaml", "pnpm"), ("yarn.lock", "yarn"))
-#: how each manager runs the build script (through corepack for yarn and pnpm: the node image ships it)
-BUILD_ARGV = {
-    "npm": ["npm", "run", "build"],
-    "yarn": ["corepack", "yarn", "run", "build"],
-    "yarn-berry": ["corepack", "yarn", "run", "build"],
-    "pnpm": ["corepack", "pnpm", "run", "build"],
+#: how each manager runs a script (through corepack for yarn and pnpm: the node image ships it)
+RUN_ARGV = {
+    "npm": ["npm", "run"],
+    "yarn": ["corepack", "yarn", "run"],
+    "yarn-berry": ["corepack", "yarn", "run"],
+    "pnpm": ["corepack", "pnpm", "run"],
 }
+#: a script a Dockerfile's RUN has a package manager run (`yarn run export`, `npm run build:prod`, `pnpm build`)
+#: the official node image with a version in its tag (`node:16.13-alpine`, `docker.io/library/node:20`)
+_NODE_IMAGE = re.compile(r"(?:(?:docker\.io/)?library/)?node:v?(\d{1,3})(?:[.\w-]{0,60})(?:@sha256:[0-9a-f]{64})?")
+_MANAGER = re.compile(r"\b(?:npm|npx|yarn|pnpm|corepack)\b")
+_RUN_SCRIPT = re.compile(r"(?:^|[\s;&|(])(?:npm\s+run(?:-script)?|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+([\w:.-]{1,100})")
 #: where a bundler writes when its configuration says nothing
 DEFAULT_OUTPUT = (("vite", "dist"), ("react-scripts", "build"), ("webpack", "dist"), ("parcel", "dist"))
-_VITE_OUT = re.compile(r"""outDir\s*:\s*(['"])([^'"]{1,200})\1""")
+#: vite's `build.outDir`, as a string or through one resolve() of one string (`resolve('./static/dist')`,
+#: `path.resolve(__dirname, "dist")`: the folder the configuration sits in is where npm runs it)
+_VITE_OUT = re.compile(r"""outDir\s*:\s*(?:(['"])([^'"]{1,200})\1|(?:path\.)?resolve\(\s*(?:__dirname\s*,\s*)?"""
+                       r"""(['"])([^'"]{1,200})\3\s*\))""")
+#: a script that runs a bundler's production build, for a package.json without a `build` script
+_BUNDLER_BUILD = re.compile(r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:vite\s+build|react-scripts\s+build|vue-cli-service\s+build"
+                            r"|next\s+build|ng\s+build|webpack\b.*--mode[= ]production)\b.*")
 #: Vue CLI's vue.config.js: `outputDir: 'target/dist'`
 _VUE_OUT = re.compile(r"""outputDir\s*:\s*(['"])([^'"]{1,200})\1""")
 _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname\s*,\s*((?:(['"])[^'"]{1,200}\2\s*,?\s*){1,8})\)"""
@@ -47,7 +68,15 @@ _WEBPACK_OUT = re.compile(r"""path\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname
 _WEBPACK_VAR_OUT = re.compile(r"""\bpath\s*:\s*(?:path\.(?:resolve|join)\(\s*)?([A-Za-z_$][\w$]{0,60})\s*"""
                               r"""((?:,\s*(['"])[^'"]{1,200}\3\s*){0,8})\)?\s*[,}\n]?""")
 _WEBPACK_DIR = r"""(?:const|let|var)\s+{name}\s*=\s*path\.(?:resolve|join)\(\s*__dirname\s*((?:,\s*(['"])[^'"]{{1,200}}\2\s*){{0,8}})\)"""
-_SCRIPT_OUT = re.compile(r"--(?:outDir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
+_SCRIPT_OUT = re.compile(r"--(?:outDir|outdir|out-dir|output-path)[= ]([^\s'\"]{1,200})")
+#: a build script that runs a build file of the package with node (`node esbuild.config.mjs`), whose esbuild
+#: `outdir` says where it writes
+_SCRIPT_FILE = re.compile(r"(?:^|[\s;&|])node\s+(?:\./)?([\w./-]{1,200}\.(?:js|mjs|cjs))(?:$|[\s;&|])")
+_ESBUILD_OUT = re.compile(r"""\boutdir\s*:\s*(['"])([^'"]{1,200})\1""")
+#: the names make reads a Makefile by, at the app's root
+MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
+#: a go:embed directive and its patterns
+_GO_EMBED = re.compile(r"\s*//go:embed\s+(.{1,500})")
 _NODE_MAJOR = re.compile(r"(\d{1,3})")
 #: frontend-maven-plugin's Node (`<nodeVersion>v18.17.0</nodeVersion>`, or a property it names)
 _POM_NODE = re.compile(r"<nodeVersion>\s*(?:v?(\d{1,3})[^<]{0,40}|\$\{([\w.-]{1,100})\})\s*</nodeVersion>")
@@ -62,8 +91,9 @@ BUILD_FILES = ("pom.xml", ".gradle", ".gradle.kts")
 #: (not .npmrc: it may hold a registry token, and .dockerignore leaves it out)
 _CONFIG_FILE = re.compile(r"\.babelrc|\.browserslistrc|"
                           r"index\.html|tsconfig[\w.-]*\.json|[\w-]+\.config\.(?:js|cjs|mjs|ts|mts|cts|json)")
-#: a directory a bundler configuration or index.html names: "./assets/js/main.js", "/src/main.ts"
-_NAMED_DIR = re.compile(r"""['"]\.?/([A-Za-z0-9_@+-][A-Za-z0-9_@.+-]{0,99})/""")
+#: a directory a bundler configuration or index.html names: "./assets/js/main.js", "/src/main.ts", an esbuild
+#: entry point "server/ui-src/app.js" (only folders that exist count: not a package's "@scope/name")
+_NAMED_DIR = re.compile(r"""['"](?:\.?/)?([A-Za-z0-9_@+-][A-Za-z0-9_@.+-]{0,99})/""")
 #: an exec-maven-plugin <executable> that is one of Node's tools
 _MAVEN_EXEC_NODE = re.compile(r"<executable>\s*(?:\$\{[^}]{0,100}\}/)?(?:npm|npx|node|yarn|pnpm|corepack)(?:\.cmd|\.exe)?\s*"
                               r"</executable>")
@@ -81,7 +111,8 @@ def attach_all(repo: Repo, apps: List[AppCandidate], language: "Callable[[str], 
     are); a buildable UI that no app's own files expect is said once, naming the flag."""
     unexpected: Dict[str, Tuple[str, str]] = {}
     for app in apps:
-        attach(repo, app, language(app.language), unexpected)
+        alone = sum(other.root == app.root for other in apps) == 1
+        attach(repo, app, language(app.language), unexpected, alone)
     attached = {posixpath.normpath(posixpath.join(app.root, str(app.value("frontend")))) for app in apps
                 if app.value("frontend")}
     for manifest, (output, flag) in unexpected.items():
@@ -91,12 +122,13 @@ def attach_all(repo: Repo, apps: List[AppCandidate], language: "Callable[[str], 
 
 
 def attach(repo: Repo, app: AppCandidate, language: "Detection",
-           unexpected: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
+           unexpected: Optional[Dict[str, Tuple[str, str]]] = None, alone: bool = True) -> None:
     """Add the `frontend*` facts of the first buildable frontend inside `app` that the app's own backend
     files expect (none: nothing added; `unexpected` gets {package.json: (its output, its folder)} of a UI
     found but not expected). Where the language gives the app a folder of its own (a build module), a UI
     elsewhere in the app counts only when that folder's own files name its output (a sibling module whose
-    build output a resources plugin copies in)."""
+    build output a resources plugin copies in). A Dockerfile's statement alone ties a UI to the app only when
+    the app is `alone` at its root (else the program it builds is not told apart)."""
     base = "" if app.root == "." else app.root + "/"
     folder = language.ui_folder(app)
     inside = posixpath.join(base, folder) + "/" if folder else base
@@ -107,7 +139,7 @@ def attach(repo: Repo, app: AppCandidate, language: "Detection",
     seen: Dict[str, Tuple[str, str]] = {} if unexpected is None else unexpected
     for candidates, named_in in ((own, base), (elsewhere, inside)):
         for manifest in candidates:
-            found = _frontend(repo, app, language, base, manifest, seen, named_in)
+            found = _frontend(repo, app, language, base, manifest, seen, named_in, alone)
             if found:
                 for key, (value, evidence, weak) in found.items():
                     if value is not None:
@@ -117,50 +149,70 @@ def attach(repo: Repo, app: AppCandidate, language: "Detection",
 
 def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, manifest: str,
               unexpected: Dict[str, Tuple[str, str]],
-              named_in: str) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
+              named_in: str, alone: bool = True) -> Optional[Dict[str, Tuple[Any, Optional[Evidence], str]]]:
     """The facts of the frontend `manifest` describes ({key: (value, evidence, weak)}), or None (warned
     when it has a build but cannot be built reproducibly, or would write outside the app); only the
     app's own files under `named_in` may be the evidence that the app expects it."""
     package = _load_json(repo, manifest)
     scripts = package.get("scripts") if package else None
-    if package is None or not isinstance(scripts, dict) or not isinstance(scripts.get("build"), str):
+    if package is None or not isinstance(scripts, dict):
         return None
     directory = posixpath.dirname(manifest)
+    # a Dockerfile's stage that builds this UI states the script, where it writes and where the app's build
+    # takes it (`COPY --from=ui /app/dist ./cmd/app/admin`), over the bundler's configuration
+    stated = _stated_stage(repo, app, directory, scripts)
+    script = stated.script if stated and stated.script else _build_script(scripts)
+    if not isinstance(scripts.get(script), str):
+        return None
     lock = _lockfile(repo, directory)
     if lock is None:
-        repo.warn(manifest, "has a build script but no lockfile (package-lock.json, yarn.lock, pnpm-lock.yaml): "
+        repo.warn(manifest, f"has a {script} script but no lockfile (package-lock.json, yarn.lock, pnpm-lock.yaml): "
                             "no frontend stage, since its install would not be reproducible")
         return None
     lockfile, manager = lock
-    output, output_evidence = _output(repo, directory, package, scripts["build"], manifest)
-    relative = posixpath.normpath(posixpath.join(directory, output))
+    if stated:
+        relative, output_evidence = posixpath.normpath(posixpath.join(base, stated.output)), stated.evidence
+        output = posixpath.relpath(relative, directory or ".")
+    else:
+        output, output_evidence = _output(repo, directory, package, scripts[script], manifest)
+        relative = posixpath.normpath(posixpath.join(directory, output))
+        # a Makefile that moves the output where the app's build takes it (`mv build ../server/site`)
+        stated = _stated_make(repo, app, directory, scripts, relative)
+        script = stated.script if stated else script
     if not (relative + "/").startswith(base) or relative.startswith("../"):
         repo.warn(manifest, f"builds into {output!r}, outside the app at {app.root}: no frontend stage")
         return None
     app_relative = relative[len(base):]
+    # where the app's build takes it: where the build writes, unless a stated stage copies it elsewhere
+    expected = stated.target if stated else app_relative
     # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
     # workingDirectory): where the backend's own build would have run it
     owned = _owner(repo, app, language, named_in)
     # a framework's static folder serves the output only inside the folder whose files may name it
-    convention = _served_by_convention(language, app_relative, output_evidence) \
-        if (relative + "/").startswith(named_in) else None
-    reference = (_backend_reference(repo, app.root, directory, app_relative, owned)
+    convention = _served_by_convention(language, expected, output_evidence) \
+        if (base + expected + "/").startswith(named_in) else None
+    reference = (_backend_reference(repo, app.root, directory, expected, owned)
+                 or _embedded_above(repo, app.root, expected, owned)
                  or _backend_reference(repo, app.root, directory, directory[len(base):],
                                        lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
-                 or convention)
+                 or convention
+                 or (stated.evidence if stated and alone else None))
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
-        unexpected.setdefault(manifest, (app_relative, posixpath.relpath(directory or ".", app.root)))
+        unexpected.setdefault(manifest, (expected, posixpath.relpath(directory or ".", app.root)))
         return None
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
-        "frontend": (posixpath.relpath(directory, app.root) if directory else ".",
-                     repo.evidence_for(manifest, '"build"'), ""),
+        "frontend": (posixpath.relpath(directory or ".", app.root),
+                     repo.evidence_for(manifest, f'"{script}"'), ""),
         "frontend_manager": (manager, Evidence(lockfile), ""),
-        "frontend_node": _node_major(repo, directory, package, manifest),
-        "frontend_build": (BUILD_ARGV[manager], repo.evidence_for(manifest, '"build"'), ""),
-        "frontend_output": (app_relative, reference, ""),
+        "frontend_node": _node_major(repo, directory, package, manifest, stated.node if stated else None),
+        "frontend_build": (RUN_ARGV[manager] + [script], stated.script_evidence if stated and stated.script_evidence
+                           else repo.evidence_for(manifest, f'"{script}"'), ""),
+        "frontend_output": (app_relative, output_evidence if stated else reference, ""),
     }
+    if stated and stated.target != app_relative:
+        found["frontend_target"] = (stated.target, reference, "")
     for name in NEEDS_INSTALL_SCRIPT:
         if name in _dependencies(package):
             repo.warn(manifest, f"{name} gets its binary in an install script, which the frontend stage skips "
@@ -169,8 +221,114 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     if maven_exec:
         found["frontend_maven_exec"] = (True, maven_exec, "")
     if directory == base.rstrip("/"):  # the UI shares the app's directory: copy only its own files
-        found["frontend_sources"] = _own_sources(repo, directory)
+        found["frontend_sources"] = _own_sources(repo, directory, app_relative)
     return found
+
+
+@dataclass(frozen=True)
+class StatedStage:
+    """What a Dockerfile's stage building the UI states, as paths relative to the app: where its build
+    writes (`output`), where the app's build takes it (`target`), the script it runs ("": not said)."""
+
+    output: str
+    target: str
+    script: str
+    evidence: Evidence
+    #: the RUN line that runs the script; the Node major the stage's node image is tagged with
+    script_evidence: Optional[Evidence] = None
+    node: Optional[Tuple[str, Evidence]] = None
+
+
+def _stated_stage(repo: Repo, app: AppCandidate, directory: str, scripts: Dict[str, Any]) -> Optional[StatedStage]:
+    """The first Dockerfile inside the app (its build context the app's directory) with a stage that copies
+    the UI's folder, runs its package manager, and whose output a later stage copies in by path."""
+    from generator.check.dockerfile import parse
+    from generator.detect.stated import builds, files
+    from generator.detect.stated.dockerfile import Reader
+    from generator.errors import ScaffoldError
+
+    base = "" if app.root == "." else app.root + "/"
+    ui = directory[len(base):] if directory.startswith(base) else None
+    if ui is None:
+        return None
+    for rel in builds.dockerfiles(repo, app.root):
+        text = files.text(repo, rel) if rel.startswith(base) else None
+        if text is None:
+            continue
+        try:
+            dockerfile = parse(text, repo.root / rel)
+            outputs = Reader(repo.root / app.root, rel, dockerfile).stage_outputs() if dockerfile.stages else []
+        except ScaffoldError:
+            continue
+        for out in outputs:
+            if out.source is None or out.target is None or out.source == ui \
+                    or not (ui == "" or out.source.startswith(ui + "/")):
+                continue
+            named = [(m.group(1), run.line) for run in out.stage.each("RUN")
+                     for m in _RUN_SCRIPT.finditer(run.arguments) if isinstance(scripts.get(m.group(1)), str)]
+            if not named and not any(_MANAGER.search(run.arguments) for run in out.stage.each("RUN")):
+                continue  # a stage that runs no package manager builds no UI
+            image = _NODE_IMAGE.fullmatch(out.stage.resolved_image)
+            return StatedStage(out.source, out.target, named[-1][0] if named else "", _said(repo, rel, out.line),
+                               _said(repo, rel, named[-1][1]) if named else None,
+                               (image.group(1), _said(repo, rel, out.stage.line)) if image else None)
+    return None
+
+
+def _stated_make(repo: Repo, app: AppCandidate, directory: str, scripts: Dict[str, Any],
+                 output: str) -> Optional[StatedStage]:
+    """A Makefile recipe line of the app that builds the UI and then moves or copies its output elsewhere
+    (`cd web && npm run build && mv build ../server/site`): the script, and where the output goes. Each
+    recipe line runs in a shell of its own from the Makefile's folder, so a `cd` counts within its line."""
+    base = "" if app.root == "." else app.root + "/"
+    for name in MAKEFILES:
+        rel = base + name
+        lines = repo.lines(rel)
+        number = 0
+        while number < len(lines):
+            first, line = number + 1, lines[number]
+            while line.endswith("\\") and number + 1 < len(lines):  # a recipe line continued
+                number += 1
+                line = line[:-1] + " " + lines[number].strip()
+            number += 1
+            if not line.startswith("\t"):
+                continue
+            cwd, script = base.rstrip("/"), ""
+            for command in re.split(r"&&|;|\|\|", line.strip().lstrip("@-+")):
+                words = command.split()
+                if len(words) == 2 and words[0] == "cd":
+                    cwd = posixpath.normpath(posixpath.join(cwd or ".", words[1]))
+                    cwd = "" if cwd == "." else cwd
+                elif cwd == directory and _RUN_SCRIPT.match(" " + command.strip()):
+                    ran = _RUN_SCRIPT.match(" " + command.strip())
+                    if ran and isinstance(scripts.get(ran.group(1)), str):
+                        script = ran.group(1)
+                elif script and len(words) >= 3 and words[0] in ("mv", "cp") \
+                        and all(w.startswith("-") for w in words[1:-2]):
+                    source = posixpath.normpath(posixpath.join(cwd or ".", words[-2].rstrip("/")))
+                    target = posixpath.normpath(posixpath.join(cwd or ".", words[-1].rstrip("/")))
+                    if source == output and (target + "/").startswith(base) and not target.startswith("../"):
+                        moved = next((n for n in range(first, number + 1) if words[0] in lines[n - 1]
+                                      and words[-1] in lines[n - 1]), first)
+                        ran_at = next((n for n in range(first, number + 1) if script in lines[n - 1]), first)
+                        return StatedStage(source[len(base):], target[len(base):], script, _said(repo, rel, moved),
+                                           _said(repo, rel, ran_at))
+    return None
+
+
+def _said(repo: Repo, rel: str, number: int) -> Evidence:
+    """The evidence of line `number` of `rel` (an instruction's first line)."""
+    lines = repo.lines(rel)
+    return Evidence(rel, number, excerpt(lines[number - 1].strip() if 0 < number <= len(lines) else ""))
+
+
+def _build_script(scripts: Dict[str, Any]) -> str:
+    """`build`, else the one script that runs a bundler's production build (`"prod": "vite build"`), else ""."""
+    if isinstance(scripts.get("build"), str):
+        return "build"
+    bundling = [name for name, command in scripts.items()
+                if isinstance(command, str) and _BUNDLER_BUILD.fullmatch(command.strip())]
+    return bundling[0] if len(bundling) == 1 else ""
 
 
 def _short(path: str) -> str:
@@ -187,9 +345,10 @@ def _maven_exec(repo: Repo, root: str) -> Optional[Evidence]:
     return None
 
 
-def _own_sources(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], str]:
+def _own_sources(repo: Repo, directory: str, output: str) -> Tuple[Any, Optional[Evidence], str]:
     """What the build of a frontend at the app's root reads: its configuration files there, and the
-    directories its bundler configuration and index.html name (`./assets/js/main.js`: assets)."""
+    directories its bundler configuration and index.html name (`./assets/js/main.js`: assets), never the
+    build's `output` itself (left out of the build context, it could not be copied)."""
     prefix = directory + "/" if directory else ""
     here = [f[len(prefix):] for f in repo.files(directory or ".") if "/" not in f[len(prefix):]]
     files = sorted(name for name in here if _CONFIG_FILE.fullmatch(name))
@@ -198,6 +357,7 @@ def _own_sources(repo: Repo, directory: str) -> Tuple[Any, Optional[Evidence], s
         for text in repo.lines(prefix + name):
             folders.update(m.group(1) for m in _NAMED_DIR.finditer(text) if repo.is_dir(prefix + m.group(1)))
     folders.discard("node_modules")
+    folders = {folder for folder in folders if folder != output and not folder.startswith(output + "/")}
     return sorted(folders) + files, Evidence(prefix + "package.json"), ""
 
 
@@ -240,6 +400,13 @@ def _output(repo: Repo, directory: str, package: Dict[str, Any], build: str, man
             if through:
                 return through
             return _default_output(package), Evidence(config, None, excerpt(f"{names} sets no output directory"))
+    script = _SCRIPT_FILE.search(build)
+    if script:
+        path = posixpath.normpath(posixpath.join(directory, script.group(1)))
+        hit = repo.find_line(path, _ESBUILD_OUT) if (path + "/").startswith(directory + "/" if directory else "") \
+            else None
+        if hit:
+            return posixpath.normpath(hit[0].group(2)), hit[1]
     return _default_output(package), repo.evidence_for(manifest, '"build"')
 
 
@@ -259,6 +426,8 @@ def _webpack_variable(repo: Repo, config: str) -> Optional[Tuple[str, Evidence]]
 
 
 def _configured(match: "re.Match[str]") -> str:
+    if match.re is _VITE_OUT:
+        return posixpath.normpath(match.group(2) or match.group(4))
     if match.re is not _WEBPACK_OUT:
         return match.group(2)
     if match.group(1):
@@ -280,9 +449,10 @@ def _default_output(package: Dict[str, Any]) -> str:
     return next((out for name, out in DEFAULT_OUTPUT if name in deps), "dist")
 
 
-def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: str) -> Tuple[Any, Optional[Evidence], str]:
-    """Node's major version: .nvmrc, .node-version, engines.node, then the Node a Maven build installs for
-    it; None: the default."""
+def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: str,
+                stage: Optional[Tuple[str, Evidence]] = None) -> Tuple[Any, Optional[Evidence], str]:
+    """Node's major version: .nvmrc, .node-version, engines.node, the node image of a Dockerfile's stage that
+    builds it (`stage`), then the Node a Maven build installs for it; None: the default."""
     for name in (".nvmrc", ".node-version"):
         path = posixpath.join(directory, name)
         lines = repo.lines(path)
@@ -294,6 +464,8 @@ def _node_major(repo: Repo, directory: str, package: Dict[str, Any], manifest: s
     found = _NODE_MAJOR.search(node) if isinstance(node, str) else None
     if found:
         return found.group(1), repo.evidence_for(manifest, '"node"'), ""
+    if stage is not None and int(stage[0]) >= OLDEST_NODE:
+        return stage[0], stage[1], ""
     return _maven_node(repo, directory)
 
 
@@ -360,6 +532,28 @@ def _backend_reference(repo: Repo, root: str, frontend: str, output: str, owned:
             # a line that lacks the path's last part cannot name it: the pattern is tried only on the others
             if any(last in line and pattern.search(line) for last, pattern in needles) and _COMMENT.match(line) is None:
                 return Evidence(rel, number, excerpt(line))
+    return None
+
+
+def _embedded_above(repo: Repo, root: str, output: str, owned: Callable[[str], bool]) -> Optional[Evidence]:
+    """The go:embed line of the app's own Go files that embeds a folder holding `output` (`//go:embed ui` in
+    server/ for server/ui/dist: the package embeds the whole folder, the build's output with it)."""
+    app_dir = "" if root == "." else root + "/"
+    for rel in repo.files(root):
+        if not rel.endswith(".go") or not owned(rel):
+            continue
+        folder = posixpath.dirname(rel)
+        for number, line in enumerate(repo.lines(rel), start=1):
+            found = _GO_EMBED.match(line)
+            if found is None:
+                continue
+            for pattern in found.group(1).split():
+                pattern = pattern.strip('"`').removeprefix("all:").rstrip("/")
+                if not pattern or any(c in pattern for c in "*?[") or pattern.startswith("."):
+                    continue
+                embedded = posixpath.normpath(posixpath.join(folder, pattern))[len(app_dir):]
+                if output.startswith(embedded + "/"):
+                    return Evidence(rel, number, excerpt(line))
     return None
 
 

@@ -540,6 +540,25 @@ class Reader:
                         found.append(_joined(copied.source, part))
         return found
 
+    def stage_outputs(self) -> List["StageOutput"]:
+        """What each stage copies out of an earlier one (`COPY --from=ui /app/dist ./cmd/app/admin`): the
+        build-context folder the copied path was made in (`admin/dist`: the earlier stage copied `admin/`
+        to /app) and the context path it lands at (`cmd/app/admin`: the later stage copied `cmd` to /app/cmd,
+        or the whole context to its working directory), each None when no COPY of the context says."""
+        found: List[StageOutput] = []
+        for stage in self.dockerfile.stages:
+            for instruction in stage.each("COPY"):
+                for copied in self._copies(instruction):
+                    if copied.stage is None:
+                        continue
+                    place = posixpath.join(copied.target, posixpath.basename(copied.source)) \
+                        if copied.into_directory else copied.target
+                    above = self._in_context(posixpath.dirname(place), stage)
+                    found.append(StageOutput(copied.stage, self._in_context(copied.source, copied.stage),
+                                             None if above is None else _joined(above, posixpath.basename(place)),
+                                             instruction.line))
+        return found
+
     def _copies(self, instruction: Instruction) -> List["Copied"]:
         """What one COPY/ADD copies: each source from the context or an earlier stage, and where it lands.
 
@@ -609,6 +628,17 @@ class Copied:
     into_directory: bool
     stage: Optional[Stage]
     line: int = 0
+
+
+@dataclass(frozen=True)
+class StageOutput:
+    """A path one stage copies out of an earlier `stage`, as build-context paths: the folder it was made
+    in (`source`) and where it lands (`target`), each None when unknown; `line` is the COPY's."""
+
+    stage: Stage
+    source: Optional[str]
+    target: Optional[str]
+    line: int
 
 
 def _joined(base: str, rest: str) -> str:
