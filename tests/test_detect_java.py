@@ -198,6 +198,8 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/legacy-service", "spring-boot-2", ""),
         ("java/micronaut-hello", "micronaut", ""),
         ("java/orders", "parent-folder", "services/orders"),
+        ("java/orders-domain", "maven-parent-plugins", "domain"),
+        ("java/orders-service", "maven-parent-plugins", "service"),
         ("java/orders-service", "spring-config-name", ""),
         ("java/orders-service", "spring-mariadb", ""),
         ("java/quarkus-hello", "quarkus", ""),
@@ -737,3 +739,14 @@ def test_the_java_toolchain_of_a_convention_plugin_and_no_app_for_the_plugins_bu
     assert app.id == "java/app"
     assert (app.value("version"), where(app, "version")) == (
         "17", ("build-logic/src/main/kotlin/acme.base-conventions.gradle.kts", 7))
+
+
+def test_a_plugin_in_a_parents_build_plugins_runs_in_its_children_and_the_library_comes_last() -> None:
+    """The parent (reached by a relativePath naming its folder) declares quarkus-maven-plugin in <build><plugins>:
+    Maven runs it in every child, so both modules package with it; the one the other depends on is its library."""
+    apps, notices = scan(FIXTURES / "maven-parent-plugins")
+    assert notices == []
+    assert [app.id for app in apps] == ["java/orders-service", "java/orders-domain"]
+    service = values(apps[0])
+    assert (service["packaging"], service["port"], service["version"], service["module"]) == ("quarkus", 8081, "17", "service")
+    assert where(apps[0], "packaging") == ("parent/pom.xml", 23)  # the parent's line: where it is declared

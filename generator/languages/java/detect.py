@@ -358,6 +358,9 @@ def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCan
         producing = [project for project in projects if project.module and any(source_main_offers(repo, project.directory))]
         producing = producing if len(producing) == 1 else []
     if producing:
+        # a module another module of the build depends on is a library they use, the app only after them
+        used = {artifact for project in projects for artifact in project.dependencies if artifact != project.name}
+        producing.sort(key=lambda project: project.name in used)
         return [candidate(repo, build, project, module_known=True) for project in producing]
     if not projects:
         return []
@@ -562,9 +565,10 @@ def maven_projects(repo: Repo, poms: Poms, build: Build) -> List[Project]:
         pom = poms.get(pom_file)
         if pom is not None:
             lineage = parents(repo, poms, pom_file, pom)
+            inherited = len(lineage)
             if module and build.file not in dict(lineage):
                 lineage.append((build.file, root_pom))  # the reactor root's settings apply as before
-            projects.append(maven_project(repo, lineage, directory, module, declared))
+            projects.append(maven_project(repo, lineage, directory, module, declared, inherited))
     return projects
 
 
@@ -589,10 +593,12 @@ def parents(repo: Repo, poms: "Poms", pom_file: str, pom: Any) -> List[Tuple[str
 
 
 def maven_project(
-    repo: Repo, poms: List[Tuple[str, Any]], directory: str, module: str, declared: Optional[Evidence]
+    repo: Repo, poms: List[Tuple[str, Any]], directory: str, module: str, declared: Optional[Evidence],
+    inherited: int = 1,
 ) -> Project:
-    """Read one project from its POM and its reactor root's (`poms`: own first)."""
-    pom = MavenPom(repo, poms)
+    """Read one project from its POM and its reactor root's (`poms`: own first; the first `inherited`
+    are its parent chain)."""
+    pom = MavenPom(repo, poms, inherited)
     boot_parents = [f for f, parsed in poms if text(parsed, "parent/artifactId") == "spring-boot-starter-parent"]
     boot_versions = maven_boot_versions(repo, poms, pom.properties, boot_parents)
     spring_boot = pom.spring_boot(boot_parents)
@@ -619,11 +625,17 @@ def maven_project(
 class MavenPom:
     """One project's POM read with its reactor root's: its properties, active plugins and their configuration."""
 
-    def __init__(self, repo: Repo, poms: List[Tuple[str, Any]]) -> None:
+    def __init__(self, repo: Repo, poms: List[Tuple[str, Any]], inherited: int = 1) -> None:
         self.repo = repo
         self.own_file, self.own = poms[0]
         self.properties = maven_properties(poms)
-        self.active = {text(p, "artifactId") for p in self.own.findall("build/plugins/plugin")} | MAVEN_DEFAULT_PLUGINS
+        # a plugin a parent declares in <build><plugins> (not only its pluginManagement) runs in its children too
+        #: artifactId -> the POM declaring it in <build><plugins>, the nearest first
+        self.declared: Dict[str, str] = {}
+        for file, pom in poms[:max(inherited, 1)]:
+            for plugin in pom.findall("build/plugins/plugin"):
+                self.declared.setdefault(text(plugin, "artifactId"), file)
+        self.active = set(self.declared) | MAVEN_DEFAULT_PLUGINS
         self.plugins = [(f, p) for f, pom in poms for path in MAVEN_PLUGIN_PATHS for p in pom.findall(path)]
         self.parent_binds = MAVEN_PARENT_BINDINGS.get(text(self.own, "parent/artifactId"), frozenset())
 
@@ -653,7 +665,7 @@ class MavenPom:
     def packaging(self) -> Tuple[str, Optional[Evidence]]:
         """The archive `mvn package` makes, by the first packaging plugin it runs ("jar": a plain one)."""
         packaging: Tuple[str, Optional[Evidence]] = next(
-            ((kind, self.repo.evidence_for(self.own_file, f"<artifactId>{artifact}<"))
+            ((kind, self.repo.evidence_for(self.declared.get(artifact, self.own_file), f"<artifactId>{artifact}<"))
              for artifact, kind in MAVEN_PACKAGERS
              if artifact in self.active and (artifact in self.parent_binds or bound(artifact, self.configured(artifact)))),
             ("jar", None),
