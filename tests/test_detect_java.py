@@ -177,6 +177,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
     repo = Repo(FIXTURES)
     apps = java.detect(repo)
     assert sorted((a.id, a.root, a.value("module")) for a in apps) == [
+        ("java/api", "gradle-convention-framework", "api"),
         ("java/app", "gradle-convention-plugin", "app"),
         ("java/application", "boot21-multi-module", "application"),
         ("java/billing", "stated-helm", ""),
@@ -190,6 +191,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/helidon-quickstart-se", "helidon", ""),
         ("java/hello-http", "maven", ""),
         ("java/hello-wrapper", "maven-wrapper", ""),
+        ("java/importer", "gradle-convention-framework", "importer"),
         ("java/inventory", "gradle-kotlin", ""),
         ("java/javalin-hello", "javalin", ""),
         ("java/ledger", "gradle-old-wrapper", ""),
@@ -750,3 +752,15 @@ def test_a_plugin_in_a_parents_build_plugins_runs_in_its_children_and_the_librar
     service = values(apps[0])
     assert (service["packaging"], service["port"], service["version"], service["module"]) == ("quarkus", 8081, "17", "service")
     assert where(apps[0], "packaging") == ("parent/pom.xml", 23)  # the parent's line: where it is declared
+
+
+def test_plugins_a_convention_plugin_applies_say_the_framework_and_a_server_comes_before_a_program() -> None:
+    """buildSrc's acme.service applies io.micronaut.application and shadow: the api project that applies it is a
+    Micronaut server on its configuration's port, and is offered before the command-line importer listed first."""
+    apps, notices = scan(FIXTURES / "gradle-convention-framework")
+    assert notices == []
+    assert [app.id for app in apps] == ["java/api", "java/importer"]
+    api = values(apps[0])
+    assert (api["kind"], api["port"], api["packaging"], api["version"]) == ("server", 8090, "shade", "17")
+    assert where(apps[0], "packaging") == ("buildSrc/src/main/groovy/acme.service.gradle", 4)
+    assert values(apps[1])["kind"] == "cli"

@@ -358,10 +358,12 @@ def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCan
         producing = [project for project in projects if project.module and any(source_main_offers(repo, project.directory))]
         producing = producing if len(producing) == 1 else []
     if producing:
-        # a module another module of the build depends on is a library they use, the app only after them
+        # a server before a command-line program (a function, a tool); a module another module of the build
+        # depends on is a library they use, the app only after them
         used = {artifact for project in projects for artifact in project.dependencies if artifact != project.name}
-        producing.sort(key=lambda project: project.name in used)
-        return [candidate(repo, build, project, module_known=True) for project in producing]
+        apps = [(candidate(repo, build, project, module_known=True), project.name in used) for project in producing]
+        apps.sort(key=lambda pair: (pair[0].value("kind") == "cli", pair[1]))
+        return [app for app, _ in apps]
     if not projects:
         return []
     if build.modules:
@@ -817,6 +819,9 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
         own = first_file(repo, directory, GRADLE_BUILD_FILES)
         files = list(dict.fromkeys(f for f in (own, root_file) if f))
         plugins = gradle_plugins(repo, own, catalog) if own else {}
+        for script in convention_scripts(repo, [own], catalog, scripts):  # applied through its convention plugins
+            for plugin, line in gradle_plugins(repo, script, catalog).items():
+                plugins.setdefault(plugin, line)
         boot, shadow, quarkus = _gradle_packagers(repo, own, plugins)
         application = code_line(repo, own, GRADLE_APPLICATION) if own else None
         mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
