@@ -179,6 +179,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
     assert sorted((a.id, a.root, a.value("module")) for a in apps) == [
         ("java/api", "gradle-convention-framework", "api"),
         ("java/app", "gradle-convention-plugin", "app"),
+        ("java/app", "gradle-version-references", "app"),
         ("java/application", "boot21-multi-module", "application"),
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
@@ -186,6 +187,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/demo-service", "spring-boot", ""),
         ("java/demo-ui", "spring-boot-frontend", ""),
         ("java/dropwizard-hello", "dropwizard", ""),
+        ("java/greet-mp", "helidon-mp-parent", ""),
         ("java/greet-spark", "assembly-no-executions", ""),
         ("java/greeter", "gradle-groovy", ""),
         ("java/helidon-quickstart-se", "helidon", ""),
@@ -205,6 +207,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/orders-service", "spring-config-name", ""),
         ("java/orders-service", "spring-mariadb", ""),
         ("java/quarkus-hello", "quarkus", ""),
+        ("java/report-tool", "maven-toolchains", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),
@@ -217,6 +220,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/vertx-starter", "vertx-shade", ""),
         ("java/visits-service", "spring-postgres", ""),
         ("java/word-count", "cli", ""),
+        ("java/worker", "gradle-version-references", "worker"),
     ]
     shop = next(a for a in apps if a.name == "shop-app")
     assert where(shop, "main_class") == ("multi-module/app/pom.xml", 38)
@@ -764,3 +768,20 @@ def test_plugins_a_convention_plugin_applies_say_the_framework_and_a_server_come
     assert (api["kind"], api["port"], api["packaging"], api["version"]) == ("server", 8090, "shade", "17")
     assert where(apps[0], "packaging") == ("buildSrc/src/main/groovy/acme.service.gradle", 4)
     assert values(apps[1])["kind"] == "cli"
+
+
+@pytest.mark.parametrize("fixture, app_id, version, line", [
+    # Helidon 3's published parent compiles for 17; the POM states nothing else
+    ("helidon-mp-parent", "java/greet-mp", "17", ("pom.xml", 8)),
+    # maven-toolchains-plugin runs the build on a JDK 21
+    ("maven-toolchains", "java/report-tool", "21", ("pom.xml", 17)),
+    # a toolchain taken from the version catalog (libs.versions.java.get().toInt())
+    ("gradle-version-references", "java/app", "21", ("gradle/libs.versions.toml", 2)),
+    # options.release from a gradle.properties property of the project
+    ("gradle-version-references", "java/worker", "17", ("worker/gradle.properties", 1)),
+])
+def test_java_version_stated_elsewhere_than_a_compiler_setting(fixture, app_id, version, line) -> None:
+    apps, notices = scan(FIXTURES / fixture)
+    assert notices == []
+    app = next(app for app in apps if app.id == app_id)
+    assert (app.value("version"), where(app, "version")) == (version, line)

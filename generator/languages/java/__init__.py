@@ -44,8 +44,13 @@ BOOT_CLASSPATH = "/app/BOOT-INF/classes:/app/BOOT-INF/lib/*"
 #: the images of a JDK or JRE whose tag starts with the Java version (eclipse-temurin:17-jdk)
 JDK_IMAGES = ("eclipse-temurin", "openjdk", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
               "adoptopenjdk", "ibmjava", "jdk", "jre")
-#: JDK images that carry the version in their name, not their tag: AdoptOpenJDK's adoptopenjdk/openjdk11
-JDK_IN_NAME = re.compile(r"open(?:jdk|jre)(\d+)")
+#: JDK images whose tag starts with the Java version, named by a family with variants: Oracle's
+#: jdk-no-fee-term:21, BellSoft's liberica-openjre-alpine:17, Azul's zulu-openjdk-alpine:21, GraalVM's jdk-community:21
+JDK_IMAGE_FAMILIES = re.compile(r"jdk-no-fee-term|jdk-community|graalvm-(?:ce|community)|"
+                                r"(?:liberica-open(?:jdk|jre)|zulu-openjdk)(?:-[a-z0-9]+)*")
+#: JDK images that carry the version in their name, not their tag: AdoptOpenJDK's adoptopenjdk/openjdk11, Red Hat's
+#: UBI registry.access.redhat.com/ubi9/openjdk-21 (and -runtime)
+JDK_IN_NAME = re.compile(r"open(?:jdk|jre)-?(\d+)(?:-runtime)?")
 #: build tool images whose tag names the JDK after the tool's version (maven:3.9-eclipse-temurin-21, gradle:8-jdk17)
 BUILD_IMAGES = ("maven", "gradle")
 #: java options that take the next word as their value
@@ -232,7 +237,7 @@ class Java(Language):
         if image in BUILD_IMAGES:
             match = re.search(r"(?:temurin|jdk|openjdk|corretto|zulu|semeru|sapmachine|liberica|graalvm)-?(\d+)", tag)
             return match.group(1) if match else ""
-        if image not in JDK_IMAGES:
+        if image not in JDK_IMAGES and not JDK_IMAGE_FAMILIES.fullmatch(image):
             return None
         match = re.match(r"(?:1\.(?=\d))?(\d+)", tag)
         return match.group(1) if match else ""

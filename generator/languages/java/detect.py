@@ -117,6 +117,13 @@ WRAPPER_GRADLE = re.compile(r"/gradle-(\d{1,2}\.\d{1,3}(?:\.\d{1,3})?)(?:-[\w.-]
 GRADLE_FOR_JDK = {11: (5, 0), 17: (7, 3), 21: (8, 5), 25: (9, 1)}
 #: the Java release spring-boot-starter-parent compiles for when the POM sets none, by Boot major
 BOOT_PARENT_JAVA = {"1": "1.8", "2": "1.8", "3": "17", "4": "17"}
+#: the Java release other published parent POMs (never in the repository) compile for, by their major
+#: version: Helidon's application parents (1.x: 8, 2.x: 11, 3.x: 17, 4.x: 21), Micronaut 4's parent (17)
+PUBLISHED_PARENT_JAVA = {
+    "helidon-mp": {"1": "8", "2": "11", "3": "17", "4": "21"},
+    "helidon-se": {"1": "8", "2": "11", "3": "17", "4": "21"},
+    "micronaut-parent": {"4": "17"},
+}
 
 # -- Gradle --------------------------------------------------------------------
 
@@ -162,13 +169,22 @@ GRADLE_MAIN_CLASS = (
     re.compile(r"\bmainClass(?:Name)?\s*(?:=|\.set\(|\.convention\()\s*[\"']([^\"']+)[\"']"),
     re.compile(r"[\"']Main-Class[\"']\s*(?:\]\s*=|:|to|,)\s*[\"']([^\"']+)[\"']"),
 )
-COMPATIBILITY = r"\b{}\s*(?:=|\.set\()\s*(?:JavaVersion\.(?:toVersion\(\s*)?)?[\"']?([\w.]+)"
+#: a value as a build script writes it: a literal (17, "17", VERSION_17), a property (javaVersion,
+#: project.javaVersion, property("javaVersion")) or a catalog version (libs.versions.java.get()), with the
+#: conversions around it (.get(), .toInt(), .toString()) left out
+GRADLE_VALUE = (r"(?:(?:project\.)?(?:find)?[Pp]roperty\(\s*[\"'](\w+)[\"']\s*\)|[\"']?([\w.]+?)[\"']?)"
+                r"(?:\.(?:get|toInt|toInteger|asInt|toString)\(\s*\))*")
+COMPATIBILITY = r"\b{}\s*(?:=|\.set\()\s*(?:JavaVersion\.(?:toVersion\(\s*)?)?" + GRADLE_VALUE + r"(?![\w.])"
 GRADLE_VERSION = (
-    re.compile(r"\bJavaLanguageVersion\.of\(\s*[\"']?([\w.]+)[\"']?\s*\)"),
-    re.compile(r"\bjvmToolchain\(\s*[\"']?(\w+)[\"']?\s*\)"),
+    re.compile(r"\bJavaLanguageVersion\.of\(\s*" + GRADLE_VALUE + r"\s*\)"),
+    re.compile(r"\bjvmToolchain\(\s*" + GRADLE_VALUE + r"\s*\)"),
+    # the compiler's --release (`options.release = 17`, `options.release.set(21)`)
+    re.compile(r"\boptions\.release\s*(?:=|\.set\()\s*" + GRADLE_VALUE + r"(?![\w.])"),
     re.compile(COMPATIBILITY.format("sourceCompatibility")),
     re.compile(COMPATIBILITY.format("targetCompatibility")),
 )
+#: a catalog version accessor (`libs.versions.java`), read from gradle/libs.versions.toml's [versions]
+GRADLE_CATALOG_VERSION = re.compile(r"libs\.versions\.([\w.]+)")
 COMMENT_START = ("//", "/*", "*")
 
 # -- Spring Boot ---------------------------------------------------------------
@@ -631,6 +647,7 @@ class MavenPom:
         self.repo = repo
         self.own_file, self.own = poms[0]
         self.properties = maven_properties(poms)
+        self.chain = poms[:max(inherited, 1)]
         # a plugin a parent declares in <build><plugins> (not only its pluginManagement) runs in its children too
         #: artifactId -> the POM declaring it in <build><plugins>, the nearest first
         self.declared: Dict[str, str] = {}
@@ -698,12 +715,14 @@ class MavenPom:
                     yield self.property_offer(name)
                 continue
             yield from self.plugin_setting("maven-compiler-plugin", name)
+        yield from self.toolchain_jdk()
         yield from self.enforced_java()
         if boot_versions:  # the parent's own java.version, by its generation
             raw, evidence = boot_versions[0]
             default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
             if default:
                 yield default, evidence
+        yield from self.published_parent_java()
 
     def classifier(self, packaging: str) -> Optional[Offer]:
         """The runnable jar's classifier: Boot's repackage <classifier>, shade's <shadedClassifierName>
@@ -714,6 +733,25 @@ class MavenPom:
         if setting is None or (packaging == "shade" and not attached):
             return None
         return next(self.plugin_setting(MAVEN_CLASSIFIER_PLUGINS[packaging], setting), None)
+
+    def published_parent_java(self) -> Iterator[Offer]:
+        """The release a published parent compiles for (PUBLISHED_PARENT_JAVA), read from the last POM of the
+        chain inside the repository, whose <parent> is fetched from a repository."""
+        file, pom = self.chain[-1]
+        by_major = PUBLISHED_PARENT_JAVA.get(text(pom, "parent/artifactId"), {})
+        major = text(pom, "parent/version").split(".")[0]
+        if major in by_major:
+            yield by_major[major], evidence_after(self.repo, file, "<parent>", "<version>")
+
+    def toolchain_jdk(self) -> Iterator[Offer]:
+        """The JDK maven-toolchains-plugin requires (`<toolchains><jdk><version>17`): the build runs on it."""
+        for file, plugin in self.configured("maven-toolchains-plugin"):
+            for jdk in plugin.iter("jdk"):
+                written = text(jdk, "version")
+                lowest = ENFORCER_FLOOR.match(written)
+                if lowest:
+                    anchor = evidence_after(self.repo, file, "<artifactId>maven-toolchains-plugin<", "<version>" + written)
+                    yield resolve(self.repo, lowest.group(1), anchor, self.properties)
 
     def enforced_java(self) -> Iterator[Offer]:
         """The lowest Java the enforcer's requireJavaVersion accepts ("[17,)", "17", "[1.8,22)"): a
@@ -838,8 +876,9 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             spring_boot=boot[1] if boot else None,
             packaging=packaging,
             main_offers=mains,
-            version_offers=offers(repo, files, GRADLE_VERSION)
-            + offers(repo, convention_scripts(repo, [own, root_file], catalog, scripts), GRADLE_VERSION),
+            version_offers=[gradle_reference(repo, directory, build.root, catalog, raw, evidence) for raw, evidence in
+                            offers(repo, files, GRADLE_VERSION)
+                            + offers(repo, convention_scripts(repo, [own, root_file], catalog, scripts), GRADLE_VERSION)],
             boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
                                                       if repo.is_file(f)], GRADLE_BOOT_VERSION),
             dependencies=([m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")]
@@ -857,13 +896,42 @@ def _gradle_packagers(repo: Repo, own: Optional[str], plugins: Dict[str, Evidenc
     return [hit or _plugin_hit(plugins, ids) for hit, ids in zip(hits, (BOOT_PLUGINS, SHADOW_PLUGINS, QUARKUS_PLUGINS))]
 
 
+def gradle_reference(repo: Repo, directory: str, root: str, catalog: Dict[str, Dict[str, str]], raw: str,
+                     evidence: Evidence) -> Offer:
+    """A value a build script takes from elsewhere, followed there: a catalog version (`libs.versions.java`,
+    [versions] of gradle/libs.versions.toml) or a property (`javaVersion`, gradle.properties of the project,
+    else of the build's root); the evidence becomes that line, where to change it. A literal stays."""
+    accessor = GRADLE_CATALOG_VERSION.fullmatch(raw)
+    if accessor:
+        alias = accessor.group(1)
+        if alias in catalog["versions"]:
+            rel = join(root, GRADLE_CATALOG)
+            line = re.compile(r"^\s*" + r"[-_.]".join(map(re.escape, alias.split("."))) + r"\s*=")
+            hit = repo.find_line(rel, line)
+            return catalog["versions"][alias], hit[1] if hit else Evidence(rel)
+        return raw, evidence
+    name = raw[len("project."):] if raw.startswith("project.") else raw
+    if re.fullmatch(r"[A-Za-z_]\w*", name) and not JAVA_VERSION.fullmatch(name):
+        for where in dict.fromkeys((directory, root)):
+            hit = repo.find_line(join(where, "gradle.properties"), re.compile(r"^\s*" + re.escape(name) + r"\s*[=:]\s*(\S+)"))
+            if hit:
+                return hit[0].group(1), hit[1]
+    return raw, evidence
+
+
 def version_catalog(repo: Repo, root: str) -> Dict[str, Dict[str, str]]:
     """The build's version catalog (gradle/libs.versions.toml): {"plugins": accessor -> plugin id,
     "libraries": accessor -> artifact}; accessors as the build writes them (`micronaut-application` is
     `micronaut.application`)."""
-    found: Dict[str, Dict[str, str]] = {"plugins": {}, "libraries": {}}
+    found: Dict[str, Dict[str, str]] = {"plugins": {}, "libraries": {}, "versions": {}}
     rel = join(root, GRADLE_CATALOG)
     data = repo.load_toml(rel) if repo.is_file(rel) else None
+    versions = data.get("versions") if isinstance(data, dict) else None
+    for alias, entry in (versions.items() if isinstance(versions, dict) else ()):
+        value = entry if isinstance(entry, str) else entry.get("strictly") or entry.get("require") \
+            if isinstance(entry, dict) else None
+        if isinstance(value, str) and value:
+            found["versions"][re.sub(r"[-_]", ".", str(alias))] = value
     for table, key in (("plugins", "id"), ("libraries", "module")):
         entries = data.get(table) if isinstance(data, dict) else None
         for alias, entry in (entries.items() if isinstance(entries, dict) else ()):
@@ -949,8 +1017,8 @@ def offers(repo: Repo, files: List[str], patterns: Iterable["re.Pattern[str]"]) 
     for pattern in patterns:
         for file in files:
             hit = code_line(repo, file, pattern)
-            if hit:
-                found.append((hit[0].group(1), hit[1]))
+            if hit:  # the first group that took part (a pattern may write the value in several forms)
+                found.append((next((g for g in hit[0].groups() if g is not None), ""), hit[1]))
     return found
 
 
