@@ -178,6 +178,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
     apps = java.detect(repo)
     assert sorted((a.id, a.root, a.value("module")) for a in apps) == [
         ("java/api", "gradle-convention-framework", "api"),
+        ("java/api", "gradle-moved-projects", "server/api"),
         ("java/app", "gradle-convention-plugin", "app"),
         ("java/app", "gradle-version-references", "app"),
         ("java/application", "boot21-multi-module", "application"),
@@ -785,3 +786,26 @@ def test_java_version_stated_elsewhere_than_a_compiler_setting(fixture, app_id, 
     assert notices == []
     app = next(app for app in apps if app.id == app_id)
     assert (app.value("version"), where(app, "version")) == (version, line)
+
+
+def test_projects_moved_by_settings_and_spring_boot_applied_by_the_roots_subprojects_block() -> None:
+    """settings.gradle sets `projectDir` (file("server/api"), new File(settingsDir, ...)) and the root applies
+    Spring Boot in `subprojects { }`: the api project is the Boot app, built as :api from server/api; the
+    model project turns bootJar off (a library); the root itself applies nothing."""
+    app = only(FIXTURES / "gradle-moved-projects")
+    assert app.id == "java/api"
+    assert (app.value("module"), app.value("gradle_project"), where(app, "gradle_project")) == (
+        "server/api", "api", ("settings.gradle", 5))
+    assert (app.value("spring_boot"), app.value("packaging"), where(app, "packaging")) == (
+        True, "spring-boot", ("build.gradle", 8))
+    assert (app.value("main_class"), app.value("port"), app.value("version")) == (
+        "com.acme.shop.ShopApplication", 8085, "21")
+
+
+def test_a_moved_gradle_project_is_built_by_its_project_path() -> None:
+    from generator.languages.java.build import plan
+
+    answers = {"build_tool": "gradle", "module": "server/api", "gradle_project": "api", "packaging": "spring-boot",
+               "final": "distroless", "version": "21", "spring_boot_version": "3.3"}
+    built = plan(answers)
+    assert (built.project, built.jars_dir) == (":api:", "server/api/build/libs")

@@ -88,6 +88,10 @@ class Java(Language):
         AnswerField("build_tool", one_of("maven", "gradle"), "maven or gradle", default="maven", detected=True),
         AnswerField("wrapper", parse_bool, "use the project's mvnw/gradlew", type="bool", default=False, detected=True),
         AnswerField("module", parse_module, "the module that produces the app", default="", detected=True),
+        AnswerField("gradle_project", matching(r":?[A-Za-z0-9_.-]{1,100}(:[A-Za-z0-9_.-]{1,100}){0,15}",
+                                               "a Gradle project path (like :api)"),
+                    "Gradle: the project path of the module when settings.gradle moves its directory (projectDir)",
+                    default="", detected=True),
         AnswerField("module_aggregated", parse_bool, "the root's <modules> lists the module (Maven: -pl MODULE -am); "
                     "false: it only inherits from the root's POM (-f MODULE/pom.xml)", type="bool", default=True,
                     detected=True),

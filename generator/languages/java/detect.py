@@ -127,6 +127,20 @@ PUBLISHED_PARENT_JAVA = {
 
 # -- Gradle --------------------------------------------------------------------
 
+#: a project moved out of the folder its path names: `project(":api").projectDir = file("server/api")`
+#: (also `new File(settingsDir, "server/api")`, `File(rootDir, "server/api")`)
+GRADLE_PROJECT_DIR = re.compile(
+    r"\bproject\(\s*[\"']:?([\w.:-]+)[\"']\s*\)\.projectDir\s*=\s*(?:file\(|(?:new\s+)?File\()\s*"
+    r"(?:(?:settingsDir|rootDir|rootProject\.projectDir)\s*,\s*)?[\"']([^\"'\n]+)[\"']")
+#: Spring Boot's jar turned off in a project (a library of a Boot build): `bootJar { enabled = false }`,
+#: `bootJar.enabled = false`, `tasks.named("bootJar") { enabled = false }`, `tasks.bootJar { enabled = false }`
+GRADLE_BOOT_JAR_OFF = re.compile(r"\bbootJar\b[\"']?\s*\)?\s*(?:\{[^}]*?\benabled\s*=\s*false|\.enabled\s*=\s*false)")
+#: a dependency on another project of the build (`implementation project(':lib')`): that project is a library
+GRADLE_PROJECT_DEPENDENCY = re.compile(r"\bproject\(\s*(?:path\s*[:=]\s*)?[\"']:?([\w.:-]+)[\"']\s*\)")
+#: a block of the root build script that configures other projects: subprojects { }, allprojects { }
+GRADLE_CROSS_CONFIG = re.compile(r"^\s*(subprojects|allprojects)\s*\{", re.M)
+#: a plugin applied the older way, inside such a block: apply plugin: 'x', apply(plugin = "x"), plugins.apply("x")
+GRADLE_APPLY_PLUGIN = re.compile(r"\bapply\s*\(?\s*plugin\s*[:=]\s*[\"']([\w.-]+)[\"']|\bplugins\.apply\(\s*[\"']([\w.-]+)[\"']")
 GRADLE_INCLUDE = re.compile(r"^[ \t]*include\s*\(?((?:\s*[\"'][^\"'\n]+[\"']\s*,?)+)", re.M)
 QUOTED = re.compile(r"[\"']([^\"'\n]+)[\"']")
 GRADLE_ROOT_NAME = re.compile(r"\brootProject\.name\s*=\s*[\"']([^\"']+)[\"']")
@@ -210,6 +224,8 @@ class Build:
     #: modules that inherit from the build's POMs (<parent> with a relativePath) but that no <modules>
     #: lists: Maven builds them with -f, from the root so their parent is in the build context
     inheriting: Set[str] = field(default_factory=set)
+    #: Gradle: the project path of a module whose directory settings.gradle moved (`projectDir`), by directory
+    gradle_paths: Dict[str, Tuple[str, Evidence]] = field(default_factory=dict)
 
 
 @dataclass
@@ -277,7 +293,8 @@ def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
                 repo.warn(file, "both Maven and Gradle build files; using Maven")
             build = Build("maven", directory, file, maven_modules(repo, poms, directory))
         else:
-            build = Build("gradle", directory, file, gradle_modules(repo, directory))
+            paths: Dict[str, Tuple[str, Evidence]] = {}
+            build = Build("gradle", directory, file, gradle_modules(repo, directory, paths), gradle_paths=paths)
         claimed.update((join(directory, module), build) for module, _ in build.modules)
         claimed[directory] = build
         if build.tool == "gradle" and plugin_build(repo, build):
@@ -332,12 +349,19 @@ def maven_modules(repo: Repo, poms: "Poms", root: str) -> List[Tuple[str, Eviden
     return found
 
 
-def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
-    """Projects included by settings.gradle(.kts) at `root` (":a:b" is the directory a/b)."""
+def gradle_modules(repo: Repo, root: str, paths: Optional[Dict[str, Tuple[str, Evidence]]] = None
+                   ) -> List[Tuple[str, Evidence]]:
+    """Projects included by settings.gradle(.kts) at `root` (":a:b" is the directory a/b, unless its
+    `projectDir` is set: then that directory, and `paths` gets its project path)."""
     settings = first_file(repo, root, GRADLE_SETTINGS_FILES)
     text = repo.read_text(settings) if settings else None
     if settings is None or text is None:
         return []
+    moved = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        hit = GRADLE_PROJECT_DIR.search(line)
+        if hit and not line.lstrip().startswith(COMMENT_START):
+            moved[hit.group(1).strip(":")] = (hit.group(2), Evidence(settings, number, excerpt(line)))
     lines = text.splitlines(keepends=True)
     line_starts = list(accumulate((len(line) for line in lines), initial=0))
     found: List[Tuple[str, Evidence]] = []
@@ -351,7 +375,10 @@ def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
         if read > MAX_MODULES:
             repo.warn(settings, f"more than {MAX_MODULES} included projects; the rest were not read")
             return found
-        target = module_dir(root, declared.strip(":").replace(":", "/"))
+        path = declared.strip(":")
+        target = module_dir(root, moved[path][0].strip("/") if path in moved else path.replace(":", "/"))
+        if target is not None and path in moved and paths is not None:
+            paths[posixpath.relpath(target, root)] = (path, moved[path][1])
         if target is None or not repo.is_dir(target):
             repo.warn(settings, f"included project {declared!r} has no directory in the build, ignored")
         elif target not in seen:
@@ -409,6 +436,8 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
         app.set("gradle_dsl", "kotlin" if build.file.endswith(".kts") else "groovy", Evidence(build.file))
     if module_known:
         app.set("module", project.module, project.module_evidence)
+        if project.module in build.gradle_paths:
+            app.set("gradle_project", *build.gradle_paths[project.module])
         if project.module in build.inheriting:
             app.set("module_aggregated", False, project.module_evidence)
     app.set("spring_boot", project.spring_boot is not None, project.spring_boot)
@@ -851,16 +880,25 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
     root_file = first_file(repo, build.root, GRADLE_BUILD_FILES)
     catalog = version_catalog(repo, build.root)
     scripts = precompiled_scripts(repo)
+    configured = cross_configured(repo, root_file) if root_file else {}
     projects: List[Project] = []
     for module, declared in [("", None)] + build.modules:
         directory = join(build.root, module)
         own = first_file(repo, directory, GRADLE_BUILD_FILES)
         files = list(dict.fromkeys(f for f in (own, root_file) if f))
         plugins = gradle_plugins(repo, own, catalog) if own else {}
+        if own == root_file:  # the root's own plugins are not those it applies to the others
+            plugins = {p: line for p, line in plugins.items() if str(line.line) not in configured.get("lines", {})}
+        for block in ("allprojects",) + (("subprojects",) if module else ()):
+            for plugin, line in configured.get(block, {}).items():
+                plugins.setdefault(plugin, line)
         for script in convention_scripts(repo, [own], catalog, scripts):  # applied through its convention plugins
             for plugin, line in gradle_plugins(repo, script, catalog).items():
                 plugins.setdefault(plugin, line)
-        boot, shadow, quarkus = _gradle_packagers(repo, own, plugins)
+        skip = frozenset(int(n) for n in configured.get("lines", {})) if own == root_file else frozenset()
+        boot, shadow, quarkus = _gradle_packagers(repo, own, plugins, skip)
+        if boot and own and GRADLE_BOOT_JAR_OFF.search(repo.read_text(own) or ""):
+            boot = None  # the project turns Boot's jar off: a library the Boot app uses
         application = code_line(repo, own, GRADLE_APPLICATION) if own else None
         mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
         packaging: Tuple[str, Optional[Evidence]] = (
@@ -882,17 +920,45 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
                                                       if repo.is_file(f)], GRADLE_BOOT_VERSION),
             dependencies=([m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")]
-                          + catalog_dependencies(repo, own, catalog)) if own else [],
+                          + catalog_dependencies(repo, own, catalog)
+                          + [m.group(1).rsplit(":", 1)[-1] for m in GRADLE_PROJECT_DEPENDENCY.finditer(repo.read_text(own) or "")]
+                          ) if own else [],
             plugins=plugins,
             preview=next((hit[1] for hit in (code_line(repo, f, GRADLE_PREVIEW) for f in files) if hit), None),
         ))
     return projects
 
 
-def _gradle_packagers(repo: Repo, own: Optional[str], plugins: Dict[str, Evidence]) -> List[Any]:
-    """[boot, shadow, quarkus]: the line applying each packaging plugin in the build file, by its
-    plugins block's id or its catalog alias (None: not applied)."""
-    hits = [code_line(repo, own, pattern) if own else None for pattern in (GRADLE_BOOT, GRADLE_SHADOW, GRADLE_QUARKUS)]
+def cross_configured(repo: Repo, root_file: str) -> Dict[str, Dict[str, Evidence]]:
+    """The plugins the root build script applies to other projects, by block: {"subprojects": {id: line},
+    "allprojects": {...}} (`subprojects { apply plugin: 'org.springframework.boot' }`); "lines": every line
+    number inside a subprojects block (what the root's own plugins are not read from)."""
+    lines = repo.lines(root_file)
+    text = "\n".join(lines)
+    found: Dict[str, Dict[str, Evidence]] = {"subprojects": {}, "allprojects": {}, "lines": {}}
+    for block in GRADLE_CROSS_CONFIG.finditer(text):
+        first = text.count("\n", 0, block.end())  # the block's opening line, from 0
+        depth = 0
+        for number in range(first, len(lines)):
+            line = lines[number]
+            code = "" if line.lstrip().startswith(COMMENT_START) else line
+            if block.group(1) == "subprojects":
+                found["lines"][str(number + 1)] = Evidence(root_file, number + 1)
+            applied = [h.group(1) or h.group(2) for h in GRADLE_APPLY_PLUGIN.finditer(code)]
+            applied += [h.group(1) for h in GRADLE_PLUGIN_ID.finditer(code)] if number > first else []
+            for plugin in applied:
+                found[block.group(1)].setdefault(plugin, Evidence(root_file, number + 1, excerpt(line)))
+            depth += code.count("{") - code.count("}")
+            if depth <= 0:
+                break
+    return found
+
+
+def _gradle_packagers(repo: Repo, own: Optional[str], plugins: Dict[str, Evidence],
+                      skip: "frozenset[int]" = frozenset()) -> List[Any]:
+    """[boot, shadow, quarkus]: the line applying each packaging plugin in the build file (but the lines
+    `skip`: a subprojects block), by its plugins block's id or its catalog alias (None: not applied)."""
+    hits = [code_line(repo, own, pattern, skip) if own else None for pattern in (GRADLE_BOOT, GRADLE_SHADOW, GRADLE_QUARKUS)]
     return [hit or _plugin_hit(plugins, ids) for hit, ids in zip(hits, (BOOT_PLUGINS, SHADOW_PLUGINS, QUARKUS_PLUGINS))]
 
 
@@ -1022,10 +1088,12 @@ def offers(repo: Repo, files: List[str], patterns: Iterable["re.Pattern[str]"]) 
     return found
 
 
-def code_line(repo: Repo, rel: str, pattern: "re.Pattern[str]") -> Optional[Tuple["re.Match[str]", Evidence]]:
-    """The first non-comment line matching `pattern`; `apply false` plugin lines do not count."""
+def code_line(repo: Repo, rel: str, pattern: "re.Pattern[str]", skip: "frozenset[int]" = frozenset()
+              ) -> Optional[Tuple["re.Match[str]", Evidence]]:
+    """The first non-comment line matching `pattern` (but the line numbers `skip`); `apply false` plugin
+    lines do not count."""
     for number, line in enumerate(repo.lines(rel), start=1):
-        if line.lstrip().startswith(COMMENT_START) or "apply false" in line:
+        if line.lstrip().startswith(COMMENT_START) or "apply false" in line or number in skip:
             continue
         match = pattern.search(line)
         if match:
