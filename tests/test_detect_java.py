@@ -182,6 +182,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/app", "gradle-convention-plugin", "app"),
         ("java/app", "gradle-version-references", "app"),
         ("java/application", "boot21-multi-module", "application"),
+        ("java/billing", "spring-profile-args", ""),
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/clinic", "stated-k8s-database", ""),
@@ -809,3 +810,27 @@ def test_a_moved_gradle_project_is_built_by_its_project_path() -> None:
                "final": "distroless", "version": "21", "spring_boot_version": "3.3"}
     built = plan(answers)
     assert (built.project, built.jars_dir) == (":api:", "server/api/build/libs")
+
+
+def test_a_profile_the_stated_arguments_activate_gives_the_port() -> None:
+    """The Dockerfile runs the jar with --spring.profiles.active=docker (the new image runs the same arguments):
+    application-docker.yml's port, not application.yml's, is where it listens; the plain file's is the runner-up."""
+    report = detect(FIXTURES / "spring-profile-args")
+    [app] = report.apps
+    port = app.facts["port"]
+    assert (port.value, port.evidence.file if port.evidence else None) == (9090, "src/main/resources/application-docker.yml")
+    assert [(f.value, f.evidence.file if f.evidence else None) for f in port.alternatives] == [
+        (8080, "src/main/resources/application.yml")]
+    assert app.value("args") == ["--spring.profiles.active=docker"]
+
+
+def test_a_configuration_name_the_arguments_set_is_read(tmp_path) -> None:
+    files = {"pom.xml": (FIXTURES / "spring-profile-args" / "pom.xml").read_text(),
+             "src/main/java/com/acme/billing/BillingApplication.java":
+                 (FIXTURES / "spring-profile-args/src/main/java/com/acme/billing/BillingApplication.java").read_text(),
+             "src/main/resources/application.properties": "server.port=8080\n",
+             "src/main/resources/billing.properties": "server.port=7070\n",
+             "Dockerfile": 'FROM eclipse-temurin:21-jre\nCOPY target/app.jar /app.jar\n'
+                           'ENTRYPOINT ["java", "-jar", "/app.jar", "--spring.config.name=billing"]\n'}
+    [app] = detect(make(tmp_path, files)).apps
+    assert (app.value("port"), where(app, "port")) == (7070, ("src/main/resources/billing.properties", 1))

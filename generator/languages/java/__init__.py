@@ -307,9 +307,10 @@ class Java(Language):
         return str(module) if module else ""
 
     def settle(self, repo: "Repo", app: "AppCandidate") -> None:
-        from generator.languages.java.detect import gradle_wrapper_jdk
+        from generator.languages.java.detect import gradle_wrapper_jdk, stated_profile_port
 
         gradle_wrapper_jdk(repo, app)
+        stated_profile_port(repo, app)
 
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         from generator.languages.java.state import PATTERNS

@@ -567,6 +567,31 @@ def gradle_wrapper_jdk(repo: Repo, app: AppCandidate) -> None:
                            f"to {'.'.join(map(str, needed))}+{advice}")
 
 
+def stated_profile_port(repo: Repo, app: AppCandidate) -> None:
+    """A Spring Boot app whose stated arguments (a Dockerfile's ENTRYPOINT, a compose command: the image runs
+    them too) set its configuration's name or profiles (`--spring.profiles.active=prod`) listens on the port
+    those files give: read again with them, unless a statement gave the port itself."""
+    from generator.detect.model import Fact
+    from generator.languages.java import frameworks, listen
+
+    port, args = app.facts.get("port"), app.value("args")
+    if not app.value("spring_boot") or not isinstance(args, list) or (port is not None and port.source):
+        return
+    given = frameworks.given_by(frameworks.SPRING_BOOT, [a for a in args if isinstance(a, str)])
+    if given is None:
+        return
+    directory = join(app.root, str(app.value("module") or ""))
+    sources = listen.sources(repo, directory)
+    found = next(iter(frameworks.config_port(repo, directory, frameworks.SPRING_BOOT, sources, given)), None)
+    value = port_number(found[0]) if found else None
+    if found is None or value is None or (port is not None and value == port.value):
+        return
+    args_fact = app.facts["args"]
+    why = Fact(value, found[1], source=args_fact.source,
+               alternatives=tuple(f for f in (port,) if f is not None and f.value is not None))
+    app.facts["port"] = why
+
+
 def gradle_for(jdk: int) -> Tuple[int, ...]:
     """The oldest Gradle that runs on `jdk`: the entry of the newest JDK up to it."""
     return max(((major, gradle) for major, gradle in GRADLE_FOR_JDK.items() if major <= jdk), default=(0, (0,)))[1]
