@@ -209,6 +209,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/orders-service", "spring-config-name", ""),
         ("java/orders-service", "spring-mariadb", ""),
         ("java/quarkus-hello", "quarkus", ""),
+        ("java/quotes", "stated-jdk-older", ""),
         ("java/report-tool", "maven-toolchains", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
@@ -834,3 +835,13 @@ def test_a_configuration_name_the_arguments_set_is_read(tmp_path) -> None:
                            'ENTRYPOINT ["java", "-jar", "/app.jar", "--spring.config.name=billing"]\n'}
     [app] = detect(make(tmp_path, files)).apps
     assert (app.value("port"), where(app, "port")) == (7070, ("src/main/resources/billing.properties", 1))
+
+
+def test_a_stated_jdk_older_than_the_release_the_build_compiles_for_is_not_used() -> None:
+    """The Dockerfile's eclipse-temurin:17-jre cannot run classes compiled for 21 (maven.compiler.release): the
+    build file's release stands, and the notice names the Dockerfile line and the POM's."""
+    report = detect(FIXTURES / "stated-jdk-older")
+    [app] = report.apps
+    assert (app.value("version"), where(app, "version")) == ("21", ("pom.xml", 8))
+    assert [(n.file, n.message) for n in report.warnings if "version" in n.message] == [
+        ("docker/Dockerfile", "line 2: version '17' not used: older than Java 21, which pom.xml:8 compiles for")]

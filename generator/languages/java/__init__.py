@@ -8,6 +8,7 @@ JRE. Detection is in `detect.py` (imported only when detecting).
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import CONFIG_FILE, AnswerField, Flavour, Language, Resources, WritablePath
@@ -15,7 +16,7 @@ from generator.parsers import matching, one_of, parse_args, parse_bool, parse_re
 from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
-    from generator.detect.model import AppCandidate
+    from generator.detect.model import AppCandidate, Fact
     from generator.detect.walker import Repo
     from generator.languages.java.build import JavaBuild
     from generator.services import Drivers
@@ -53,6 +54,8 @@ JDK_IMAGE_FAMILIES = re.compile(r"jdk-no-fee-term|jdk-community|graalvm-(?:ce|co
 JDK_IN_NAME = re.compile(r"open(?:jdk|jre)-?(\d+)(?:-runtime)?")
 #: build tool images whose tag names the JDK after the tool's version (maven:3.9-eclipse-temurin-21, gradle:8-jdk17)
 BUILD_IMAGES = ("maven", "gradle")
+#: the version files detection reads after the build files (a statement may overrule what they say)
+VERSION_FILE_NAMES = (".java-version", ".sdkmanrc", ".tool-versions")
 #: java options that take the next word as their value
 _JAVA_VALUES = ("-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-opens", "--add-exports",
                 "--add-modules", "--add-reads", "--patch-module", "--upgrade-module-path", "--limit-modules")
@@ -305,6 +308,23 @@ class Java(Language):
         """The build module's folder: a multi-module build's UI belongs to the module it sits in."""
         module = app.value("module")
         return str(module) if module else ""
+
+    def stated_refusal(self, key: str, value: Any, heuristic: "Optional[Fact]") -> str:
+        """A JDK older than the release the build compiles for cannot run what it builds (a stale Dockerfile's
+        `FROM ubi9/openjdk-21` beside `maven.compiler.release` 23): the build file's release stands. A version
+        file (.java-version) read by detection is no build file: a statement may overrule it."""
+        if key != "version" or heuristic is None or heuristic.evidence is None \
+                or PurePosixPath(heuristic.evidence.file).name in VERSION_FILE_NAMES:
+            return ""
+        from generator.languages.java.detect import java_major
+
+        stated, needed = java_major(str(value)), java_major(str(heuristic.value))
+        if stated is None or needed is None:
+            return ""
+        if int(stated) < int(needed):
+            return (f"older than Java {needed}, which {heuristic.evidence.file}"
+                    f"{':' + str(heuristic.evidence.line) if heuristic.evidence.line else ''} compiles for")
+        return ""
 
     def settle(self, repo: "Repo", app: "AppCandidate") -> None:
         from generator.languages.java.detect import gradle_wrapper_jdk, stated_profile_port
