@@ -182,6 +182,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/app", "gradle-convention-plugin", "app"),
         ("java/app", "gradle-version-references", "app"),
         ("java/application", "boot21-multi-module", "application"),
+        ("java/audit-log", "logback-file", ""),
         ("java/billing", "spring-profile-args", ""),
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
@@ -845,3 +846,10 @@ def test_a_stated_jdk_older_than_the_release_the_build_compiles_for_is_not_used(
     assert (app.value("version"), where(app, "version")) == ("21", ("pom.xml", 8))
     assert [(n.file, n.message) for n in report.warnings if "version" in n.message] == [
         ("docker/Dockerfile", "line 2: version '17' not used: older than Java 21, which pom.xml:8 compiles for")]
+
+
+def test_a_logback_file_appenders_folder_is_writable() -> None:
+    """logback.xml's FileAppender writes ./audit-logs/audit.log below the working directory: on a read-only root
+    that folder must be writable (vertx-demo's log-data/ was refused so in a hardened run)."""
+    [app] = detect(FIXTURES / "logback-file").apps
+    assert (app.value("writable"), where(app, "writable")) == (["audit-logs"], ("src/main/resources/logback.xml", 9))
