@@ -9,8 +9,9 @@ from typing import Tuple
 from generator.state.patterns import StatePattern
 
 _SPRING = ("application*.properties", "application*.yml", "application*.yaml")
-#: Logback's configuration (a FileAppender's <file>, relative to the working directory)
-_LOGBACK = ("logback.xml", "logback-spring.xml")
+#: Logback's configuration on the classpath, the one the jar reads (a FileAppender's <file>, relative to the
+#: working directory); a logback.xml elsewhere is read only when a -Dlogback.configurationFile names it
+_LOGBACK = ("src/main/resources/logback.xml", "src/main/resources/logback-spring.xml")
 
 PATTERNS: Tuple[StatePattern, ...] = (
     StatePattern(_SPRING, re.compile(r"jdbc:h2:file:(?P<path>[^;\s\"']+)"), "an H2 database file"),
