@@ -405,6 +405,10 @@ def test_java_start_commands(tmp_path):
     ("java", "gradle:8-jdk17", "17"), ("java", "openjdk:8u312-jre", "8"), ("java", "amazoncorretto:21", "21"),
     ("java", "gcr.io/distroless/java17-debian12", "17"), ("java", "maven:3.9", ""),
     ("java", "adoptopenjdk/openjdk13:alpine-jre", "13"), ("java", "adoptopenjdk/openjdk11", "11"),
+    ("java", "registry.access.redhat.com/ubi9/openjdk-21:latest", "21"),
+    ("java", "registry.access.redhat.com/ubi8/openjdk-17-runtime:1.18", "17"),
+    ("java", "container-registry.oracle.com/java/jdk-no-fee-term:21", "21"),
+    ("java", "bellsoft/liberica-openjre-alpine-musl:20.0.2-10", "20"), ("java", "azul/zulu-openjdk-alpine:17", "17"),
     ("go", "python:3.12", None), ("python", "debian:bookworm-slim", None),
 ])
 def test_each_language_reads_its_images_tags(language, image, version):

@@ -177,19 +177,26 @@ def test_independent_builds_each_get_their_own_root() -> None:
     repo = Repo(FIXTURES)
     apps = java.detect(repo)
     assert sorted((a.id, a.root, a.value("module")) for a in apps) == [
+        ("java/api", "gradle-convention-framework", "api"),
+        ("java/api", "gradle-moved-projects", "server/api"),
         ("java/app", "gradle-convention-plugin", "app"),
+        ("java/app", "gradle-version-references", "app"),
         ("java/application", "boot21-multi-module", "application"),
+        ("java/audit-log", "logback-file", ""),
+        ("java/billing", "spring-profile-args", ""),
         ("java/billing", "stated-helm", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/clinic", "stated-k8s-database", ""),
         ("java/demo-service", "spring-boot", ""),
         ("java/demo-ui", "spring-boot-frontend", ""),
         ("java/dropwizard-hello", "dropwizard", ""),
+        ("java/greet-mp", "helidon-mp-parent", ""),
         ("java/greet-spark", "assembly-no-executions", ""),
         ("java/greeter", "gradle-groovy", ""),
         ("java/helidon-quickstart-se", "helidon", ""),
         ("java/hello-http", "maven", ""),
         ("java/hello-wrapper", "maven-wrapper", ""),
+        ("java/importer", "gradle-convention-framework", "importer"),
         ("java/inventory", "gradle-kotlin", ""),
         ("java/javalin-hello", "javalin", ""),
         ("java/ledger", "gradle-old-wrapper", ""),
@@ -198,9 +205,13 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/legacy-service", "spring-boot-2", ""),
         ("java/micronaut-hello", "micronaut", ""),
         ("java/orders", "parent-folder", "services/orders"),
+        ("java/orders-domain", "maven-parent-plugins", "domain"),
+        ("java/orders-service", "maven-parent-plugins", "service"),
         ("java/orders-service", "spring-config-name", ""),
         ("java/orders-service", "spring-mariadb", ""),
         ("java/quarkus-hello", "quarkus", ""),
+        ("java/quotes", "stated-jdk-older", ""),
+        ("java/report-tool", "maven-toolchains", ""),
         ("java/shop-app", "multi-module", "app"),
         ("java/spark-hello", "spark-default-port", ""),
         ("java/spark-port", "spark-port", ""),
@@ -213,6 +224,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/vertx-starter", "vertx-shade", ""),
         ("java/visits-service", "spring-postgres", ""),
         ("java/word-count", "cli", ""),
+        ("java/worker", "gradle-version-references", "worker"),
     ]
     shop = next(a for a in apps if a.name == "shop-app")
     assert where(shop, "main_class") == ("multi-module/app/pom.xml", 38)
@@ -737,3 +749,107 @@ def test_the_java_toolchain_of_a_convention_plugin_and_no_app_for_the_plugins_bu
     assert app.id == "java/app"
     assert (app.value("version"), where(app, "version")) == (
         "17", ("build-logic/src/main/kotlin/acme.base-conventions.gradle.kts", 7))
+
+
+def test_a_plugin_in_a_parents_build_plugins_runs_in_its_children_and_the_library_comes_last() -> None:
+    """The parent (reached by a relativePath naming its folder) declares quarkus-maven-plugin in <build><plugins>:
+    Maven runs it in every child, so both modules package with it; the one the other depends on is its library."""
+    apps, notices = scan(FIXTURES / "maven-parent-plugins")
+    assert notices == []
+    assert [app.id for app in apps] == ["java/orders-service", "java/orders-domain"]
+    service = values(apps[0])
+    assert (service["packaging"], service["port"], service["version"], service["module"]) == ("quarkus", 8081, "17", "service")
+    assert where(apps[0], "packaging") == ("parent/pom.xml", 23)  # the parent's line: where it is declared
+
+
+def test_plugins_a_convention_plugin_applies_say_the_framework_and_a_server_comes_before_a_program() -> None:
+    """buildSrc's acme.service applies io.micronaut.application and shadow: the api project that applies it is a
+    Micronaut server on its configuration's port, and is offered before the command-line importer listed first."""
+    apps, notices = scan(FIXTURES / "gradle-convention-framework")
+    assert notices == []
+    assert [app.id for app in apps] == ["java/api", "java/importer"]
+    api = values(apps[0])
+    assert (api["kind"], api["port"], api["packaging"], api["version"]) == ("server", 8090, "shade", "17")
+    assert where(apps[0], "packaging") == ("buildSrc/src/main/groovy/acme.service.gradle", 4)
+    assert values(apps[1])["kind"] == "cli"
+
+
+@pytest.mark.parametrize("fixture, app_id, version, line", [
+    # Helidon 3's published parent compiles for 17; the POM states nothing else
+    ("helidon-mp-parent", "java/greet-mp", "17", ("pom.xml", 8)),
+    # maven-toolchains-plugin runs the build on a JDK 21
+    ("maven-toolchains", "java/report-tool", "21", ("pom.xml", 17)),
+    # a toolchain taken from the version catalog (libs.versions.java.get().toInt())
+    ("gradle-version-references", "java/app", "21", ("gradle/libs.versions.toml", 2)),
+    # options.release from a gradle.properties property of the project
+    ("gradle-version-references", "java/worker", "17", ("worker/gradle.properties", 1)),
+])
+def test_java_version_stated_elsewhere_than_a_compiler_setting(fixture, app_id, version, line) -> None:
+    apps, notices = scan(FIXTURES / fixture)
+    assert notices == []
+    app = next(app for app in apps if app.id == app_id)
+    assert (app.value("version"), where(app, "version")) == (version, line)
+
+
+def test_projects_moved_by_settings_and_spring_boot_applied_by_the_roots_subprojects_block() -> None:
+    """settings.gradle sets `projectDir` (file("server/api"), new File(settingsDir, ...)) and the root applies
+    Spring Boot in `subprojects { }`: the api project is the Boot app, built as :api from server/api; the
+    model project turns bootJar off (a library); the root itself applies nothing."""
+    app = only(FIXTURES / "gradle-moved-projects")
+    assert app.id == "java/api"
+    assert (app.value("module"), app.value("gradle_project"), where(app, "gradle_project")) == (
+        "server/api", "api", ("settings.gradle", 5))
+    assert (app.value("spring_boot"), app.value("packaging"), where(app, "packaging")) == (
+        True, "spring-boot", ("build.gradle", 8))
+    assert (app.value("main_class"), app.value("port"), app.value("version")) == (
+        "com.acme.shop.ShopApplication", 8085, "21")
+
+
+def test_a_moved_gradle_project_is_built_by_its_project_path() -> None:
+    from generator.languages.java.build import plan
+
+    answers = {"build_tool": "gradle", "module": "server/api", "gradle_project": "api", "packaging": "spring-boot",
+               "final": "distroless", "version": "21", "spring_boot_version": "3.3"}
+    built = plan(answers)
+    assert (built.project, built.jars_dir) == (":api:", "server/api/build/libs")
+
+
+def test_a_profile_the_stated_arguments_activate_gives_the_port() -> None:
+    """The Dockerfile runs the jar with --spring.profiles.active=docker (the new image runs the same arguments):
+    application-docker.yml's port, not application.yml's, is where it listens; the plain file's is the runner-up."""
+    report = detect(FIXTURES / "spring-profile-args")
+    [app] = report.apps
+    port = app.facts["port"]
+    assert (port.value, port.evidence.file if port.evidence else None) == (9090, "src/main/resources/application-docker.yml")
+    assert [(f.value, f.evidence.file if f.evidence else None) for f in port.alternatives] == [
+        (8080, "src/main/resources/application.yml")]
+    assert app.value("args") == ["--spring.profiles.active=docker"]
+
+
+def test_a_configuration_name_the_arguments_set_is_read(tmp_path) -> None:
+    files = {"pom.xml": (FIXTURES / "spring-profile-args" / "pom.xml").read_text(),
+             "src/main/java/com/acme/billing/BillingApplication.java":
+                 (FIXTURES / "spring-profile-args/src/main/java/com/acme/billing/BillingApplication.java").read_text(),
+             "src/main/resources/application.properties": "server.port=8080\n",
+             "src/main/resources/billing.properties": "server.port=7070\n",
+             "Dockerfile": 'FROM eclipse-temurin:21-jre\nCOPY target/app.jar /app.jar\n'
+                           'ENTRYPOINT ["java", "-jar", "/app.jar", "--spring.config.name=billing"]\n'}
+    [app] = detect(make(tmp_path, files)).apps
+    assert (app.value("port"), where(app, "port")) == (7070, ("src/main/resources/billing.properties", 1))
+
+
+def test_a_stated_jdk_older_than_the_release_the_build_compiles_for_is_not_used() -> None:
+    """The Dockerfile's eclipse-temurin:17-jre cannot run classes compiled for 21 (maven.compiler.release): the
+    build file's release stands, and the notice names the Dockerfile line and the POM's."""
+    report = detect(FIXTURES / "stated-jdk-older")
+    [app] = report.apps
+    assert (app.value("version"), where(app, "version")) == ("21", ("pom.xml", 8))
+    assert [(n.file, n.message) for n in report.warnings if "version" in n.message] == [
+        ("docker/Dockerfile", "line 2: version '17' not used: older than Java 21, which pom.xml:8 compiles for")]
+
+
+def test_a_logback_file_appenders_folder_is_writable() -> None:
+    """logback.xml's FileAppender writes ./audit-logs/audit.log below the working directory: on a read-only root
+    that folder must be writable (vertx-demo's log-data/ was refused so in a hardened run)."""
+    [app] = detect(FIXTURES / "logback-file").apps
+    assert (app.value("writable"), where(app, "writable")) == (["audit-logs"], ("src/main/resources/logback.xml", 9))

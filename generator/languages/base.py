@@ -194,7 +194,8 @@ class Detection:
 
     def settle(self, repo: "Repo", app: "AppCandidate") -> None:
         """Checks of an app that need its facts as finally ranked (the repository's statements over the
-        heuristics): warnings only, through repo.warn."""
+        heuristics): warnings through repo.warn, and the facts that follow from a stated one (Java: the port
+        of the Spring profile the stated arguments activate)."""
 
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         """How its programs name the folders they write (a SQLite file, uploads): detection's table

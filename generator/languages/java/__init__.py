@@ -8,6 +8,7 @@ JRE. Detection is in `detect.py` (imported only when detecting).
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from generator.languages.base import CONFIG_FILE, AnswerField, Flavour, Language, Resources, WritablePath
@@ -15,7 +16,7 @@ from generator.parsers import matching, one_of, parse_args, parse_bool, parse_re
 from generator.pins import DEBIAN_CODENAMES, GRADLE_IMAGE_VERSION, JAVA_DEBIAN, MAVEN_IMAGE_VERSION
 
 if TYPE_CHECKING:  # pragma: no cover
-    from generator.detect.model import AppCandidate
+    from generator.detect.model import AppCandidate, Fact
     from generator.detect.walker import Repo
     from generator.languages.java.build import JavaBuild
     from generator.services import Drivers
@@ -44,10 +45,17 @@ BOOT_CLASSPATH = "/app/BOOT-INF/classes:/app/BOOT-INF/lib/*"
 #: the images of a JDK or JRE whose tag starts with the Java version (eclipse-temurin:17-jdk)
 JDK_IMAGES = ("eclipse-temurin", "openjdk", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
               "adoptopenjdk", "ibmjava", "jdk", "jre")
-#: JDK images that carry the version in their name, not their tag: AdoptOpenJDK's adoptopenjdk/openjdk11
-JDK_IN_NAME = re.compile(r"open(?:jdk|jre)(\d+)")
+#: JDK images whose tag starts with the Java version, named by a family with variants: Oracle's
+#: jdk-no-fee-term:21, BellSoft's liberica-openjre-alpine:17, Azul's zulu-openjdk-alpine:21, GraalVM's jdk-community:21
+JDK_IMAGE_FAMILIES = re.compile(r"jdk-no-fee-term|jdk-community|graalvm-(?:ce|community)|"
+                                r"(?:liberica-open(?:jdk|jre)|zulu-openjdk)(?:-[a-z0-9]+)*")
+#: JDK images that carry the version in their name, not their tag: AdoptOpenJDK's adoptopenjdk/openjdk11, Red Hat's
+#: UBI registry.access.redhat.com/ubi9/openjdk-21 (and -runtime)
+JDK_IN_NAME = re.compile(r"open(?:jdk|jre)-?(\d+)(?:-runtime)?")
 #: build tool images whose tag names the JDK after the tool's version (maven:3.9-eclipse-temurin-21, gradle:8-jdk17)
 BUILD_IMAGES = ("maven", "gradle")
+#: the version files detection reads after the build files (a statement may overrule what they say)
+VERSION_FILE_NAMES = (".java-version", ".sdkmanrc", ".tool-versions")
 #: java options that take the next word as their value
 _JAVA_VALUES = ("-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-opens", "--add-exports",
                 "--add-modules", "--add-reads", "--patch-module", "--upgrade-module-path", "--limit-modules")
@@ -83,6 +91,10 @@ class Java(Language):
         AnswerField("build_tool", one_of("maven", "gradle"), "maven or gradle", default="maven", detected=True),
         AnswerField("wrapper", parse_bool, "use the project's mvnw/gradlew", type="bool", default=False, detected=True),
         AnswerField("module", parse_module, "the module that produces the app", default="", detected=True),
+        AnswerField("gradle_project", matching(r":?[A-Za-z0-9_.-]{1,100}(:[A-Za-z0-9_.-]{1,100}){0,15}",
+                                               "a Gradle project path (like :api)"),
+                    "Gradle: the project path of the module when settings.gradle moves its directory (projectDir)",
+                    default="", detected=True),
         AnswerField("module_aggregated", parse_bool, "the root's <modules> lists the module (Maven: -pl MODULE -am); "
                     "false: it only inherits from the root's POM (-f MODULE/pom.xml)", type="bool", default=True,
                     detected=True),
@@ -232,7 +244,7 @@ class Java(Language):
         if image in BUILD_IMAGES:
             match = re.search(r"(?:temurin|jdk|openjdk|corretto|zulu|semeru|sapmachine|liberica|graalvm)-?(\d+)", tag)
             return match.group(1) if match else ""
-        if image not in JDK_IMAGES:
+        if image not in JDK_IMAGES and not JDK_IMAGE_FAMILIES.fullmatch(image):
             return None
         match = re.match(r"(?:1\.(?=\d))?(\d+)", tag)
         return match.group(1) if match else ""
@@ -297,10 +309,28 @@ class Java(Language):
         module = app.value("module")
         return str(module) if module else ""
 
+    def stated_refusal(self, key: str, value: Any, heuristic: "Optional[Fact]") -> str:
+        """A JDK older than the release the build compiles for cannot run what it builds (a stale Dockerfile's
+        `FROM ubi9/openjdk-21` beside `maven.compiler.release` 23): the build file's release stands. A version
+        file (.java-version) read by detection is no build file: a statement may overrule it."""
+        if key != "version" or heuristic is None or heuristic.evidence is None \
+                or PurePosixPath(heuristic.evidence.file).name in VERSION_FILE_NAMES:
+            return ""
+        from generator.languages.java.detect import java_major
+
+        stated, needed = java_major(str(value)), java_major(str(heuristic.value))
+        if stated is None or needed is None:
+            return ""
+        if int(stated) < int(needed):
+            return (f"older than Java {needed}, which {heuristic.evidence.file}"
+                    f"{':' + str(heuristic.evidence.line) if heuristic.evidence.line else ''} compiles for")
+        return ""
+
     def settle(self, repo: "Repo", app: "AppCandidate") -> None:
-        from generator.languages.java.detect import gradle_wrapper_jdk
+        from generator.languages.java.detect import gradle_wrapper_jdk, stated_profile_port
 
         gradle_wrapper_jdk(repo, app)
+        stated_profile_port(repo, app)
 
     def state_patterns(self) -> "Tuple[StatePattern, ...]":
         from generator.languages.java.state import PATTERNS

@@ -162,7 +162,8 @@ def _gradle(answers: Mapping[str, Any], module_dir: str, jlinked: bool) -> JavaB
     module = str(answers.get("module") or "")
     return JavaBuild(
         maven=False, tool="sh ./gradlew" if answers.get("wrapper") else "gradle", cache="/cache/gradle",
-        jars_dir=module_dir + "build/libs", project=":" + module.replace("/", ":") + ":" if module else "",
+        jars_dir=module_dir + "build/libs", project=":" + (str(answers.get("gradle_project") or "").strip(":")
+                                                          or module.replace("/", ":")) + ":" if module else "",
         task=GRADLE_TASKS[answers["packaging"]],
         preferred={"shade": "-all.jar", "assembly": "-jar-with-dependencies.jar"}.get(answers["packaging"], ""))
 

@@ -117,9 +117,30 @@ WRAPPER_GRADLE = re.compile(r"/gradle-(\d{1,2}\.\d{1,3}(?:\.\d{1,3})?)(?:-[\w.-]
 GRADLE_FOR_JDK = {11: (5, 0), 17: (7, 3), 21: (8, 5), 25: (9, 1)}
 #: the Java release spring-boot-starter-parent compiles for when the POM sets none, by Boot major
 BOOT_PARENT_JAVA = {"1": "1.8", "2": "1.8", "3": "17", "4": "17"}
+#: the Java release other published parent POMs (never in the repository) compile for, by their major
+#: version: Helidon's application parents (1.x: 8, 2.x: 11, 3.x: 17, 4.x: 21), Micronaut 4's parent (17)
+PUBLISHED_PARENT_JAVA = {
+    "helidon-mp": {"1": "8", "2": "11", "3": "17", "4": "21"},
+    "helidon-se": {"1": "8", "2": "11", "3": "17", "4": "21"},
+    "micronaut-parent": {"4": "17"},
+}
 
 # -- Gradle --------------------------------------------------------------------
 
+#: a project moved out of the folder its path names: `project(":api").projectDir = file("server/api")`
+#: (also `new File(settingsDir, "server/api")`, `File(rootDir, "server/api")`)
+GRADLE_PROJECT_DIR = re.compile(
+    r"\bproject\(\s*[\"']:?([\w.:-]+)[\"']\s*\)\.projectDir\s*=\s*(?:file\(|(?:new\s+)?File\()\s*"
+    r"(?:(?:settingsDir|rootDir|rootProject\.projectDir)\s*,\s*)?[\"']([^\"'\n]+)[\"']")
+#: Spring Boot's jar turned off in a project (a library of a Boot build): `bootJar { enabled = false }`,
+#: `bootJar.enabled = false`, `tasks.named("bootJar") { enabled = false }`, `tasks.bootJar { enabled = false }`
+GRADLE_BOOT_JAR_OFF = re.compile(r"\bbootJar\b[\"']?\s*\)?\s*(?:\{[^}]*?\benabled\s*=\s*false|\.enabled\s*=\s*false)")
+#: a dependency on another project of the build (`implementation project(':lib')`): that project is a library
+GRADLE_PROJECT_DEPENDENCY = re.compile(r"\bproject\(\s*(?:path\s*[:=]\s*)?[\"']:?([\w.:-]+)[\"']\s*\)")
+#: a block of the root build script that configures other projects: subprojects { }, allprojects { }
+GRADLE_CROSS_CONFIG = re.compile(r"^\s*(subprojects|allprojects)\s*\{", re.M)
+#: a plugin applied the older way, inside such a block: apply plugin: 'x', apply(plugin = "x"), plugins.apply("x")
+GRADLE_APPLY_PLUGIN = re.compile(r"\bapply\s*\(?\s*plugin\s*[:=]\s*[\"']([\w.-]+)[\"']|\bplugins\.apply\(\s*[\"']([\w.-]+)[\"']")
 GRADLE_INCLUDE = re.compile(r"^[ \t]*include\s*\(?((?:\s*[\"'][^\"'\n]+[\"']\s*,?)+)", re.M)
 QUOTED = re.compile(r"[\"']([^\"'\n]+)[\"']")
 GRADLE_ROOT_NAME = re.compile(r"\brootProject\.name\s*=\s*[\"']([^\"']+)[\"']")
@@ -162,13 +183,22 @@ GRADLE_MAIN_CLASS = (
     re.compile(r"\bmainClass(?:Name)?\s*(?:=|\.set\(|\.convention\()\s*[\"']([^\"']+)[\"']"),
     re.compile(r"[\"']Main-Class[\"']\s*(?:\]\s*=|:|to|,)\s*[\"']([^\"']+)[\"']"),
 )
-COMPATIBILITY = r"\b{}\s*(?:=|\.set\()\s*(?:JavaVersion\.(?:toVersion\(\s*)?)?[\"']?([\w.]+)"
+#: a value as a build script writes it: a literal (17, "17", VERSION_17), a property (javaVersion,
+#: project.javaVersion, property("javaVersion")) or a catalog version (libs.versions.java.get()), with the
+#: conversions around it (.get(), .toInt(), .toString()) left out
+GRADLE_VALUE = (r"(?:(?:project\.)?(?:find)?[Pp]roperty\(\s*[\"'](\w+)[\"']\s*\)|[\"']?([\w.]+?)[\"']?)"
+                r"(?:\.(?:get|toInt|toInteger|asInt|toString)\(\s*\))*")
+COMPATIBILITY = r"\b{}\s*(?:=|\.set\()\s*(?:JavaVersion\.(?:toVersion\(\s*)?)?" + GRADLE_VALUE + r"(?![\w.])"
 GRADLE_VERSION = (
-    re.compile(r"\bJavaLanguageVersion\.of\(\s*[\"']?([\w.]+)[\"']?\s*\)"),
-    re.compile(r"\bjvmToolchain\(\s*[\"']?(\w+)[\"']?\s*\)"),
+    re.compile(r"\bJavaLanguageVersion\.of\(\s*" + GRADLE_VALUE + r"\s*\)"),
+    re.compile(r"\bjvmToolchain\(\s*" + GRADLE_VALUE + r"\s*\)"),
+    # the compiler's --release (`options.release = 17`, `options.release.set(21)`)
+    re.compile(r"\boptions\.release\s*(?:=|\.set\()\s*" + GRADLE_VALUE + r"(?![\w.])"),
     re.compile(COMPATIBILITY.format("sourceCompatibility")),
     re.compile(COMPATIBILITY.format("targetCompatibility")),
 )
+#: a catalog version accessor (`libs.versions.java`), read from gradle/libs.versions.toml's [versions]
+GRADLE_CATALOG_VERSION = re.compile(r"libs\.versions\.([\w.]+)")
 COMMENT_START = ("//", "/*", "*")
 
 # -- Spring Boot ---------------------------------------------------------------
@@ -194,6 +224,8 @@ class Build:
     #: modules that inherit from the build's POMs (<parent> with a relativePath) but that no <modules>
     #: lists: Maven builds them with -f, from the root so their parent is in the build context
     inheriting: Set[str] = field(default_factory=set)
+    #: Gradle: the project path of a module whose directory settings.gradle moved (`projectDir`), by directory
+    gradle_paths: Dict[str, Tuple[str, Evidence]] = field(default_factory=dict)
 
 
 @dataclass
@@ -261,7 +293,8 @@ def find_builds(repo: Repo, poms: "Poms") -> List[Build]:
                 repo.warn(file, "both Maven and Gradle build files; using Maven")
             build = Build("maven", directory, file, maven_modules(repo, poms, directory))
         else:
-            build = Build("gradle", directory, file, gradle_modules(repo, directory))
+            paths: Dict[str, Tuple[str, Evidence]] = {}
+            build = Build("gradle", directory, file, gradle_modules(repo, directory, paths), gradle_paths=paths)
         claimed.update((join(directory, module), build) for module, _ in build.modules)
         claimed[directory] = build
         if build.tool == "gradle" and plugin_build(repo, build):
@@ -316,12 +349,19 @@ def maven_modules(repo: Repo, poms: "Poms", root: str) -> List[Tuple[str, Eviden
     return found
 
 
-def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
-    """Projects included by settings.gradle(.kts) at `root` (":a:b" is the directory a/b)."""
+def gradle_modules(repo: Repo, root: str, paths: Optional[Dict[str, Tuple[str, Evidence]]] = None
+                   ) -> List[Tuple[str, Evidence]]:
+    """Projects included by settings.gradle(.kts) at `root` (":a:b" is the directory a/b, unless its
+    `projectDir` is set: then that directory, and `paths` gets its project path)."""
     settings = first_file(repo, root, GRADLE_SETTINGS_FILES)
     text = repo.read_text(settings) if settings else None
     if settings is None or text is None:
         return []
+    moved = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        hit = GRADLE_PROJECT_DIR.search(line)
+        if hit and not line.lstrip().startswith(COMMENT_START):
+            moved[hit.group(1).strip(":")] = (hit.group(2), Evidence(settings, number, excerpt(line)))
     lines = text.splitlines(keepends=True)
     line_starts = list(accumulate((len(line) for line in lines), initial=0))
     found: List[Tuple[str, Evidence]] = []
@@ -335,7 +375,10 @@ def gradle_modules(repo: Repo, root: str) -> List[Tuple[str, Evidence]]:
         if read > MAX_MODULES:
             repo.warn(settings, f"more than {MAX_MODULES} included projects; the rest were not read")
             return found
-        target = module_dir(root, declared.strip(":").replace(":", "/"))
+        path = declared.strip(":")
+        target = module_dir(root, moved[path][0].strip("/") if path in moved else path.replace(":", "/"))
+        if target is not None and path in moved and paths is not None:
+            paths[posixpath.relpath(target, root)] = (path, moved[path][1])
         if target is None or not repo.is_dir(target):
             repo.warn(settings, f"included project {declared!r} has no directory in the build, ignored")
         elif target not in seen:
@@ -358,7 +401,12 @@ def candidates(repo: Repo, build: Build, projects: List[Project]) -> List[AppCan
         producing = [project for project in projects if project.module and any(source_main_offers(repo, project.directory))]
         producing = producing if len(producing) == 1 else []
     if producing:
-        return [candidate(repo, build, project, module_known=True) for project in producing]
+        # a server before a command-line program (a function, a tool); a module another module of the build
+        # depends on is a library they use, the app only after them
+        used = {artifact for project in projects for artifact in project.dependencies if artifact != project.name}
+        apps = [(candidate(repo, build, project, module_known=True), project.name in used) for project in producing]
+        apps.sort(key=lambda pair: (pair[0].value("kind") == "cli", pair[1]))
+        return [app for app, _ in apps]
     if not projects:
         return []
     if build.modules:
@@ -388,6 +436,8 @@ def candidate(repo: Repo, build: Build, project: Project, module_known: bool) ->
         app.set("gradle_dsl", "kotlin" if build.file.endswith(".kts") else "groovy", Evidence(build.file))
     if module_known:
         app.set("module", project.module, project.module_evidence)
+        if project.module in build.gradle_paths:
+            app.set("gradle_project", *build.gradle_paths[project.module])
         if project.module in build.inheriting:
             app.set("module_aggregated", False, project.module_evidence)
     app.set("spring_boot", project.spring_boot is not None, project.spring_boot)
@@ -517,6 +567,31 @@ def gradle_wrapper_jdk(repo: Repo, app: AppCandidate) -> None:
                            f"to {'.'.join(map(str, needed))}+{advice}")
 
 
+def stated_profile_port(repo: Repo, app: AppCandidate) -> None:
+    """A Spring Boot app whose stated arguments (a Dockerfile's ENTRYPOINT, a compose command: the image runs
+    them too) set its configuration's name or profiles (`--spring.profiles.active=prod`) listens on the port
+    those files give: read again with them, unless a statement gave the port itself."""
+    from generator.detect.model import Fact
+    from generator.languages.java import frameworks, listen
+
+    port, args = app.facts.get("port"), app.value("args")
+    if not app.value("spring_boot") or not isinstance(args, list) or (port is not None and port.source):
+        return
+    given = frameworks.given_by(frameworks.SPRING_BOOT, [a for a in args if isinstance(a, str)])
+    if given is None:
+        return
+    directory = join(app.root, str(app.value("module") or ""))
+    sources = listen.sources(repo, directory)
+    found = next(iter(frameworks.config_port(repo, directory, frameworks.SPRING_BOOT, sources, given)), None)
+    value = port_number(found[0]) if found else None
+    if found is None or value is None or (port is not None and value == port.value):
+        return
+    args_fact = app.facts["args"]
+    why = Fact(value, found[1], source=args_fact.source,
+               alternatives=tuple(f for f in (port,) if f is not None and f.value is not None))
+    app.facts["port"] = why
+
+
 def gradle_for(jdk: int) -> Tuple[int, ...]:
     """The oldest Gradle that runs on `jdk`: the entry of the newest JDK up to it."""
     return max(((major, gradle) for major, gradle in GRADLE_FOR_JDK.items() if major <= jdk), default=(0, (0,)))[1]
@@ -562,9 +637,10 @@ def maven_projects(repo: Repo, poms: Poms, build: Build) -> List[Project]:
         pom = poms.get(pom_file)
         if pom is not None:
             lineage = parents(repo, poms, pom_file, pom)
+            inherited = len(lineage)
             if module and build.file not in dict(lineage):
                 lineage.append((build.file, root_pom))  # the reactor root's settings apply as before
-            projects.append(maven_project(repo, lineage, directory, module, declared))
+            projects.append(maven_project(repo, lineage, directory, module, declared, inherited))
     return projects
 
 
@@ -589,10 +665,12 @@ def parents(repo: Repo, poms: "Poms", pom_file: str, pom: Any) -> List[Tuple[str
 
 
 def maven_project(
-    repo: Repo, poms: List[Tuple[str, Any]], directory: str, module: str, declared: Optional[Evidence]
+    repo: Repo, poms: List[Tuple[str, Any]], directory: str, module: str, declared: Optional[Evidence],
+    inherited: int = 1,
 ) -> Project:
-    """Read one project from its POM and its reactor root's (`poms`: own first)."""
-    pom = MavenPom(repo, poms)
+    """Read one project from its POM and its reactor root's (`poms`: own first; the first `inherited`
+    are its parent chain)."""
+    pom = MavenPom(repo, poms, inherited)
     boot_parents = [f for f, parsed in poms if text(parsed, "parent/artifactId") == "spring-boot-starter-parent"]
     boot_versions = maven_boot_versions(repo, poms, pom.properties, boot_parents)
     spring_boot = pom.spring_boot(boot_parents)
@@ -619,11 +697,18 @@ def maven_project(
 class MavenPom:
     """One project's POM read with its reactor root's: its properties, active plugins and their configuration."""
 
-    def __init__(self, repo: Repo, poms: List[Tuple[str, Any]]) -> None:
+    def __init__(self, repo: Repo, poms: List[Tuple[str, Any]], inherited: int = 1) -> None:
         self.repo = repo
         self.own_file, self.own = poms[0]
         self.properties = maven_properties(poms)
-        self.active = {text(p, "artifactId") for p in self.own.findall("build/plugins/plugin")} | MAVEN_DEFAULT_PLUGINS
+        self.chain = poms[:max(inherited, 1)]
+        # a plugin a parent declares in <build><plugins> (not only its pluginManagement) runs in its children too
+        #: artifactId -> the POM declaring it in <build><plugins>, the nearest first
+        self.declared: Dict[str, str] = {}
+        for file, pom in poms[:max(inherited, 1)]:
+            for plugin in pom.findall("build/plugins/plugin"):
+                self.declared.setdefault(text(plugin, "artifactId"), file)
+        self.active = set(self.declared) | MAVEN_DEFAULT_PLUGINS
         self.plugins = [(f, p) for f, pom in poms for path in MAVEN_PLUGIN_PATHS for p in pom.findall(path)]
         self.parent_binds = MAVEN_PARENT_BINDINGS.get(text(self.own, "parent/artifactId"), frozenset())
 
@@ -653,7 +738,7 @@ class MavenPom:
     def packaging(self) -> Tuple[str, Optional[Evidence]]:
         """The archive `mvn package` makes, by the first packaging plugin it runs ("jar": a plain one)."""
         packaging: Tuple[str, Optional[Evidence]] = next(
-            ((kind, self.repo.evidence_for(self.own_file, f"<artifactId>{artifact}<"))
+            ((kind, self.repo.evidence_for(self.declared.get(artifact, self.own_file), f"<artifactId>{artifact}<"))
              for artifact, kind in MAVEN_PACKAGERS
              if artifact in self.active and (artifact in self.parent_binds or bound(artifact, self.configured(artifact)))),
             ("jar", None),
@@ -684,12 +769,14 @@ class MavenPom:
                     yield self.property_offer(name)
                 continue
             yield from self.plugin_setting("maven-compiler-plugin", name)
+        yield from self.toolchain_jdk()
         yield from self.enforced_java()
         if boot_versions:  # the parent's own java.version, by its generation
             raw, evidence = boot_versions[0]
             default = BOOT_PARENT_JAVA.get((boot_version(raw) or "").split(".")[0])
             if default:
                 yield default, evidence
+        yield from self.published_parent_java()
 
     def classifier(self, packaging: str) -> Optional[Offer]:
         """The runnable jar's classifier: Boot's repackage <classifier>, shade's <shadedClassifierName>
@@ -700,6 +787,25 @@ class MavenPom:
         if setting is None or (packaging == "shade" and not attached):
             return None
         return next(self.plugin_setting(MAVEN_CLASSIFIER_PLUGINS[packaging], setting), None)
+
+    def published_parent_java(self) -> Iterator[Offer]:
+        """The release a published parent compiles for (PUBLISHED_PARENT_JAVA), read from the last POM of the
+        chain inside the repository, whose <parent> is fetched from a repository."""
+        file, pom = self.chain[-1]
+        by_major = PUBLISHED_PARENT_JAVA.get(text(pom, "parent/artifactId"), {})
+        major = text(pom, "parent/version").split(".")[0]
+        if major in by_major:
+            yield by_major[major], evidence_after(self.repo, file, "<parent>", "<version>")
+
+    def toolchain_jdk(self) -> Iterator[Offer]:
+        """The JDK maven-toolchains-plugin requires (`<toolchains><jdk><version>17`): the build runs on it."""
+        for file, plugin in self.configured("maven-toolchains-plugin"):
+            for jdk in plugin.iter("jdk"):
+                written = text(jdk, "version")
+                lowest = ENFORCER_FLOOR.match(written)
+                if lowest:
+                    anchor = evidence_after(self.repo, file, "<artifactId>maven-toolchains-plugin<", "<version>" + written)
+                    yield resolve(self.repo, lowest.group(1), anchor, self.properties)
 
     def enforced_java(self) -> Iterator[Offer]:
         """The lowest Java the enforcer's requireJavaVersion accepts ("[17,)", "17", "[1.8,22)"): a
@@ -799,13 +905,25 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
     root_file = first_file(repo, build.root, GRADLE_BUILD_FILES)
     catalog = version_catalog(repo, build.root)
     scripts = precompiled_scripts(repo)
+    configured = cross_configured(repo, root_file) if root_file else {}
     projects: List[Project] = []
     for module, declared in [("", None)] + build.modules:
         directory = join(build.root, module)
         own = first_file(repo, directory, GRADLE_BUILD_FILES)
         files = list(dict.fromkeys(f for f in (own, root_file) if f))
         plugins = gradle_plugins(repo, own, catalog) if own else {}
-        boot, shadow, quarkus = _gradle_packagers(repo, own, plugins)
+        if own == root_file:  # the root's own plugins are not those it applies to the others
+            plugins = {p: line for p, line in plugins.items() if str(line.line) not in configured.get("lines", {})}
+        for block in ("allprojects",) + (("subprojects",) if module else ()):
+            for plugin, line in configured.get(block, {}).items():
+                plugins.setdefault(plugin, line)
+        for script in convention_scripts(repo, [own], catalog, scripts):  # applied through its convention plugins
+            for plugin, line in gradle_plugins(repo, script, catalog).items():
+                plugins.setdefault(plugin, line)
+        skip = frozenset(int(n) for n in configured.get("lines", {})) if own == root_file else frozenset()
+        boot, shadow, quarkus = _gradle_packagers(repo, own, plugins, skip)
+        if boot and own and GRADLE_BOOT_JAR_OFF.search(repo.read_text(own) or ""):
+            boot = None  # the project turns Boot's jar off: a library the Boot app uses
         application = code_line(repo, own, GRADLE_APPLICATION) if own else None
         mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
         packaging: Tuple[str, Optional[Evidence]] = (
@@ -821,32 +939,90 @@ def gradle_projects(repo: Repo, build: Build) -> List[Project]:
             spring_boot=boot[1] if boot else None,
             packaging=packaging,
             main_offers=mains,
-            version_offers=offers(repo, files, GRADLE_VERSION)
-            + offers(repo, convention_scripts(repo, [own, root_file], catalog, scripts), GRADLE_VERSION),
+            version_offers=[gradle_reference(repo, directory, build.root, catalog, raw, evidence) for raw, evidence in
+                            offers(repo, files, GRADLE_VERSION)
+                            + offers(repo, convention_scripts(repo, [own, root_file], catalog, scripts), GRADLE_VERSION)],
             boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
                                                       if repo.is_file(f)], GRADLE_BOOT_VERSION),
             dependencies=([m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")]
-                          + catalog_dependencies(repo, own, catalog)) if own else [],
+                          + catalog_dependencies(repo, own, catalog)
+                          + [m.group(1).rsplit(":", 1)[-1] for m in GRADLE_PROJECT_DEPENDENCY.finditer(repo.read_text(own) or "")]
+                          ) if own else [],
             plugins=plugins,
             preview=next((hit[1] for hit in (code_line(repo, f, GRADLE_PREVIEW) for f in files) if hit), None),
         ))
     return projects
 
 
-def _gradle_packagers(repo: Repo, own: Optional[str], plugins: Dict[str, Evidence]) -> List[Any]:
-    """[boot, shadow, quarkus]: the line applying each packaging plugin in the build file, by its
-    plugins block's id or its catalog alias (None: not applied)."""
-    hits = [code_line(repo, own, pattern) if own else None for pattern in (GRADLE_BOOT, GRADLE_SHADOW, GRADLE_QUARKUS)]
+def cross_configured(repo: Repo, root_file: str) -> Dict[str, Dict[str, Evidence]]:
+    """The plugins the root build script applies to other projects, by block: {"subprojects": {id: line},
+    "allprojects": {...}} (`subprojects { apply plugin: 'org.springframework.boot' }`); "lines": every line
+    number inside a subprojects block (what the root's own plugins are not read from)."""
+    lines = repo.lines(root_file)
+    text = "\n".join(lines)
+    found: Dict[str, Dict[str, Evidence]] = {"subprojects": {}, "allprojects": {}, "lines": {}}
+    for block in GRADLE_CROSS_CONFIG.finditer(text):
+        first = text.count("\n", 0, block.end())  # the block's opening line, from 0
+        depth = 0
+        for number in range(first, len(lines)):
+            line = lines[number]
+            code = "" if line.lstrip().startswith(COMMENT_START) else line
+            if block.group(1) == "subprojects":
+                found["lines"][str(number + 1)] = Evidence(root_file, number + 1)
+            applied = [h.group(1) or h.group(2) for h in GRADLE_APPLY_PLUGIN.finditer(code)]
+            applied += [h.group(1) for h in GRADLE_PLUGIN_ID.finditer(code)] if number > first else []
+            for plugin in applied:
+                found[block.group(1)].setdefault(plugin, Evidence(root_file, number + 1, excerpt(line)))
+            depth += code.count("{") - code.count("}")
+            if depth <= 0:
+                break
+    return found
+
+
+def _gradle_packagers(repo: Repo, own: Optional[str], plugins: Dict[str, Evidence],
+                      skip: "frozenset[int]" = frozenset()) -> List[Any]:
+    """[boot, shadow, quarkus]: the line applying each packaging plugin in the build file (but the lines
+    `skip`: a subprojects block), by its plugins block's id or its catalog alias (None: not applied)."""
+    hits = [code_line(repo, own, pattern, skip) if own else None for pattern in (GRADLE_BOOT, GRADLE_SHADOW, GRADLE_QUARKUS)]
     return [hit or _plugin_hit(plugins, ids) for hit, ids in zip(hits, (BOOT_PLUGINS, SHADOW_PLUGINS, QUARKUS_PLUGINS))]
+
+
+def gradle_reference(repo: Repo, directory: str, root: str, catalog: Dict[str, Dict[str, str]], raw: str,
+                     evidence: Evidence) -> Offer:
+    """A value a build script takes from elsewhere, followed there: a catalog version (`libs.versions.java`,
+    [versions] of gradle/libs.versions.toml) or a property (`javaVersion`, gradle.properties of the project,
+    else of the build's root); the evidence becomes that line, where to change it. A literal stays."""
+    accessor = GRADLE_CATALOG_VERSION.fullmatch(raw)
+    if accessor:
+        alias = accessor.group(1)
+        if alias in catalog["versions"]:
+            rel = join(root, GRADLE_CATALOG)
+            line = re.compile(r"^\s*" + r"[-_.]".join(map(re.escape, alias.split("."))) + r"\s*=")
+            hit = repo.find_line(rel, line)
+            return catalog["versions"][alias], hit[1] if hit else Evidence(rel)
+        return raw, evidence
+    name = raw[len("project."):] if raw.startswith("project.") else raw
+    if re.fullmatch(r"[A-Za-z_]\w*", name) and not JAVA_VERSION.fullmatch(name):
+        for where in dict.fromkeys((directory, root)):
+            hit = repo.find_line(join(where, "gradle.properties"), re.compile(r"^\s*" + re.escape(name) + r"\s*[=:]\s*(\S+)"))
+            if hit:
+                return hit[0].group(1), hit[1]
+    return raw, evidence
 
 
 def version_catalog(repo: Repo, root: str) -> Dict[str, Dict[str, str]]:
     """The build's version catalog (gradle/libs.versions.toml): {"plugins": accessor -> plugin id,
     "libraries": accessor -> artifact}; accessors as the build writes them (`micronaut-application` is
     `micronaut.application`)."""
-    found: Dict[str, Dict[str, str]] = {"plugins": {}, "libraries": {}}
+    found: Dict[str, Dict[str, str]] = {"plugins": {}, "libraries": {}, "versions": {}}
     rel = join(root, GRADLE_CATALOG)
     data = repo.load_toml(rel) if repo.is_file(rel) else None
+    versions = data.get("versions") if isinstance(data, dict) else None
+    for alias, entry in (versions.items() if isinstance(versions, dict) else ()):
+        value = entry if isinstance(entry, str) else entry.get("strictly") or entry.get("require") \
+            if isinstance(entry, dict) else None
+        if isinstance(value, str) and value:
+            found["versions"][re.sub(r"[-_]", ".", str(alias))] = value
     for table, key in (("plugins", "id"), ("libraries", "module")):
         entries = data.get(table) if isinstance(data, dict) else None
         for alias, entry in (entries.items() if isinstance(entries, dict) else ()):
@@ -932,15 +1108,17 @@ def offers(repo: Repo, files: List[str], patterns: Iterable["re.Pattern[str]"]) 
     for pattern in patterns:
         for file in files:
             hit = code_line(repo, file, pattern)
-            if hit:
-                found.append((hit[0].group(1), hit[1]))
+            if hit:  # the first group that took part (a pattern may write the value in several forms)
+                found.append((next((g for g in hit[0].groups() if g is not None), ""), hit[1]))
     return found
 
 
-def code_line(repo: Repo, rel: str, pattern: "re.Pattern[str]") -> Optional[Tuple["re.Match[str]", Evidence]]:
-    """The first non-comment line matching `pattern`; `apply false` plugin lines do not count."""
+def code_line(repo: Repo, rel: str, pattern: "re.Pattern[str]", skip: "frozenset[int]" = frozenset()
+              ) -> Optional[Tuple["re.Match[str]", Evidence]]:
+    """The first non-comment line matching `pattern` (but the line numbers `skip`); `apply false` plugin
+    lines do not count."""
     for number, line in enumerate(repo.lines(rel), start=1):
-        if line.lstrip().startswith(COMMENT_START) or "apply false" in line:
+        if line.lstrip().startswith(COMMENT_START) or "apply false" in line or number in skip:
             continue
         match = pattern.search(line)
         if match:

@@ -121,15 +121,17 @@ def health_path(framework: Framework, dependencies: Sequence[str]) -> Tuple[str,
     return (framework.health, served) if served else ("", "")
 
 
-def config_files(repo: Repo, directory: str, framework: Framework, sources: Sequence[str] = ()) -> Iterator[str]:
+def config_files(repo: Repo, directory: str, framework: Framework, sources: Sequence[str] = (),
+                 given: Optional["Given"] = None) -> Iterator[str]:
     """The framework's configuration files present below the project's directory, strongest first: the
     active profiles' (the last named wins), then the plain ones in order; under the names the project's
-    `sources` give them (`name_key`)."""
-    names = config_names(repo, sources, framework)
+    `sources` give them (`name_key`). `given`: the names and profiles the program's arguments set, over those."""
+    names = list(reversed(given.names)) if given and given.names else config_names(repo, sources, framework)
     plain = [rel for rel in (name if directory == "." else f"{directory}/{name}"
                              for pattern in framework.config_files for name in _named(pattern, names))
              if repo.is_file(rel)]
-    for profile in reversed(active_profiles(repo, plain, framework)):
+    profiles = list(given.profiles) if given and given.profiles else active_profiles(repo, plain, framework)
+    for profile in reversed(profiles):
         for ext in SPRING_EXTENSIONS:
             for name in _named(framework.profile_file.replace("{profile}", profile).replace("{ext}", ext), names):
                 rel = name if directory == "." else f"{directory}/{name}"
@@ -166,10 +168,39 @@ def active_profiles(repo: Repo, files: Sequence[str], framework: Framework) -> L
     return []
 
 
-def config_port(repo: Repo, directory: str, framework: Framework, sources: Sequence[str] = ()) -> Iterator[Offer]:
+@dataclass(frozen=True)
+class Given:
+    """The configuration names and profiles a program's arguments set (`--spring.config.name=orders`,
+    `--spring.profiles.active=prod,cloud`), in the order written."""
+
+    names: Tuple[str, ...] = ()
+    profiles: Tuple[str, ...] = ()
+    #: the argument that set them
+    argument: str = ""
+
+
+def given_by(framework: Framework, args: Sequence[str]) -> Optional[Given]:
+    """What the program's arguments set of the framework's configuration names and profiles (None: nothing)."""
+    names: Tuple[str, ...] = ()
+    profiles: Tuple[str, ...] = ()
+    argument = ""
+    for arg in args:
+        for key, kind in ((framework.name_key, "names"), (framework.profile_key, "profiles")):
+            if key and isinstance(arg, str) and arg.startswith(f"--{key}="):
+                listed = tuple(n.strip() for n in arg.split("=", 1)[1].split(",") if re.fullmatch(r"[\w.-]{1,64}", n.strip()))
+                if kind == "names":
+                    names = listed
+                else:
+                    profiles = listed
+                argument = argument or arg
+    return Given(names, profiles, argument) if names or profiles else None
+
+
+def config_port(repo: Repo, directory: str, framework: Framework, sources: Sequence[str] = (),
+                given: Optional[Given] = None) -> Iterator[Offer]:
     """The port settings in the framework's configuration files, in the order they are read."""
     keys = [framework.production_prefix + key for key in framework.port_keys if framework.production_prefix]
-    for rel in config_files(repo, directory, framework, sources):
+    for rel in config_files(repo, directory, framework, sources, given):
         for key in keys + list(framework.port_keys):
             yield from key_offers(repo, [rel], key)
 

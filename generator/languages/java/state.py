@@ -1,4 +1,5 @@
-"""How Java apps name the folders they write, in Spring settings (generator/state/paths.py reads this table)."""
+"""How Java apps name the folders they write, in Spring settings and logging configuration (generator/state/paths.py
+reads this table)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import Tuple
 from generator.state.patterns import StatePattern
 
 _SPRING = ("application*.properties", "application*.yml", "application*.yaml")
+#: Logback's configuration on the classpath, the one the jar reads (a FileAppender's <file>, relative to the
+#: working directory); a logback.xml elsewhere is read only when a -Dlogback.configurationFile names it
+_LOGBACK = ("src/main/resources/logback.xml", "src/main/resources/logback-spring.xml")
 
 PATTERNS: Tuple[StatePattern, ...] = (
     StatePattern(_SPRING, re.compile(r"jdbc:h2:file:(?P<path>[^;\s\"']+)"), "an H2 database file"),
@@ -16,4 +20,6 @@ PATTERNS: Tuple[StatePattern, ...] = (
                  "a log file (logging.file.name)", kind="writable"),
     StatePattern(_SPRING, re.compile(r"logging\.file\.path\s*[=:]\s*(?P<path>[^\s#]+)"),
                  "a log folder (logging.file.path)", kind="writable", is_file=False),
+    StatePattern(_LOGBACK, re.compile(r"<file>\s*(?P<path>[^<\s$]+)\s*</file>"), "a log file (logback <file>)",
+                 kind="writable"),
 )
