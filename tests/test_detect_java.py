@@ -185,6 +185,7 @@ def test_independent_builds_each_get_their_own_root() -> None:
         ("java/audit-log", "logback-file", ""),
         ("java/billing", "spring-profile-args", ""),
         ("java/billing", "stated-helm", ""),
+        ("java/catalog-service", "spring-mongodb", ""),
         ("java/checked-service", "boot31-checkstyle", ""),
         ("java/clinic", "stated-k8s-database", ""),
         ("java/demo-service", "spring-boot", ""),
