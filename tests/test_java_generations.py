@@ -87,7 +87,7 @@ def test_dependency_pass_skips_plugins_that_read_sources_and_tolerates_failure()
 
 def test_jdeps_falls_back_to_plain_classes_when_a_modular_jar_cannot_resolve():
     text = dockerfile(**BOOT)
-    for marker in ("dependency:copy-dependencies", "-Djarmode=tools"):
+    for marker in ("jars=(/deps/jars/*.jar)", "-Djarmode=tools"):
         run = step(text, marker)
         assert "reading the jars again as plain classes" in run
         assert "find /tmp/plain -name module-info.class -delete" in run
@@ -244,7 +244,7 @@ def test_boot_3_3_starts_from_a_class_data_archive_its_training_run_made() -> No
     text = dockerfile(**BOOT, spring_boot_version="3.3")
     # extracted for `java -jar` over plain jars (CDS cannot archive the launcher's nested jars)
     assert "extract --layers --destination /out/layers" in text and "--launcher" not in text
-    jlink = step(text, "jlink ")
+    jlink = step(text, "jars=(/deps/jars/*.jar)")  # the dependencies' runtime (linked again only if needed)
     assert "--generate-cds-archive" in jlink  # the base the app's archive extends
     assert "rm -f /opt/java/runtime/lib/server/classes_nocoops.jsa" in jlink  # heaps over 32 GB only
     training = text.split("AS training\n", 1)[1].split("\nFROM ", 1)[0]
@@ -268,7 +268,7 @@ def test_boot_3_3_starts_from_a_class_data_archive_its_training_run_made() -> No
 ])
 def test_other_apps_start_from_the_runtime_s_default_archive(changes: Dict[str, Any]) -> None:
     text = dockerfile(**changes)
-    assert "--generate-cds-archive" in step(text, "jlink ")
+    assert "--generate-cds-archive" in step(text, "jars=(/deps/jars/*.jar)")
     assert "AS training" not in text and "SharedArchiveFile" not in text
 
 
@@ -278,3 +278,51 @@ def test_no_cds_answer_and_the_jre_final_add_no_archive(changes: Dict[str, Any])
     text = dockerfile(**changes)
     assert "cds-archive" not in text and "AS training" not in text and "SharedArchiveFile" not in text
     assert "--launcher" in text and "org.springframework.boot.loader.launch.JarLauncher" in text
+
+
+def stage(text: str, name: str) -> str:
+    """The instructions of the stage `name` (its FROM line included)."""
+    return re.search(rf"^FROM \S+ AS {name}\n.*?(?=\n\n# ----|\Z)", text, re.M | re.S).group(0)
+
+
+@pytest.mark.parametrize("changes", [BOOT, {"packaging": "jar", "main_class": "com.example.Main"}])
+def test_maven_links_the_dependencies_runtime_beside_the_build_and_a_source_change_reuses_it(
+        changes: Dict[str, Any]) -> None:
+    """The modules of the dependency jars are listed and linked in a stage that reads the dependency pass
+    alone (no source): BuildKit runs it while Maven builds, and a source change finds it cached."""
+    text = dockerfile(**changes)
+    priming = step(text, "dependency:copy-dependencies -DincludeScope=runtime; then")
+    assert "-exec mv -t /deps/jars {} +" in priming and "jdeps" not in priming
+    deps_runtime = stage(text, "dependency-runtime")
+    assert "--mount=type=bind,from=dependencies,source=/deps,target=/deps" in deps_runtime
+    assert "--from=build" not in deps_runtime and "jlink " in deps_runtime and "jars=(/deps/jars/*.jar)" in deps_runtime
+    assert re.search(r"^FROM dependencies AS build$", text, re.M)
+    # the build lists only what the application's own classes (or, unprimed, the jars) use ...
+    build = stage(text, "build")
+    assert "/deps/modules.txt" not in build and "> /out/modules.txt" in build
+    # ... and the runtime links again only when they add a module
+    runtime = stage(text, "runtime")
+    assert runtime.startswith("FROM dependency-runtime AS runtime\n")
+    assert "COPY --from=build /out/modules.txt /tmp/app-modules.txt" in runtime
+    relink = step(runtime, "cmp -s /tmp/all-modules.txt /tmp/modules.txt")
+    assert "rm -rf /opt/java/runtime" in relink and 'jlink -J-XX:TieredStopAtLevel=1 --add-modules "$(cat /tmp/all-modules.txt)' in relink
+    assert "COPY --from=runtime --chown=0:0 /opt/java/runtime /opt/java/runtime" in text
+
+
+def test_gradle_still_links_after_the_build() -> None:
+    text = dockerfile(build_tool="gradle")
+    assert "dependency-runtime" not in text
+    runtime = stage(text, "runtime")
+    assert "COPY --from=build /out/modules.txt /tmp/modules.txt" in runtime and "jlink " in runtime
+
+
+def test_the_build_s_short_lived_jvms_use_the_quick_compiler() -> None:
+    """Maven (a build argument, so it can be changed), jdeps, jlink and the jar's extraction run for seconds:
+    C1 only. The training run has it on its own command line; the image's java gets none of it."""
+    text = dockerfile(**BOOT)
+    assert text.count('ARG MAVEN_OPTS="-XX:TieredStopAtLevel=1"') == 2  # the dependency pass and the build
+    assert "jdeps -J-XX:TieredStopAtLevel=1 " in text and "jdeps --" not in text
+    assert "jlink -J-XX:TieredStopAtLevel=1 " in text and "jlink --" not in text
+    assert "java -XX:TieredStopAtLevel=1 -Djarmode=tools -jar /tmp/app.jar extract" in text
+    final = text.split("AS final\n", 1)[1]
+    assert "TieredStopAtLevel" not in final and "MAVEN_OPTS" not in final

@@ -40,6 +40,10 @@ CDS_TRAINED = "trained"
 CDS_DEFAULT = "default"
 #: where the trained archive is, in the image (read-only, beside the app)
 CDS_ARCHIVE = "/app/app.jsa"
+#: the JVM option of the build's short-lived tools (Maven, jdeps, jlink, the jar's extraction): the quick
+#: compiler only. They run for seconds, mostly starting up, where the optimising compiler costs more than
+#: it earns (a Spring Boot app's `mvn package` after a one-line edit: 26 s -> 15 s on a busy 2-core machine)
+QUICK_JVM = "-XX:TieredStopAtLevel=1"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ class JavaBuild:
     compress: str = ""
     #: class-data sharing: CDS_TRAINED, CDS_DEFAULT or "" (off, or the jre final's own JDK archive)
     cds: str = ""
+    #: the JVM option of the build's short-lived tools (Maven's MAVEN_OPTS, a build argument; jdeps, jlink)
+    quick_jvm: str = QUICK_JVM
 
     @property
     def trained(self) -> bool:
