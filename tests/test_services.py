@@ -28,7 +28,7 @@ from generator.services import SERVICES, parse_services, services_of
 from generator.services.detect import detect_services
 from generator.validate import resolve_answers, validate
 from tests.cases import BASE, COMMON
-from tests.helpers import copy_fixture, scaffold, tree
+from tests.helpers import FIXTURES, copy_fixture, scaffold, tree
 from tests.lint_tools import checkov_kubernetes, compose_config, compose_lint, trivy_config
 
 #: the one compose-lint finding a service keeps: its image is pinned by tag, its digest at deploy time
@@ -116,6 +116,19 @@ def test_an_address_the_repositorys_compose_file_gives_the_app_counts(tmp_path):
     detect_services(Repo(tmp_path), app)
     assert app.value("services") == ["rabbitmq"]
     assert str(app.facts["services"].evidence).startswith("docker-compose.yml:5")
+
+
+def test_a_driver_alone_that_the_repositorys_compose_does_not_run_is_no_service():
+    """A query tool lists pymongo among the sources its users may connect to; its own compose file runs
+    postgres and redis, and nothing of its code gives MongoDB an address: no mongodb service, said with
+    the flag that adds it. The drivers whose services the compose file runs stay."""
+    repo = Repo(FIXTURES / "python/query-sources")
+    app = AppCandidate("python", "query-sources", ".")
+    detect_services(repo, app)
+    assert app.value("services") == ["postgres", "redis"]
+    assert [(n.file, n.message) for n in repo.notices] == [
+        ("requirements.txt", "line 7: a mongodb driver, but the repository's compose runs no mongodb: no mongodb "
+                             "service (--service mongodb)")]
 
 
 def test_a_driver_is_the_evidence_before_a_setting(tmp_path):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
@@ -41,13 +41,17 @@ def detect_services(repo: Repo, app: AppCandidate) -> None:
     if table is None:
         return
     found: Dict[str, Evidence] = {}
+    addressed: Set[str] = set()  # services the app's code or compose gives an address, not only a driver
     for rel, number, line, service in _mentions(repo, app.root, table):
         found.setdefault(service, Evidence(rel, number, excerpt(line.strip())))
+        if not _matches(rel, table.dependencies):
+            addressed.add(service)
     for name, evidence in _compose_addresses(repo, app.root):
         found.setdefault(name, evidence)
+        addressed.add(name)
+    stated = _compose_images(repo)
     databases = [s.name for s in SERVICES if s.name in found and s.kind == "database"]
     if len(databases) > 1:
-        stated = _compose_images(repo)
         chosen = [name for name in databases if name in stated]
         if len(chosen) == 1:
             found[chosen[0]] = stated[chosen[0]]
@@ -58,10 +62,22 @@ def detect_services(repo: Repo, app: AppCandidate) -> None:
         for name in databases:
             if chosen != [name]:
                 del found[name]
+    _drop_unrun_drivers(repo, found, addressed, stated)
     if found:
         ordered = [service.name for service in SERVICES if service.name in found]
         app.set("services", ordered, found[ordered[0]])
         _warn_shadowing(repo, app.root, table, ordered)
+
+
+def _drop_unrun_drivers(repo: Repo, found: Dict[str, Evidence], addressed: Set[str],
+                        stated: Dict[str, Evidence]) -> None:
+    """A service known from a driver alone, beside a compose file of the repository that runs others of the
+    table's services and not this one, is not the app's: the team runs the app without it (redash's pymongo
+    is one of its query sources; its compose runs postgres and redis)."""
+    for name in [name for name in found if name not in addressed and stated and name not in stated]:
+        evidence = found.pop(name)
+        repo.warn(evidence.file, f"line {evidence.line}: a {name} driver, but the repository's compose runs "
+                                 f"no {name}: no {name} service (--service {name})")
 
 
 def _warn_shadowing(repo: Repo, root: str, table: Drivers, services: List[str]) -> None:
