@@ -28,7 +28,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.walker import Repo
@@ -185,38 +185,54 @@ def _frontend(repo: Repo, app: AppCandidate, language: "Detection", base: str, m
     app_relative = relative[len(base):]
     # where the app's build takes it: where the build writes, unless a stated stage copies it elsewhere
     expected = stated.target if stated else app_relative
-    # the backend names the output (go:embed, STATICFILES_DIRS), else the frontend it builds (a Maven plugin's
-    # workingDirectory): where the backend's own build would have run it
-    owned = _owner(repo, app, language, named_in)
-    # a framework's static folder serves the output only inside the folder whose files may name it
-    convention = _served_by_convention(language, expected, output_evidence) \
-        if (base + expected + "/").startswith(named_in) else None
-    reference = (_backend_reference(repo, app.root, directory, expected, owned)
-                 or _embedded_above(repo, app.root, expected, owned)
-                 or _backend_reference(repo, app.root, directory, directory[len(base):],
-                                       lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
-                 or convention
-                 or (stated.evidence if stated and alone else None))
+    reference = _reference(repo, app, language, base, directory, expected, output_evidence, named_in,
+                           stated.evidence if stated and alone else None)
     if reference is None:
         # a UI of the repository is not evidence that this program serves it (a monorepo's other services,
         # a Go module's command-line tools): only what the app's own files say ties it
         unexpected.setdefault(manifest, (expected, posixpath.relpath(directory or ".", app.root)))
         return None
+    script_evidence = repo.evidence_for(manifest, f'"{script}"')
     found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {
-        "frontend": (posixpath.relpath(directory or ".", app.root),
-                     repo.evidence_for(manifest, f'"{script}"'), ""),
+        "frontend": (posixpath.relpath(directory or ".", app.root), script_evidence, ""),
         "frontend_manager": (manager, Evidence(lockfile), ""),
         "frontend_node": _node_major(repo, directory, package, manifest, stated.node if stated else None),
-        "frontend_build": (RUN_ARGV[manager] + [script], stated.script_evidence if stated and stated.script_evidence
-                           else repo.evidence_for(manifest, f'"{script}"'), ""),
+        "frontend_build": (RUN_ARGV[manager] + [script], (stated.script_evidence if stated else None)
+                           or script_evidence, ""),
         "frontend_output": (app_relative, output_evidence if stated else reference, ""),
     }
     if stated and stated.target != app_relative:
         found["frontend_target"] = (stated.target, reference, "")
+    found.update(_build_notes(repo, app, package, manifest, base, directory, app_relative))
+    return found
+
+
+def _reference(repo: Repo, app: AppCandidate, language: "Detection", base: str, directory: str, expected: str,
+               output_evidence: Evidence, named_in: str, stated: Optional[Evidence]) -> Optional[Evidence]:
+    """What ties the UI to the app: the backend names the output (go:embed, STATICFILES_DIRS), else the
+    frontend it builds (a Maven plugin's workingDirectory: where the backend's own build would have run it),
+    else a framework's static folder (only inside the folder whose files may name it), else `stated` (a
+    Dockerfile's or Makefile's line that puts it there)."""
+    owned = _owner(repo, app, language, named_in)
+    convention = _served_by_convention(language, expected, output_evidence) \
+        if (base + expected + "/").startswith(named_in) else None
+    return (_backend_reference(repo, app.root, directory, expected, owned)
+            or _embedded_above(repo, app.root, expected, owned)
+            or _backend_reference(repo, app.root, directory, directory[len(base):],
+                                  lambda rel: rel.endswith(BUILD_FILES) and owned(rel), below=False)
+            or convention
+            or stated)
+
+
+def _build_notes(repo: Repo, app: AppCandidate, package: Dict[str, Any], manifest: str, base: str, directory: str,
+                 app_relative: str) -> Dict[str, Tuple[Any, Optional[Evidence], str]]:
+    """What the stage needs to know beyond the build: a Maven exec run it replaces, the UI's own files when
+    it shares the app's folder; and a warning for each dependency that needs its install scripts."""
     for name in NEEDS_INSTALL_SCRIPT:
         if name in _dependencies(package):
             repo.warn(manifest, f"{name} gets its binary in an install script, which the frontend stage skips "
                                 "(--frontend-scripts runs them)")
+    found: Dict[str, Tuple[Any, Optional[Evidence], str]] = {}
     maven_exec = _maven_exec(repo, app.root)
     if maven_exec:
         found["frontend_maven_exec"] = (True, maven_exec, "")
@@ -278,41 +294,56 @@ def _stated_stage(repo: Repo, app: AppCandidate, directory: str, scripts: Dict[s
 def _stated_make(repo: Repo, app: AppCandidate, directory: str, scripts: Dict[str, Any],
                  output: str) -> Optional[StatedStage]:
     """A Makefile recipe line of the app that builds the UI and then moves or copies its output elsewhere
-    (`cd web && npm run build && mv build ../server/site`): the script, and where the output goes. Each
-    recipe line runs in a shell of its own from the Makefile's folder, so a `cd` counts within its line."""
+    (`cd web && npm run build && mv build ../server/site`): the script, and where the output goes."""
     base = "" if app.root == "." else app.root + "/"
     for name in MAKEFILES:
         rel = base + name
         lines = repo.lines(rel)
-        number = 0
-        while number < len(lines):
-            first, line = number + 1, lines[number]
-            while line.endswith("\\") and number + 1 < len(lines):  # a recipe line continued
-                number += 1
-                line = line[:-1] + " " + lines[number].strip()
-            number += 1
-            if not line.startswith("\t"):
+        for first, last, line in _recipe_lines(lines):
+            moved = _moved_output(line, base, directory, scripts, output)
+            if moved is None:
                 continue
-            cwd, script = base.rstrip("/"), ""
-            for command in re.split(r"&&|;|\|\|", line.strip().lstrip("@-+")):
-                words = command.split()
-                if len(words) == 2 and words[0] == "cd":
-                    cwd = posixpath.normpath(posixpath.join(cwd or ".", words[1]))
-                    cwd = "" if cwd == "." else cwd
-                elif cwd == directory and _RUN_SCRIPT.match(" " + command.strip()):
-                    ran = _RUN_SCRIPT.match(" " + command.strip())
-                    if ran and isinstance(scripts.get(ran.group(1)), str):
-                        script = ran.group(1)
-                elif script and len(words) >= 3 and words[0] in ("mv", "cp") \
-                        and all(w.startswith("-") for w in words[1:-2]):
-                    source = posixpath.normpath(posixpath.join(cwd or ".", words[-2].rstrip("/")))
-                    target = posixpath.normpath(posixpath.join(cwd or ".", words[-1].rstrip("/")))
-                    if source == output and (target + "/").startswith(base) and not target.startswith("../"):
-                        moved = next((n for n in range(first, number + 1) if words[0] in lines[n - 1]
-                                      and words[-1] in lines[n - 1]), first)
-                        ran_at = next((n for n in range(first, number + 1) if script in lines[n - 1]), first)
-                        return StatedStage(source[len(base):], target[len(base):], script, _said(repo, rel, moved),
-                                           _said(repo, rel, ran_at))
+            script, source, target, verb, destination = moved
+            moved_at = next((n for n in range(first, last + 1) if verb in lines[n - 1]
+                             and destination in lines[n - 1]), first)
+            ran_at = next((n for n in range(first, last + 1) if script in lines[n - 1]), first)
+            return StatedStage(source[len(base):], target[len(base):], script, _said(repo, rel, moved_at),
+                               _said(repo, rel, ran_at))
+    return None
+
+
+def _recipe_lines(lines: List[str]) -> Iterator[Tuple[int, int, str]]:
+    """(first line number, last line number, text) of each recipe line of a Makefile, continuations joined."""
+    number = 0
+    while number < len(lines):
+        first, line = number + 1, lines[number]
+        while line.endswith("\\") and number + 1 < len(lines):  # a recipe line continued
+            number += 1
+            line = line[:-1] + " " + lines[number].strip()
+        number += 1
+        if line.startswith("\t"):
+            yield first, number, line
+
+
+def _moved_output(line: str, base: str, directory: str, scripts: Dict[str, Any],
+                  output: str) -> Optional[Tuple[str, str, str, str, str]]:
+    """(script, source, target, mv or cp, the destination as written) when one recipe line runs the UI's
+    build script in its folder and then moves `output` inside the app. Each recipe line runs in a shell of
+    its own from the Makefile's folder, so a `cd` counts within its line."""
+    cwd, script = base.rstrip("/"), ""
+    for command in re.split(r"&&|;|\|\|", line.strip().lstrip("@-+")):
+        words = command.split()
+        ran = _RUN_SCRIPT.match(" " + command.strip())
+        if len(words) == 2 and words[0] == "cd":
+            cwd = posixpath.normpath(posixpath.join(cwd or ".", words[1]))
+            cwd = "" if cwd == "." else cwd
+        elif cwd == directory and ran:
+            script = ran.group(1) if isinstance(scripts.get(ran.group(1)), str) else script
+        elif script and len(words) >= 3 and words[0] in ("mv", "cp") and all(w.startswith("-") for w in words[1:-2]):
+            source = posixpath.normpath(posixpath.join(cwd or ".", words[-2].rstrip("/")))
+            target = posixpath.normpath(posixpath.join(cwd or ".", words[-1].rstrip("/")))
+            if source == output and (target + "/").startswith(base) and not target.startswith("../"):
+                return script, source, target, words[0], words[-1]
     return None
 
 

@@ -897,61 +897,89 @@ def evidence_after(repo: Repo, rel: str, anchor: str, needle: str) -> Evidence:
 # -- Gradle --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class GradleBuild:
+    """What every project of one Gradle build reads from the build's root: its files, catalog, convention
+    plugins and what the root script applies to the others."""
+
+    root: str
+    root_name: str
+    root_file: Optional[str]
+    catalog: Dict[str, Dict[str, str]]
+    scripts: Dict[str, str]
+    #: cross_configured's blocks of the root build script
+    configured: Dict[str, Dict[str, Evidence]]
+
+
 def gradle_projects(repo: Repo, build: Build) -> List[Project]:
     """The root project and the included ones; versions fall back to the root build file."""
     settings = first_file(repo, build.root, GRADLE_SETTINGS_FILES)
     named = code_line(repo, settings, GRADLE_ROOT_NAME) if settings else None
-    root_name = named[0].group(1) if named else dir_name(repo, build.root)
     root_file = first_file(repo, build.root, GRADLE_BUILD_FILES)
-    catalog = version_catalog(repo, build.root)
-    scripts = precompiled_scripts(repo)
-    configured = cross_configured(repo, root_file) if root_file else {}
-    projects: List[Project] = []
-    for module, declared in [("", None)] + build.modules:
-        directory = join(build.root, module)
-        own = first_file(repo, directory, GRADLE_BUILD_FILES)
-        files = list(dict.fromkeys(f for f in (own, root_file) if f))
-        plugins = gradle_plugins(repo, own, catalog) if own else {}
-        if own == root_file:  # the root's own plugins are not those it applies to the others
-            plugins = {p: line for p, line in plugins.items() if str(line.line) not in configured.get("lines", {})}
-        for block in ("allprojects",) + (("subprojects",) if module else ()):
-            for plugin, line in configured.get(block, {}).items():
-                plugins.setdefault(plugin, line)
-        for script in convention_scripts(repo, [own], catalog, scripts):  # applied through its convention plugins
-            for plugin, line in gradle_plugins(repo, script, catalog).items():
-                plugins.setdefault(plugin, line)
-        skip = frozenset(int(n) for n in configured.get("lines", {})) if own == root_file else frozenset()
-        boot, shadow, quarkus = _gradle_packagers(repo, own, plugins, skip)
-        if boot and own and GRADLE_BOOT_JAR_OFF.search(repo.read_text(own) or ""):
-            boot = None  # the project turns Boot's jar off: a library the Boot app uses
-        application = code_line(repo, own, GRADLE_APPLICATION) if own else None
-        mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
-        packaging: Tuple[str, Optional[Evidence]] = (
-            ("spring-boot", boot[1]) if boot else ("shade", shadow[1]) if shadow
-            else ("quarkus", quarkus[1]) if quarkus else ("jar", None)
-        )
-        projects.append(Project(
-            name=PurePosixPath(module).name if module else root_name,
-            directory=directory,
-            module=module,
-            module_evidence=declared,
-            produces=bool(boot or shadow or quarkus or application or mains),
-            spring_boot=boot[1] if boot else None,
-            packaging=packaging,
-            main_offers=mains,
-            version_offers=[gradle_reference(repo, directory, build.root, catalog, raw, evidence) for raw, evidence in
-                            offers(repo, files, GRADLE_VERSION)
-                            + offers(repo, convention_scripts(repo, [own, root_file], catalog, scripts), GRADLE_VERSION)],
-            boot_version_offers=offers(repo, files + [f for f in (join(build.root, n) for n in GRADLE_VERSION_FILES)
-                                                      if repo.is_file(f)], GRADLE_BOOT_VERSION),
-            dependencies=([m.group(1) for m in GRADLE_DEPENDENCY.finditer(repo.read_text(own) or "")]
-                          + catalog_dependencies(repo, own, catalog)
-                          + [m.group(1).rsplit(":", 1)[-1] for m in GRADLE_PROJECT_DEPENDENCY.finditer(repo.read_text(own) or "")]
-                          ) if own else [],
-            plugins=plugins,
-            preview=next((hit[1] for hit in (code_line(repo, f, GRADLE_PREVIEW) for f in files) if hit), None),
-        ))
-    return projects
+    gradle = GradleBuild(build.root, named[0].group(1) if named else dir_name(repo, build.root), root_file,
+                         version_catalog(repo, build.root), precompiled_scripts(repo),
+                         cross_configured(repo, root_file) if root_file else {})
+    return [gradle_project(repo, gradle, module, declared) for module, declared in [("", None)] + build.modules]
+
+
+def gradle_project(repo: Repo, gradle: GradleBuild, module: str, declared: Optional[Evidence]) -> Project:
+    """One project of a Gradle build: its plugins, packaging, main class, versions and dependencies."""
+    directory = join(gradle.root, module)
+    own = first_file(repo, directory, GRADLE_BUILD_FILES)
+    files = list(dict.fromkeys(f for f in (own, gradle.root_file) if f))
+    plugins = gradle_project_plugins(repo, gradle, own, module)
+    skip = frozenset(int(n) for n in gradle.configured.get("lines", {})) if own == gradle.root_file else frozenset()
+    boot, shadow, quarkus = _gradle_packagers(repo, own, plugins, skip)
+    if boot and own and GRADLE_BOOT_JAR_OFF.search(repo.read_text(own) or ""):
+        boot = None  # the project turns Boot's jar off: a library the Boot app uses
+    application = code_line(repo, own, GRADLE_APPLICATION) if own else None
+    mains = offers(repo, [own] if own else [], GRADLE_MAIN_CLASS)
+    packaging: Tuple[str, Optional[Evidence]] = (
+        ("spring-boot", boot[1]) if boot else ("shade", shadow[1]) if shadow
+        else ("quarkus", quarkus[1]) if quarkus else ("jar", None)
+    )
+    conventions = convention_scripts(repo, [own, gradle.root_file], gradle.catalog, gradle.scripts)
+    version_files = [f for f in (join(gradle.root, n) for n in GRADLE_VERSION_FILES) if repo.is_file(f)]
+    return Project(
+        name=PurePosixPath(module).name if module else gradle.root_name,
+        directory=directory,
+        module=module,
+        module_evidence=declared,
+        produces=bool(boot or shadow or quarkus or application or mains),
+        spring_boot=boot[1] if boot else None,
+        packaging=packaging,
+        main_offers=mains,
+        version_offers=[gradle_reference(repo, directory, gradle.root, gradle.catalog, raw, evidence)
+                        for raw, evidence in offers(repo, files, GRADLE_VERSION) + offers(repo, conventions, GRADLE_VERSION)],
+        boot_version_offers=offers(repo, files + version_files, GRADLE_BOOT_VERSION),
+        dependencies=gradle_dependencies(repo, own, gradle.catalog) if own else [],
+        plugins=plugins,
+        preview=next((hit[1] for hit in (code_line(repo, f, GRADLE_PREVIEW) for f in files) if hit), None),
+    )
+
+
+def gradle_project_plugins(repo: Repo, gradle: GradleBuild, own: Optional[str], module: str) -> Dict[str, Evidence]:
+    """The plugins a project applies: its build file's (for the root, not those it applies to the others), those
+    the root applies in `allprojects {}` (and, to an included project, `subprojects {}`), and those of the
+    convention plugins it applies."""
+    plugins = gradle_plugins(repo, own, gradle.catalog) if own else {}
+    lines = gradle.configured.get("lines", {})
+    if own == gradle.root_file:  # the root's own plugins are not those it applies to the others
+        plugins = {p: line for p, line in plugins.items() if str(line.line) not in lines}
+    for block in ("allprojects",) + (("subprojects",) if module else ()):
+        for plugin, line in gradle.configured.get(block, {}).items():
+            plugins.setdefault(plugin, line)
+    for script in convention_scripts(repo, [own], gradle.catalog, gradle.scripts):  # applied through its conventions
+        for plugin, line in gradle_plugins(repo, script, gradle.catalog).items():
+            plugins.setdefault(plugin, line)
+    return plugins
+
+
+def gradle_dependencies(repo: Repo, own: str, catalog: Dict[str, Dict[str, str]]) -> List[str]:
+    """The artifacts a build file depends on: by coordinates, through catalog accessors, and other projects."""
+    text = repo.read_text(own) or ""
+    return ([m.group(1) for m in GRADLE_DEPENDENCY.finditer(text)] + catalog_dependencies(repo, own, catalog)
+            + [m.group(1).rsplit(":", 1)[-1] for m in GRADLE_PROJECT_DEPENDENCY.finditer(text)])
 
 
 def cross_configured(repo: Repo, root_file: str) -> Dict[str, Dict[str, Evidence]]:
