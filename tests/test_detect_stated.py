@@ -433,6 +433,8 @@ def test_a_script_a_compose_command_runs_is_followed_and_what_it_also_runs_is_sa
     "#!/bin/sh\ncd /srv/app\nexec gunicorn app:app\n",  # it moves first: its paths are another directory's
     "#!/bin/sh\nif [ -n \"$DEBUG\" ]; then\n  flask run\nelse\n  gunicorn app:app\nfi\n",  # a shell decides
     "#!/bin/sh\nexec gunicorn \"$APP_MODULE\"\n",  # a variable only the environment would set
+    "#!/bin/sh\nexec gunicorn \"app:app\n",  # quotes that never close: not a command, and no crash
+    "#!/bin/sh\nX=ab\n" + "X=$X$X\n" * 60 + "exec gunicorn app:app $X\n",  # doubling to 2**61 bytes: bounded
 ])
 def test_a_script_whose_end_needs_a_shell_is_not_followed(tmp_path, script):
     project = copy_fixture("python/stated-compose-script", tmp_path)
@@ -441,6 +443,19 @@ def test_a_script_whose_end_needs_a_shell_is_not_followed(tmp_path, script):
     (app,) = report.apps
     assert app.facts["start_command"].value == ["gunicorn", "--bind", "0.0.0.0:5000", "ledger.web:app"]
     assert any(notice.file == "docker-compose.yml" and "runs the shell script bin/serve.sh" in notice.message
+               for notice in report.warnings)
+
+
+def test_a_procfile_running_a_shell_script_is_no_entrypoint(tmp_path):
+    """`web: ./start.sh`: the hardened image has no shell to run the script, so the script is never the start
+    command; when its end cannot be read, the app's own server is (and the notice says why)."""
+    project = copy_fixture("python/flask", tmp_path)
+    (project / "Procfile").write_text("web: ./start.sh\n")
+    (project / "start.sh").write_text('#!/bin/sh\nexec gunicorn "app:app\n')
+    report = detect(project)
+    (app,) = report.apps
+    assert "./start.sh" not in app.facts["start_command"].value
+    assert any(notice.file == "Procfile" and "runs the shell script ./start.sh" in notice.message
                for notice in report.warnings)
 
 

@@ -21,6 +21,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from generator.detect.model import Evidence, excerpt
 from generator.detect.stated import Target, files
+from generator.detect.walker import Repo
 
 #: `NAME=value` or `export NAME=value` (one assignment, as scripts set their defaults)
 ASSIGNMENT = re.compile(r"(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)")
@@ -41,6 +42,8 @@ SHEBANG = re.compile(r"#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da)?sh\b")
 SHELLS = ("sh", "bash", "dash")
 #: the longest script read (a start script is a few lines)
 MAX_LINES = 200
+#: the longest value a variable or the last command may expand to (`X=$X$X` doubles at each line)
+MAX_EXPANDED = 4096
 
 
 class Followed(NamedTuple):
@@ -60,10 +63,16 @@ def script_of(target: Target, argv: List[str]) -> Optional[str]:
     words = argv[1:] if argv and posixpath.basename(argv[0]) in SHELLS else argv
     if len(words) != 1 or words[0].startswith(("/", "-")):
         return None  # a script given arguments hands them on: what it does with them is not read here
-    rel = files.joined(target.root, words[0])
-    if rel is None or not target.repo.is_file(rel):
+    return shell_script(target.repo, target.root, words[0])
+
+
+def shell_script(repo: Repo, root: str, program: str) -> Optional[str]:
+    """The repository path of `program` (relative to `root`) when it is a shell script of the repository,
+    which an image without a shell cannot run; None otherwise."""
+    rel = files.joined(root, program)
+    if rel is None or not repo.is_file(rel):
         return None
-    text = files.text(target.repo, rel) or ""
+    text = files.text(repo, rel) or ""
     return rel if rel.endswith(".sh") or SHEBANG.match(text) else None
 
 
@@ -96,10 +105,9 @@ def follow(target: Target, argv: List[str]) -> Optional[Followed]:
     command = last[len("exec "):].strip() if last.startswith("exec ") else last
     command = command.replace('"$@"', "").replace("$@", "").strip()
     try:
-        command = _expanded(command, variables)
-    except _Unresolved:
+        words = shlex.split(_expanded(command, variables))
+    except (_Unresolved, ValueError):  # a variable it does not set, or quotes that do not close
         return None
-    words = shlex.split(command) if command else []
     if not words:
         return None
     words = [_in_app(target, word) for word in words]
@@ -141,7 +149,10 @@ def _expanded(text: str, variables: Dict[str, str]) -> str:
             return match.group(0)  # the platform's port: the start command's reader knows it
         raise _Unresolved(name)
 
-    return VARIABLE.sub(one, text)
+    expanded = VARIABLE.sub(one, text)
+    if len(expanded) > MAX_EXPANDED:
+        raise _Unresolved(text[:40])
+    return expanded
 
 
 def _value(written: str, variables: Dict[str, str]) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from generator import shellwords
 from generator.detect.model import AppCandidate, Evidence, excerpt
 from generator.detect.stated import procfile
+from generator.detect.stated.scripts import shell_script
 from generator.detect.walker import Repo, iter_dirs_up, parent_dir
 from generator.languages.python import MIN_MINOR, apps, frameworks, listeners, migrations, scripts, servers, uwsgi
 from generator.languages.python.frameworks import FRAMEWORKS
@@ -821,6 +822,8 @@ def _procfile(p: _Project, app: AppCandidate) -> Optional[Start]:
             p.repo.warn(rel, f"web: needs a shell ({web}); pass the server with --cmd, steps before it with --release")
         return (argv, evidence, None) if argv else None
     argv = web.command
+    if argv and shell_script(p.repo, posixpath.dirname(rel) or ".", argv[0]):
+        return None  # a script of the repository: the image has no shell; what it ends with is a statement
     explicit = servers.stated_port(argv) or _argv_port(argv)
     port: Optional[Port]
     if explicit:
