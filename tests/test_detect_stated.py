@@ -446,6 +446,17 @@ def test_a_script_whose_end_needs_a_shell_is_not_followed(tmp_path, script):
                for notice in report.warnings)
 
 
+def test_a_makefile_variable_that_multiplies_itself_is_left_as_written():
+    """`A = $(A)$(A)...`: each round of expansion multiplies the line (250 references: gigabytes by the third);
+    past MAKE_MAX the recipe line stays as written, which states no build flag."""
+    from generator.detect.stated import processes
+
+    line = "\tgo build -tags=x " + "$(A)" * 8 + " ."
+    assert processes._expanded(line, {"A": "$(A)" * 8}) == line
+    assert processes._expanded("\t$(GOBUILD) -tags=netgo", {"GOBUILD": "$(GOCMD) build", "GOCMD": "go"}) == \
+        "\tgo build -tags=netgo"
+
+
 def test_a_procfile_running_a_shell_script_is_no_entrypoint(tmp_path):
     """`web: ./start.sh`: the hardened image has no shell to run the script, so the script is never the start
     command; when its end cannot be read, the app's own server is (and the notice says why)."""

@@ -100,6 +100,8 @@ MAKE_VARIABLE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?::=|::=|\?=|=
 MAKE_REFERENCE = re.compile(r"\$[({](?P<name>[A-Za-z_][A-Za-z0-9_]*)[)}]")
 #: how many times a reference inside a variable's value is expanded (`$(GOBUILD)` -> `$(GOCMD) build`)
 MAKE_DEPTH = 4
+#: the longest a recipe line may grow by expansion (`A = $(A)$(A)...` multiplies at each round)
+MAKE_MAX = 4096
 
 
 def _make_variables(lines: List[str]) -> Dict[str, str]:
@@ -115,11 +117,15 @@ def _make_variables(lines: List[str]) -> Dict[str, str]:
 
 def _expanded(line: str, variables: Dict[str, str]) -> str:
     """The recipe line with the Makefile's own variables written out (`$(GOBUILD) -tags=x` -> `go build -tags=x`);
-    an unknown one (`$(shell ...)`, `$@`, the environment's) stays as written, which the flags' reader drops."""
+    an unknown one (`$(shell ...)`, `$@`, the environment's) stays as written, which the flags' reader drops; a
+    line that would grow past MAKE_MAX stays as written too."""
+    written = line
     for _ in range(MAKE_DEPTH):
         replaced = MAKE_REFERENCE.sub(lambda m: variables.get(m.group("name"), m.group(0)), line)
         if replaced == line:
             break
+        if len(replaced) > MAKE_MAX:
+            return written
         line = replaced
     return line
 
