@@ -446,6 +446,13 @@ def test_a_script_whose_end_needs_a_shell_is_not_followed(tmp_path, script):
                for notice in report.warnings)
 
 
+def test_a_compose_build_path_interpolated_past_any_path_length_stays_as_written():
+    from generator.detect.stated.compose import interpolated
+
+    assert interpolated("./${DIR}/Dockerfile", {"DIR": "py314"}) == "./py314/Dockerfile"
+    assert interpolated("$A" * 1000, {"A": "x" * 1000}) == "$A" * 1000
+
+
 def test_a_makefile_variable_that_multiplies_itself_is_left_as_written():
     """`A = $(A)$(A)...`: each round of expansion multiplies the line (250 references: gigabytes by the third);
     past MAKE_MAX the recipe line stays as written, which states no build flag."""

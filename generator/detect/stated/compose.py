@@ -69,6 +69,8 @@ def _service(rel: str, name: str, data: Any, variables: Dict[str, str]) -> Optio
 #: a variable as Compose interpolates it: `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `$NAME`
 VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<unset>:?-)(?P<default>[^}$]*))?\}"
                       r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
+#: the longest build path interpolation may give (a path naming `$A` a thousand times, A a long value: no path)
+MAX_PATH = 4096
 #: `NAME=value` in a .env file (`export` allowed), the value quoted or not
 DOTENV_LINE = re.compile(r"\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value>.*)")
 
@@ -95,7 +97,7 @@ def interpolated(value: Any, variables: Dict[str, str]) -> Any:
         return given
 
     result = VARIABLE.sub(one, value)
-    return value if unresolved or "$" in result else result
+    return value if unresolved or "$" in result or len(result) > MAX_PATH else result
 
 
 def dotenv(repo: Repo, directory: str) -> Dict[str, str]:
